@@ -1,0 +1,59 @@
+# samvei — two commands: `make run` and `make test`. CMake does the building;
+# this file only strings the steps together.
+
+BUILD      ?= build
+BUILD_ASAN ?= build-asan
+JOBS       ?= $(shell nproc)
+DATA_DIR   ?= data
+PORT       ?= 8443
+BIND       ?= 127.0.0.1
+
+.PHONY: all run test build build-asan deps deps-test certs unit e2e format clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh run
+
+deps-test:
+	@bash scripts/install-deps.sh test
+	@cd tests/e2e && { [ -d node_modules/playwright-core ] || npm install --no-audit --no-fund --loglevel=error; }
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+
+build-asan:
+	@cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Sanitize >/dev/null
+	@cmake --build $(BUILD_ASAN) -j$(JOBS)
+
+certs:
+	@bash certs/make-dev-certs.sh $(DATA_DIR)/certs
+
+# Builds, makes dev certificates and starts the server in the foreground.
+run: build certs
+	@echo
+	@echo "  samvei is starting: open https://localhost:$(PORT)/ in two browser windows"
+	@echo "  (the dev CA is $(DATA_DIR)/certs/ca.pem; accept the warning or import it)"
+	@echo
+	@$(BUILD)/samvei --bind $(BIND) --port $(PORT) --data-dir $(DATA_DIR) \
+	  --cert $(DATA_DIR)/certs/server.pem --key $(DATA_DIR)/certs/server.key \
+	  --web-root web --allow-open-rooms
+
+# Every test: C unit tests and fuzz corpora under ASan/UBSan, then the browser
+# tests against the ASan server.
+test: deps-test build-asan
+	@cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j$(JOBS)
+	@SAMVEI_BIN=$(CURDIR)/$(BUILD_ASAN)/samvei bash tests/e2e/run.sh
+
+unit: build-asan
+	@cd $(BUILD_ASAN) && ctest --output-on-failure -j$(JOBS)
+
+e2e: build-asan
+	@SAMVEI_BIN=$(CURDIR)/$(BUILD_ASAN)/samvei bash tests/e2e/run.sh
+
+format:
+	@clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN)

@@ -1,0 +1,64 @@
+/*
+ * common.h — what every samvei library shares: error codes, logging and an
+ * always-on assertion for invariants (never for network input).
+ *
+ * Functions that can fail return int: 0 on success, a negative SV_E* code
+ * otherwise; sv_strerror() names the code.
+ */
+#ifndef SV_COMMON_H
+#define SV_COMMON_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+  SV_OK = 0,
+  SV_EINVAL = -1,   /* malformed input: bad JSON, SDP, RTP, option */
+  SV_ENOMEM = -2,   /* a fixed-size table or buffer is full */
+  SV_ENOENT = -3,   /* no such room, participant, stream */
+  SV_EEXIST = -4,   /* already there */
+  SV_EIO = -5,      /* a system or library call failed */
+  SV_ESTATE = -6,   /* not allowed in the current state */
+  SV_ETOOBIG = -7,  /* input over its size cap */
+  SV_EUNSUPP = -8,  /* valid but not supported (codec, feature) */
+  SV_EAUTH = -9,    /* not allowed for this identity */
+};
+
+/* Returns a static, human-readable name for an SV_E* code. Can't fail. */
+const char *sv_strerror(int err);
+
+typedef enum { SV_LOG_ERROR = 0, SV_LOG_WARN, SV_LOG_INFO, SV_LOG_DEBUG } sv_log_level;
+
+/* Sets the process-wide log level (atomic; any thread). */
+void sv_log_set_level(sv_log_level level);
+/* Parses "error|warn|info|debug"; returns 0 and sets *out, or SV_EINVAL. */
+int sv_log_level_parse(const char *name, sv_log_level *out);
+sv_log_level sv_log_get_level(void);
+void sv_log_write(sv_log_level level, const char *module, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#define SV_LOG(level, module, ...)                                                                 \
+  do {                                                                                             \
+    if ((level) <= sv_log_get_level())                                                             \
+      sv_log_write((level), (module), __VA_ARGS__);                                                \
+  } while (0)
+#define SV_ERROR(m, ...) SV_LOG(SV_LOG_ERROR, m, __VA_ARGS__)
+#define SV_WARN(m, ...)  SV_LOG(SV_LOG_WARN, m, __VA_ARGS__)
+#define SV_INFO(m, ...)  SV_LOG(SV_LOG_INFO, m, __VA_ARGS__)
+#define SV_DEBUG(m, ...) SV_LOG(SV_LOG_DEBUG, m, __VA_ARGS__)
+
+/* Always-on invariant check: a broken invariant is a bug, so abort loudly. */
+void sv_assert_fail(const char *expr, const char *file, int line) __attribute__((noreturn));
+#define SV_ASSERT(expr) ((expr) ? (void)0 : sv_assert_fail(#expr, __FILE__, __LINE__))
+
+#define SV_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Random bytes from the OS CSPRNG (getrandom). Aborts if the kernel cannot
+ * provide them: there is no safe fallback for ids and keys. */
+void sv_random_bytes(void *buf, size_t len);
+/* Writes a random id of `len` characters from [a-z0-9] plus NUL into out
+ * (out must hold len + 1 bytes). */
+void sv_random_id(char *out, size_t len);
+
+#endif

@@ -1,0 +1,132 @@
+/*
+ * relay.h — the SFU: the one public interface of relay/.
+ *
+ * The relay runs N worker threads, each with its own GMainContext. A room is
+ * pinned to one worker on first use; everything of that room (its peers, its
+ * router) lives on that worker, so the data path takes no lock.
+ *
+ * Every sv_relay_* call below is made on the main thread (the thread that owns
+ * the GMainContext given to sv_relay_new). It copies its arguments into an
+ * owned message and posts it to the room's worker; it never blocks on the
+ * worker. Results come back as sv_relay_events callbacks, invoked on the main
+ * thread, with arguments owned by the relay and valid only during the call.
+ *
+ * Identifiers: a room is named by its id string, a participant by an id that
+ * is unique within the server (the signalling layer makes it). Both are at
+ * most SV_RELAY_ID_MAX - 1 characters.
+ */
+#ifndef SV_RELAY_H
+#define SV_RELAY_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/common.h"
+
+#define SV_RELAY_ID_MAX 64
+#define SV_RELAY_MAX_SDP (64 * 1024)
+
+typedef struct sv_relay sv_relay;
+
+typedef enum { SV_PC_PUBLISH = 0, SV_PC_SUBSCRIBE = 1 } sv_pc_kind;
+
+typedef enum {
+  SV_PC_STATE_NEW = 0,
+  SV_PC_STATE_CONNECTING, /* ICE checks running or DTLS handshake in progress */
+  SV_PC_STATE_CONNECTED,  /* DTLS done, SRTP keys installed: media flows */
+  SV_PC_STATE_FAILED,     /* ICE failed, DTLS failed or fingerprint mismatch */
+  SV_PC_STATE_CLOSED,
+} sv_pc_state;
+
+typedef struct sv_relay_config {
+  int workers;              /* relay threads; <= 0 means one per core */
+  const char *ice_addresses; /* comma-separated local IPs for host candidates;
+                                NULL or "" = all non-loopback interfaces */
+  const char *public_ip;    /* NAT 1:1: advertised instead of the host IP; NULL = none */
+  uint16_t port_min, port_max; /* UDP/TCP port range for ICE, 0/0 = any */
+  bool ice_tcp;             /* also offer ICE-TCP passive candidates */
+  const char *video_codecs; /* preference, comma-separated: "vp8,h264" */
+  uint32_t max_video_kbps;  /* bitrate the relay advertises to publishers (REMB) */
+} sv_relay_config;
+
+/* One forwarded track as seen by a subscriber. */
+typedef struct sv_relay_track {
+  char mid[16];                     /* m-line id in the subscriber's PeerConnection */
+  char participant[SV_RELAY_ID_MAX]; /* who publishes it */
+  const char *kind;                 /* "audio" or "video" (static string) */
+  const char *source;               /* "microphone", "camera" or "screen" (static string) */
+} sv_relay_track;
+
+/* Callbacks into the signalling layer; all run on the main thread. Strings
+ * and arrays are owned by the relay and valid only during the call. A callback
+ * for a participant that already left may still arrive: ignore it. */
+typedef struct sv_relay_events {
+  /* Answer to sv_relay_publish(): err == 0 and sdp set, or err < 0 and
+   * message says why (a sentence for a person). */
+  void (*publish_answer)(void *user, const char *room, const char *participant, int64_t request,
+                         int err, const char *sdp, const char *message);
+  /* A new offer for the participant's subscribe PeerConnection. rev grows by
+   * one per offer; an answer for an older rev is ignored. */
+  void (*subscribe_offer)(void *user, const char *room, const char *participant, uint32_t rev,
+                          const char *sdp, const sv_relay_track *tracks, size_t n_tracks);
+  /* A local ICE candidate ("candidate:..." without "a="), or "" once
+   * gathering is done, for the given PeerConnection. */
+  void (*candidate)(void *user, const char *room, const char *participant, sv_pc_kind pc,
+                    const char *candidate, const char *mid);
+  /* PeerConnection state changes; reason is set for FAILED. */
+  void (*pc_state)(void *user, const char *room, const char *participant, sv_pc_kind pc,
+                   sv_pc_state state, const char *reason);
+  /* A problem with a subscribe answer or candidate that the client should
+   * hear about (bad SDP and the like). */
+  void (*error)(void *user, const char *room, const char *participant, int err,
+                const char *message);
+} sv_relay_events;
+
+/* Counters, read with atomics from any thread. */
+typedef struct sv_relay_stats {
+  uint64_t rooms, peers;
+  uint64_t rtp_in, rtp_out, rtcp_in, rtcp_out;
+  uint64_t bytes_in, bytes_out;
+  uint64_t dropped_malformed; /* unparseable or failed SRTP authentication */
+  uint64_t dropped_unknown;   /* unknown SSRC or no route */
+  uint64_t pli_sent, nack_received, retransmitted;
+} sv_relay_stats;
+
+/* Starts the DTLS identity (ECDSA P-256, fresh per start) and the workers.
+ * events/user are kept; main_ctx receives the events (NULL = default).
+ * On success *out owns the relay; free with sv_relay_free(). On error
+ * nothing is started and *out is untouched. */
+int sv_relay_new(const sv_relay_config *config, GMainContext *main_ctx,
+                 const sv_relay_events *events, void *user, sv_relay **out);
+/* Stops all workers (closing every PeerConnection) and frees the relay.
+ * No callback fires after it returns. NULL is fine. */
+void sv_relay_free(sv_relay *relay);
+
+/* "sha-256 AB:CD:..." of the DTLS certificate; owned by the relay. */
+const char *sv_relay_fingerprint(const sv_relay *relay);
+void sv_relay_get_stats(const sv_relay *relay, sv_relay_stats *out);
+
+/* Adds a participant to a room (creating and pinning the room if new). The
+ * participant gets subscribe offers for the others' tracks from now on. */
+int sv_relay_join(sv_relay *relay, const char *room, const char *participant);
+/* Removes a participant: closes both PeerConnections, withdraws its tracks
+ * from the others (who get new subscribe offers). Unknown ids are ignored. */
+int sv_relay_leave(sv_relay *relay, const char *room, const char *participant);
+/* Sets up or renegotiates the publish PeerConnection with the client's
+ * offer. The answer arrives through events->publish_answer with `request`.
+ * Returns SV_EINVAL at once for an empty or oversized SDP. */
+int sv_relay_publish(sv_relay *relay, const char *room, const char *participant, int64_t request,
+                     const char *sdp_offer);
+/* The client's answer to subscribe offer `rev`. */
+int sv_relay_subscribe_answer(sv_relay *relay, const char *room, const char *participant,
+                              uint32_t rev, const char *sdp_answer);
+/* A remote trickle candidate ("candidate:..." with or without "a="), or ""
+ * for end-of-candidates. */
+int sv_relay_candidate(sv_relay *relay, const char *room, const char *participant, sv_pc_kind pc,
+                       const char *candidate, const char *mid);
+
+const char *sv_pc_kind_name(sv_pc_kind pc);
+const char *sv_pc_state_name(sv_pc_state state);
+
+#endif

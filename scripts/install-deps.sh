@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The one list of system packages samvei needs, by purpose.
+#
+#   scripts/install-deps.sh build    compile the server (default)
+#   scripts/install-deps.sh run      build + what the running server and certs/ need
+#   scripts/install-deps.sh test     run + what `make test` needs (Chromium, Node, playwright-core)
+#
+# Used by the Makefile, CI (.ci/run through `make test`) and docker/Dockerfile.
+# Installs only what is missing, so it is cheap to call on every `make`.
+set -euo pipefail
+
+BUILD_PKGS=(
+  build-essential cmake pkg-config clang-format
+  libglib2.0-dev libjansson-dev libssl-dev libsrtp2-dev libnice-dev
+  libwebsockets-dev libwebsockets-evlib-glib
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
+)
+RUN_PKGS=(openssl ca-certificates)
+TEST_PKGS=(chromium fonts-dejavu-core curl)
+NODE_PKGS=(nodejs npm)
+
+want=()
+case "${1:-build}" in
+  build) want=("${BUILD_PKGS[@]}") ;;
+  run) want=("${BUILD_PKGS[@]}" "${RUN_PKGS[@]}") ;;
+  test) want=("${BUILD_PKGS[@]}" "${RUN_PKGS[@]}" "${TEST_PKGS[@]}")
+        # Node may already come from elsewhere on a developer machine; only
+        # pull Debian's when there is none, to avoid fighting over /usr/bin/node.
+        command -v node >/dev/null && command -v npm >/dev/null || want+=("${NODE_PKGS[@]}") ;;
+  *) echo "usage: $0 [build|run|test]" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# Refresh the package lists once if they were never fetched on this machine.
+if [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v -e lock -e partial)" ]; then
+  $SUDO apt-get update -qq
+fi
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" || {
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
