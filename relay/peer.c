@@ -1,0 +1,283 @@
+/*
+ * peer.c — one PeerConnection's transport: libnice + DTLS + SRTP.
+ *
+ * Packets arrive in nice's receive callback on the worker thread. STUN never
+ * reaches us (libnice consumes it); DTLS goes to the handshake; SRTP/SRTCP is
+ * decrypted in the worker's scratch buffer and handed to the router. Nothing
+ * here allocates per packet.
+ */
+#include "relay/peer.h"
+
+#include <agent.h>
+#include <string.h>
+
+#include "relay/rtp.h"
+#include "relay/srtp.h"
+
+/* Owned by its worker thread. */
+struct sv_peer {
+  const sv_peer_env *env;
+  sv_peer_callbacks cb;
+  void *user;
+  NiceAgent *agent;
+  guint stream;
+  char *ufrag, *pwd;
+  char remote_ufrag[256];
+  sv_dtls *dtls;
+  sv_srtp srtp;
+  sv_pc_state state;
+  bool dtls_client, dtls_started, remote_set, released, gathering_done;
+  GPtrArray *held; /* local candidates not yet released (owned strings) */
+};
+
+static void set_state(sv_peer *p, sv_pc_state st, const char *reason) {
+  if (p->state == st || p->state == SV_PC_STATE_FAILED || p->state == SV_PC_STATE_CLOSED)
+    return;
+  p->state = st;
+  p->cb.state(p->user, p, st, reason);
+}
+
+static void emit_candidate(sv_peer *p, const char *cand) {
+  if (p->released)
+    p->cb.candidate(p->user, p, cand);
+  else
+    g_ptr_array_add(p->held, g_strdup(cand));
+}
+
+static void emit_local(sv_peer *p, NiceCandidate *c) {
+  gchar *sdp = nice_agent_generate_local_candidate_sdp(p->agent, c);
+  if (sdp) {
+    emit_candidate(p, g_str_has_prefix(sdp, "a=") ? sdp + 2 : sdp);
+    g_free(sdp);
+  }
+}
+
+static void on_new_candidate(NiceAgent *agent, NiceCandidate *c, gpointer data) {
+  sv_peer *p = data;
+  emit_local(p, c);
+  /* NAT 1:1: also advertise the public address with the same port. */
+  if (p->env->public_ip && c->type == NICE_CANDIDATE_TYPE_HOST) {
+    NiceCandidate *pub = nice_candidate_copy(c);
+    guint port = nice_address_get_port(&c->addr);
+    if (nice_address_set_from_string(&pub->addr, p->env->public_ip)) {
+      nice_address_set_port(&pub->addr, port);
+      emit_local(p, pub);
+    }
+    nice_candidate_free(pub);
+  }
+}
+
+static void on_gathering_done(NiceAgent *agent, guint stream, gpointer data) {
+  sv_peer *p = data;
+  p->gathering_done = true;
+  emit_candidate(p, "");
+}
+
+static void on_dtls_send(void *user, const uint8_t *buf, size_t len) {
+  sv_peer *p = user;
+  nice_agent_send(p->agent, p->stream, 1, (guint)len, (const gchar *)buf);
+}
+
+static void on_dtls_connected(void *user, const uint8_t keys[SV_DTLS_SRTP_KEYS_LEN],
+                              bool is_client) {
+  sv_peer *p = user;
+  if (sv_srtp_start(&p->srtp, keys, is_client) != 0) {
+    set_state(p, SV_PC_STATE_FAILED, "cannot set up SRTP with the negotiated keys");
+    return;
+  }
+  set_state(p, SV_PC_STATE_CONNECTED, NULL);
+}
+
+static void on_dtls_failed(void *user, const char *reason) {
+  sv_peer *p = user;
+  set_state(p, SV_PC_STATE_FAILED, reason);
+}
+
+static void on_component_state(NiceAgent *agent, guint stream, guint component, guint state,
+                               gpointer data) {
+  sv_peer *p = data;
+  if (state == NICE_COMPONENT_STATE_FAILED) {
+    set_state(p, SV_PC_STATE_FAILED, "ICE failed: no network path between the browser and "
+                                     "the relay worked (firewall blocking UDP?)");
+  } else if ((state == NICE_COMPONENT_STATE_CONNECTED || state == NICE_COMPONENT_STATE_READY) &&
+             p->dtls_client && p->dtls && !sv_dtls_is_connected(p->dtls)) {
+    if (!p->dtls_started) {
+      p->dtls_started = true;
+      sv_dtls_start(p->dtls, true);
+    }
+  }
+}
+
+static void on_recv(NiceAgent *agent, guint stream, guint component, guint len, gchar *buf,
+                    gpointer data) {
+  sv_peer *p = data;
+  const uint8_t *in = (const uint8_t *)buf;
+  sv_stats_block *st = p->env->stats;
+  switch (sv_pkt_classify(in, len)) {
+  case SV_PKT_DTLS:
+    if (p->dtls)
+      sv_dtls_input(p->dtls, in, len);
+    return;
+  case SV_PKT_RTP:
+  case SV_PKT_RTCP: break;
+  default: SV_STAT_ADD(st, dropped_malformed, 1); return;
+  }
+  if (!sv_srtp_ready(&p->srtp) || len > SV_PEER_SCRATCH) {
+    SV_STAT_ADD(st, dropped_malformed, 1);
+    return;
+  }
+  uint8_t *scratch = p->env->scratch;
+  size_t n = len;
+  memcpy(scratch, in, n);
+  SV_STAT_ADD(st, bytes_in, n);
+  if (sv_pkt_classify(in, len) == SV_PKT_RTCP) {
+    if (sv_srtp_unprotect_rtcp(&p->srtp, scratch, &n) != 0) {
+      SV_STAT_ADD(st, dropped_malformed, 1);
+      return;
+    }
+    SV_STAT_ADD(st, rtcp_in, 1);
+    p->cb.rtcp(p->user, p, scratch, n);
+  } else {
+    if (sv_srtp_unprotect_rtp(&p->srtp, scratch, &n) != 0) {
+      SV_STAT_ADD(st, dropped_malformed, 1);
+      return;
+    }
+    SV_STAT_ADD(st, rtp_in, 1);
+    p->cb.rtp(p->user, p, scratch, n);
+  }
+}
+
+sv_peer *sv_peer_new(const sv_peer_env *env, const sv_peer_callbacks *cb, void *user, int *err) {
+  sv_peer *p = g_new0(sv_peer, 1);
+  p->env = env;
+  p->cb = *cb;
+  p->user = user;
+  p->held = g_ptr_array_new_with_free_func(g_free);
+  p->state = SV_PC_STATE_NEW;
+  p->agent = nice_agent_new_full(env->ctx, NICE_COMPATIBILITY_RFC5245, NICE_AGENT_OPTION_ICE_TRICKLE);
+  SV_STAT_ADD(env->stats, peers, 1);
+  g_object_set(p->agent, "controlling-mode", FALSE, "ice-tcp", env->ice_tcp ? TRUE : FALSE,
+               "ice-udp", TRUE, NULL);
+  if (env->ice_addresses) {
+    for (char **a = env->ice_addresses; *a; a++) {
+      NiceAddress addr;
+      nice_address_init(&addr);
+      if (nice_address_set_from_string(&addr, *a))
+        nice_agent_add_local_address(p->agent, &addr);
+    }
+  }
+  p->stream = nice_agent_add_stream(p->agent, 1);
+  if (env->port_min && env->port_max)
+    nice_agent_set_port_range(p->agent, p->stream, 1, env->port_min, env->port_max);
+  g_signal_connect(p->agent, "new-candidate-full", G_CALLBACK(on_new_candidate), p);
+  g_signal_connect(p->agent, "candidate-gathering-done", G_CALLBACK(on_gathering_done), p);
+  g_signal_connect(p->agent, "component-state-changed", G_CALLBACK(on_component_state), p);
+  nice_agent_attach_recv(p->agent, p->stream, 1, env->ctx, on_recv, p);
+  nice_agent_get_local_credentials(p->agent, p->stream, &p->ufrag, &p->pwd);
+  if (!nice_agent_gather_candidates(p->agent, p->stream)) {
+    *err = SV_EIO;
+    sv_peer_free(p);
+    return NULL;
+  }
+  return p;
+}
+
+const char *sv_peer_ufrag(const sv_peer *p) {
+  return p->ufrag;
+}
+
+const char *sv_peer_pwd(const sv_peer *p) {
+  return p->pwd;
+}
+
+int sv_peer_set_remote(sv_peer *p, const char *ufrag, const char *pwd, const char *fingerprint,
+                       bool dtls_client) {
+  if (p->remote_set)
+    return strcmp(ufrag, p->remote_ufrag) == 0 ? 0 : SV_EUNSUPP;
+  if (!nice_agent_set_remote_credentials(p->agent, p->stream, ufrag, pwd))
+    return SV_EINVAL;
+  g_strlcpy(p->remote_ufrag, ufrag, sizeof p->remote_ufrag);
+  p->remote_set = true;
+  p->dtls_client = dtls_client;
+  static const sv_dtls_callbacks dcb = {on_dtls_send, on_dtls_connected, on_dtls_failed};
+  p->dtls = sv_dtls_new(p->env->identity, p->env->ctx, fingerprint, &dcb, p);
+  if (!dtls_client)
+    sv_dtls_start(p->dtls, false);
+  set_state(p, SV_PC_STATE_CONNECTING, NULL);
+  return 0;
+}
+
+int sv_peer_add_remote_candidate(sv_peer *p, const char *candidate) {
+  if (!candidate || !*candidate) {
+    nice_agent_peer_candidate_gathering_done(p->agent, p->stream);
+    return 0;
+  }
+  gchar *line = g_str_has_prefix(candidate, "a=") ? g_strdup(candidate)
+                                                  : g_strconcat("a=", candidate, NULL);
+  NiceCandidate *c = nice_agent_parse_remote_candidate_sdp(p->agent, p->stream, line);
+  g_free(line);
+  if (!c)
+    return SV_EINVAL;
+  GSList *list = g_slist_append(NULL, c);
+  int n = nice_agent_set_remote_candidates(p->agent, p->stream, 1, list);
+  g_slist_free_full(list, (GDestroyNotify)nice_candidate_free);
+  return n == 1 ? 0 : SV_EINVAL;
+}
+
+void sv_peer_release_candidates(sv_peer *p) {
+  if (p->released)
+    return;
+  p->released = true;
+  for (guint i = 0; i < p->held->len; i++)
+    p->cb.candidate(p->user, p, g_ptr_array_index(p->held, i));
+  g_ptr_array_set_size(p->held, 0);
+}
+
+sv_pc_state sv_peer_state(const sv_peer *p) {
+  return p->state;
+}
+
+int sv_peer_send_rtp(sv_peer *p, uint8_t *buf, size_t len) {
+  if (p->state != SV_PC_STATE_CONNECTED)
+    return SV_ESTATE;
+  if (sv_srtp_protect_rtp(&p->srtp, buf, &len) != 0)
+    return SV_EIO;
+  if (nice_agent_send(p->agent, p->stream, 1, (guint)len, (const gchar *)buf) < 0)
+    return SV_EIO;
+  SV_STAT_ADD(p->env->stats, rtp_out, 1);
+  SV_STAT_ADD(p->env->stats, bytes_out, len);
+  return 0;
+}
+
+int sv_peer_send_rtcp(sv_peer *p, uint8_t *buf, size_t len) {
+  if (p->state != SV_PC_STATE_CONNECTED)
+    return SV_ESTATE;
+  if (sv_srtp_protect_rtcp(&p->srtp, buf, &len) != 0)
+    return SV_EIO;
+  if (nice_agent_send(p->agent, p->stream, 1, (guint)len, (const gchar *)buf) < 0)
+    return SV_EIO;
+  SV_STAT_ADD(p->env->stats, rtcp_out, 1);
+  SV_STAT_ADD(p->env->stats, bytes_out, len);
+  return 0;
+}
+
+void sv_peer_free(sv_peer *p) {
+  if (!p)
+    return;
+  /* DTLS first: its close_notify still goes out through the agent. */
+  sv_dtls_free(p->dtls);
+  p->dtls = NULL;
+  sv_srtp_stop(&p->srtp);
+  if (p->agent) {
+    nice_agent_attach_recv(p->agent, p->stream, 1, p->env->ctx, NULL, NULL);
+    g_signal_handlers_disconnect_by_data(p->agent, p);
+    if (p->stream)
+      nice_agent_remove_stream(p->agent, p->stream);
+    g_object_unref(p->agent);
+    SV_STAT_SUB(p->env->stats, peers, 1);
+  }
+  g_free(p->ufrag);
+  g_free(p->pwd);
+  g_ptr_array_unref(p->held);
+  g_free(p);
+}

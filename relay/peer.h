@@ -1,0 +1,74 @@
+/*
+ * peer.h — the transport of one PeerConnection: a libnice agent (full ICE,
+ * controlled, one BUNDLE'd component), DTLS-SRTP and the RFC 7983 demux.
+ *
+ * A peer belongs to one worker thread (its GMainContext). It knows nothing of
+ * SDP or rooms: the router gives it the remote ICE credentials, fingerprint
+ * and DTLS role, and gets decrypted RTP/RTCP back through callbacks. Local
+ * candidates are held back until sv_peer_release_candidates(), so that a
+ * client always receives the SDP before the candidates that belong to it.
+ */
+#ifndef SV_PEER_H
+#define SV_PEER_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "relay/dtls.h"
+#include "relay/relay.h"
+#include "relay/stats.h"
+
+typedef struct sv_peer sv_peer;
+
+/* ICE settings shared by all peers of a worker (read-only after start). */
+typedef struct sv_peer_env {
+  GMainContext *ctx;
+  const sv_dtls_identity *identity;
+  char **ice_addresses;   /* NULL-terminated; NULL or empty = all interfaces */
+  const char *public_ip;  /* NULL = none */
+  uint16_t port_min, port_max;
+  bool ice_tcp;
+  uint8_t *scratch;       /* worker's receive buffer, SV_PEER_SCRATCH bytes */
+  uint8_t *scratch_out;   /* worker's send buffer, SV_PEER_SCRATCH + SV_SRTP_TRAILER bytes */
+  sv_stats_block *stats;  /* worker's counters */
+} sv_peer_env;
+
+#define SV_PEER_SCRATCH 2048
+
+typedef struct sv_peer_callbacks {
+  /* A local candidate ("candidate:..."), or "" when gathering is done. */
+  void (*candidate)(void *user, sv_peer *peer, const char *candidate);
+  void (*state)(void *user, sv_peer *peer, sv_pc_state state, const char *reason);
+  /* Decrypted RTP / RTCP; buf is writable scratch, valid during the call. */
+  void (*rtp)(void *user, sv_peer *peer, uint8_t *buf, size_t len);
+  void (*rtcp)(void *user, sv_peer *peer, uint8_t *buf, size_t len);
+} sv_peer_callbacks;
+
+/* Creates the agent and starts gathering. Returns NULL with *err set to an
+ * SV_E* code if libnice cannot open any socket. */
+sv_peer *sv_peer_new(const sv_peer_env *env, const sv_peer_callbacks *cb, void *user, int *err);
+/* Local ICE credentials, owned by the peer. */
+const char *sv_peer_ufrag(const sv_peer *p);
+const char *sv_peer_pwd(const sv_peer *p);
+/* Sets the remote ICE credentials and DTLS parameters once (later calls with
+ * the same ufrag are ignored; a different ufrag is SV_EUNSUPP: ICE restart is
+ * done by making a new peer). dtls_client: our DTLS role. */
+int sv_peer_set_remote(sv_peer *p, const char *ufrag, const char *pwd, const char *fingerprint,
+                       bool dtls_client);
+/* "candidate:..." or "a=candidate:..."; "" = end of candidates. Returns 0,
+ * or SV_EINVAL for a candidate libnice cannot parse (e.g. an mDNS name). */
+int sv_peer_add_remote_candidate(sv_peer *p, const char *candidate);
+/* Delivers held-back local candidates and all later ones as they come. */
+void sv_peer_release_candidates(sv_peer *p);
+sv_pc_state sv_peer_state(const sv_peer *p);
+/* Protects in place and sends. buf must have SV_SRTP_TRAILER spare bytes.
+ * Returns 0, or SV_ESTATE before SRTP is up, SV_EIO on send failure. */
+int sv_peer_send_rtp(sv_peer *p, uint8_t *buf, size_t len);
+int sv_peer_send_rtcp(sv_peer *p, uint8_t *buf, size_t len);
+/* Closes DTLS and ICE and frees. Must not be called from inside one of the
+ * peer's own callbacks. NULL is fine. */
+void sv_peer_free(sv_peer *p);
+
+#endif

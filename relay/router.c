@@ -1,0 +1,501 @@
+/*
+ * router.c — a room's participants and the negotiation of their
+ * PeerConnections: publish (client offers, relay answers) and subscribe
+ * (relay offers the other participants' tracks, client answers).
+ *
+ * Subscribe m-lines are never removed: when a track goes away its m-line
+ * turns inactive and is reused for the next track of the same kind, so the
+ * client's transceivers and the BUNDLE group stay stable.
+ */
+#include "relay/router_int.h"
+
+#include <string.h>
+
+#define MOD "router"
+
+static sv_part *find_part(sv_router *r, const char *id) {
+  for (guint i = 0; i < r->parts->len; i++) {
+    sv_part *p = g_ptr_array_index(r->parts, i);
+    if (strcmp(p->id, id) == 0)
+      return p;
+  }
+  return NULL;
+}
+
+static uint32_t random_u32(void) {
+  uint32_t v = 0;
+  while (v == 0)
+    sv_random_bytes(&v, sizeof v);
+  return v;
+}
+
+static gboolean on_renegotiate(gpointer data);
+
+static void schedule_renegotiate(sv_router *r) {
+  if (r->renegotiate)
+    return;
+  r->renegotiate = g_idle_source_new();
+  g_source_set_callback(r->renegotiate, on_renegotiate, r, NULL);
+  g_source_attach(r->renegotiate, r->env->ctx);
+}
+
+/* ---- peer callbacks ---- */
+
+static sv_pc_kind pc_of(sv_part *p, sv_peer *peer) {
+  return peer == p->pub ? SV_PC_PUBLISH : SV_PC_SUBSCRIBE;
+}
+
+static void on_peer_candidate(void *user, sv_peer *peer, const char *cand) {
+  sv_part *p = user;
+  sv_pc_kind pc = pc_of(p, peer);
+  p->room->ev->candidate(p->room->user, p->room->id, p->id, pc, cand,
+                         pc == SV_PC_PUBLISH ? p->pub_mid : p->sub_mid);
+}
+
+static void on_peer_state(void *user, sv_peer *peer, sv_pc_state st, const char *reason) {
+  sv_part *p = user;
+  sv_pc_kind pc = pc_of(p, peer);
+  SV_INFO(MOD, "room %s participant %s %s: %s%s%s", p->room->id, p->id, sv_pc_kind_name(pc),
+          sv_pc_state_name(st), reason ? " — " : "", reason ? reason : "");
+  /* A subscriber that just connected needs a keyframe from every video
+   * source it receives, or it shows nothing until the next natural one. */
+  if (pc == SV_PC_SUBSCRIBE && st == SV_PC_STATE_CONNECTED) {
+    for (size_t i = 0; i < p->n_outs; i++)
+      if (p->outs[i].src && p->outs[i].kind == SV_KIND_VIDEO)
+        sv_forward_request_keyframe(p->outs[i].src);
+  }
+  p->room->ev->pc_state(p->room->user, p->room->id, p->id, pc, st, reason);
+}
+
+static void on_peer_rtp(void *user, sv_peer *peer, uint8_t *buf, size_t len) {
+  sv_part *p = user;
+  if (peer == p->pub)
+    sv_forward_rtp(p, buf, len);
+  /* Subscribers only receive; RTP from them is not expected and dropped. */
+}
+
+static void on_peer_rtcp(void *user, sv_peer *peer, uint8_t *buf, size_t len) {
+  sv_part *p = user;
+  if (peer == p->pub)
+    sv_forward_rtcp_from_publisher(p, buf, len);
+  else
+    sv_forward_rtcp_from_subscriber(p, buf, len);
+}
+
+static const sv_peer_callbacks peer_cb = {on_peer_candidate, on_peer_state, on_peer_rtp,
+                                          on_peer_rtcp};
+
+static void apply_pending(sv_part *p, sv_pc_kind pc) {
+  sv_peer *peer = pc == SV_PC_PUBLISH ? p->pub : p->sub;
+  GPtrArray *q = p->pending[pc];
+  for (guint i = 0; peer && i < q->len; i++)
+    sv_peer_add_remote_candidate(peer, g_ptr_array_index(q, i));
+  g_ptr_array_set_size(q, 0);
+}
+
+/* ---- track bookkeeping ---- */
+
+static void out_unbind(sv_out *o) {
+  sv_track *t = o->src;
+  if (!t)
+    return;
+  for (size_t i = 0; i < t->n_outs; i++) {
+    if (t->outs[i] == o) {
+      t->outs[i] = t->outs[--t->n_outs];
+      break;
+    }
+  }
+  o->src = NULL;
+  o->sub->sub_dirty = true;
+}
+
+static void track_deactivate(sv_track *t) {
+  while (t->n_outs > 0)
+    out_unbind(t->outs[0]);
+  t->active = false;
+  t->ssrc = 0;
+  g_free(t->rtx);
+  t->rtx = NULL;
+}
+
+static void mark_others_dirty(sv_router *r, sv_part *except) {
+  for (guint i = 0; i < r->parts->len; i++) {
+    sv_part *q = g_ptr_array_index(r->parts, i);
+    if (q != except)
+      q->sub_dirty = true;
+  }
+  schedule_renegotiate(r);
+}
+
+static void part_free(sv_part *p) {
+  for (size_t i = 0; i < SV_MAX_TRACKS; i++)
+    track_deactivate(&p->tracks[i]);
+  for (size_t i = 0; i < p->n_outs; i++)
+    out_unbind(&p->outs[i]);
+  sv_peer_free(p->pub);
+  sv_peer_free(p->sub);
+  g_ptr_array_unref(p->pending[0]);
+  g_ptr_array_unref(p->pending[1]);
+  g_free(p);
+}
+
+/* ---- room lifetime ---- */
+
+static gboolean on_tick(gpointer data) {
+  sv_forward_tick(data);
+  return G_SOURCE_CONTINUE;
+}
+
+sv_router *sv_router_new(const char *room, const sv_peer_env *env, const sv_router_config *config,
+                         const sv_relay_events *events, void *user) {
+  sv_router *r = g_new0(sv_router, 1);
+  g_strlcpy(r->id, room, sizeof r->id);
+  r->env = env;
+  r->config = config;
+  r->ev = events;
+  r->user = user;
+  r->parts = g_ptr_array_new();
+  r->tick = g_timeout_source_new(100);
+  g_source_set_callback(r->tick, on_tick, r, NULL);
+  g_source_attach(r->tick, env->ctx);
+  SV_STAT_ADD(env->stats, rooms, 1);
+  return r;
+}
+
+void sv_router_free(sv_router *r) {
+  if (!r)
+    return;
+  g_source_destroy(r->tick);
+  g_source_unref(r->tick);
+  if (r->renegotiate) {
+    g_source_destroy(r->renegotiate);
+    g_source_unref(r->renegotiate);
+  }
+  for (guint i = 0; i < r->parts->len; i++)
+    part_free(g_ptr_array_index(r->parts, i));
+  g_ptr_array_unref(r->parts);
+  SV_STAT_SUB(r->env->stats, rooms, 1);
+  g_free(r);
+}
+
+size_t sv_router_count(const sv_router *r) {
+  return r->parts->len;
+}
+
+int sv_router_join(sv_router *r, const char *participant) {
+  if (find_part(r, participant))
+    return SV_EEXIST;
+  if (r->parts->len >= SV_ROOM_MAX_PARTICIPANTS)
+    return SV_ENOMEM;
+  sv_part *p = g_new0(sv_part, 1);
+  g_strlcpy(p->id, participant, sizeof p->id);
+  p->room = r;
+  p->rtcp_ssrc = random_u32();
+  sv_random_bytes(&p->sub_sess_id, sizeof p->sub_sess_id);
+  p->sub_sess_id &= 0x7fffffffffffffffULL;
+  p->pending[0] = g_ptr_array_new_with_free_func(g_free);
+  p->pending[1] = g_ptr_array_new_with_free_func(g_free);
+  g_ptr_array_add(r->parts, p);
+  /* The newcomer needs an offer for the tracks already in the room. */
+  p->sub_dirty = true;
+  schedule_renegotiate(r);
+  return 0;
+}
+
+void sv_router_leave(sv_router *r, const char *participant) {
+  sv_part *p = find_part(r, participant);
+  if (!p)
+    return;
+  g_ptr_array_remove(r->parts, p);
+  part_free(p);
+  schedule_renegotiate(r);
+}
+
+/* ---- publish ---- */
+
+static void publish_fail(sv_router *r, sv_part *p, int64_t req, int err, const char *msg) {
+  r->ev->publish_answer(r->user, r->id, p->id, req, err, NULL, msg);
+}
+
+static sv_track *track_for_mid(sv_part *p, const char *mid) {
+  sv_track *free_slot = NULL;
+  for (size_t i = 0; i < SV_MAX_TRACKS; i++) {
+    sv_track *t = &p->tracks[i];
+    if (t->active && strcmp(t->mid, mid) == 0)
+      return t;
+    if (!t->active && !free_slot)
+      free_slot = t;
+  }
+  return free_slot;
+}
+
+/* Brings the participant's tracks in line with a negotiated publish answer.
+ * Returns true if the set of forwarded tracks changed. */
+static bool update_tracks(sv_part *p, const sv_sdp *answer) {
+  bool changed = false;
+  bool seen[SV_MAX_TRACKS] = {false};
+  for (size_t i = 0; i < answer->n_media; i++) {
+    const sv_sdp_media *m = &answer->media[i];
+    if (m->rejected || m->dir != SV_DIR_RECVONLY || m->n_codecs == 0)
+      continue;
+    sv_track *t = track_for_mid(p, m->mid);
+    if (!t)
+      break; /* more m-lines than a participant may publish: the rest is ignored */
+    seen[t - p->tracks] = true;
+    if (t->active && t->codec.pt == m->codecs[0].pt && (m->ssrc == 0 || t->ssrc == m->ssrc))
+      continue;
+    if (t->active)
+      track_deactivate(t);
+    memset(t, 0, sizeof *t);
+    t->owner = p;
+    t->active = true;
+    g_strlcpy(t->mid, m->mid, sizeof t->mid);
+    t->kind = m->kind;
+    t->source = m->kind == SV_KIND_AUDIO ? "microphone" : "camera";
+    t->codec = m->codecs[0];
+    t->ssrc = m->ssrc;
+    t->stats.clock_rate = t->codec.clock_rate;
+    if (t->kind == SV_KIND_VIDEO)
+      t->rtx = g_new0(sv_rtx_slot, SV_RTX_SLOTS);
+    changed = true;
+  }
+  for (size_t i = 0; i < SV_MAX_TRACKS; i++) {
+    if (p->tracks[i].active && !seen[i]) {
+      track_deactivate(&p->tracks[i]);
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+void sv_router_publish(sv_router *r, const char *participant, int64_t request, const char *text) {
+  sv_part *p = find_part(r, participant);
+  if (!p) {
+    r->ev->publish_answer(r->user, r->id, participant, request, SV_ENOENT, NULL,
+                          "join the room before publishing");
+    return;
+  }
+  char err[256] = "";
+  sv_sdp *offer = g_new0(sv_sdp, 1);
+  sv_sdp *answer = g_new0(sv_sdp, 1);
+  char *out = NULL;
+  int rc = sv_sdp_parse(text, offer, err, sizeof err);
+  if (rc == 0)
+    rc = sv_sdp_negotiate_publish(offer, &r->config->prefs, answer, err, sizeof err);
+  if (rc != 0) {
+    publish_fail(r, p, request, rc, err[0] ? err : "the offer cannot be used");
+    goto out;
+  }
+  /* A new ICE ufrag is an ICE restart: start a fresh transport. */
+  if (p->pub) {
+    int same = sv_peer_set_remote(p->pub, offer->ice_ufrag, offer->ice_pwd, offer->fingerprint,
+                                  offer->setup == SV_SETUP_PASSIVE);
+    if (same != 0) {
+      sv_peer_free(p->pub);
+      p->pub = NULL;
+    }
+  }
+  if (!p->pub) {
+    int perr = 0;
+    p->pub = sv_peer_new(r->env, &peer_cb, p, &perr);
+    if (!p->pub) {
+      publish_fail(r, p, request, perr, "the relay could not open a network port for media");
+      goto out;
+    }
+    rc = sv_peer_set_remote(p->pub, offer->ice_ufrag, offer->ice_pwd, offer->fingerprint,
+                            offer->setup == SV_SETUP_PASSIVE);
+    if (rc != 0) {
+      publish_fail(r, p, request, rc, "the offer's ICE credentials are not usable");
+      goto out;
+    }
+  }
+  for (size_t i = 0; i < answer->n_media; i++) {
+    if (!answer->media[i].rejected) {
+      g_strlcpy(p->pub_mid, answer->media[i].mid, sizeof p->pub_mid);
+      break;
+    }
+  }
+  answer->sess_id = p->sub_sess_id ^ 0x5a5a5a5aULL;
+  answer->sess_version = offer->sess_version;
+  g_strlcpy(answer->ice_ufrag, sv_peer_ufrag(p->pub), sizeof answer->ice_ufrag);
+  g_strlcpy(answer->ice_pwd, sv_peer_pwd(p->pub), sizeof answer->ice_pwd);
+  g_strlcpy(answer->fingerprint, sv_dtls_identity_fingerprint(r->env->identity),
+            sizeof answer->fingerprint);
+  answer->setup = offer->setup == SV_SETUP_PASSIVE ? SV_SETUP_ACTIVE : SV_SETUP_PASSIVE;
+  out = sv_sdp_write(answer);
+  if (!out) {
+    publish_fail(r, p, request, SV_EIO, "the relay could not write its answer");
+    goto out;
+  }
+  bool changed = update_tracks(p, answer);
+  r->ev->publish_answer(r->user, r->id, p->id, request, 0, out, NULL);
+  sv_peer_release_candidates(p->pub);
+  apply_pending(p, SV_PC_PUBLISH);
+  if (changed)
+    mark_others_dirty(r, p);
+out:
+  g_free(out);
+  g_free(offer);
+  g_free(answer);
+}
+
+/* ---- subscribe ---- */
+
+static sv_out *out_for_track(sv_part *p, sv_track *t) {
+  for (size_t i = 0; i < p->n_outs; i++)
+    if (p->outs[i].src == t)
+      return &p->outs[i];
+  /* Reuse an idle m-line of the same kind before adding one. */
+  sv_out *o = NULL;
+  for (size_t i = 0; i < p->n_outs && !o; i++)
+    if (!p->outs[i].src && p->outs[i].kind == t->kind)
+      o = &p->outs[i];
+  if (!o) {
+    if (p->n_outs >= SV_MAX_OUTS)
+      return NULL;
+    o = &p->outs[p->n_outs];
+    memset(o, 0, sizeof *o);
+    snprintf(o->mid, sizeof o->mid, "%zu", p->n_outs);
+    o->kind = t->kind;
+    o->sub = p;
+    p->n_outs++;
+  }
+  o->src = t;
+  g_strlcpy(o->src_participant, t->owner->id, sizeof o->src_participant);
+  o->codec = t->codec;
+  /* A fresh SSRC and random offsets per binding: the browser sees a new
+   * stream and never a jump inside an old one. */
+  o->ssrc = random_u32();
+  sv_random_bytes(&o->seq_delta, sizeof o->seq_delta);
+  sv_random_bytes(&o->ts_delta, sizeof o->ts_delta);
+  o->packets = o->octets = 0;
+  t->outs[t->n_outs++] = o;
+  return o;
+}
+
+static void bind_all(sv_router *r, sv_part *p) {
+  for (guint i = 0; i < r->parts->len; i++) {
+    sv_part *q = g_ptr_array_index(r->parts, i);
+    if (q == p)
+      continue;
+    for (size_t k = 0; k < SV_MAX_TRACKS; k++) {
+      sv_track *t = &q->tracks[k];
+      if (t->active && t->n_outs < SV_ROOM_MAX_PARTICIPANTS && !out_for_track(p, t))
+        SV_WARN(MOD, "room %s: %s cannot receive more tracks", r->id, p->id);
+    }
+  }
+}
+
+static void send_offer(sv_router *r, sv_part *p) {
+  p->sub_dirty = false;
+  bind_all(r, p);
+  if (p->n_outs == 0)
+    return; /* nothing to receive yet */
+  if (!p->sub) {
+    int err = 0;
+    p->sub = sv_peer_new(r->env, &peer_cb, p, &err);
+    if (!p->sub) {
+      r->ev->error(r->user, r->id, p->id, err, "the relay could not open a network port");
+      return;
+    }
+    g_strlcpy(p->sub_mid, p->outs[0].mid, sizeof p->sub_mid);
+  }
+  sv_sdp *s = g_new0(sv_sdp, 1);
+  sv_relay_track tracks[SV_MAX_OUTS];
+  size_t n_tracks = 0;
+  s->sess_id = p->sub_sess_id;
+  s->sess_version = ++p->sub_version;
+  g_strlcpy(s->ice_ufrag, sv_peer_ufrag(p->sub), sizeof s->ice_ufrag);
+  g_strlcpy(s->ice_pwd, sv_peer_pwd(p->sub), sizeof s->ice_pwd);
+  g_strlcpy(s->fingerprint, sv_dtls_identity_fingerprint(r->env->identity), sizeof s->fingerprint);
+  s->setup = SV_SETUP_ACTPASS;
+  s->n_media = p->n_outs;
+  for (size_t i = 0; i < p->n_outs; i++) {
+    sv_out *o = &p->outs[i];
+    sv_sdp_media *m = &s->media[i];
+    m->kind = o->kind;
+    g_strlcpy(m->mid, o->mid, sizeof m->mid);
+    m->dir = o->src ? SV_DIR_SENDONLY : SV_DIR_INACTIVE;
+    m->n_codecs = 1;
+    m->codecs[0] = o->codec;
+    if (!o->src)
+      continue;
+    m->ssrc = o->ssrc;
+    g_strlcpy(m->cname, "samvei", sizeof m->cname);
+    g_strlcpy(m->msid_stream, o->src_participant, sizeof m->msid_stream);
+    g_snprintf(m->msid_track, sizeof m->msid_track, "%s-%s", o->src_participant, o->mid);
+    sv_relay_track *tr = &tracks[n_tracks++];
+    g_strlcpy(tr->mid, o->mid, sizeof tr->mid);
+    g_strlcpy(tr->participant, o->src_participant, sizeof tr->participant);
+    tr->kind = o->kind == SV_KIND_AUDIO ? "audio" : "video";
+    tr->source = o->src->source;
+  }
+  char *text = sv_sdp_write(s);
+  g_free(s);
+  if (!text) {
+    r->ev->error(r->user, r->id, p->id, SV_EIO, "the relay could not write a subscribe offer");
+    return;
+  }
+  p->sub_rev++;
+  r->ev->subscribe_offer(r->user, r->id, p->id, p->sub_rev, text, tracks, n_tracks);
+  g_free(text);
+  sv_peer_release_candidates(p->sub);
+}
+
+static gboolean on_renegotiate(gpointer data) {
+  sv_router *r = data;
+  g_source_unref(r->renegotiate);
+  r->renegotiate = NULL;
+  for (guint i = 0; i < r->parts->len; i++) {
+    sv_part *p = g_ptr_array_index(r->parts, i);
+    if (p->sub_dirty)
+      send_offer(r, p);
+  }
+  return G_SOURCE_REMOVE;
+}
+
+void sv_router_subscribe_answer(sv_router *r, const char *participant, uint32_t rev,
+                                const char *text) {
+  sv_part *p = find_part(r, participant);
+  if (!p || !p->sub)
+    return;
+  if (rev != p->sub_rev) {
+    SV_DEBUG(MOD, "room %s: %s answered rev %u, current is %u; ignored", r->id, p->id, rev,
+             p->sub_rev);
+    return;
+  }
+  char err[256] = "";
+  sv_sdp *answer = g_new0(sv_sdp, 1);
+  int rc = sv_sdp_parse(text, answer, err, sizeof err);
+  if (rc == 0)
+    rc = sv_peer_set_remote(p->sub, answer->ice_ufrag, answer->ice_pwd, answer->fingerprint,
+                            answer->setup == SV_SETUP_PASSIVE);
+  if (rc != 0) {
+    r->ev->error(r->user, r->id, p->id, rc, err[0] ? err : "the subscribe answer cannot be used");
+  } else {
+    apply_pending(p, SV_PC_SUBSCRIBE);
+    /* Ask for keyframes for tracks that became active in this round. */
+    if (sv_peer_state(p->sub) == SV_PC_STATE_CONNECTED) {
+      for (size_t i = 0; i < p->n_outs; i++)
+        if (p->outs[i].src && p->outs[i].kind == SV_KIND_VIDEO && p->outs[i].packets == 0)
+          sv_forward_request_keyframe(p->outs[i].src);
+    }
+  }
+  g_free(answer);
+}
+
+void sv_router_candidate(sv_router *r, const char *participant, sv_pc_kind pc,
+                         const char *candidate) {
+  sv_part *p = find_part(r, participant);
+  if (!p)
+    return;
+  sv_peer *peer = pc == SV_PC_PUBLISH ? p->pub : p->sub;
+  if (peer) {
+    if (sv_peer_add_remote_candidate(peer, candidate) != 0)
+      SV_DEBUG(MOD, "room %s: %s sent a candidate libnice cannot use: %.80s", r->id, p->id,
+               candidate);
+    return;
+  }
+  if (p->pending[pc]->len < SV_MAX_PENDING)
+    g_ptr_array_add(p->pending[pc], g_strdup(candidate));
+}
