@@ -147,7 +147,8 @@ static void on_recv(NiceAgent *agent, guint stream, guint component, guint len, 
   }
 }
 
-sv_peer *sv_peer_new(const sv_peer_env *env, const sv_peer_callbacks *cb, void *user, int *err) {
+sv_peer *sv_peer_new(const sv_peer_env *env, bool controlling, const sv_peer_callbacks *cb,
+                     void *user, int *err) {
   sv_peer *p = g_new0(sv_peer, 1);
   p->env = env;
   p->cb = *cb;
@@ -156,7 +157,7 @@ sv_peer *sv_peer_new(const sv_peer_env *env, const sv_peer_callbacks *cb, void *
   p->state = SV_PC_STATE_NEW;
   p->agent = nice_agent_new_full(env->ctx, NICE_COMPATIBILITY_RFC5245, NICE_AGENT_OPTION_ICE_TRICKLE);
   SV_STAT_ADD(env->stats, peers, 1);
-  g_object_set(p->agent, "controlling-mode", FALSE, "ice-tcp", env->ice_tcp ? TRUE : FALSE,
+  g_object_set(p->agent, "controlling-mode", controlling ? TRUE : FALSE, "ice-tcp", env->ice_tcp ? TRUE : FALSE,
                "ice-udp", TRUE, NULL);
   if (env->ice_addresses) {
     for (char **a = env->ice_addresses; *a; a++) {

@@ -1,6 +1,7 @@
 /*
  * peer.h — the transport of one PeerConnection: a libnice agent (full ICE,
- * controlled, one BUNDLE'd component), DTLS-SRTP and the RFC 7983 demux.
+ * one BUNDLE'd component; controlled when the client offers), DTLS-SRTP and
+ * the RFC 7983 demux.
  *
  * A peer belongs to one worker thread (its GMainContext). It knows nothing of
  * SDP or rooms: the router gives it the remote ICE credentials, fingerprint
@@ -46,9 +47,12 @@ typedef struct sv_peer_callbacks {
   void (*rtcp)(void *user, sv_peer *peer, uint8_t *buf, size_t len);
 } sv_peer_callbacks;
 
-/* Creates the agent and starts gathering. Returns NULL with *err set to an
- * SV_E* code if libnice cannot open any socket. */
-sv_peer *sv_peer_new(const sv_peer_env *env, const sv_peer_callbacks *cb, void *user, int *err);
+/* Creates the agent and starts gathering. controlling: the ICE role, which
+ * RFC 8445 gives the offerer (the relay offers only the subscribe
+ * PeerConnection). Returns NULL with *err set to an SV_E* code if libnice
+ * cannot open any socket. */
+sv_peer *sv_peer_new(const sv_peer_env *env, bool controlling, const sv_peer_callbacks *cb,
+                     void *user, int *err);
 /* Local ICE credentials, owned by the peer. */
 const char *sv_peer_ufrag(const sv_peer *p);
 const char *sv_peer_pwd(const sv_peer *p);

@@ -297,7 +297,7 @@ void sv_router_publish(sv_router *r, const char *participant, int64_t request, c
   }
   if (!p->pub) {
     int perr = 0;
-    p->pub = sv_peer_new(r->env, &peer_cb, p, &perr);
+    p->pub = sv_peer_new(r->env, false, &peer_cb, p, &perr);
     if (!p->pub) {
       publish_fail(r, p, request, perr, "the relay could not open a network port for media");
       goto out;
@@ -393,7 +393,7 @@ static void send_offer(sv_router *r, sv_part *p) {
     return; /* nothing to receive yet */
   if (!p->sub) {
     int err = 0;
-    p->sub = sv_peer_new(r->env, &peer_cb, p, &err);
+    p->sub = sv_peer_new(r->env, true, &peer_cb, p, &err);
     if (!p->sub) {
       r->ev->error(r->user, r->id, p->id, err, "the relay could not open a network port");
       return;
