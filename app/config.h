@@ -1,0 +1,55 @@
+/*
+ * config.h — samvei's settings: one table of options, read from the command
+ * line, the environment (SAMVEI_<NAME>) and a config file.
+ *
+ * Precedence: command line > environment > config file > default. The
+ * config file is named by --config or SAMVEI_CONFIG; it holds lines
+ * "name = value" with the long option names, "#" comments, and optionally a
+ * "[samvei]" group header.
+ */
+#ifndef SV_APP_CONFIG_H
+#define SV_APP_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/common.h"
+
+#define SV_VERSION "0.1.0"
+
+/* All strings are owned (g_malloc) and freed by sv_config_free(). */
+typedef struct sv_config {
+  char *config_file;     /* NULL = none */
+  char *bind;            /* IP literal or "localhost" */
+  uint16_t port;         /* 0 = any free port */
+  char *cert, *key;      /* both NULL = plain HTTP (loopback only) */
+  char *web_root;
+  char *data_dir;
+  char *public_ip;       /* NULL = none */
+  char *ice_addresses;   /* comma-separated; NULL = all interfaces */
+  uint16_t rtp_port_min, rtp_port_max; /* 0-0 = any */
+  int workers;           /* 0 = one per core */
+  bool ice_tcp;
+  char *video_codecs;    /* normalised, e.g. "vp8,h264" */
+  uint32_t max_video_kbps;
+  sv_log_level log_level;
+  bool allow_open_rooms;
+  bool help, version;    /* --help / --version was given: nothing else is read */
+} sv_config;
+
+/* Fills *cfg from defaults, the config file, the environment (getenv) and
+ * argv, in rising precedence. When no --ice-addresses is given anywhere, it
+ * is the bind address if that is a specific address, else NULL (all).
+ * Returns 0, or SV_EINVAL with *error set to a g_malloc'd sentence naming the
+ * option, where it came from and the accepted form (caller frees; exit 2).
+ * *cfg must be freed with sv_config_free() in both cases. */
+int sv_config_load(sv_config *cfg, int argc, char **argv, char **error);
+
+/* Frees the strings in cfg and zeroes it. Safe twice. */
+void sv_config_free(sv_config *cfg);
+
+/* Writes the --help text: every option, its environment name and default. */
+void sv_config_print_help(FILE *out);
+
+#endif

@@ -1,0 +1,129 @@
+/*
+ * main.c — the samvei program: reads the configuration, starts the
+ * signalling server and the relay on one GMainLoop, wires them together,
+ * runs until SIGINT or SIGTERM, then frees everything in reverse order.
+ *
+ * Exit codes: 0 after SIGINT/SIGTERM, 1 when the server cannot start (port
+ * in use, relay failure), 2 for a configuration that cannot work (bad
+ * option, unusable certificate or web root, plain HTTP off loopback).
+ */
+#include <glib-unix.h>
+#include <glib.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app/config.h"
+#include "common/common.h"
+#include "relay/relay.h"
+#include "signaling/signaling.h"
+
+static gboolean on_signal(gpointer data) {
+  SV_INFO("app", "stopping");
+  g_main_loop_quit(data);
+  return G_SOURCE_CONTINUE;
+}
+
+/* The address to print for people: a wildcard bind is reachable as
+ * localhost on this machine; IPv6 literals need brackets. */
+static void print_url(const sv_config *cfg, const sv_signaling *sig) {
+  const char *host = cfg->bind;
+  bool wildcard = strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0;
+  if (sv_signaling_is_tls(sig) && (wildcard || sv_signaling_is_loopback(host)))
+    host = "localhost";
+  else if (strcmp(host, "localhost") == 0)
+    host = "127.0.0.1";
+  bool v6 = strchr(host, ':') != NULL;
+  printf("samvei is running: open %s://%s%s%s:%d/\n", sv_signaling_is_tls(sig) ? "https" : "http",
+         v6 ? "[" : "", host, v6 ? "]" : "", sv_signaling_port(sig));
+  fflush(stdout);
+}
+
+static int run(const sv_config *cfg) {
+  int rc = 1;
+  GMainLoop *loop = g_main_loop_new(NULL, FALSE);
+  sv_signaling *sig = NULL;
+  sv_relay *relay = NULL;
+  guint sigint = 0, sigterm = 0;
+
+  sv_signaling_config sc = {
+      .bind_address = cfg->bind,
+      .port = cfg->port,
+      .cert_path = cfg->cert,
+      .key_path = cfg->key,
+      .web_root = cfg->web_root,
+      .allow_open_rooms = cfg->allow_open_rooms,
+  };
+  int err = sv_signaling_new(&sc, loop, &sig);
+  if (err < 0) {
+    /* SV_EINVAL: a setting that cannot work (it has been logged); else the
+     * system refused (port in use). */
+    rc = err == SV_EINVAL ? 2 : 1;
+    goto out;
+  }
+
+  sv_relay_config rc_relay = {
+      .workers = cfg->workers,
+      .ice_addresses = cfg->ice_addresses,
+      .public_ip = cfg->public_ip,
+      .port_min = cfg->rtp_port_min,
+      .port_max = cfg->rtp_port_max,
+      .ice_tcp = cfg->ice_tcp,
+      .video_codecs = cfg->video_codecs,
+      .max_video_kbps = cfg->max_video_kbps,
+  };
+  err = sv_relay_new(&rc_relay, NULL, sv_signaling_relay_events(), sig, &relay);
+  if (err < 0) {
+    SV_ERROR("app", "cannot start the media relay: %s", sv_strerror(err));
+    goto out;
+  }
+  sv_signaling_set_relay(sig, relay);
+
+  sigint = g_unix_signal_add(SIGINT, on_signal, loop);
+  sigterm = g_unix_signal_add(SIGTERM, on_signal, loop);
+  if (cfg->allow_open_rooms)
+    SV_WARN("app", "open rooms are allowed: anyone who can reach this server may join any room "
+            "(development only)");
+  print_url(cfg, sig);
+  g_main_loop_run(loop);
+  rc = 0;
+
+out:
+  if (sigint)
+    g_source_remove(sigint);
+  if (sigterm)
+    g_source_remove(sigterm);
+  /* The relay goes first so that no relay event reaches a freed server. */
+  if (sig)
+    sv_signaling_set_relay(sig, NULL);
+  sv_relay_free(relay);
+  sv_signaling_free(sig);
+  g_main_loop_unref(loop);
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  sv_config cfg;
+  char *error = NULL;
+  if (sv_config_load(&cfg, argc, argv, &error) < 0) {
+    fprintf(stderr, "samvei: %s\n", error);
+    g_free(error);
+    sv_config_free(&cfg);
+    return 2;
+  }
+  if (cfg.help || cfg.version) {
+    if (cfg.help)
+      sv_config_print_help(stdout);
+    else
+      printf("samvei %s\n", SV_VERSION);
+    sv_config_free(&cfg);
+    return 0;
+  }
+  /* A client that vanishes mid-write must not kill the server. */
+  signal(SIGPIPE, SIG_IGN);
+  sv_log_set_level(cfg.log_level);
+  SV_INFO("app", "samvei %s starting", SV_VERSION);
+  int rc = run(&cfg);
+  sv_config_free(&cfg);
+  return rc;
+}

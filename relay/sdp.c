@@ -1,0 +1,890 @@
+/*
+ * sdp.c — the relay's SDP, on GStreamer's GstSDP.
+ *
+ * Parses a browser's offer or answer into an sv_sdp, chooses what the relay
+ * receives on a publish PeerConnection, and writes SDP text from an sv_sdp.
+ * GstSDP splits lines and builds the text; this file reads and formats the
+ * individual attribute values and checks what WebRTC through this relay
+ * needs: DTLS-SRTP with a sha-256 fingerprint, BUNDLE and rtcp-mux.
+ *
+ * The text comes straight from a WebSocket message, so it is hostile: every
+ * value is checked for length and characters before it lands in a fixed
+ * buffer, and nothing here asserts on input. No globals, no I/O: any thread.
+ */
+#include "relay/sdp.h"
+
+#include "common/common.h"
+
+#include <gst/sdp/sdp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define SDP_MAX_TEXT     (64 * 1024)
+#define SDP_MAX_FID      8 /* a=ssrc-group:FID pairs looked at per m-line */
+#define SDP_PROTO_RTP    "UDP/TLS/RTP/SAVPF"
+#define SDP_PROTO_SCTP   "UDP/DTLS/SCTP"
+#define SDP_FB_SUPPORTED (SV_FB_NACK | SV_FB_PLI | SV_FB_FIR | SV_FB_REMB)
+
+/* Names indexed by sv_direction, sv_setup and sv_media_kind. */
+static const char *const sdp_dirs[] = {"sendrecv", "sendonly", "recvonly", "inactive"};
+static const char *const sdp_setups[] = {"actpass", "active", "passive"};
+static const char *const sdp_kinds[] = {"audio", "video", "application"};
+
+/* Writes the sentence for a person into err and returns code, so error paths
+ * read `return fail(...)`. */
+__attribute__((format(printf, 4, 5))) static int fail(char *err, size_t errlen, int code,
+                                                      const char *fmt, ...) {
+  if (err && errlen) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+  }
+  return code;
+}
+
+/* ---- characters and small readers ---------------------------------------- */
+
+/* RFC 8839 ice-char: what ICE ufrag and pwd are made of. */
+static bool is_ice_char(unsigned char c) {
+  return g_ascii_isalnum(c) || c == '+' || c == '/';
+}
+
+/* RFC 4566 token-char: what a mid is made of. Anything else (a space, a
+ * comma) would change the meaning of the BUNDLE line the mid is written to. */
+static bool is_token_char(unsigned char c) {
+  return c >= 0x21 && c <= 0x7e && !strchr("\"(),/:;<=>?@[\\]", c);
+}
+
+/* Visible ASCII, no space: cname, msid and codec names. Values get copied
+ * into SDP the relay sends to other participants, so bytes that could mean
+ * something else to a browser's parser are kept out. */
+static bool is_visible_char(unsigned char c) {
+  return c >= 0x21 && c <= 0x7e;
+}
+
+static bool is_fmtp_char(unsigned char c) {
+  return c >= 0x20 && c <= 0x7e;
+}
+
+/* True when s[0..len) is not empty and every byte passes ok. */
+static bool chars_ok(const char *s, size_t len, bool (*ok)(unsigned char)) {
+  if (len == 0) return false;
+  for (size_t i = 0; i < len; i++)
+    if (!ok((unsigned char)s[i])) return false;
+  return true;
+}
+
+/* Copies s[0..len) into dst[cap] if every byte passes ok; truncates to fit.
+ * Returns false (dst untouched) when the characters are wrong. */
+static bool copy_checked(char *dst, size_t cap, const char *s, size_t len,
+                         bool (*ok)(unsigned char)) {
+  if (!chars_ok(s, len, ok)) return false;
+  if (len >= cap) len = cap - 1;
+  memcpy(dst, s, len);
+  dst[len] = '\0';
+  return true;
+}
+
+/* Copies the string v into dst[cap] only if it fits whole and every byte
+ * passes ok: for identifiers, where a cut value would be a different one. */
+static bool copy_exact(char *dst, size_t cap, const char *v, bool (*ok)(unsigned char)) {
+  size_t len = strlen(v);
+  return len < cap && copy_checked(dst, cap, v, len, ok);
+}
+
+/* Index of s in list, or -1. */
+static int name_index(const char *const *list, size_t n, const char *s) {
+  for (size_t i = 0; i < n; i++)
+    if (!strcmp(list[i], s)) return (int)i;
+  return -1;
+}
+
+static const char *skip_space(const char *p) {
+  while (*p == ' ' || *p == '\t')
+    p++;
+  return p;
+}
+
+/* Finds the next space-separated token at or after p: sets *len and returns
+ * its start, or NULL at the end of the string. */
+static const char *next_token(const char **p, size_t *len) {
+  const char *s = skip_space(*p);
+  if (*s == '\0') return NULL;
+  const char *e = s;
+  while (*e && *e != ' ' && *e != '\t')
+    e++;
+  *len = (size_t)(e - s);
+  *p = e;
+  return s;
+}
+
+static bool token_is(const char *tok, size_t len, const char *word) {
+  return tok && strlen(word) == len && g_ascii_strncasecmp(tok, word, len) == 0;
+}
+
+/* Reads a decimal number no larger than max at *p and advances past it.
+ * False when there is no digit or the number is larger than max. */
+static bool read_uint(const char **p, uint64_t max, uint64_t *out) {
+  const char *s = *p;
+  uint64_t v = 0;
+  if (!g_ascii_isdigit(*s)) return false;
+  for (; g_ascii_isdigit(*s); s++) {
+    uint64_t d = (uint64_t)(*s - '0');
+    if (d > max || v > (max - d) / 10) /* v * 10 + d > max, without overflowing */
+      return false;
+    v = v * 10 + d;
+  }
+  *p = s;
+  *out = v;
+  return true;
+}
+
+/* A payload type that stands alone (an m= format) or is followed by a space
+ * (a=rtpmap, a=fmtp, a=rtcp-fb). Returns -1 if there is none. */
+static int read_pt(const char **p, bool alone) {
+  uint64_t v;
+  if (!read_uint(p, 127, &v)) return -1;
+  if (alone ? **p != '\0' : (**p != ' ' && **p != '\t')) return -1;
+  return (int)v;
+}
+
+/* ---- what GstSDP does not check ------------------------------------------- */
+
+/* Walks the lines the way GstSDP does (leading whitespace skipped, a line is
+ * "<letter>=...") before GstSDP sees the text: GstSDP accepts any bytes as
+ * an empty message, and prints a warning for a second v= line. Counting m=
+ * lines here also keeps a flood of them from being built at all. */
+static int sdp_prescan(const char *p, char *err, size_t errlen) {
+  unsigned n_v = 0, n_m = 0;
+  if (strncmp(p, "v=0", 3) != 0 || (p[3] != '\r' && p[3] != '\n' && p[3] != '\0'))
+    return fail(err, errlen, SV_EINVAL, "this is not SDP: it must begin with the line v=0");
+  for (;;) {
+    while (g_ascii_isspace(*p))
+      p++;
+    char type = *p++;
+    if (type == '\0') break;
+    if (*p == '=') {
+      n_v += type == 'v';
+      n_m += type == 'm';
+    }
+    while (*p != '\n' && *p != '\0')
+      p++;
+  }
+  if (n_v > 1)
+    return fail(err, errlen, SV_EINVAL,
+                "the SDP has more than one v= line; send one description at a time");
+  if (n_m > SV_SDP_MAX_MEDIA)
+    return fail(err, errlen, SV_ETOOBIG, "the SDP has %u m-lines; the relay takes at most %d", n_m,
+                SV_SDP_MAX_MEDIA);
+  return 0;
+}
+
+/* ---- session and transport attributes ------------------------------------- */
+
+/* Transport attributes found at one level (session or one m-line). Pointers
+ * into the GstSDPMessage, NULL when absent. */
+typedef struct sdp_transport {
+  const char *ufrag, *pwd, *setup;
+  const char *fingerprint; /* the value after "sha-256" */
+  bool other_fingerprint;  /* a fingerprint with another hash */
+  int dir;                 /* sv_direction, -1 when absent */
+} sdp_transport;
+
+static void transport_scan(sdp_transport *t, const GstSDPAttribute *a) {
+  const char *k = a->key, *v = a->value ? a->value : "";
+  if (!k) return;
+  if (!strcmp(k, "ice-ufrag") && !t->ufrag) {
+    t->ufrag = v;
+  } else if (!strcmp(k, "ice-pwd") && !t->pwd) {
+    t->pwd = v;
+  } else if (!strcmp(k, "setup") && !t->setup) {
+    t->setup = v;
+  } else if (!strcmp(k, "fingerprint")) {
+    /* Several fingerprints may be offered; the relay checks sha-256. */
+    size_t len;
+    const char *p = v, *algo = next_token(&p, &len);
+    if (token_is(algo, len, "sha-256")) {
+      if (!t->fingerprint) t->fingerprint = skip_space(p);
+    } else {
+      t->other_fingerprint = true;
+    }
+  } else {
+    int dir = name_index(sdp_dirs, SV_ARRAY_LEN(sdp_dirs), k);
+    t->dir = dir >= 0 ? dir : t->dir;
+  }
+}
+
+/* Fills the first value found for each field of dst from src. */
+static void transport_merge(sdp_transport *dst, const sdp_transport *src) {
+  if (!dst->ufrag) dst->ufrag = src->ufrag;
+  if (!dst->pwd) dst->pwd = src->pwd;
+  if (!dst->setup) dst->setup = src->setup;
+  if (!dst->fingerprint) dst->fingerprint = src->fingerprint;
+  dst->other_fingerprint |= src->other_fingerprint;
+}
+
+/* Accepts exactly 32 colon-separated hex bytes (RFC 8122), optionally
+ * followed by spaces, and stores them upper-case so the DTLS code can
+ * compare fingerprints with strcmp. */
+static bool fingerprint_copy(char *dst, size_t cap, const char *v) {
+  char buf[96];
+  size_t n = 0;
+  for (int i = 0; i < 32; i++) {
+    if (!g_ascii_isxdigit(v[0]) || !g_ascii_isxdigit(v[1])) return false;
+    buf[n++] = g_ascii_toupper(v[0]);
+    buf[n++] = g_ascii_toupper(v[1]);
+    v += 2;
+    if (i < 31) {
+      if (*v++ != ':') return false;
+      buf[n++] = ':';
+    }
+  }
+  if (*skip_space(v) != '\0' || n >= cap) return false;
+  buf[n] = '\0';
+  memcpy(dst, buf, n + 1);
+  return true;
+}
+
+/* True when a=group:BUNDLE at session level lists mid. */
+static bool bundle_has(const GstSDPMessage *msg, const char *mid) {
+  for (guint i = 0; i < gst_sdp_message_attributes_len(msg); i++) {
+    const GstSDPAttribute *a = gst_sdp_message_get_attribute(msg, i);
+    if (!a->key || strcmp(a->key, "group") != 0 || !a->value) continue;
+    const char *p = a->value, *tok;
+    size_t len;
+    tok = next_token(&p, &len);
+    if (!token_is(tok, len, "BUNDLE")) continue;
+    while ((tok = next_token(&p, &len)))
+      if (len == strlen(mid) && memcmp(tok, mid, len) == 0) return true;
+  }
+  return false;
+}
+
+/* ---- codecs ---------------------------------------------------------------- */
+
+static sv_codec codec_of(const char *name, size_t len) {
+  if (token_is(name, len, "opus")) return SV_CODEC_OPUS;
+  if (token_is(name, len, "VP8")) return SV_CODEC_VP8;
+  if (token_is(name, len, "H264")) return SV_CODEC_H264;
+  return SV_CODEC_UNKNOWN;
+}
+
+/* Reads "<name>/<clock>[/<channels>]" (the part after the PT). On a value
+ * that does not read, the codec keeps no name and stays unknown. */
+static void rtpmap_read(sv_sdp_codec *c, const char *v) {
+  const char *slash = strchr(v, '/'), *p;
+  uint64_t clock, channels = 0;
+  if (!slash) return;
+  size_t len = (size_t)(slash - v);
+  p = slash + 1;
+  if (!chars_ok(v, len, is_visible_char) || !read_uint(&p, UINT32_MAX, &clock)) return;
+  if (*p == '/') {
+    p++;
+    if (!read_uint(&p, UINT8_MAX, &channels)) return;
+  }
+  if (*skip_space(p) != '\0') return;
+  copy_checked(c->name, sizeof c->name, v, len, is_visible_char);
+  c->codec = codec_of(v, len);
+  c->clock_rate = (uint32_t)clock;
+  c->channels = (uint8_t)channels;
+}
+
+/* Maps the words after "a=rtcp-fb:<pt> " to an SV_FB_* flag; 0 for the
+ * feedback the relay does not use (transport-cc, ccm tmmbr, ...). */
+static uint32_t rtcp_fb_read(const char *p) {
+  size_t n1 = 0, n2 = 0;
+  const char *type = next_token(&p, &n1), *param = next_token(&p, &n2);
+  if (next_token(&p, &n2)) return 0;
+  if (token_is(type, n1, "nack"))
+    return !param ? SV_FB_NACK : token_is(param, n2, "pli") ? SV_FB_PLI : 0;
+  if (token_is(type, n1, "ccm") && token_is(param, n2, "fir")) return SV_FB_FIR;
+  if (token_is(type, n1, "goog-remb") && !param) return SV_FB_REMB;
+  return 0;
+}
+
+/* Per-m-line lookup tables from payload type to attribute values. */
+typedef struct sdp_pt_table {
+  const char *rtpmap[128], *fmtp[128];
+  uint32_t fb[128], fb_all;
+} sdp_pt_table;
+
+static void pt_table_fill(sdp_pt_table *t, const GstSDPMedia *gm) {
+  memset(t, 0, sizeof *t);
+  for (guint i = 0; i < gst_sdp_media_attributes_len(gm); i++) {
+    const GstSDPAttribute *a = gst_sdp_media_get_attribute(gm, i);
+    if (!a->key || !a->value) continue;
+    const char *p = a->value;
+    bool rtpmap = !strcmp(a->key, "rtpmap"), fmtp = !strcmp(a->key, "fmtp");
+    if (!strcmp(a->key, "rtcp-fb")) {
+      if (p[0] == '*' && (p[1] == ' ' || p[1] == '\t')) {
+        t->fb_all |= rtcp_fb_read(p + 1);
+      } else {
+        int pt = read_pt(&p, false);
+        if (pt >= 0) t->fb[pt] |= rtcp_fb_read(p);
+      }
+    } else if (rtpmap || fmtp) {
+      int pt = read_pt(&p, false);
+      const char **slot = pt < 0 ? NULL : rtpmap ? &t->rtpmap[pt] : &t->fmtp[pt];
+      if (slot && !*slot) /* the first line for a PT wins */
+        *slot = skip_space(p);
+    }
+  }
+}
+
+/* Builds the codec for one m= format. */
+static void codec_build(sv_sdp_codec *c, const sdp_pt_table *t, int pt) {
+  memset(c, 0, sizeof *c);
+  c->pt = (uint8_t)pt;
+  c->fb = t->fb[pt] | t->fb_all;
+  if (t->rtpmap[pt]) rtpmap_read(c, t->rtpmap[pt]);
+  const char *f = t->fmtp[pt];
+  if (!f) return;
+  size_t len = strlen(f);
+  while (len > 0 && (f[len - 1] == ' ' || f[len - 1] == '\t'))
+    len--;
+  /* A cut fmtp would be echoed in the answer as if it were the offer's, so
+   * one that does not fit is dropped, and a codec the relay would forward is
+   * then treated as one it does not know. */
+  if (len >= sizeof c->fmtp || !copy_checked(c->fmtp, sizeof c->fmtp, f, len, is_fmtp_char)) {
+    c->fmtp[0] = '\0';
+    if (len > 0) c->codec = SV_CODEC_UNKNOWN;
+  }
+}
+
+/* Collects the m-line's codecs in m= order. When more than SV_SDP_MAX_CODECS
+ * are offered, codecs the relay does not forward (rtx, red, AV1, ...) are
+ * dropped first: Chrome offers about 25 video formats, and the H.264 ones
+ * come late. */
+static void media_codecs(sv_sdp_media *m, const GstSDPMedia *gm) {
+  sdp_pt_table t;
+  sv_sdp_codec c;
+  bool seen[128] = {false};
+  size_t n_known = 0, kept_other = 0;
+  guint n_fmts = gst_sdp_media_formats_len(gm);
+
+  pt_table_fill(&t, gm);
+  for (int pass = 0; pass < 2; pass++) {
+    memset(seen, 0, sizeof seen);
+    for (guint i = 0; i < n_fmts; i++) {
+      const char *f = gst_sdp_media_get_format(gm, i);
+      int pt = f ? read_pt(&f, true) : -1;
+      if (pt < 0 || seen[pt]) continue;
+      seen[pt] = true;
+      codec_build(&c, &t, pt);
+      bool known = c.codec != SV_CODEC_UNKNOWN;
+      if (pass == 0) {
+        n_known += known;
+        continue;
+      }
+      size_t room_other = n_known >= SV_SDP_MAX_CODECS ? 0 : SV_SDP_MAX_CODECS - n_known;
+      if (m->n_codecs >= SV_SDP_MAX_CODECS || (!known && kept_other >= room_other)) continue;
+      kept_other += !known;
+      m->codecs[m->n_codecs++] = c;
+    }
+  }
+}
+
+/* ---- ssrc, cname, msid ----------------------------------------------------- */
+
+/* Reads "<stream> [<track>]" from an a=msid value or the part after
+ * "msid:" in a=ssrc. Values with bytes outside visible ASCII are ignored. */
+static void msid_read(sv_sdp_media *m, const char *p) {
+  size_t n1 = 0, n2 = 0;
+  const char *stream = next_token(&p, &n1), *track = next_token(&p, &n2);
+  if (!stream || !chars_ok(stream, n1, is_visible_char) ||
+      (track && !chars_ok(track, n2, is_visible_char)))
+    return;
+  copy_checked(m->msid_stream, sizeof m->msid_stream, stream, n1, is_visible_char);
+  m->msid_track[0] = '\0';
+  if (track) copy_checked(m->msid_track, sizeof m->msid_track, track, n2, is_visible_char);
+}
+
+/* Reads a nonzero SSRC after optional spaces. */
+static bool read_ssrc(const char **p, uint32_t *out) {
+  uint64_t v;
+  *p = skip_space(*p);
+  if (!read_uint(p, UINT32_MAX, &v) || v == 0) return false;
+  *out = (uint32_t)v;
+  return true;
+}
+
+/* True when a is "a=ssrc:<ssrc> <rest>"; sets both. */
+static bool ssrc_attr(const GstSDPAttribute *a, uint32_t *ssrc, const char **rest) {
+  const char *p = a->value;
+  if (!a->key || !p || strcmp(a->key, "ssrc") != 0 || !read_ssrc(&p, ssrc)) return false;
+  *rest = skip_space(p);
+  return true;
+}
+
+/* Finds the primary SSRC (the first a=ssrc that is not the RTX secondary of
+ * an a=ssrc-group:FID), its RTX SSRC, its cname, and the msid: from a=msid,
+ * else from the primary's a=ssrc msid: line (older Chrome, Safari). */
+static void media_ssrcs(sv_sdp_media *m, const GstSDPMedia *gm) {
+  uint32_t fid[SDP_MAX_FID][2], s;
+  size_t n_fid = 0;
+  guint n = gst_sdp_media_attributes_len(gm);
+  const char *rest;
+
+  for (guint i = 0; i < n; i++) {
+    const GstSDPAttribute *a = gst_sdp_media_get_attribute(gm, i);
+    const char *p = a->value;
+    if (!a->key || !p) continue;
+    if (!strcmp(a->key, "msid") && !m->msid_stream[0]) {
+      msid_read(m, p);
+    } else if (!strcmp(a->key, "ssrc-group") && !strncmp(p, "FID ", 4) && n_fid < SDP_MAX_FID) {
+      p += 4;
+      if (read_ssrc(&p, &fid[n_fid][0]) && read_ssrc(&p, &fid[n_fid][1])) n_fid++;
+    }
+  }
+  for (guint i = 0; i < n && !m->ssrc; i++) {
+    bool secondary = false;
+    if (!ssrc_attr(gst_sdp_media_get_attribute(gm, i), &s, &rest)) continue;
+    for (size_t j = 0; j < n_fid; j++)
+      secondary |= fid[j][1] == s;
+    if (!secondary) m->ssrc = s;
+  }
+  if (!m->ssrc && n_fid) m->ssrc = fid[0][0];
+  for (size_t j = 0; j < n_fid && !m->rtx_ssrc; j++)
+    if (fid[j][0] == m->ssrc) m->rtx_ssrc = fid[j][1];
+  for (guint i = 0; i < n && m->ssrc; i++) {
+    if (!ssrc_attr(gst_sdp_media_get_attribute(gm, i), &s, &rest) || s != m->ssrc) continue;
+    if (!strncmp(rest, "cname:", 6) && !m->cname[0])
+      copy_checked(m->cname, sizeof m->cname, rest + 6, strlen(rest + 6), is_visible_char);
+    else if (!strncmp(rest, "msid:", 5) && !m->msid_stream[0])
+      msid_read(m, rest + 5);
+  }
+}
+
+/* ---- parsing --------------------------------------------------------------- */
+
+/* Reads m-line number idx (from 1, for messages) into m, merging its
+ * transport attributes into *tr, and checks what an audio or video m-line
+ * needs to go through the relay. */
+static int media_parse(const GstSDPMessage *msg, const GstSDPMedia *gm, unsigned idx, int sess_dir,
+                       sv_sdp_media *m, sdp_transport *tr, char *err, size_t errlen) {
+  const char *type = gst_sdp_media_get_media(gm), *proto = gst_sdp_media_get_proto(gm);
+  const char *mid = gst_sdp_media_get_attribute_val(gm, "mid");
+  sdp_transport mt = {.dir = -1};
+
+  type = type ? type : "";
+  proto = proto ? proto : "";
+  m->kind = !strcmp(type, "audio")   ? SV_KIND_AUDIO
+            : !strcmp(type, "video") ? SV_KIND_VIDEO
+                                     : SV_KIND_OTHER;
+  /* Port 0 rejects an m-line, except one marked bundle-only (RFC 8843). */
+  m->rejected =
+      gst_sdp_media_get_port(gm) == 0 && !gst_sdp_media_get_attribute_val(gm, "bundle-only");
+  for (guint i = 0; i < gst_sdp_media_attributes_len(gm); i++)
+    transport_scan(&mt, gst_sdp_media_get_attribute(gm, i));
+  m->dir = mt.dir >= 0 ? (sv_direction)mt.dir : (sv_direction)sess_dir;
+  if (!m->rejected) transport_merge(tr, &mt);
+
+  /* A rejected m-line's mid is only echoed back, so a bad one is dropped. */
+  if (mid && !copy_exact(m->mid, sizeof m->mid, mid, is_token_char) && !m->rejected)
+    return fail(err, errlen, SV_EINVAL,
+                "m-line %u has an a=mid that is empty, over %zu characters or not an SDP "
+                "token; use short mids such as 0, 1, 2",
+                idx, sizeof m->mid - 1);
+
+  if (m->kind == SV_KIND_OTHER) /* data channels: parsed, never used */
+    return 0;
+  media_codecs(m, gm);
+  media_ssrcs(m, gm);
+  if (m->rejected) return 0;
+
+  if (strcmp(proto, SDP_PROTO_RTP) != 0)
+    return fail(err, errlen, SV_EUNSUPP,
+                "the %s m-line number %u does not use " SDP_PROTO_RTP
+                ", the only profile the relay takes",
+                type, idx);
+  if (!m->mid[0])
+    return fail(err, errlen, SV_EINVAL,
+                "the %s m-line number %u has no a=mid; BUNDLE needs one on each m-line", type, idx);
+  if (!gst_sdp_media_get_attribute_val(gm, "rtcp-mux"))
+    return fail(err, errlen, SV_EUNSUPP,
+                "the %s m-line with mid %s has no a=rtcp-mux; keep rtcpMuxPolicy 'require'", type,
+                m->mid);
+  if (!bundle_has(msg, m->mid))
+    return fail(err, errlen, SV_EUNSUPP,
+                "the %s m-line with mid %s is not in a=group:BUNDLE; use bundlePolicy "
+                "'max-bundle'",
+                type, m->mid);
+  return 0;
+}
+
+/* Checks and copies the session-wide ICE and DTLS fields. */
+static int transport_parse(sv_sdp *out, const sdp_transport *t, char *err, size_t errlen) {
+  if (!t->ufrag || !t->pwd)
+    return fail(err, errlen, SV_EINVAL,
+                "the SDP has no a=%s line; ICE needs the browser's credentials",
+                !t->ufrag ? "ice-ufrag" : "ice-pwd");
+  if (!copy_exact(out->ice_ufrag, sizeof out->ice_ufrag, t->ufrag, is_ice_char) ||
+      !copy_exact(out->ice_pwd, sizeof out->ice_pwd, t->pwd, is_ice_char))
+    return fail(err, errlen, SV_EINVAL,
+                "the a=ice-ufrag or a=ice-pwd value is not 1-255 letters, digits, + or /");
+
+  if (!t->fingerprint && t->other_fingerprint)
+    return fail(err, errlen, SV_EUNSUPP,
+                "the SDP has no a=fingerprint:sha-256 line, only other hashes, which the "
+                "relay does not check");
+  if (!t->fingerprint)
+    return fail(err, errlen, SV_EINVAL,
+                "the SDP has no a=fingerprint:sha-256 line; DTLS needs the certificate's");
+  if (!fingerprint_copy(out->fingerprint, sizeof out->fingerprint, t->fingerprint))
+    return fail(err, errlen, SV_EINVAL,
+                "the a=fingerprint:sha-256 value is not 32 hex bytes separated by colons");
+
+  if (!t->setup)
+    return fail(err, errlen, SV_EINVAL,
+                "the SDP has no a=setup line; DTLS needs actpass, active or passive");
+  int setup = name_index(sdp_setups, SV_ARRAY_LEN(sdp_setups), t->setup);
+  if (setup < 0)
+    return fail(err, errlen, SV_EUNSUPP, "the a=setup value is not actpass, active or passive");
+  out->setup = (sv_setup)setup;
+  return 0;
+}
+
+static uint64_t parse_u64(const char *s) {
+  uint64_t v = 0;
+  if (!s || !read_uint(&s, UINT64_MAX, &v) || *s) return 0;
+  return v;
+}
+
+/* Reads a parsed GstSDPMessage into out. */
+static int sdp_read(const GstSDPMessage *msg, sv_sdp *out, char *err, size_t errlen) {
+  const GstSDPOrigin *o = gst_sdp_message_get_origin(msg);
+  sdp_transport st = {.dir = -1}, first = {.dir = -1};
+  guint n = gst_sdp_message_medias_len(msg);
+  bool any_active = false;
+  int rc;
+
+  out->sess_id = parse_u64(o->sess_id);
+  out->sess_version = parse_u64(o->sess_version);
+  for (guint i = 0; i < gst_sdp_message_attributes_len(msg); i++)
+    transport_scan(&st, gst_sdp_message_get_attribute(msg, i));
+
+  if (n == 0)
+    return fail(err, errlen, SV_EINVAL,
+                "the SDP has no m= lines; add the tracks before creating the offer");
+  if (n > SV_SDP_MAX_MEDIA) /* sdp_prescan counted them already */
+    return fail(err, errlen, SV_ETOOBIG, "the SDP has too many m-lines");
+  for (guint i = 0; i < n; i++) {
+    sv_sdp_media *m = &out->media[i];
+    rc = media_parse(msg, gst_sdp_message_get_media(msg, i), i + 1,
+                     st.dir >= 0 ? st.dir : SV_DIR_SENDRECV, m, &first, err, errlen);
+    if (rc) return rc;
+    any_active |= !m->rejected;
+    for (guint j = 0; j < i && m->mid[0]; j++)
+      if (!strcmp(out->media[j].mid, m->mid))
+        return fail(err, errlen, SV_EINVAL,
+                    "two m-lines have the same a=mid:%s; every m-line needs its own mid", m->mid);
+  }
+  out->n_media = n;
+
+  /* With every m-line rejected there is no transport to describe. */
+  if (!any_active) return 0;
+  transport_merge(&st, &first);
+  return transport_parse(out, &st, err, errlen);
+}
+
+int sv_sdp_parse(const char *text, sv_sdp *out, char *err, size_t errlen) {
+  GstSDPMessage *msg = NULL;
+  size_t len;
+  int rc;
+
+  if (err && errlen) err[0] = '\0';
+  if (!out) return fail(err, errlen, SV_EINVAL, "no place to store the parsed SDP (a bug)");
+  memset(out, 0, sizeof *out);
+  len = text ? strnlen(text, SDP_MAX_TEXT + 1) : 0;
+  if (len == 0)
+    return fail(err, errlen, SV_EINVAL,
+                "the SDP is empty; send the browser's RTCSessionDescription.sdp");
+  if (len > SDP_MAX_TEXT)
+    return fail(err, errlen, SV_ETOOBIG, "the SDP is larger than %d KiB, which no browser sends",
+                SDP_MAX_TEXT / 1024);
+  rc = sdp_prescan(text, err, errlen);
+  if (rc) return rc;
+
+  if (gst_sdp_message_new(&msg) != GST_SDP_OK)
+    return fail(err, errlen, SV_EIO, "GstSDP could not create a message (a bug)");
+  if (gst_sdp_message_parse_buffer((const guint8 *)text, (guint)len, msg) != GST_SDP_OK) {
+    rc = fail(err, errlen, SV_EINVAL, "the SDP could not be parsed");
+    goto out;
+  }
+  rc = sdp_read(msg, out, err, errlen);
+out:
+  gst_sdp_message_free(msg);
+  if (rc) memset(out, 0, sizeof *out);
+  return rc;
+}
+
+/* ---- publish negotiation --------------------------------------------------- */
+
+/* Looks key up in an fmtp value ("a=1;b=2") and copies its value into
+ * val[cap]. False when absent or when the value does not fit. */
+static bool fmtp_get(const char *fmtp, const char *key, char *val, size_t cap) {
+  char **params = g_strsplit(fmtp, ";", -1);
+  bool found = false;
+  for (char **p = params; *p && !found; p++) {
+    char *eq = strchr(*p, '=');
+    if (!eq) continue;
+    *eq = '\0';
+    found =
+        !g_ascii_strcasecmp(g_strstrip(*p), key) && g_strlcpy(val, g_strstrip(eq + 1), cap) < cap;
+  }
+  g_strfreev(params);
+  return found;
+}
+
+/* The H.264 codec the relay prefers: packetization-mode=1 (the only mode
+ * browsers interoperate on), then constrained baseline 42e01f, which every
+ * browser and tablet decodes in hardware, then any other constrained
+ * baseline, then any profile. First in offer order within a rank. */
+static const sv_sdp_codec *pick_h264(const sv_sdp_media *om) {
+  const sv_sdp_codec *best = NULL;
+  int best_rank = 0;
+  for (size_t i = 0; i < om->n_codecs && i < SV_SDP_MAX_CODECS; i++) {
+    const sv_sdp_codec *c = &om->codecs[i];
+    char v[16];
+    if (c->codec != SV_CODEC_H264 || c->clock_rate != 90000 ||
+        !fmtp_get(c->fmtp, "packetization-mode", v, sizeof v) || strcmp(v, "1") != 0)
+      continue;
+    int rank = 1;
+    if (fmtp_get(c->fmtp, "profile-level-id", v, sizeof v)) {
+      if (!g_ascii_strcasecmp(v, "42e01f"))
+        rank = 3;
+      else if ((strlen(v) == 6 && !g_ascii_strncasecmp(v, "42e0", 4)) ||
+               !g_ascii_strcasecmp(v, "42001f"))
+        rank = 2;
+    }
+    if (rank > best_rank) {
+      best = c;
+      best_rank = rank;
+    }
+  }
+  return best;
+}
+
+static const sv_sdp_codec *pick_first(const sv_sdp_media *om, sv_codec codec, uint32_t clock) {
+  for (size_t i = 0; i < om->n_codecs && i < SV_SDP_MAX_CODECS; i++)
+    if (om->codecs[i].codec == codec && om->codecs[i].clock_rate == clock) return &om->codecs[i];
+  return NULL;
+}
+
+static const sv_sdp_codec *pick_codec(const sv_sdp_media *om, const sv_sdp_prefs *prefs) {
+  if (om->kind == SV_KIND_AUDIO) return pick_first(om, SV_CODEC_OPUS, 48000);
+  for (size_t i = 0; i < prefs->n_video && i < SV_ARRAY_LEN(prefs->video); i++) {
+    const sv_sdp_codec *c = prefs->video[i] == SV_CODEC_H264  ? pick_h264(om)
+                            : prefs->video[i] == SV_CODEC_VP8 ? pick_first(om, SV_CODEC_VP8, 90000)
+                                                              : NULL;
+    if (c) return c;
+  }
+  return NULL;
+}
+
+int sv_sdp_negotiate_publish(const sv_sdp *offer, const sv_sdp_prefs *prefs, sv_sdp *answer,
+                             char *err, size_t errlen) {
+  static const sv_sdp_prefs default_prefs = {{SV_CODEC_VP8, SV_CODEC_H264}, 2};
+  size_t usable = 0;
+
+  if (err && errlen) err[0] = '\0';
+  if (!offer || !answer)
+    return fail(err, errlen, SV_EINVAL, "no offer or answer to negotiate (a bug)");
+  if (!prefs) prefs = &default_prefs;
+  memset(answer, 0, sizeof *answer);
+  answer->n_media = offer->n_media < SV_SDP_MAX_MEDIA ? offer->n_media : SV_SDP_MAX_MEDIA;
+
+  for (size_t i = 0; i < answer->n_media; i++) {
+    const sv_sdp_media *om = &offer->media[i];
+    sv_sdp_media *am = &answer->media[i];
+    const sv_sdp_codec *c =
+        om->rejected || om->kind == SV_KIND_OTHER ? NULL : pick_codec(om, prefs);
+
+    am->kind = om->kind;
+    memcpy(am->mid, om->mid, sizeof am->mid);
+    am->n_codecs = 1;
+    if (!c) {
+      /* Rejected, echoing the offer's first format: an m= line needs one. */
+      am->rejected = true;
+      am->dir = SV_DIR_INACTIVE;
+      am->n_codecs = om->n_codecs > 0;
+      am->codecs[0] = om->codecs[0];
+      am->codecs[0].fb = 0;
+      am->codecs[0].fmtp[0] = '\0';
+      continue;
+    }
+    usable++;
+    am->codecs[0] = *c;
+    am->codecs[0].fb &= SDP_FB_SUPPORTED;
+    am->dir = om->dir == SV_DIR_SENDRECV || om->dir == SV_DIR_SENDONLY ? SV_DIR_RECVONLY
+                                                                       : SV_DIR_INACTIVE;
+    am->ssrc = om->ssrc;
+    am->rtx_ssrc = om->rtx_ssrc;
+    memcpy(am->cname, om->cname, sizeof am->cname);
+    memcpy(am->msid_stream, om->msid_stream, sizeof am->msid_stream);
+    memcpy(am->msid_track, om->msid_track, sizeof am->msid_track);
+  }
+  if (usable == 0)
+    return fail(err, errlen, SV_EUNSUPP,
+                "the offer has no m-line the relay can receive: it takes Opus audio and "
+                "the configured VP8 or H.264 (packetization-mode=1) video");
+  return 0;
+}
+
+/* ---- writing --------------------------------------------------------------- */
+
+/* Adds a=key:value to gm. The values come from an sv_sdp the relay built,
+ * partly copied from a parsed offer; a CR or LF would still end the line
+ * early and smuggle in other lines, so such a value is left out. */
+__attribute__((format(printf, 3, 4))) static void media_attr(GstSDPMedia *gm, const char *key,
+                                                             const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *v = g_strdup_vprintf(fmt, ap);
+  va_end(ap);
+  if (!strpbrk(v, "\r\n")) gst_sdp_media_add_attribute(gm, key, v);
+  g_free(v);
+}
+
+static void write_codec(GstSDPMedia *gm, const sv_sdp_codec *c) {
+  static const struct {
+    uint32_t flag;
+    const char *text;
+  } fbs[] = {{SV_FB_NACK, "nack"},
+             {SV_FB_PLI, "nack pli"},
+             {SV_FB_FIR, "ccm fir"},
+             {SV_FB_REMB, "goog-remb"}};
+  if (c->name[0] && c->channels)
+    media_attr(gm, "rtpmap", "%u %s/%u/%u", c->pt, c->name, c->clock_rate, c->channels);
+  else if (c->name[0])
+    media_attr(gm, "rtpmap", "%u %s/%u", c->pt, c->name, c->clock_rate);
+  for (size_t i = 0; i < SV_ARRAY_LEN(fbs); i++)
+    if (c->fb & fbs[i].flag) media_attr(gm, "rtcp-fb", "%u %s", c->pt, fbs[i].text);
+  if (c->fmtp[0]) media_attr(gm, "fmtp", "%u %s", c->pt, c->fmtp);
+}
+
+/* a=ssrc and a=msid describe what this side sends (RFC 5576, JSEP 5.2.1),
+ * so they are written only for a sending m-line: a recvonly publish answer
+ * that echoed the browser's SSRC would claim the relay sends with it. */
+static void write_ssrcs(GstSDPMedia *gm, const sv_sdp_media *m) {
+  const char *stream = m->msid_stream[0] ? m->msid_stream : "-";
+  bool msid = m->msid_track[0] != '\0', rtx = false;
+  uint32_t ssrcs[2] = {m->ssrc, m->rtx_ssrc};
+
+  /* An RTX SSRC only makes sense with an rtx payload type to carry it. */
+  for (size_t i = 0; i < m->n_codecs && i < SV_SDP_MAX_CODECS && m->rtx_ssrc; i++)
+    rtx |= g_ascii_strcasecmp(m->codecs[i].name, "rtx") == 0;
+  if (msid) media_attr(gm, "msid", "%s %s", stream, m->msid_track);
+  if (rtx) media_attr(gm, "ssrc-group", "FID %u %u", m->ssrc, m->rtx_ssrc);
+  for (size_t i = 0; i < (rtx ? 2u : 1u); i++) {
+    if (m->cname[0]) media_attr(gm, "ssrc", "%u cname:%s", ssrcs[i], m->cname);
+    if (msid) media_attr(gm, "ssrc", "%u msid:%s %s", ssrcs[i], stream, m->msid_track);
+  }
+}
+
+static void write_media(GstSDPMessage *msg, const sv_sdp *sdp, const sv_sdp_media *m) {
+  GstSDPMedia gm;
+  bool rtp = m->kind != SV_KIND_OTHER;
+  size_t n_codecs = m->n_codecs < SV_SDP_MAX_CODECS ? m->n_codecs : SV_SDP_MAX_CODECS;
+
+  memset(&gm, 0, sizeof gm);
+  gst_sdp_media_init(&gm);
+  gst_sdp_media_set_media(&gm, sdp_kinds[m->kind <= SV_KIND_OTHER ? m->kind : SV_KIND_OTHER]);
+  gst_sdp_media_set_port_info(&gm, m->rejected ? 0 : 9, 0);
+  /* The struct keeps no proto for other kinds; the only one browsers send
+   * is the data channel, which must be answered in kind even when refused. */
+  gst_sdp_media_set_proto(&gm, rtp ? SDP_PROTO_RTP : SDP_PROTO_SCTP);
+  for (size_t i = 0; rtp && i < n_codecs; i++) {
+    char pt[4];
+    snprintf(pt, sizeof pt, "%u", m->codecs[i].pt);
+    gst_sdp_media_add_format(&gm, pt);
+  }
+  if (!rtp)
+    gst_sdp_media_add_format(&gm, "webrtc-datachannel");
+  else if (n_codecs == 0) /* an m= line needs a format, even a rejected one */
+    gst_sdp_media_add_format(&gm, "0");
+  gst_sdp_media_add_connection(&gm, "IN", "IP4", "0.0.0.0", 0, 0);
+
+  if (rtp) media_attr(&gm, "rtcp", "9 IN IP4 0.0.0.0");
+  if (sdp->ice_ufrag[0]) media_attr(&gm, "ice-ufrag", "%s", sdp->ice_ufrag);
+  if (sdp->ice_pwd[0]) media_attr(&gm, "ice-pwd", "%s", sdp->ice_pwd);
+  if (sdp->fingerprint[0]) media_attr(&gm, "fingerprint", "sha-256 %s", sdp->fingerprint);
+  media_attr(&gm, "setup", "%s", sdp_setups[sdp->setup <= SV_SETUP_PASSIVE ? sdp->setup : 0]);
+  if (m->mid[0]) media_attr(&gm, "mid", "%s", m->mid);
+  if (rtp) {
+    gst_sdp_media_add_attribute(&gm, sdp_dirs[m->dir <= SV_DIR_INACTIVE ? m->dir : 0], NULL);
+    gst_sdp_media_add_attribute(&gm, "rtcp-mux", NULL);
+    for (size_t i = 0; i < n_codecs; i++)
+      write_codec(&gm, &m->codecs[i]);
+    if (m->ssrc && !m->rejected && (m->dir == SV_DIR_SENDRECV || m->dir == SV_DIR_SENDONLY))
+      write_ssrcs(&gm, m);
+  }
+  gst_sdp_message_add_media(msg, &gm); /* takes gm's contents */
+}
+
+char *sv_sdp_write(const sv_sdp *sdp) {
+  GstSDPMessage *msg = NULL;
+  size_t n_media;
+  char *text, id[24], version[24];
+
+  if (!sdp || gst_sdp_message_new(&msg) != GST_SDP_OK) return NULL;
+  n_media = sdp->n_media < SV_SDP_MAX_MEDIA ? sdp->n_media : SV_SDP_MAX_MEDIA;
+
+  snprintf(id, sizeof id, "%" G_GUINT64_FORMAT, sdp->sess_id);
+  snprintf(version, sizeof version, "%" G_GUINT64_FORMAT, sdp->sess_version);
+  gst_sdp_message_set_version(msg, "0");
+  gst_sdp_message_set_origin(msg, "-", id, version, "IN", "IP4", "127.0.0.1");
+  gst_sdp_message_set_session_name(msg, "-");
+  gst_sdp_message_add_time(msg, "0", "0", NULL);
+
+  /* Rejected m-lines leave the BUNDLE group (RFC 8843 7.3.3). */
+  GString *bundle = g_string_new("BUNDLE");
+  for (size_t i = 0; i < n_media; i++)
+    if (!sdp->media[i].rejected && sdp->media[i].mid[0])
+      g_string_append_printf(bundle, " %s", sdp->media[i].mid);
+  if (bundle->len > strlen("BUNDLE")) gst_sdp_message_add_attribute(msg, "group", bundle->str);
+  g_string_free(bundle, TRUE);
+  gst_sdp_message_add_attribute(msg, "msid-semantic", " WMS *");
+  gst_sdp_message_add_attribute(msg, "ice-options", "trickle");
+
+  for (size_t i = 0; i < n_media; i++)
+    write_media(msg, sdp, &sdp->media[i]);
+  text = gst_sdp_message_as_text(msg);
+  gst_sdp_message_free(msg);
+  return text;
+}
+
+/* ---- small helpers --------------------------------------------------------- */
+
+int sv_sdp_prefs_parse(const char *list, sv_sdp_prefs *out) {
+  sv_sdp_prefs prefs = {{SV_CODEC_UNKNOWN}, 0};
+  char **names = list && out ? g_strsplit(list, ",", -1) : NULL;
+  int rc = names && names[0] ? 0 : SV_EINVAL;
+
+  for (char **n = names; n && *n && rc == 0; n++) {
+    const char *s = g_strstrip(*n);
+    sv_codec c = !g_ascii_strcasecmp(s, "vp8") ? SV_CODEC_VP8
+                 : !g_ascii_strcasecmp(s, "h264") || !g_ascii_strcasecmp(s, "h.264")
+                     ? SV_CODEC_H264
+                     : SV_CODEC_UNKNOWN;
+    bool dup = false;
+    for (size_t i = 0; i < prefs.n_video; i++)
+      dup |= prefs.video[i] == c;
+    if (c == SV_CODEC_UNKNOWN)
+      rc = SV_EINVAL;
+    else if (!dup && prefs.n_video < SV_ARRAY_LEN(prefs.video))
+      prefs.video[prefs.n_video++] = c;
+  }
+  g_strfreev(names);
+  if (rc == 0) *out = prefs;
+  return rc;
+}
+
+const sv_sdp_media *sv_sdp_find_mid(const sv_sdp *sdp, const char *mid) {
+  if (!sdp || !mid || !mid[0]) return NULL;
+  for (size_t i = 0; i < sdp->n_media && i < SV_SDP_MAX_MEDIA; i++)
+    if (!strcmp(sdp->media[i].mid, mid)) return &sdp->media[i];
+  return NULL;
+}

@@ -1,0 +1,122 @@
+/*
+ * events.c — relay → client: the sv_relay_events table. Each callback runs on
+ * the main thread, finds the participant by (room, participant id) and sends
+ * the matching server message of docs/protocol.md. Events for participants
+ * that are gone are dropped, as relay.h allows them to arrive late.
+ */
+#include <string.h>
+
+#include "common/common.h"
+#include "signaling/signaling_int.h"
+
+static sv_participant *find(sv_signaling *sig, const char *room, const char *participant) {
+  if (sig->closing)
+    return NULL;
+  return sv_rooms_find_participant(sig->rooms, room, participant);
+}
+
+static const char *pc_name(sv_pc_kind pc) {
+  return pc == SV_PC_PUBLISH ? "publish" : "subscribe";
+}
+
+static void on_publish_answer(void *user, const char *room, const char *participant,
+                              int64_t request, int err, const char *sdp, const char *message) {
+  sv_signaling *sig = user;
+  sv_pending *pending = NULL;
+  gpointer key = NULL;
+  if (!g_hash_table_steal_extended(sig->pending, &request, &key, (gpointer *)&pending))
+    return; /* its participant left meanwhile */
+  g_free(key);
+
+  sv_participant *p = find(sig, room, participant);
+  if (!p || strcmp(p->id, pending->participant) != 0)
+    goto out;
+  if (err < 0 || !sdp) {
+    SV_INFO("signaling", "publish offer of %s in room %s refused: %s", p->id, room,
+            message ? message : sv_strerror(err));
+    sv_conn_send_error(p->conn, pending->id, sv_session_error_code(err < 0 ? err : SV_EIO), "%s",
+                       message ? message : sv_strerror(err));
+    goto out;
+  }
+  sv_conn_send_ok(p->conn, pending->id, json_pack("{s:s}", "sdp", sdp));
+out:
+  sv_pending_free(pending);
+}
+
+static void on_subscribe_offer(void *user, const char *room, const char *participant,
+                               uint32_t rev, const char *sdp, const sv_relay_track *tracks,
+                               size_t n_tracks) {
+  sv_participant *p = find(user, room, participant);
+  if (!p || !sdp)
+    return;
+  json_t *list = json_array();
+  for (size_t i = 0; i < n_tracks; i++) {
+    json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:s}", "mid", tracks[i].mid,
+                                          "participant", tracks[i].participant, "kind",
+                                          tracks[i].kind, "source", tracks[i].source));
+  }
+  sv_conn_send(p->conn, json_pack("{s:s,s:I,s:s,s:o}", "type", "subscribe", "rev",
+                                  (json_int_t)rev, "sdp", sdp, "tracks", list));
+}
+
+static void on_candidate(void *user, const char *room, const char *participant, sv_pc_kind pc,
+                         const char *candidate, const char *mid) {
+  sv_participant *p = find(user, room, participant);
+  if (!p)
+    return;
+  json_t *msg = json_pack("{s:s,s:s,s:s}", "type", "candidate", "pc", pc_name(pc), "candidate",
+                          candidate ? candidate : "");
+  if (mid)
+    json_object_set_new(msg, "sdpMid", json_string(mid));
+  sv_conn_send(p->conn, msg);
+}
+
+static void on_pc_state(void *user, const char *room, const char *participant, sv_pc_kind pc,
+                        sv_pc_state state, const char *reason) {
+  sv_participant *p = find(user, room, participant);
+  const char *name = NULL;
+  switch (state) {
+  case SV_PC_STATE_NEW: return; /* not part of the protocol */
+  case SV_PC_STATE_CONNECTING: name = "connecting"; break;
+  case SV_PC_STATE_CONNECTED: name = "connected"; break;
+  case SV_PC_STATE_FAILED: name = "failed"; break;
+  case SV_PC_STATE_CLOSED: name = "closed"; break;
+  }
+  if (!p || !name)
+    return;
+  json_t *msg =
+      json_pack("{s:s,s:s,s:s}", "type", "pc-state", "pc", pc_name(pc), "state", name);
+  if (state == SV_PC_STATE_FAILED) {
+    /* The participant stays in the room: the client may retry (publish
+     * again), and its people can still chat. */
+    SV_WARN("signaling", "%s connection of %s in room %s failed: %s", pc_name(pc), p->id, room,
+            reason ? reason : "no reason given");
+    json_object_set_new(msg, "reason", json_string(reason ? reason : "the connection failed"));
+  } else {
+    SV_DEBUG("signaling", "%s connection of %s in room %s: %s", pc_name(pc), p->id, room, name);
+  }
+  sv_conn_send(p->conn, msg);
+}
+
+static void on_error(void *user, const char *room, const char *participant, int err,
+                     const char *message) {
+  sv_participant *p = find(user, room, participant);
+  if (!p)
+    return;
+  SV_INFO("signaling", "relay error for %s in room %s: %s", p->id, room,
+          message ? message : sv_strerror(err));
+  sv_conn_send_error(p->conn, NULL, sv_session_error_code(err), "%s",
+                     message ? message : sv_strerror(err));
+}
+
+static const sv_relay_events events = {
+    .publish_answer = on_publish_answer,
+    .subscribe_offer = on_subscribe_offer,
+    .candidate = on_candidate,
+    .pc_state = on_pc_state,
+    .error = on_error,
+};
+
+const sv_relay_events *sv_signaling_relay_events(void) {
+  return &events;
+}

@@ -1,0 +1,264 @@
+/*
+ * http.c — plain HTTP next to the WebSocket: the web client from the web
+ * root, GET /healthz, and the security headers every response carries.
+ *
+ * Files are read whole (the client is a few small ES modules; a cap guards
+ * against surprises) and written in chunks on HTTP_WRITEABLE. A path is
+ * served only if it names a regular file whose real path lies inside the web
+ * root: no "..", no hidden files, no symlinks out.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/common.h"
+#include "signaling/signaling_int.h"
+
+#define SV_HTTP_MAX_FILE (32 * 1024 * 1024)
+#define SV_HTTP_CHUNK    (16 * 1024)
+#define SV_HTTP_MAX_PATH 1024
+
+static const struct {
+  const char *ext, *type;
+} mime_types[] = {
+    {".html", "text/html; charset=utf-8"},
+    {".js", "text/javascript; charset=utf-8"},
+    {".mjs", "text/javascript; charset=utf-8"},
+    {".css", "text/css; charset=utf-8"},
+    {".svg", "image/svg+xml"},
+    {".png", "image/png"},
+    {".jpg", "image/jpeg"},
+    {".ico", "image/x-icon"},
+    {".json", "application/json"},
+    {".webmanifest", "application/manifest+json"},
+    {".txt", "text/plain; charset=utf-8"},
+    {".woff2", "font/woff2"},
+};
+
+static const char *mime_type(const char *path) {
+  const char *dot = strrchr(path, '.');
+  for (size_t i = 0; dot && i < SV_ARRAY_LEN(mime_types); i++) {
+    if (g_ascii_strcasecmp(dot, mime_types[i].ext) == 0)
+      return mime_types[i].type;
+  }
+  return "application/octet-stream";
+}
+
+/* A Host header is reflected into the CSP only if it looks like host[:port]. */
+static bool host_is_safe(const char *host) {
+  if (!*host)
+    return false;
+  for (const char *p = host; *p; p++) {
+    if (!g_ascii_isalnum(*p) && !strchr(".-:[]", *p))
+      return false;
+  }
+  return true;
+}
+
+static int add_header(struct lws *wsi, const char *name, const char *value, unsigned char **p,
+                      unsigned char *end) {
+  return lws_add_http_header_by_name(wsi, (const unsigned char *)name,
+                                     (const unsigned char *)value, (int)strlen(value), p, end);
+}
+
+/* The headers of every response. The CSP allows only this origin (and its
+ * WebSocket, named explicitly for browsers whose 'self' does not cover
+ * ws:/wss:); camera and microphone are allowed for this origin alone. */
+static int add_security_headers(sv_signaling *sig, struct lws *wsi, bool no_store,
+                                unsigned char **p, unsigned char *end) {
+  char host[256] = "", csp[768];
+  if (lws_hdr_copy(wsi, host, sizeof host, WSI_TOKEN_HOST) <= 0 || !host_is_safe(host))
+    host[0] = '\0';
+  snprintf(csp, sizeof csp,
+           "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+           "media-src 'self' blob:; connect-src 'self'%s%s; object-src 'none'; base-uri 'none'; "
+           "form-action 'self'; frame-ancestors 'none'",
+           host[0] ? (sig->tls ? " wss://" : " ws://") : "", host);
+  if (add_header(wsi, "content-security-policy:", csp, p, end) ||
+      add_header(wsi, "x-content-type-options:", "nosniff", p, end) ||
+      add_header(wsi, "x-frame-options:", "DENY", p, end) ||
+      add_header(wsi, "referrer-policy:", "no-referrer", p, end) ||
+      add_header(wsi, "cross-origin-opener-policy:", "same-origin", p, end) ||
+      add_header(wsi, "permissions-policy:",
+                 "camera=(self), microphone=(self), display-capture=(self), fullscreen=(self), "
+                 "geolocation=(), payment=(), usb=()",
+                 p, end) ||
+      add_header(wsi, "cache-control:", no_store ? "no-store" : "no-cache", p, end))
+    return -1;
+  if (sig->strict_transport &&
+      add_header(wsi, "strict-transport-security:", "max-age=31536000", p, end))
+    return -1;
+  return 0;
+}
+
+/* Writes the status line and headers, then lets HTTP_WRITEABLE send the body
+ * (taken over; g_free'd). Returns what the lws callback should return. */
+static int respond(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, unsigned status,
+                   const char *type, char *body, size_t len, bool head_only, bool no_store) {
+  unsigned char buf[LWS_PRE + 2048];
+  unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
+  g_free(pss->body);
+  pss->body = NULL;
+  if (lws_add_http_common_headers(wsi, status, type, len, &p, end) ||
+      add_security_headers(sig, wsi, no_store, &p, end) ||
+      (status == HTTP_STATUS_METHOD_NOT_ALLOWED && add_header(wsi, "allow:", "GET, HEAD", &p, end)) ||
+      lws_finalize_write_http_header(wsi, start, &p, end)) {
+    g_free(body);
+    return -1;
+  }
+  if (head_only || len == 0) {
+    g_free(body);
+    return lws_http_transaction_completed(wsi) ? -1 : 0;
+  }
+  pss->body = body;
+  pss->len = len;
+  pss->sent = 0;
+  lws_callback_on_writable(wsi);
+  return 0;
+}
+
+static int respond_text(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, unsigned status,
+                        const char *text, bool head_only) {
+  return respond(sig, wsi, pss, status, "text/plain; charset=utf-8", g_strdup(text),
+                 strlen(text), head_only, true);
+}
+
+static int write_body(struct lws *wsi, sv_http_pss *pss) {
+  if (!pss->body)
+    return 0;
+  size_t n = pss->len - pss->sent;
+  if (n > SV_HTTP_CHUNK)
+    n = SV_HTTP_CHUNK;
+  bool last = pss->sent + n == pss->len;
+  unsigned char *chunk = g_malloc(LWS_PRE + n);
+  memcpy(chunk + LWS_PRE, pss->body + pss->sent, n);
+  int written = lws_write(wsi, chunk + LWS_PRE, n, last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP);
+  g_free(chunk);
+  if (written < 0 || (size_t)written < n)
+    return -1;
+  pss->sent += n;
+  if (!last) {
+    lws_callback_on_writable(wsi);
+    return 0;
+  }
+  g_free(pss->body);
+  pss->body = NULL;
+  return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+/* Maps a URL path to a file inside the web root. Returns a g_malloc'd real
+ * path, or NULL when the path must not or cannot be served. */
+static char *resolve(const sv_signaling *sig, const char *path) {
+  if (path[0] != '/' || strlen(path) > SV_HTTP_MAX_PATH || strchr(path, '\\'))
+    return NULL;
+  /* No segment may start with '.': that refuses "..", "." and hidden files. */
+  for (const char *s = path; (s = strchr(s, '/')); s++) {
+    if (s[1] == '.')
+      return NULL;
+  }
+  char *joined = g_strconcat(sig->web_root, path, NULL);
+  char *file = NULL, real[PATH_MAX];
+  struct stat st;
+  if (!realpath(joined, real) || stat(real, &st) != 0)
+    goto out;
+  if (S_ISDIR(st.st_mode)) {
+    char *index = g_build_filename(real, "index.html", NULL);
+    bool ok = realpath(index, real) && stat(real, &st) == 0;
+    g_free(index);
+    if (!ok)
+      goto out;
+  }
+  size_t root_len = strlen(sig->web_root);
+  if (!S_ISREG(st.st_mode) || strncmp(real, sig->web_root, root_len) != 0 || real[root_len] != '/')
+    goto out;
+  file = g_strdup(real);
+out:
+  g_free(joined);
+  return file;
+}
+
+static int serve_file(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, const char *path,
+                      bool head_only) {
+  char *file = resolve(sig, path);
+  if (!file)
+    return respond_text(sig, wsi, pss, HTTP_STATUS_NOT_FOUND, "Not found\n", head_only);
+  char *body = NULL;
+  gsize len = 0;
+  GError *error = NULL;
+  struct stat st;
+  if (stat(file, &st) != 0 || st.st_size > SV_HTTP_MAX_FILE ||
+      !g_file_get_contents(file, &body, &len, &error)) {
+    SV_WARN("signaling", "cannot serve %s: %s", file, error ? error->message : "too big");
+    g_clear_error(&error);
+    g_free(file);
+    return respond_text(sig, wsi, pss, HTTP_STATUS_INTERNAL_SERVER_ERROR, "Server error\n",
+                        head_only);
+  }
+  const char *type = mime_type(file);
+  /* HTML is never stored: it names the modules, and a stale page would load
+   * a client that no longer matches the server. The rest is revalidated. */
+  bool no_store = g_str_has_prefix(type, "text/html");
+  g_free(file);
+  return respond(sig, wsi, pss, HTTP_STATUS_OK, type, body, len, head_only, no_store);
+}
+
+static int serve_health(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, bool head_only) {
+  char *body = g_strdup_printf("{\"status\":\"ok\",\"rooms\":%zu,\"participants\":%zu}\n",
+                               sv_rooms_count(sig->rooms), sv_rooms_participant_count(sig->rooms));
+  return respond(sig, wsi, pss, HTTP_STATUS_OK, "application/json", body, strlen(body), head_only,
+                 true);
+}
+
+static int on_http(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, const char *path) {
+  char *uri = NULL;
+  int uri_len = 0;
+  int method = lws_http_get_uri_and_method(wsi, &uri, &uri_len);
+  bool head_only = method == LWSHUMETH_HEAD;
+  if (method != LWSHUMETH_GET && !head_only)
+    return respond_text(sig, wsi, pss, HTTP_STATUS_METHOD_NOT_ALLOWED,
+                        "Only GET and HEAD are served here\n", false);
+  if (strcmp(path, "/healthz") == 0)
+    return serve_health(sig, wsi, pss, head_only);
+  if (strcmp(path, SV_WS_PATH) == 0)
+    return respond_text(sig, wsi, pss, HTTP_STATUS_BAD_REQUEST,
+                        "This is the WebSocket endpoint: connect with subprotocol " SV_WS_PROTOCOL
+                        "\n",
+                        head_only);
+  return serve_file(sig, wsi, pss, path, head_only);
+}
+
+int sv_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                     size_t len) {
+  sv_http_pss *pss = user;
+  sv_signaling *sig = lws_context_user(lws_get_context(wsi));
+
+  switch (reason) {
+  case LWS_CALLBACK_HTTP:
+    return on_http(sig, wsi, pss, in ? (const char *)in : "/");
+  case LWS_CALLBACK_HTTP_WRITEABLE:
+    return pss ? write_body(wsi, pss) : 0;
+  case LWS_CALLBACK_HTTP_BODY:
+    return 0; /* a request body (POST) is read and dropped: nothing here takes one */
+  case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+    /* The 405 was prepared on LWS_CALLBACK_HTTP; its body goes out now. */
+    if (pss && pss->body)
+      lws_callback_on_writable(wsi);
+    return 0;
+  case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+  case LWS_CALLBACK_CLOSED_HTTP:
+    /* lws frees the per-session data after each transaction, and this is
+     * the callback that always comes before it. */
+    if (pss) {
+      g_free(pss->body);
+      pss->body = NULL;
+    }
+    return 0;
+  case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+    /* An upgrade that asked for no subprotocol (or none we speak). */
+    return 1;
+  default:
+    return lws_callback_http_dummy(wsi, reason, user, in, len);
+  }
+}

@@ -1,0 +1,304 @@
+/*
+ * message.c — the declared field tables of the client → server messages and
+ * the one validator that checks a frame against them (STYLE.md point 8).
+ *
+ * Adding a message type means adding a table below and a handler in
+ * session.c; nothing here acts on a message. Unknown extra fields are
+ * ignored; a JSON null in an optional field counts as absent.
+ */
+#include "signaling/message.h"
+
+#include <glib.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/common.h"
+
+typedef enum { SV_FIELD_STRING, SV_FIELD_UINT32, SV_FIELD_ENUM } sv_field_kind;
+
+enum {
+  SV_F_REQUIRED = 1 << 0,
+  SV_F_ID_CHARS = 1 << 1, /* only [A-Za-z0-9_-] */
+  SV_F_TRIM = 1 << 2,     /* strip surrounding white space before measuring */
+  SV_F_CHARS = 1 << 3,    /* min/max count characters (code points), else bytes */
+  SV_F_PLAIN = 1 << 4,    /* no control or bidirectional formatting characters */
+};
+
+typedef struct sv_field {
+  const char *name;
+  sv_field_kind kind;
+  unsigned flags;
+  size_t min, max;            /* length for strings */
+  const char *const *values;  /* NULL-terminated, for SV_FIELD_ENUM */
+  size_t offset;              /* where the value goes in sv_msg */
+  const char *rule;           /* completes "field 'x' must be ..." */
+} sv_field;
+
+typedef struct sv_msg_spec {
+  const char *type;
+  sv_msg_type id;
+  const sv_field *fields;
+  size_t n_fields;
+} sv_msg_spec;
+
+#define FIELD_STR(n, fl, lo, hi, member, r)                                                        \
+  {.name = (n), .kind = SV_FIELD_STRING, .flags = (fl), .min = (lo), .max = (hi),                  \
+   .offset = offsetof(sv_msg, member), .rule = (r)}
+
+static const sv_field join_fields[] = {
+    FIELD_STR("room", SV_F_REQUIRED | SV_F_ID_CHARS, 1, SV_MESSAGE_MAX_ROOM, room,
+              "a string of 1-64 characters [A-Za-z0-9_-]"),
+    FIELD_STR("name", SV_F_REQUIRED | SV_F_TRIM | SV_F_CHARS | SV_F_PLAIN, 1, SV_MESSAGE_MAX_NAME,
+              name, "a string of 1-64 characters, not only spaces, without control characters"),
+    FIELD_STR("token", 0, 0, SV_MESSAGE_MAX_TOKEN, token, "a string of at most 4096 characters"),
+};
+
+static const sv_field publish_fields[] = {
+    FIELD_STR("sdp", SV_F_REQUIRED, 1, SV_MESSAGE_MAX_SDP, sdp,
+              "a string holding an SDP offer of at most 64 KiB"),
+};
+
+static const sv_field subscribe_answer_fields[] = {
+    {.name = "rev",
+     .kind = SV_FIELD_UINT32,
+     .flags = SV_F_REQUIRED,
+     .offset = offsetof(sv_msg, rev),
+     .rule = "an integer 0-4294967295 (the rev of the subscribe offer)"},
+    FIELD_STR("sdp", SV_F_REQUIRED, 1, SV_MESSAGE_MAX_SDP, sdp,
+              "a string holding an SDP answer of at most 64 KiB"),
+};
+
+static const char *const pc_values[] = {"publish", "subscribe", NULL};
+
+static const sv_field candidate_fields[] = {
+    {.name = "pc",
+     .kind = SV_FIELD_ENUM,
+     .flags = SV_F_REQUIRED,
+     .values = pc_values,
+     .offset = offsetof(sv_msg, pc),
+     .rule = "\"publish\" or \"subscribe\""},
+    FIELD_STR("candidate", SV_F_REQUIRED, 0, SV_MESSAGE_MAX_CAND, candidate,
+              "a string of at most 1024 characters (\"\" ends the candidates)"),
+    FIELD_STR("sdpMid", 0, 0, SV_MESSAGE_MAX_MID, mid, "a string of at most 32 characters"),
+};
+
+static const sv_field chat_fields[] = {
+    FIELD_STR("text", SV_F_REQUIRED | SV_F_CHARS, 1, SV_MESSAGE_MAX_CHAT, text,
+              "a string of 1-2000 characters"),
+};
+
+static const sv_msg_spec specs[] = {
+    {"join", SV_MSG_JOIN, join_fields, SV_ARRAY_LEN(join_fields)},
+    {"publish", SV_MSG_PUBLISH, publish_fields, SV_ARRAY_LEN(publish_fields)},
+    {"subscribe-answer", SV_MSG_SUBSCRIBE_ANSWER, subscribe_answer_fields,
+     SV_ARRAY_LEN(subscribe_answer_fields)},
+    {"candidate", SV_MSG_CANDIDATE, candidate_fields, SV_ARRAY_LEN(candidate_fields)},
+    {"chat", SV_MSG_CHAT, chat_fields, SV_ARRAY_LEN(chat_fields)},
+    {"leave", SV_MSG_LEAVE, NULL, 0},
+};
+
+/* Builds err->message and keeps it printable ASCII: parts of it may come from
+ * the client's bytes (a type name, a JSON parser excerpt) and the sentence is
+ * later put into a JSON string, which must be valid UTF-8. */
+static int fail(sv_msg_error *err, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int fail(sv_msg_error *err, const char *code, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err->message, sizeof err->message, fmt, ap);
+  va_end(ap);
+  for (char *p = err->message; *p; p++) {
+    if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+      *p = '?';
+  }
+  err->code = code;
+  return SV_EINVAL;
+}
+
+static bool is_id_chars(const char *s) {
+  for (; *s; s++) {
+    if (!g_ascii_isalnum(*s) && *s != '_' && *s != '-')
+      return false;
+  }
+  return true;
+}
+
+/* Control characters (C0, DEL, C1) and the bidirectional overrides and
+ * isolates, which let a display name pretend to be someone else's. */
+static bool is_plain(const char *s) {
+  for (const char *p = s; *p; p = g_utf8_next_char(p)) {
+    gunichar c = g_utf8_get_char(p);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) ||
+        (c >= 0x2066 && c <= 0x2069))
+      return false;
+  }
+  return true;
+}
+
+/* Replaces the string member `name` of root by its trimmed copy and returns
+ * the new value. jansson strings are valid UTF-8, so walking by characters
+ * is safe. */
+static json_t *trim_in_place(json_t *root, const char *name, json_t *value) {
+  const char *s = json_string_value(value);
+  const char *end = s + json_string_length(value);
+  while (s < end && g_unichar_isspace(g_utf8_get_char(s)))
+    s = g_utf8_next_char(s);
+  while (end > s) {
+    const char *prev = g_utf8_prev_char(end);
+    if (!g_unichar_isspace(g_utf8_get_char(prev)))
+      break;
+    end = prev;
+  }
+  if (s == json_string_value(value) && end == s + strlen(s))
+    return value;
+  json_t *trimmed = json_stringn(s, (size_t)(end - s));
+  SV_ASSERT(trimmed); /* a sub-range of valid UTF-8 on character boundaries */
+  json_object_set_new(root, name, trimmed);
+  return trimmed;
+}
+
+static int check_string(json_t *root, const sv_field *f, json_t *value, sv_msg *out,
+                        sv_msg_error *err) {
+  if (!json_is_string(value))
+    return fail(err, "bad-request", "field '%s' must be %s", f->name, f->rule);
+  if (f->flags & SV_F_TRIM)
+    value = trim_in_place(root, f->name, value);
+  const char *s = json_string_value(value);
+  size_t bytes = json_string_length(value);
+  if (strlen(s) != bytes) /* an escaped NUL; the parser refuses them, be sure anyway */
+    return fail(err, "bad-request", "field '%s' must not contain NUL characters", f->name);
+  size_t len = (f->flags & SV_F_CHARS) ? (size_t)g_utf8_strlen(s, (gssize)bytes) : bytes;
+  if (len < f->min || len > f->max)
+    return fail(err, "bad-request", "field '%s' must be %s", f->name, f->rule);
+  if ((f->flags & SV_F_ID_CHARS) && !is_id_chars(s))
+    return fail(err, "bad-request", "field '%s' must be %s", f->name, f->rule);
+  if ((f->flags & SV_F_PLAIN) && !is_plain(s))
+    return fail(err, "bad-request", "field '%s' must be %s", f->name, f->rule);
+  *(const char **)((char *)out + f->offset) = s;
+  return 0;
+}
+
+static int check_field(json_t *root, const sv_field *f, sv_msg *out, sv_msg_error *err) {
+  json_t *value = json_object_get(root, f->name);
+  if (!value || json_is_null(value)) {
+    if (f->flags & SV_F_REQUIRED)
+      return fail(err, "bad-request", "field '%s' is missing; it must be %s", f->name, f->rule);
+    return 0;
+  }
+  switch (f->kind) {
+  case SV_FIELD_STRING:
+    return check_string(root, f, value, out, err);
+  case SV_FIELD_UINT32: {
+    if (!json_is_integer(value) || json_integer_value(value) < 0 ||
+        json_integer_value(value) > (json_int_t)UINT32_MAX)
+      return fail(err, "bad-request", "field '%s' must be %s", f->name, f->rule);
+    *(uint32_t *)((char *)out + f->offset) = (uint32_t)json_integer_value(value);
+    return 0;
+  }
+  case SV_FIELD_ENUM: {
+    const char *s = json_string_value(value); /* NULL unless a string */
+    for (const char *const *v = f->values; s && *v; v++) {
+      if (strcmp(s, *v) == 0) {
+        *(const char **)((char *)out + f->offset) = *v;
+        return 0;
+      }
+    }
+    return fail(err, "bad-request", "field '%s' must be %s", f->name, f->rule);
+  }
+  }
+  return fail(err, "bad-request", "field '%s' has an unknown kind", f->name);
+}
+
+/* The id is checked before the type so that every later error can echo it. */
+static int check_id(json_t *root, sv_msg *out, sv_msg_error *err) {
+  json_t *id = json_object_get(root, "id");
+  if (!id || json_is_null(id))
+    return 0;
+  bool ok = json_is_integer(id) ||
+            (json_is_string(id) && g_utf8_strlen(json_string_value(id),
+                                                 (gssize)json_string_length(id)) <=
+                                       SV_MESSAGE_MAX_ID);
+  if (!ok)
+    return fail(err, "bad-request",
+                "field 'id' must be an integer or a string of at most 64 characters");
+  out->id = id;
+  return 0;
+}
+
+/* Echoes the client's type name only when it is short and harmless. */
+static const char *printable_type(const char *type) {
+  size_t n = strlen(type);
+  if (n == 0 || n > 32)
+    return NULL;
+  for (const char *p = type; *p; p++) {
+    if (!g_ascii_isalnum(*p) && *p != '-' && *p != '_')
+      return NULL;
+  }
+  return type;
+}
+
+int sv_message_parse(const char *data, size_t len, sv_msg *out, sv_msg_error *err) {
+  int rc = SV_EINVAL;
+  json_error_t jerr;
+  memset(out, 0, sizeof *out);
+  memset(err, 0, sizeof *err);
+
+  json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+  if (!root) {
+    rc = fail(err, "bad-request", "message is not valid JSON: %s (at character %d)", jerr.text,
+              jerr.position);
+    goto out;
+  }
+  if (!json_is_object(root)) {
+    rc = fail(err, "bad-request", "message must be a JSON object");
+    goto out;
+  }
+  out->root = root;
+  if ((rc = check_id(root, out, err)) < 0)
+    goto out;
+  if (out->id)
+    err->id = json_incref(out->id);
+
+  json_t *type = json_object_get(root, "type");
+  if (!json_is_string(type)) {
+    rc = fail(err, "bad-request", "field 'type' must be a string naming the message type");
+    goto out;
+  }
+  const sv_msg_spec *spec = NULL;
+  for (size_t i = 0; i < SV_ARRAY_LEN(specs); i++) {
+    if (strcmp(json_string_value(type), specs[i].type) == 0)
+      spec = &specs[i];
+  }
+  if (!spec) {
+    const char *shown = printable_type(json_string_value(type));
+    rc = shown ? fail(err, "unknown-type", "unknown message type '%s'", shown)
+               : fail(err, "unknown-type", "unknown message type");
+    goto out;
+  }
+  out->type = spec->id;
+  out->type_name = spec->type;
+  for (size_t i = 0; i < spec->n_fields; i++) {
+    if ((rc = check_field(root, &spec->fields[i], out, err)) < 0)
+      goto out;
+  }
+  json_decref(err->id);
+  err->id = NULL;
+  return 0;
+
+out:
+  json_decref(root);
+  memset(out, 0, sizeof *out);
+  return rc;
+}
+
+void sv_message_clear(sv_msg *msg) {
+  json_decref(msg->root);
+  memset(msg, 0, sizeof *msg);
+}
+
+void sv_message_error_clear(sv_msg_error *err) {
+  json_decref(err->id);
+  err->id = NULL;
+}

@@ -1,0 +1,75 @@
+/*
+ * message.h — parsing and validation of client → server signalling messages
+ * (docs/protocol.md). Private to signaling/; pure (no I/O), so it is unit
+ * tested and fuzzed on its own.
+ *
+ * Each message type has a declared table of fields (name, JSON type, length
+ * or range, required or not). sv_message_parse() checks a frame against its
+ * table before anything acts on it, and on failure produces the error code
+ * and a sentence naming the field, ready to send back to the client.
+ */
+#ifndef SV_SIGNALING_MESSAGE_H
+#define SV_SIGNALING_MESSAGE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SV_MESSAGE_MAX_ID      64 /* characters of a string "id" */
+#define SV_MESSAGE_MAX_ROOM    64
+#define SV_MESSAGE_MAX_NAME    64
+#define SV_MESSAGE_MAX_CHAT    2000
+#define SV_MESSAGE_MAX_SDP     (64 * 1024)
+#define SV_MESSAGE_MAX_CAND    1024
+#define SV_MESSAGE_MAX_MID     32
+#define SV_MESSAGE_MAX_TOKEN   4096
+
+typedef enum {
+  SV_MSG_JOIN = 0,
+  SV_MSG_PUBLISH,
+  SV_MSG_SUBSCRIBE_ANSWER,
+  SV_MSG_CANDIDATE,
+  SV_MSG_CHAT,
+  SV_MSG_LEAVE,
+} sv_msg_type;
+
+/* A validated message. Every string points into `root` and lives as long as
+ * the message; absent optional fields are NULL. Only the fields of `type`
+ * are set. */
+typedef struct sv_msg {
+  sv_msg_type type;
+  const char *type_name; /* static: "join", "publish", ... */
+  json_t *root;          /* owned: the parsed object */
+  json_t *id;            /* borrowed from root: integer or string, NULL if absent */
+  const char *room;      /* join */
+  const char *name;      /* join: already trimmed of surrounding white space */
+  const char *token;     /* join, optional */
+  const char *sdp;       /* publish, subscribe-answer */
+  const char *pc;        /* candidate: "publish" or "subscribe" */
+  const char *candidate; /* candidate: may be "" (end of candidates) */
+  const char *mid;       /* candidate: sdpMid, optional */
+  const char *text;      /* chat */
+  uint32_t rev;          /* subscribe-answer */
+} sv_msg;
+
+/* Why a frame was refused: a protocol error code and a sentence for the
+ * client. id is a new reference to the frame's "id" when it could be read
+ * (so the error can echo it), else NULL. */
+typedef struct sv_msg_error {
+  const char *code; /* static: "bad-request" or "unknown-type" */
+  char message[256];
+  json_t *id;
+} sv_msg_error;
+
+/* Parses and validates one text frame of len bytes (need not be
+ * NUL-terminated). On success returns 0 and fills *out; free it with
+ * sv_message_clear(). On failure returns SV_EINVAL, fills *err (free with
+ * sv_message_error_clear()) and leaves *out zeroed. Never reads past len. */
+int sv_message_parse(const char *data, size_t len, sv_msg *out, sv_msg_error *err);
+
+/* Releases what sv_message_parse() put in msg. Safe on a zeroed msg. */
+void sv_message_clear(sv_msg *msg);
+/* Releases the id reference in err. Safe on a zeroed err. */
+void sv_message_error_clear(sv_msg_error *err);
+
+#endif

@@ -1,0 +1,100 @@
+/*
+ * room.c — the room table: room id → participants, plus an index of
+ * participant ids so ids stay unique across the server and relay events can
+ * be routed back. Main thread only. Empty rooms are deleted at once.
+ */
+#include "signaling/room.h"
+
+#include <string.h>
+
+#include "common/common.h"
+
+struct sv_rooms {
+  GHashTable *by_id;  /* room id → sv_room * (owned) */
+  GHashTable *by_pid; /* participant id → sv_participant * (borrowed) */
+};
+
+static void participant_free(sv_participant *p) {
+  g_free(p->name);
+  g_free(p);
+}
+
+static void room_free(gpointer data) {
+  sv_room *room = data;
+  g_ptr_array_free(room->participants, TRUE);
+  g_free(room->id);
+  g_free(room);
+}
+
+sv_rooms *sv_rooms_new(void) {
+  sv_rooms *rooms = g_new0(sv_rooms, 1);
+  rooms->by_id = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, room_free);
+  rooms->by_pid = g_hash_table_new(g_str_hash, g_str_equal);
+  return rooms;
+}
+
+void sv_rooms_free(sv_rooms *rooms) {
+  if (!rooms)
+    return;
+  g_hash_table_destroy(rooms->by_pid);
+  g_hash_table_destroy(rooms->by_id); /* frees participants through the arrays */
+  g_free(rooms);
+}
+
+int sv_rooms_add(sv_rooms *rooms, const char *room_id, const char *name, size_t max_size,
+                 struct sv_conn *conn, sv_participant **out) {
+  sv_room *room = g_hash_table_lookup(rooms->by_id, room_id);
+  if (room && room->participants->len >= max_size)
+    return SV_ENOMEM;
+  if (!room) {
+    room = g_new0(sv_room, 1);
+    room->id = g_strdup(room_id);
+    room->participants = g_ptr_array_new_with_free_func((GDestroyNotify)participant_free);
+    g_hash_table_insert(rooms->by_id, room->id, room);
+  }
+
+  sv_participant *p = g_new0(sv_participant, 1);
+  /* 36^11 ids make a collision unlikely, but checking costs nothing. */
+  do {
+    p->id[0] = 'p';
+    sv_random_id(p->id + 1, SV_PARTICIPANT_ID_LEN - 1);
+  } while (g_hash_table_contains(rooms->by_pid, p->id));
+  p->name = g_strdup(name);
+  p->role = room->participants->len == 0 ? "specialist" : "municipal";
+  p->room = room;
+  p->conn = conn;
+  g_ptr_array_add(room->participants, p);
+  g_hash_table_insert(rooms->by_pid, p->id, p);
+  *out = p;
+  return 0;
+}
+
+void sv_rooms_remove(sv_rooms *rooms, sv_participant *p) {
+  sv_room *room = p->room;
+  g_hash_table_remove(rooms->by_pid, p->id);
+  g_ptr_array_remove(room->participants, p); /* frees p */
+  if (room->participants->len == 0)
+    g_hash_table_remove(rooms->by_id, room->id);
+}
+
+sv_room *sv_rooms_find(sv_rooms *rooms, const char *room_id) {
+  return g_hash_table_lookup(rooms->by_id, room_id);
+}
+
+sv_participant *sv_rooms_find_participant(sv_rooms *rooms, const char *room_id,
+                                          const char *participant) {
+  if (!room_id || !participant)
+    return NULL;
+  sv_participant *p = g_hash_table_lookup(rooms->by_pid, participant);
+  if (!p || strcmp(p->room->id, room_id) != 0)
+    return NULL;
+  return p;
+}
+
+size_t sv_rooms_count(const sv_rooms *rooms) {
+  return g_hash_table_size(rooms->by_id);
+}
+
+size_t sv_rooms_participant_count(const sv_rooms *rooms) {
+  return g_hash_table_size(rooms->by_pid);
+}

@@ -1,0 +1,59 @@
+/*
+ * room.h — rooms and their participants, as the signalling server sees them.
+ * Private to signaling/. Main thread only; knows nothing of WebSockets or
+ * the relay: a participant carries an opaque pointer to its connection.
+ */
+#ifndef SV_SIGNALING_ROOM_H
+#define SV_SIGNALING_ROOM_H
+
+#include <glib.h>
+#include <stddef.h>
+
+#define SV_PARTICIPANT_ID_LEN 12 /* "p" + 11 characters [a-z0-9] */
+
+struct sv_conn;
+
+typedef struct sv_room sv_room;
+
+/* One person in one room. Owned by the room table; freed by
+ * sv_rooms_remove() or sv_rooms_free(). */
+typedef struct sv_participant {
+  char id[SV_PARTICIPANT_ID_LEN + 1];
+  char *name;           /* trimmed display name, owned */
+  const char *role;     /* static: "specialist" or "municipal" */
+  sv_room *room;        /* the room it is in */
+  struct sv_conn *conn; /* its WebSocket connection, not owned */
+} sv_participant;
+
+struct sv_room {
+  char *id;                /* owned */
+  GPtrArray *participants; /* of sv_participant *, in joining order */
+};
+
+typedef struct sv_rooms sv_rooms;
+
+sv_rooms *sv_rooms_new(void);
+/* Frees every room and participant. NULL is fine. */
+void sv_rooms_free(sv_rooms *rooms);
+
+/* Adds a new participant named `name` to room `room_id`, creating the room
+ * if needed, with a fresh random id. The first participant of a room is the
+ * "specialist" (host), later ones "municipal". Returns 0 and sets *out
+ * (owned by the table), or SV_ENOMEM when the room already holds max_size
+ * participants (nothing is changed then). */
+int sv_rooms_add(sv_rooms *rooms, const char *room_id, const char *name, size_t max_size,
+                 struct sv_conn *conn, sv_participant **out);
+/* Removes and frees p; deletes its room when it becomes empty. */
+void sv_rooms_remove(sv_rooms *rooms, sv_participant *p);
+
+/* NULL when there is no such room. */
+sv_room *sv_rooms_find(sv_rooms *rooms, const char *room_id);
+/* The participant with id `participant` in room `room_id`, or NULL when it is
+ * gone (or was never there). */
+sv_participant *sv_rooms_find_participant(sv_rooms *rooms, const char *room_id,
+                                          const char *participant);
+
+size_t sv_rooms_count(const sv_rooms *rooms);
+size_t sv_rooms_participant_count(const sv_rooms *rooms);
+
+#endif

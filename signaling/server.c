@@ -1,0 +1,242 @@
+/*
+ * server.c — starting and stopping the signalling server: checks the
+ * configuration (TLS or loopback-only plain HTTP, readable certificate and
+ * web root), creates the libwebsockets context on the caller's GMainLoop
+ * (glib event library, "foreign loop") and one vhost with two protocols:
+ * HTTP (http.c) and the samvei-v1 WebSocket (ws.c).
+ */
+#include <arpa/inet.h>
+#include <limits.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/common.h"
+#include "signaling/signaling_int.h"
+
+/* protocols[0] also receives lws's generic callbacks and the upgrades that
+ * name no subprotocol (which it refuses). rx_buffer_size bounds what one
+ * RECEIVE callback delivers, not the message size: ws.c caps that. */
+static const struct lws_protocols protocols[] = {
+    {.name = "http", .callback = sv_http_callback, .per_session_data_size = sizeof(sv_http_pss)},
+    {.name = SV_WS_PROTOCOL,
+     .callback = sv_ws_callback,
+     .per_session_data_size = sizeof(sv_ws_pss),
+     .rx_buffer_size = 16384},
+    {0},
+};
+
+bool sv_signaling_is_loopback(const char *address) {
+  struct in_addr a4;
+  struct in6_addr a6;
+  if (!address)
+    return false;
+  if (strcmp(address, "localhost") == 0)
+    return true;
+  if (inet_pton(AF_INET, address, &a4) == 1)
+    return (ntohl(a4.s_addr) >> 24) == 127;
+  if (inet_pton(AF_INET6, address, &a6) == 1) {
+    if (IN6_IS_ADDR_LOOPBACK(&a6))
+      return true;
+    return IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127;
+  }
+  return false;
+}
+
+/* libwebsockets logs through ours: its errors are usually a client's doing
+ * (a failed TLS handshake), so they become warnings; the rest is debug. */
+static void lws_log_bridge(int level, const char *line) {
+  size_t len = strlen(line);
+  while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+    len--;
+  if (level & LLL_ERR)
+    SV_WARN("lws", "%.*s", (int)len, line);
+  else
+    SV_DEBUG("lws", "%.*s", (int)len, line);
+}
+
+/* lws reports a bad certificate only as "vhost creation failed"; loading it
+ * once with OpenSSL first gives the operator a sentence naming the file. */
+static int check_tls_files(const char *cert, const char *key) {
+  int rc = SV_EINVAL;
+  SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+  char why[256] = "";
+  if (!ctx) {
+    SV_ERROR("signaling", "cannot create a TLS context (OpenSSL)");
+    return SV_EIO;
+  }
+  if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
+    ERR_error_string_n(ERR_get_error(), why, sizeof why);
+    SV_ERROR("signaling",
+             "cannot use certificate %s (%s): give a PEM certificate chain with --cert, e.g. from "
+             "certs/make-dev-certs.sh",
+             cert, why);
+    goto out;
+  }
+  if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
+      SSL_CTX_check_private_key(ctx) != 1) {
+    ERR_error_string_n(ERR_get_error(), why, sizeof why);
+    SV_ERROR("signaling", "cannot use private key %s with certificate %s (%s): give the matching "
+             "unencrypted PEM key with --key", key, cert, why);
+    goto out;
+  }
+  rc = 0;
+out:
+  ERR_clear_error();
+  SSL_CTX_free(ctx);
+  return rc;
+}
+
+static int check_config(const sv_signaling_config *config, sv_signaling *sig) {
+  const char *web_root = config->web_root ? config->web_root : "web";
+  char real[PATH_MAX];
+  if (!!config->cert_path != !!config->key_path) {
+    SV_ERROR("signaling", "give both --cert and --key for HTTPS, or neither for plain HTTP on a "
+             "loopback address");
+    return SV_EINVAL;
+  }
+  if (!sig->tls && !sv_signaling_is_loopback(sig->bind_address)) {
+    SV_ERROR("signaling",
+             "refusing to serve plain HTTP on %s: browsers allow camera and microphone only over "
+             "HTTPS; give --cert and --key (see certs/README.md), or bind to 127.0.0.1 for local "
+             "development",
+             sig->bind_address);
+    return SV_EINVAL;
+  }
+  if (sig->tls) {
+    int rc = check_tls_files(config->cert_path, config->key_path);
+    if (rc < 0)
+      return rc;
+  }
+  if (!realpath(web_root, real) || !g_file_test(real, G_FILE_TEST_IS_DIR)) {
+    SV_ERROR("signaling", "web root %s is not a readable directory: give the client's folder "
+             "with --web-root", web_root);
+    return SV_EINVAL;
+  }
+  sig->web_root = g_strdup(real);
+  return 0;
+}
+
+/* lws takes an interface name or an address; the wildcard addresses become
+ * "all interfaces" (IPv4 only for 0.0.0.0) and localhost the IPv4 loopback. */
+static const char *lws_iface(const char *bind, uint64_t *options) {
+  if (strcmp(bind, "0.0.0.0") == 0) {
+    *options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+    return NULL;
+  }
+  if (strcmp(bind, "::") == 0)
+    return NULL;
+  if (strcmp(bind, "localhost") == 0) {
+    *options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+    return "127.0.0.1";
+  }
+  struct in_addr a4;
+  if (inet_pton(AF_INET, bind, &a4) == 1)
+    *options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+  return bind;
+}
+
+int sv_signaling_new(const sv_signaling_config *config, GMainLoop *loop, sv_signaling **out) {
+  int rc = SV_EINVAL;
+  sv_signaling *sig = g_new0(sv_signaling, 1);
+  sig->bind_address = g_strdup(config->bind_address ? config->bind_address : "0.0.0.0");
+  sig->allow_open_rooms = config->allow_open_rooms;
+  sig->tls = config->cert_path != NULL;
+  sig->strict_transport = sig->tls && !sv_signaling_is_loopback(sig->bind_address);
+  sig->max_message = config->max_message ? config->max_message : SV_DEFAULT_MAX_MSG;
+  sig->max_room_size = config->max_room_size ? config->max_room_size : SV_DEFAULT_MAX_ROOM;
+  sig->loop = loop;
+  sig->rooms = sv_rooms_new();
+  sig->pending = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, sv_pending_free);
+  if ((rc = check_config(config, sig)) < 0)
+    goto out;
+
+  int lws_levels = LLL_ERR | (sv_log_get_level() >= SV_LOG_DEBUG ? LLL_WARN | LLL_NOTICE : 0);
+  lws_set_log_level(lws_levels, lws_log_bridge);
+
+  void *foreign_loops[1] = {loop};
+  struct lws_context_creation_info info;
+  memset(&info, 0, sizeof info);
+  info.options = LWS_SERVER_OPTION_GLIB | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+  if (sig->tls)
+    info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+  info.foreign_loops = foreign_loops;
+  info.user = sig;
+  info.server_string = "samvei";
+  info.gid = -1;
+  info.uid = -1;
+  sig->context = lws_create_context(&info);
+  if (!sig->context) {
+    SV_ERROR("signaling", "cannot start libwebsockets on the GLib main loop (is the "
+             "libwebsockets-evlib-glib package installed?)");
+    rc = SV_EIO;
+    goto out;
+  }
+
+  struct lws_context_creation_info vinfo;
+  memset(&vinfo, 0, sizeof vinfo);
+  vinfo.vhost_name = "samvei";
+  vinfo.port = config->port;
+  vinfo.options = LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND;
+  vinfo.iface = lws_iface(sig->bind_address, &vinfo.options);
+  vinfo.protocols = protocols;
+  vinfo.user = sig;
+  vinfo.keepalive_timeout = 30;
+  /* WebSockets over HTTP/2 (RFC 8441) are not worth their corner cases here:
+   * offer HTTP/1.1 only. */
+  vinfo.alpn = "http/1.1";
+  if (sig->tls) {
+    /* lws reads this "context" option from the vhost's info too: without it
+     * the vhost silently serves plain HTTP. The OS CA store is only for
+     * client certificates, which samvei does not ask for. */
+    vinfo.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT | LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS;
+    vinfo.ssl_cert_filepath = config->cert_path;
+    vinfo.ssl_private_key_filepath = config->key_path;
+    vinfo.ssl_options_set = SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1;
+  }
+  sig->vhost = lws_create_vhost(sig->context, &vinfo);
+  if (!sig->vhost) {
+    SV_ERROR("signaling", "cannot listen on %s port %u: the port may be in use or the address "
+             "not on this host; choose another with --bind / --port",
+             sig->bind_address, config->port);
+    rc = SV_EIO;
+    goto out;
+  }
+  sig->port = lws_get_vhost_listen_port(sig->vhost);
+  SV_INFO("signaling", "listening on %s port %d (%s)%s", sig->bind_address, sig->port,
+          sig->tls ? "https" : "plain http, loopback only",
+          sig->allow_open_rooms ? "; open rooms allowed (development)" : "");
+  *out = sig;
+  return 0;
+
+out:
+  sv_signaling_free(sig);
+  return rc;
+}
+
+void sv_signaling_free(sv_signaling *sig) {
+  if (!sig)
+    return;
+  sig->closing = true;
+  if (sig->context)
+    lws_context_destroy(sig->context);
+  g_hash_table_destroy(sig->pending);
+  sv_rooms_free(sig->rooms);
+  g_free(sig->bind_address);
+  g_free(sig->web_root);
+  g_free(sig);
+}
+
+void sv_signaling_set_relay(sv_signaling *sig, sv_relay *relay) {
+  sig->relay = relay;
+}
+
+int sv_signaling_port(const sv_signaling *sig) {
+  return sig->port;
+}
+
+bool sv_signaling_is_tls(const sv_signaling *sig) {
+  return sig->tls;
+}

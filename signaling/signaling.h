@@ -1,0 +1,66 @@
+/*
+ * signaling.h — the signalling server: the one public interface of signaling/.
+ *
+ * libwebsockets on the main thread's GLib main loop serves the web client
+ * (static files), GET /healthz and the WebSocket protocol of docs/protocol.md
+ * at /ws (subprotocol samvei-v1). It keeps the rooms and participants, and
+ * wires them to the relay: client requests become sv_relay_* calls, relay
+ * events (sv_signaling_relay_events()) become messages to the clients.
+ *
+ * Threads: everything here runs on the thread that runs the GMainLoop given
+ * to sv_signaling_new(), and every function must be called there.
+ */
+#ifndef SV_SIGNALING_H
+#define SV_SIGNALING_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "relay/relay.h"
+
+typedef struct sv_signaling sv_signaling;
+
+typedef struct sv_signaling_config {
+  const char *bind_address; /* IP literal or "localhost"; NULL = "0.0.0.0" */
+  uint16_t port;            /* 0 = any free port (see sv_signaling_port()) */
+  const char *cert_path;    /* PEM certificate (chain) for HTTPS, or NULL */
+  const char *key_path;     /* its PEM private key, or NULL */
+  const char *web_root;     /* directory with the web client; NULL = "web" */
+  bool allow_open_rooms;    /* development: join any room without a token */
+  size_t max_message;       /* bytes per WebSocket message; 0 = 64 KiB */
+  size_t max_room_size;     /* participants per room; 0 = 16 */
+} sv_signaling_config;
+
+/* Starts listening. Without cert_path and key_path the server speaks plain
+ * HTTP, which is allowed only on a loopback bind address (127.0.0.0/8, ::1,
+ * localhost); otherwise, and when the certificate, key or web root cannot
+ * be used or the port cannot be bound, it logs a sentence saying what to do
+ * and returns SV_EINVAL or SV_EIO without starting anything.
+ * The strings in config are copied; loop is borrowed and must outlive the
+ * server. On success *out owns the server; free with sv_signaling_free(). */
+int sv_signaling_new(const sv_signaling_config *config, GMainLoop *loop, sv_signaling **out);
+
+/* Closes every connection (without telling the relay or other clients) and
+ * frees the server. Detach and free the relay first (set_relay(NULL),
+ * sv_relay_free()), so no relay event arrives afterwards. NULL is fine. */
+void sv_signaling_free(sv_signaling *sig);
+
+/* The event table to give sv_relay_new() together with the sv_signaling *
+ * as its `user`. Static; never freed. */
+const sv_relay_events *sv_signaling_relay_events(void);
+
+/* Attaches the relay (borrowed; NULL detaches). Until a relay is attached,
+ * rooms and chat work and publish is answered with an `internal` error. */
+void sv_signaling_set_relay(sv_signaling *sig, sv_relay *relay);
+
+/* The port actually listened on (useful with port 0). */
+int sv_signaling_port(const sv_signaling *sig);
+/* true when serving HTTPS/WSS, false for plain loopback HTTP. */
+bool sv_signaling_is_tls(const sv_signaling *sig);
+
+/* True for 127.0.0.0/8, ::1 (and ::ffff:127.x.y.z) and "localhost". */
+bool sv_signaling_is_loopback(const char *address);
+
+#endif

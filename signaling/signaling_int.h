@@ -1,0 +1,115 @@
+/*
+ * signaling_int.h — what the files of signaling/ share and nobody else sees:
+ * the server struct, the per-connection state and the functions that cross
+ * file boundaries (server.c, http.c, ws.c, session.c, events.c).
+ *
+ * Everything here belongs to the main thread.
+ */
+#ifndef SV_SIGNALING_INT_H
+#define SV_SIGNALING_INT_H
+
+#include <jansson.h>
+#include <libwebsockets.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "signaling/room.h"
+#include "signaling/signaling.h"
+
+#define SV_WS_PROTOCOL       "samvei-v1"
+#define SV_WS_PATH           "/ws"
+#define SV_WS_MAX_QUEUED     (2 * 1024 * 1024) /* a client that lets more pile up is closed */
+#define SV_DEFAULT_MAX_MSG   (64 * 1024)
+#define SV_DEFAULT_MAX_ROOM  16
+
+/* The server. Owned by the caller of sv_signaling_new(); main thread. */
+struct sv_signaling {
+  char *bind_address;
+  char *web_root; /* canonical absolute path (realpath) */
+  bool allow_open_rooms;
+  bool tls;
+  bool strict_transport; /* send HSTS: TLS on a non-loopback address */
+  size_t max_message;
+  size_t max_room_size;
+  int port;
+
+  GMainLoop *loop; /* borrowed */
+  struct lws_context *context;
+  struct lws_vhost *vhost;
+  sv_relay *relay; /* borrowed, may be NULL */
+  sv_rooms *rooms;
+  GHashTable *pending; /* int64_t request → sv_pending *: publishes awaiting an answer */
+  int64_t next_request;
+  bool closing; /* sv_signaling_free() runs: connections close silently */
+};
+
+/* One WebSocket connection. Created on ESTABLISHED, freed on CLOSED; the
+ * lws per-session data holds only a pointer to it. Main thread. */
+typedef struct sv_conn {
+  sv_signaling *sig;
+  struct lws *wsi;
+  char peer[64];               /* remote address, for logs */
+  sv_participant *participant; /* NULL until join, and after leave */
+
+  /* The message being received, reassembled from fragments. */
+  GByteArray *rx;
+  size_t rx_count; /* bytes of the current message, kept or not */
+  bool rx_active;  /* inside a message */
+  bool rx_binary;  /* the current message is binary: counted, not kept */
+
+  /* Messages waiting for SERVER_WRITEABLE, each an sv_out_msg. */
+  GQueue out;
+  size_t out_bytes;
+  int close_status; /* nonzero: close with this status once `out` is written */
+  bool dead;        /* being killed: accept and send nothing more */
+} sv_conn;
+
+/* lws per-session data of the WebSocket protocol. */
+typedef struct sv_ws_pss {
+  sv_conn *conn;
+} sv_ws_pss;
+
+/* lws per-session data of the HTTP protocol: the body of the response being
+ * written. With keep-alive one connection serves requests one at a time. */
+typedef struct sv_http_pss {
+  char *body;
+  size_t len, sent;
+} sv_http_pss;
+
+/* ws.c */
+int sv_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                   size_t len);
+/* Queues a JSON message (the reference is stolen) for the client. */
+void sv_conn_send(sv_conn *c, json_t *msg);
+/* Queues already serialised JSON text (copied). */
+void sv_conn_send_text(sv_conn *c, const char *text, size_t len);
+/* {"type":"ok","id":id, ...fields}; id borrowed (NULL = no id), fields
+ * stolen (NULL = none). */
+void sv_conn_send_ok(sv_conn *c, json_t *id, json_t *fields);
+/* {"type":"error","id":id,"code":code,"message":...}; id borrowed. */
+void sv_conn_send_error(sv_conn *c, json_t *id, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Sends nothing more after what is queued, then closes with `status`. */
+void sv_conn_close_after_send(sv_conn *c, int status);
+
+/* http.c */
+int sv_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                     size_t len);
+
+/* session.c: the client messages of docs/protocol.md. */
+void sv_session_handle(sv_conn *c, const char *data, size_t len);
+/* Ends c's participation (if any): tells the relay and the room, unless the
+ * server is closing. reason: "left", "disconnected" or "failed". */
+void sv_session_leave(sv_conn *c, const char *reason);
+/* Maps an SV_E* code to a protocol error code ("bad-request", ...). */
+const char *sv_session_error_code(int err);
+
+/* A publish waiting for the relay's answer. */
+typedef struct sv_pending {
+  char participant[SV_PARTICIPANT_ID_LEN + 1];
+  json_t *id; /* the client's request id (owned reference) or NULL */
+} sv_pending;
+
+void sv_pending_free(gpointer data);
+
+#endif
