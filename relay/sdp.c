@@ -527,11 +527,12 @@ static int transport_parse(sv_sdp *out, const sdp_transport *t, char *err, size_
 
   if (!t->fingerprint && t->other_fingerprint)
     return fail(err, errlen, SV_EUNSUPP,
-                "the SDP has no a=fingerprint:sha-256 line, only other hashes, which the "
-                "relay does not check");
+                "the SDP's a=fingerprint lines use other hashes than sha-256, the only "
+                "one the relay checks");
   if (!t->fingerprint)
     return fail(err, errlen, SV_EINVAL,
-                "the SDP has no a=fingerprint:sha-256 line; DTLS needs the certificate's");
+                "the SDP has no a=fingerprint:sha-256 line, which DTLS needs to check the "
+                "browser's certificate");
   if (!fingerprint_copy(out->fingerprint, sizeof out->fingerprint, t->fingerprint))
     return fail(err, errlen, SV_EINVAL,
                 "the a=fingerprint:sha-256 value is not 32 hex bytes separated by colons");

@@ -20,8 +20,7 @@
 static void check_round_trip(sv_sdp *sdp, sv_sdp *scratch) {
   char err[256];
   char *text = sv_sdp_write(sdp);
-  if (!text)
-    abort();
+  if (!text) abort();
   if (sv_sdp_parse(text, scratch, err, sizeof err) != 0 || scratch->n_media != sdp->n_media) {
     fprintf(stderr, "fuzz_sdp: own SDP does not parse back: %s\n%s", err, text);
     abort();
@@ -37,8 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   sv_sdp *scratch = calloc(1, sizeof *scratch);
   sv_sdp_prefs prefs;
 
-  if (!text || !offer || !answer || !scratch)
-    abort();
+  if (!text || !offer || !answer || !scratch) abort();
   memcpy(text, data, size);
   text[size] = '\0';
 

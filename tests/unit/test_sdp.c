@@ -16,14 +16,14 @@
 #include <string.h>
 
 #define FP_CHROME                                                                                  \
-  "7B:8B:F0:65:5F:78:E2:51:3B:AC:6F:F3:3F:46:1B:35:DC:B8:5F:64:1A:24:C2:43:F0:A1:58:D0:A1:2C:19:"  \
-  "08"
+  "7B:8B:F0:65:5F:78:E2:51:3B:AC:6F:F3:3F:46:1B:35:"                                               \
+  "DC:B8:5F:64:1A:24:C2:43:F0:A1:58:D0:A1:2C:19:08"
 #define FP_FIREFOX                                                                                 \
-  "9F:1E:AB:41:6D:0C:72:E3:58:B4:07:CD:29:F6:83:1A:5E:C0:94:7B:D2:36:E8:4F:A1:0B:6C:97:53:2D:F8:"  \
-  "E5"
+  "9F:1E:AB:41:6D:0C:72:E3:58:B4:07:CD:29:F6:83:1A:"                                               \
+  "5E:C0:94:7B:D2:36:E8:4F:A1:0B:6C:97:53:2D:F8:E5"
 #define FP_RELAY                                                                                   \
-  "0A:1B:2C:3D:4E:5F:60:71:82:93:A4:B5:C6:D7:E8:F9:0A:1B:2C:3D:4E:5F:60:71:82:93:A4:B5:C6:D7:E8:"  \
-  "F9"
+  "0A:1B:2C:3D:4E:5F:60:71:82:93:A4:B5:C6:D7:E8:F9:"                                               \
+  "0A:1B:2C:3D:4E:5F:60:71:82:93:A4:B5:C6:D7:E8:F9"
 
 /* Chrome 120, publish PC: addTrack(mic) + addTransceiver(camera, sendonly). */
 static const char chrome_offer[] =
