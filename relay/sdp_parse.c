@@ -1,40 +1,21 @@
 /*
- * sdp.c — the relay's SDP, on GStreamer's GstSDP.
+ * sdp_parse.c — reading a browser's SDP offer or answer into an sv_sdp, on
+ * GStreamer's GstSDP.
  *
- * Parses a browser's offer or answer into an sv_sdp, chooses what the relay
- * receives on a publish PeerConnection, and writes SDP text from an sv_sdp.
- * GstSDP splits lines and builds the text; this file reads and formats the
- * individual attribute values and checks what WebRTC through this relay
- * needs: DTLS-SRTP with a sha-256 fingerprint, BUNDLE and rtcp-mux.
- *
- * The text comes straight from a WebSocket message, so it is hostile: every
- * value is checked for length and characters before it lands in a fixed
- * buffer, and nothing here asserts on input. No globals, no I/O: any thread.
+ * GstSDP splits lines; this file reads the individual attribute values and
+ * checks what WebRTC through this relay needs: DTLS-SRTP with a sha-256
+ * fingerprint, BUNDLE and rtcp-mux. The text comes straight from a
+ * WebSocket message, so it is hostile: every value is checked for length and
+ * characters before it lands in a fixed buffer, and nothing here asserts on
+ * input. No globals, no I/O: any thread.
  */
-#include "relay/sdp.h"
+#include "relay/sdp_int.h"
 
-#include "common/common.h"
+const char *const sv_sdp_dir_names[4] = {"sendrecv", "sendonly", "recvonly", "inactive"};
+const char *const sv_sdp_setup_names[3] = {"actpass", "active", "passive"};
+const char *const sv_sdp_kind_names[3] = {"audio", "video", "application"};
 
-#include <gst/sdp/sdp.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <string.h>
-
-#define SDP_MAX_TEXT     (64 * 1024)
-#define SDP_MAX_FID      8 /* a=ssrc-group:FID pairs looked at per m-line */
-#define SDP_PROTO_RTP    "UDP/TLS/RTP/SAVPF"
-#define SDP_PROTO_SCTP   "UDP/DTLS/SCTP"
-#define SDP_FB_SUPPORTED (SV_FB_NACK | SV_FB_PLI | SV_FB_FIR | SV_FB_REMB)
-
-/* Names indexed by sv_direction, sv_setup and sv_media_kind. */
-static const char *const sdp_dirs[] = {"sendrecv", "sendonly", "recvonly", "inactive"};
-static const char *const sdp_setups[] = {"actpass", "active", "passive"};
-static const char *const sdp_kinds[] = {"audio", "video", "application"};
-
-/* Writes the sentence for a person into err and returns code, so error paths
- * read `return fail(...)`. */
-__attribute__((format(printf, 4, 5))) static int fail(char *err, size_t errlen, int code,
-                                                      const char *fmt, ...) {
+int sv_sdp_fail(char *err, size_t errlen, int code, const char *fmt, ...) {
   if (err && errlen) {
     va_list ap;
     va_start(ap, fmt);
@@ -43,7 +24,6 @@ __attribute__((format(printf, 4, 5))) static int fail(char *err, size_t errlen, 
   }
   return code;
 }
-
 /* ---- characters and small readers ---------------------------------------- */
 
 /* RFC 8839 ice-char: what ICE ufrag and pwd are made of. */
@@ -159,7 +139,7 @@ static int read_pt(const char **p, bool alone) {
 static int sdp_prescan(const char *p, char *err, size_t errlen) {
   unsigned n_v = 0, n_m = 0;
   if (strncmp(p, "v=0", 3) != 0 || (p[3] != '\r' && p[3] != '\n' && p[3] != '\0'))
-    return fail(err, errlen, SV_EINVAL, "this is not SDP: it must begin with the line v=0");
+    return sv_sdp_fail(err, errlen, SV_EINVAL, "this is not SDP: it must begin with the line v=0");
   for (;;) {
     while (g_ascii_isspace(*p))
       p++;
@@ -173,11 +153,11 @@ static int sdp_prescan(const char *p, char *err, size_t errlen) {
       p++;
   }
   if (n_v > 1)
-    return fail(err, errlen, SV_EINVAL,
-                "the SDP has more than one v= line; send one description at a time");
+    return sv_sdp_fail(err, errlen, SV_EINVAL,
+                       "the SDP has more than one v= line; send one description at a time");
   if (n_m > SV_SDP_MAX_MEDIA)
-    return fail(err, errlen, SV_ETOOBIG, "the SDP has %u m-lines; the relay takes at most %d", n_m,
-                SV_SDP_MAX_MEDIA);
+    return sv_sdp_fail(err, errlen, SV_ETOOBIG,
+                       "the SDP has %u m-lines; the relay takes at most %d", n_m, SV_SDP_MAX_MEDIA);
   return 0;
 }
 
@@ -211,7 +191,7 @@ static void transport_scan(sdp_transport *t, const GstSDPAttribute *a) {
       t->other_fingerprint = true;
     }
   } else {
-    int dir = name_index(sdp_dirs, SV_ARRAY_LEN(sdp_dirs), k);
+    int dir = name_index(sv_sdp_dir_names, SV_ARRAY_LEN(sv_sdp_dir_names), k);
     t->dir = dir >= 0 ? dir : t->dir;
   }
 }
@@ -483,10 +463,10 @@ static int media_parse(const GstSDPMessage *msg, const GstSDPMedia *gm, unsigned
 
   /* A rejected m-line's mid is only echoed back, so a bad one is dropped. */
   if (mid && !copy_exact(m->mid, sizeof m->mid, mid, is_token_char) && !m->rejected)
-    return fail(err, errlen, SV_EINVAL,
-                "m-line %u has an a=mid that is empty, over %zu characters or not an SDP "
-                "token; use short mids such as 0, 1, 2",
-                idx, sizeof m->mid - 1);
+    return sv_sdp_fail(err, errlen, SV_EINVAL,
+                       "m-line %u has an a=mid that is empty, over %zu characters or not an SDP "
+                       "token; use short mids such as 0, 1, 2",
+                       idx, sizeof m->mid - 1);
 
   if (m->kind == SV_KIND_OTHER) /* data channels: parsed, never used */
     return 0;
@@ -495,54 +475,56 @@ static int media_parse(const GstSDPMessage *msg, const GstSDPMedia *gm, unsigned
   if (m->rejected) return 0;
 
   if (strcmp(proto, SDP_PROTO_RTP) != 0)
-    return fail(err, errlen, SV_EUNSUPP,
-                "the %s m-line number %u does not use " SDP_PROTO_RTP
-                ", the only profile the relay takes",
-                type, idx);
+    return sv_sdp_fail(err, errlen, SV_EUNSUPP,
+                       "the %s m-line number %u does not use " SDP_PROTO_RTP
+                       ", the only profile the relay takes",
+                       type, idx);
   if (!m->mid[0])
-    return fail(err, errlen, SV_EINVAL,
-                "the %s m-line number %u has no a=mid; BUNDLE needs one on each m-line", type, idx);
+    return sv_sdp_fail(err, errlen, SV_EINVAL,
+                       "the %s m-line number %u has no a=mid; BUNDLE needs one on each m-line",
+                       type, idx);
   if (!gst_sdp_media_get_attribute_val(gm, "rtcp-mux"))
-    return fail(err, errlen, SV_EUNSUPP,
-                "the %s m-line with mid %s has no a=rtcp-mux; keep rtcpMuxPolicy 'require'", type,
-                m->mid);
+    return sv_sdp_fail(err, errlen, SV_EUNSUPP,
+                       "the %s m-line with mid %s has no a=rtcp-mux; keep rtcpMuxPolicy 'require'",
+                       type, m->mid);
   if (!bundle_has(msg, m->mid))
-    return fail(err, errlen, SV_EUNSUPP,
-                "the %s m-line with mid %s is not in a=group:BUNDLE; use bundlePolicy "
-                "'max-bundle'",
-                type, m->mid);
+    return sv_sdp_fail(err, errlen, SV_EUNSUPP,
+                       "the %s m-line with mid %s is not in a=group:BUNDLE; use bundlePolicy "
+                       "'max-bundle'",
+                       type, m->mid);
   return 0;
 }
 
 /* Checks and copies the session-wide ICE and DTLS fields. */
 static int transport_parse(sv_sdp *out, const sdp_transport *t, char *err, size_t errlen) {
   if (!t->ufrag || !t->pwd)
-    return fail(err, errlen, SV_EINVAL,
-                "the SDP has no a=%s line; ICE needs the browser's credentials",
-                !t->ufrag ? "ice-ufrag" : "ice-pwd");
+    return sv_sdp_fail(err, errlen, SV_EINVAL,
+                       "the SDP has no a=%s line; ICE needs the browser's credentials",
+                       !t->ufrag ? "ice-ufrag" : "ice-pwd");
   if (!copy_exact(out->ice_ufrag, sizeof out->ice_ufrag, t->ufrag, is_ice_char) ||
       !copy_exact(out->ice_pwd, sizeof out->ice_pwd, t->pwd, is_ice_char))
-    return fail(err, errlen, SV_EINVAL,
-                "the a=ice-ufrag or a=ice-pwd value is not 1-255 letters, digits, + or /");
+    return sv_sdp_fail(err, errlen, SV_EINVAL,
+                       "the a=ice-ufrag or a=ice-pwd value is not 1-255 letters, digits, + or /");
 
   if (!t->fingerprint && t->other_fingerprint)
-    return fail(err, errlen, SV_EUNSUPP,
-                "the SDP's a=fingerprint lines use other hashes than sha-256, the only "
-                "one the relay checks");
+    return sv_sdp_fail(err, errlen, SV_EUNSUPP,
+                       "the SDP's a=fingerprint lines use other hashes than sha-256, the only "
+                       "one the relay checks");
   if (!t->fingerprint)
-    return fail(err, errlen, SV_EINVAL,
-                "the SDP has no a=fingerprint:sha-256 line, which DTLS needs to check the "
-                "browser's certificate");
+    return sv_sdp_fail(err, errlen, SV_EINVAL,
+                       "the SDP has no a=fingerprint:sha-256 line, which DTLS needs to check the "
+                       "browser's certificate");
   if (!fingerprint_copy(out->fingerprint, sizeof out->fingerprint, t->fingerprint))
-    return fail(err, errlen, SV_EINVAL,
-                "the a=fingerprint:sha-256 value is not 32 hex bytes separated by colons");
+    return sv_sdp_fail(err, errlen, SV_EINVAL,
+                       "the a=fingerprint:sha-256 value is not 32 hex bytes separated by colons");
 
   if (!t->setup)
-    return fail(err, errlen, SV_EINVAL,
-                "the SDP has no a=setup line; DTLS needs actpass, active or passive");
-  int setup = name_index(sdp_setups, SV_ARRAY_LEN(sdp_setups), t->setup);
+    return sv_sdp_fail(err, errlen, SV_EINVAL,
+                       "the SDP has no a=setup line; DTLS needs actpass, active or passive");
+  int setup = name_index(sv_sdp_setup_names, SV_ARRAY_LEN(sv_sdp_setup_names), t->setup);
   if (setup < 0)
-    return fail(err, errlen, SV_EUNSUPP, "the a=setup value is not actpass, active or passive");
+    return sv_sdp_fail(err, errlen, SV_EUNSUPP,
+                       "the a=setup value is not actpass, active or passive");
   out->setup = (sv_setup)setup;
   return 0;
 }
@@ -567,10 +549,10 @@ static int sdp_read(const GstSDPMessage *msg, sv_sdp *out, char *err, size_t err
     transport_scan(&st, gst_sdp_message_get_attribute(msg, i));
 
   if (n == 0)
-    return fail(err, errlen, SV_EINVAL,
-                "the SDP has no m= lines; add the tracks before creating the offer");
+    return sv_sdp_fail(err, errlen, SV_EINVAL,
+                       "the SDP has no m= lines; add the tracks before creating the offer");
   if (n > SV_SDP_MAX_MEDIA) /* sdp_prescan counted them already */
-    return fail(err, errlen, SV_ETOOBIG, "the SDP has too many m-lines");
+    return sv_sdp_fail(err, errlen, SV_ETOOBIG, "the SDP has too many m-lines");
   for (guint i = 0; i < n; i++) {
     sv_sdp_media *m = &out->media[i];
     rc = media_parse(msg, gst_sdp_message_get_media(msg, i), i + 1,
@@ -579,8 +561,9 @@ static int sdp_read(const GstSDPMessage *msg, sv_sdp *out, char *err, size_t err
     any_active |= !m->rejected;
     for (guint j = 0; j < i && m->mid[0]; j++)
       if (!strcmp(out->media[j].mid, m->mid))
-        return fail(err, errlen, SV_EINVAL,
-                    "two m-lines have the same a=mid:%s; every m-line needs its own mid", m->mid);
+        return sv_sdp_fail(err, errlen, SV_EINVAL,
+                           "two m-lines have the same a=mid:%s; every m-line needs its own mid",
+                           m->mid);
   }
   out->n_media = n;
 
@@ -596,22 +579,23 @@ int sv_sdp_parse(const char *text, sv_sdp *out, char *err, size_t errlen) {
   int rc;
 
   if (err && errlen) err[0] = '\0';
-  if (!out) return fail(err, errlen, SV_EINVAL, "no place to store the parsed SDP (a bug)");
+  if (!out) return sv_sdp_fail(err, errlen, SV_EINVAL, "no place to store the parsed SDP (a bug)");
   memset(out, 0, sizeof *out);
   len = text ? strnlen(text, SDP_MAX_TEXT + 1) : 0;
   if (len == 0)
-    return fail(err, errlen, SV_EINVAL,
-                "the SDP is empty; send the browser's RTCSessionDescription.sdp");
+    return sv_sdp_fail(err, errlen, SV_EINVAL,
+                       "the SDP is empty; send the browser's RTCSessionDescription.sdp");
   if (len > SDP_MAX_TEXT)
-    return fail(err, errlen, SV_ETOOBIG, "the SDP is larger than %d KiB, which no browser sends",
-                SDP_MAX_TEXT / 1024);
+    return sv_sdp_fail(err, errlen, SV_ETOOBIG,
+                       "the SDP is larger than %d KiB, which no browser sends",
+                       SDP_MAX_TEXT / 1024);
   rc = sdp_prescan(text, err, errlen);
   if (rc) return rc;
 
   if (gst_sdp_message_new(&msg) != GST_SDP_OK)
-    return fail(err, errlen, SV_EIO, "GstSDP could not create a message (a bug)");
+    return sv_sdp_fail(err, errlen, SV_EIO, "GstSDP could not create a message (a bug)");
   if (gst_sdp_message_parse_buffer((const guint8 *)text, (guint)len, msg) != GST_SDP_OK) {
-    rc = fail(err, errlen, SV_EINVAL, "the SDP could not be parsed");
+    rc = sv_sdp_fail(err, errlen, SV_EINVAL, "the SDP could not be parsed");
     goto out;
   }
   rc = sdp_read(msg, out, err, errlen);
@@ -619,273 +603,4 @@ out:
   gst_sdp_message_free(msg);
   if (rc) memset(out, 0, sizeof *out);
   return rc;
-}
-
-/* ---- publish negotiation --------------------------------------------------- */
-
-/* Looks key up in an fmtp value ("a=1;b=2") and copies its value into
- * val[cap]. False when absent or when the value does not fit. */
-static bool fmtp_get(const char *fmtp, const char *key, char *val, size_t cap) {
-  char **params = g_strsplit(fmtp, ";", -1);
-  bool found = false;
-  for (char **p = params; *p && !found; p++) {
-    char *eq = strchr(*p, '=');
-    if (!eq) continue;
-    *eq = '\0';
-    found =
-        !g_ascii_strcasecmp(g_strstrip(*p), key) && g_strlcpy(val, g_strstrip(eq + 1), cap) < cap;
-  }
-  g_strfreev(params);
-  return found;
-}
-
-/* The H.264 codec the relay prefers: packetization-mode=1 (the only mode
- * browsers interoperate on), then constrained baseline 42e01f, which every
- * browser and tablet decodes in hardware, then any other constrained
- * baseline, then any profile. First in offer order within a rank. */
-static const sv_sdp_codec *pick_h264(const sv_sdp_media *om) {
-  const sv_sdp_codec *best = NULL;
-  int best_rank = 0;
-  for (size_t i = 0; i < om->n_codecs && i < SV_SDP_MAX_CODECS; i++) {
-    const sv_sdp_codec *c = &om->codecs[i];
-    char v[16];
-    if (c->codec != SV_CODEC_H264 || c->clock_rate != 90000 ||
-        !fmtp_get(c->fmtp, "packetization-mode", v, sizeof v) || strcmp(v, "1") != 0)
-      continue;
-    int rank = 1;
-    if (fmtp_get(c->fmtp, "profile-level-id", v, sizeof v)) {
-      if (!g_ascii_strcasecmp(v, "42e01f"))
-        rank = 3;
-      else if ((strlen(v) == 6 && !g_ascii_strncasecmp(v, "42e0", 4)) ||
-               !g_ascii_strcasecmp(v, "42001f"))
-        rank = 2;
-    }
-    if (rank > best_rank) {
-      best = c;
-      best_rank = rank;
-    }
-  }
-  return best;
-}
-
-static const sv_sdp_codec *pick_first(const sv_sdp_media *om, sv_codec codec, uint32_t clock) {
-  for (size_t i = 0; i < om->n_codecs && i < SV_SDP_MAX_CODECS; i++)
-    if (om->codecs[i].codec == codec && om->codecs[i].clock_rate == clock) return &om->codecs[i];
-  return NULL;
-}
-
-static const sv_sdp_codec *pick_codec(const sv_sdp_media *om, const sv_sdp_prefs *prefs) {
-  if (om->kind == SV_KIND_AUDIO) return pick_first(om, SV_CODEC_OPUS, 48000);
-  for (size_t i = 0; i < prefs->n_video && i < SV_ARRAY_LEN(prefs->video); i++) {
-    const sv_sdp_codec *c = prefs->video[i] == SV_CODEC_H264  ? pick_h264(om)
-                            : prefs->video[i] == SV_CODEC_VP8 ? pick_first(om, SV_CODEC_VP8, 90000)
-                                                              : NULL;
-    if (c) return c;
-  }
-  return NULL;
-}
-
-int sv_sdp_negotiate_publish(const sv_sdp *offer, const sv_sdp_prefs *prefs, sv_sdp *answer,
-                             char *err, size_t errlen) {
-  static const sv_sdp_prefs default_prefs = {{SV_CODEC_VP8, SV_CODEC_H264}, 2};
-  size_t usable = 0;
-
-  if (err && errlen) err[0] = '\0';
-  if (!offer || !answer)
-    return fail(err, errlen, SV_EINVAL, "no offer or answer to negotiate (a bug)");
-  if (!prefs) prefs = &default_prefs;
-  memset(answer, 0, sizeof *answer);
-  answer->n_media = offer->n_media < SV_SDP_MAX_MEDIA ? offer->n_media : SV_SDP_MAX_MEDIA;
-
-  for (size_t i = 0; i < answer->n_media; i++) {
-    const sv_sdp_media *om = &offer->media[i];
-    sv_sdp_media *am = &answer->media[i];
-    const sv_sdp_codec *c =
-        om->rejected || om->kind == SV_KIND_OTHER ? NULL : pick_codec(om, prefs);
-
-    am->kind = om->kind;
-    memcpy(am->mid, om->mid, sizeof am->mid);
-    am->n_codecs = 1;
-    if (!c) {
-      /* Rejected, echoing the offer's first format: an m= line needs one. */
-      am->rejected = true;
-      am->dir = SV_DIR_INACTIVE;
-      am->n_codecs = om->n_codecs > 0;
-      am->codecs[0] = om->codecs[0];
-      am->codecs[0].fb = 0;
-      am->codecs[0].fmtp[0] = '\0';
-      continue;
-    }
-    usable++;
-    am->codecs[0] = *c;
-    am->codecs[0].fb &= SDP_FB_SUPPORTED;
-    am->dir = om->dir == SV_DIR_SENDRECV || om->dir == SV_DIR_SENDONLY ? SV_DIR_RECVONLY
-                                                                       : SV_DIR_INACTIVE;
-    am->ssrc = om->ssrc;
-    am->rtx_ssrc = om->rtx_ssrc;
-    memcpy(am->cname, om->cname, sizeof am->cname);
-    memcpy(am->msid_stream, om->msid_stream, sizeof am->msid_stream);
-    memcpy(am->msid_track, om->msid_track, sizeof am->msid_track);
-  }
-  if (usable == 0)
-    return fail(err, errlen, SV_EUNSUPP,
-                "the offer has no m-line the relay can receive: it takes Opus audio and "
-                "the configured VP8 or H.264 (packetization-mode=1) video");
-  return 0;
-}
-
-/* ---- writing --------------------------------------------------------------- */
-
-/* Adds a=key:value to gm. The values come from an sv_sdp the relay built,
- * partly copied from a parsed offer; a CR or LF would still end the line
- * early and smuggle in other lines, so such a value is left out. */
-__attribute__((format(printf, 3, 4))) static void media_attr(GstSDPMedia *gm, const char *key,
-                                                             const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  char *v = g_strdup_vprintf(fmt, ap);
-  va_end(ap);
-  if (!strpbrk(v, "\r\n")) gst_sdp_media_add_attribute(gm, key, v);
-  g_free(v);
-}
-
-static void write_codec(GstSDPMedia *gm, const sv_sdp_codec *c) {
-  static const struct {
-    uint32_t flag;
-    const char *text;
-  } fbs[] = {{SV_FB_NACK, "nack"},
-             {SV_FB_PLI, "nack pli"},
-             {SV_FB_FIR, "ccm fir"},
-             {SV_FB_REMB, "goog-remb"}};
-  if (c->name[0] && c->channels)
-    media_attr(gm, "rtpmap", "%u %s/%u/%u", c->pt, c->name, c->clock_rate, c->channels);
-  else if (c->name[0])
-    media_attr(gm, "rtpmap", "%u %s/%u", c->pt, c->name, c->clock_rate);
-  for (size_t i = 0; i < SV_ARRAY_LEN(fbs); i++)
-    if (c->fb & fbs[i].flag) media_attr(gm, "rtcp-fb", "%u %s", c->pt, fbs[i].text);
-  if (c->fmtp[0]) media_attr(gm, "fmtp", "%u %s", c->pt, c->fmtp);
-}
-
-/* a=ssrc and a=msid describe what this side sends (RFC 5576, JSEP 5.2.1),
- * so they are written only for a sending m-line: a recvonly publish answer
- * that echoed the browser's SSRC would claim the relay sends with it. */
-static void write_ssrcs(GstSDPMedia *gm, const sv_sdp_media *m) {
-  const char *stream = m->msid_stream[0] ? m->msid_stream : "-";
-  bool msid = m->msid_track[0] != '\0', rtx = false;
-  uint32_t ssrcs[2] = {m->ssrc, m->rtx_ssrc};
-
-  /* An RTX SSRC only makes sense with an rtx payload type to carry it. */
-  for (size_t i = 0; i < m->n_codecs && i < SV_SDP_MAX_CODECS && m->rtx_ssrc; i++)
-    rtx |= g_ascii_strcasecmp(m->codecs[i].name, "rtx") == 0;
-  if (msid) media_attr(gm, "msid", "%s %s", stream, m->msid_track);
-  if (rtx) media_attr(gm, "ssrc-group", "FID %u %u", m->ssrc, m->rtx_ssrc);
-  for (size_t i = 0; i < (rtx ? 2u : 1u); i++) {
-    if (m->cname[0]) media_attr(gm, "ssrc", "%u cname:%s", ssrcs[i], m->cname);
-    if (msid) media_attr(gm, "ssrc", "%u msid:%s %s", ssrcs[i], stream, m->msid_track);
-  }
-}
-
-static void write_media(GstSDPMessage *msg, const sv_sdp *sdp, const sv_sdp_media *m) {
-  GstSDPMedia gm;
-  bool rtp = m->kind != SV_KIND_OTHER;
-  size_t n_codecs = m->n_codecs < SV_SDP_MAX_CODECS ? m->n_codecs : SV_SDP_MAX_CODECS;
-
-  memset(&gm, 0, sizeof gm);
-  gst_sdp_media_init(&gm);
-  gst_sdp_media_set_media(&gm, sdp_kinds[m->kind <= SV_KIND_OTHER ? m->kind : SV_KIND_OTHER]);
-  gst_sdp_media_set_port_info(&gm, m->rejected ? 0 : 9, 0);
-  /* The struct keeps no proto for other kinds; the only one browsers send
-   * is the data channel, which must be answered in kind even when refused. */
-  gst_sdp_media_set_proto(&gm, rtp ? SDP_PROTO_RTP : SDP_PROTO_SCTP);
-  for (size_t i = 0; rtp && i < n_codecs; i++) {
-    char pt[4];
-    snprintf(pt, sizeof pt, "%u", m->codecs[i].pt);
-    gst_sdp_media_add_format(&gm, pt);
-  }
-  if (!rtp)
-    gst_sdp_media_add_format(&gm, "webrtc-datachannel");
-  else if (n_codecs == 0) /* an m= line needs a format, even a rejected one */
-    gst_sdp_media_add_format(&gm, "0");
-  gst_sdp_media_add_connection(&gm, "IN", "IP4", "0.0.0.0", 0, 0);
-
-  if (rtp) media_attr(&gm, "rtcp", "9 IN IP4 0.0.0.0");
-  if (sdp->ice_ufrag[0]) media_attr(&gm, "ice-ufrag", "%s", sdp->ice_ufrag);
-  if (sdp->ice_pwd[0]) media_attr(&gm, "ice-pwd", "%s", sdp->ice_pwd);
-  if (sdp->fingerprint[0]) media_attr(&gm, "fingerprint", "sha-256 %s", sdp->fingerprint);
-  media_attr(&gm, "setup", "%s", sdp_setups[sdp->setup <= SV_SETUP_PASSIVE ? sdp->setup : 0]);
-  if (m->mid[0]) media_attr(&gm, "mid", "%s", m->mid);
-  if (rtp) {
-    gst_sdp_media_add_attribute(&gm, sdp_dirs[m->dir <= SV_DIR_INACTIVE ? m->dir : 0], NULL);
-    gst_sdp_media_add_attribute(&gm, "rtcp-mux", NULL);
-    for (size_t i = 0; i < n_codecs; i++)
-      write_codec(&gm, &m->codecs[i]);
-    if (m->ssrc && !m->rejected && (m->dir == SV_DIR_SENDRECV || m->dir == SV_DIR_SENDONLY))
-      write_ssrcs(&gm, m);
-  }
-  gst_sdp_message_add_media(msg, &gm); /* takes gm's contents */
-}
-
-char *sv_sdp_write(const sv_sdp *sdp) {
-  GstSDPMessage *msg = NULL;
-  size_t n_media;
-  char *text, id[24], version[24];
-
-  if (!sdp || gst_sdp_message_new(&msg) != GST_SDP_OK) return NULL;
-  n_media = sdp->n_media < SV_SDP_MAX_MEDIA ? sdp->n_media : SV_SDP_MAX_MEDIA;
-
-  snprintf(id, sizeof id, "%" G_GUINT64_FORMAT, sdp->sess_id);
-  snprintf(version, sizeof version, "%" G_GUINT64_FORMAT, sdp->sess_version);
-  gst_sdp_message_set_version(msg, "0");
-  gst_sdp_message_set_origin(msg, "-", id, version, "IN", "IP4", "127.0.0.1");
-  gst_sdp_message_set_session_name(msg, "-");
-  gst_sdp_message_add_time(msg, "0", "0", NULL);
-
-  /* Rejected m-lines leave the BUNDLE group (RFC 8843 7.3.3). */
-  GString *bundle = g_string_new("BUNDLE");
-  for (size_t i = 0; i < n_media; i++)
-    if (!sdp->media[i].rejected && sdp->media[i].mid[0])
-      g_string_append_printf(bundle, " %s", sdp->media[i].mid);
-  if (bundle->len > strlen("BUNDLE")) gst_sdp_message_add_attribute(msg, "group", bundle->str);
-  g_string_free(bundle, TRUE);
-  gst_sdp_message_add_attribute(msg, "msid-semantic", " WMS *");
-  gst_sdp_message_add_attribute(msg, "ice-options", "trickle");
-
-  for (size_t i = 0; i < n_media; i++)
-    write_media(msg, sdp, &sdp->media[i]);
-  text = gst_sdp_message_as_text(msg);
-  gst_sdp_message_free(msg);
-  return text;
-}
-
-/* ---- small helpers --------------------------------------------------------- */
-
-int sv_sdp_prefs_parse(const char *list, sv_sdp_prefs *out) {
-  sv_sdp_prefs prefs = {{SV_CODEC_UNKNOWN}, 0};
-  char **names = list && out ? g_strsplit(list, ",", -1) : NULL;
-  int rc = names && names[0] ? 0 : SV_EINVAL;
-
-  for (char **n = names; n && *n && rc == 0; n++) {
-    const char *s = g_strstrip(*n);
-    sv_codec c = !g_ascii_strcasecmp(s, "vp8") ? SV_CODEC_VP8
-                 : !g_ascii_strcasecmp(s, "h264") || !g_ascii_strcasecmp(s, "h.264")
-                     ? SV_CODEC_H264
-                     : SV_CODEC_UNKNOWN;
-    bool dup = false;
-    for (size_t i = 0; i < prefs.n_video; i++)
-      dup |= prefs.video[i] == c;
-    if (c == SV_CODEC_UNKNOWN)
-      rc = SV_EINVAL;
-    else if (!dup && prefs.n_video < SV_ARRAY_LEN(prefs.video))
-      prefs.video[prefs.n_video++] = c;
-  }
-  g_strfreev(names);
-  if (rc == 0) *out = prefs;
-  return rc;
-}
-
-const sv_sdp_media *sv_sdp_find_mid(const sv_sdp *sdp, const char *mid) {
-  if (!sdp || !mid || !mid[0]) return NULL;
-  for (size_t i = 0; i < sdp->n_media && i < SV_SDP_MAX_MEDIA; i++)
-    if (!strcmp(sdp->media[i].mid, mid)) return &sdp->media[i];
-  return NULL;
 }
