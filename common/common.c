@@ -14,17 +14,28 @@ static atomic_int log_level = SV_LOG_INFO;
 
 const char *sv_strerror(int err) {
   switch (err) {
-  case SV_OK: return "ok";
-  case SV_EINVAL: return "invalid input";
-  case SV_ENOMEM: return "out of room";
-  case SV_ENOENT: return "not found";
-  case SV_EEXIST: return "already exists";
-  case SV_EIO: return "i/o error";
-  case SV_ESTATE: return "not allowed in this state";
-  case SV_ETOOBIG: return "too big";
-  case SV_EUNSUPP: return "not supported";
-  case SV_EAUTH: return "not allowed";
-  default: return "unknown error";
+  case SV_OK:
+    return "ok";
+  case SV_EINVAL:
+    return "invalid input";
+  case SV_ENOMEM:
+    return "out of room";
+  case SV_ENOENT:
+    return "not found";
+  case SV_EEXIST:
+    return "already exists";
+  case SV_EIO:
+    return "i/o error";
+  case SV_ESTATE:
+    return "not allowed in this state";
+  case SV_ETOOBIG:
+    return "too big";
+  case SV_EUNSUPP:
+    return "not supported";
+  case SV_EAUTH:
+    return "not allowed";
+  default:
+    return "unknown error";
   }
 }
 
@@ -59,8 +70,7 @@ void sv_log_write(sv_log_level level, const char *module, const char *fmt, ...) 
                    ts.tv_nsec / 1000000, tags[level], module);
   va_list ap;
   va_start(ap, fmt);
-  if (n > 0 && (size_t)n < sizeof line)
-    vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+  if (n > 0 && (size_t)n < sizeof line) vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
   va_end(ap);
   /* One fputs per line keeps lines from different threads whole. */
   size_t len = strnlen(line, sizeof line - 2);

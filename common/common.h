@@ -15,15 +15,15 @@
 
 enum {
   SV_OK = 0,
-  SV_EINVAL = -1,   /* malformed input: bad JSON, SDP, RTP, option */
-  SV_ENOMEM = -2,   /* a fixed-size table or buffer is full */
-  SV_ENOENT = -3,   /* no such room, participant, stream */
-  SV_EEXIST = -4,   /* already there */
-  SV_EIO = -5,      /* a system or library call failed */
-  SV_ESTATE = -6,   /* not allowed in the current state */
-  SV_ETOOBIG = -7,  /* input over its size cap */
-  SV_EUNSUPP = -8,  /* valid but not supported (codec, feature) */
-  SV_EAUTH = -9,    /* not allowed for this identity */
+  SV_EINVAL = -1,  /* malformed input: bad JSON, SDP, RTP, option */
+  SV_ENOMEM = -2,  /* a fixed-size table or buffer is full */
+  SV_ENOENT = -3,  /* no such room, participant, stream */
+  SV_EEXIST = -4,  /* already there */
+  SV_EIO = -5,     /* a system or library call failed */
+  SV_ESTATE = -6,  /* not allowed in the current state */
+  SV_ETOOBIG = -7, /* input over its size cap */
+  SV_EUNSUPP = -8, /* valid but not supported (codec, feature) */
+  SV_EAUTH = -9,   /* not allowed for this identity */
 };
 
 /* Returns a static, human-readable name for an SV_E* code. Can't fail. */
@@ -41,8 +41,7 @@ void sv_log_write(sv_log_level level, const char *module, const char *fmt, ...)
 
 #define SV_LOG(level, module, ...)                                                                 \
   do {                                                                                             \
-    if ((level) <= sv_log_get_level())                                                             \
-      sv_log_write((level), (module), __VA_ARGS__);                                                \
+    if ((level) <= sv_log_get_level()) sv_log_write((level), (module), __VA_ARGS__);               \
   } while (0)
 #define SV_ERROR(m, ...) SV_LOG(SV_LOG_ERROR, m, __VA_ARGS__)
 #define SV_WARN(m, ...)  SV_LOG(SV_LOG_WARN, m, __VA_ARGS__)

@@ -48,15 +48,13 @@ static void fingerprint_hex(const unsigned char *md, unsigned len, char *out) {
     out[3 * i + 1] = hex[md[i] & 0xf];
     out[3 * i + 2] = i + 1 < len ? ':' : '\0';
   }
-  if (len == 0)
-    out[0] = '\0';
+  if (len == 0) out[0] = '\0';
 }
 
 static int x509_fingerprint(X509 *cert, char *out) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned len = 0;
-  if (!X509_digest(cert, EVP_sha256(), md, &len))
-    return SV_EIO;
+  if (!X509_digest(cert, EVP_sha256(), md, &len)) return SV_EIO;
   fingerprint_hex(md, len, out);
   return 0;
 }
@@ -64,19 +62,22 @@ static int x509_fingerprint(X509 *cert, char *out) {
 /* The BIO that turns each OpenSSL write into one datagram. */
 static int bio_out_write(BIO *b, const char *data, int len) {
   sv_dtls *d = BIO_get_data(b);
-  if (d && len > 0 && !d->failed)
-    d->cb.send(d->user, (const uint8_t *)data, (size_t)len);
+  if (d && len > 0 && !d->failed) d->cb.send(d->user, (const uint8_t *)data, (size_t)len);
   return len;
 }
 
 static long bio_out_ctrl(BIO *b, int cmd, long num, void *ptr) {
   switch (cmd) {
-  case BIO_CTRL_FLUSH: return 1;
+  case BIO_CTRL_FLUSH:
+    return 1;
   case BIO_CTRL_DGRAM_QUERY_MTU:
-  case BIO_CTRL_DGRAM_GET_FALLBACK_MTU: return SV_DTLS_MTU;
+  case BIO_CTRL_DGRAM_GET_FALLBACK_MTU:
+    return SV_DTLS_MTU;
   case BIO_CTRL_WPENDING:
-  case BIO_CTRL_PENDING: return 0;
-  default: return 0;
+  case BIO_CTRL_PENDING:
+    return 0;
+  default:
+    return 0;
   }
 }
 
@@ -97,8 +98,7 @@ static EVP_PKEY *make_key(void) {
 
 static X509 *make_cert(EVP_PKEY *key) {
   X509 *cert = X509_new();
-  if (!cert)
-    return NULL;
+  if (!cert) return NULL;
   uint64_t serial;
   sv_random_bytes(&serial, sizeof serial);
   X509_set_version(cert, 2);
@@ -124,11 +124,9 @@ int sv_dtls_identity_new(sv_dtls_identity **out) {
 
   key = make_key();
   cert = key ? make_cert(key) : NULL;
-  if (!cert)
-    goto out;
+  if (!cert) goto out;
   id->ctx = SSL_CTX_new(DTLS_method());
-  if (!id->ctx)
-    goto out;
+  if (!id->ctx) goto out;
   SSL_CTX_set_min_proto_version(id->ctx, DTLS1_2_VERSION);
   if (SSL_CTX_use_certificate(id->ctx, cert) != 1 || SSL_CTX_use_PrivateKey(id->ctx, key) != 1 ||
       SSL_CTX_check_private_key(id->ctx) != 1)
@@ -136,14 +134,11 @@ int sv_dtls_identity_new(sv_dtls_identity **out) {
   SSL_CTX_set_verify(id->ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
                      verify_accept_self_signed);
   /* Returns 0 on success, unlike most of OpenSSL. */
-  if (SSL_CTX_set_tlsext_use_srtp(id->ctx, "SRTP_AES128_CM_SHA1_80") != 0)
-    goto out;
+  if (SSL_CTX_set_tlsext_use_srtp(id->ctx, "SRTP_AES128_CM_SHA1_80") != 0) goto out;
   SSL_CTX_set_read_ahead(id->ctx, 1);
-  if (x509_fingerprint(cert, id->fingerprint) != 0)
-    goto out;
+  if (x509_fingerprint(cert, id->fingerprint) != 0) goto out;
   id->bio_method = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "samvei-dtls-out");
-  if (!id->bio_method)
-    goto out;
+  if (!id->bio_method) goto out;
   BIO_meth_set_write(id->bio_method, bio_out_write);
   BIO_meth_set_ctrl(id->bio_method, bio_out_ctrl);
   BIO_meth_set_create(id->bio_method, bio_out_create);
@@ -162,11 +157,9 @@ out:
 }
 
 void sv_dtls_identity_free(sv_dtls_identity *id) {
-  if (!id)
-    return;
+  if (!id) return;
   SSL_CTX_free(id->ctx);
-  if (id->bio_method)
-    BIO_meth_free(id->bio_method);
+  if (id->bio_method) BIO_meth_free(id->bio_method);
   g_free(id);
 }
 
@@ -175,8 +168,7 @@ const char *sv_dtls_identity_fingerprint(const sv_dtls_identity *id) {
 }
 
 static void fail(sv_dtls *d, const char *reason) {
-  if (d->failed)
-    return;
+  if (d->failed) return;
   d->failed = true;
   if (d->timer) {
     g_source_destroy(d->timer);
@@ -195,8 +187,7 @@ static void arm_timer(sv_dtls *d) {
     d->timer = NULL;
   }
   struct timeval tv;
-  if (d->connected || d->failed || !DTLSv1_get_timeout(d->ssl, &tv))
-    return;
+  if (d->connected || d->failed || !DTLSv1_get_timeout(d->ssl, &tv)) return;
   guint ms = (guint)(tv.tv_sec * 1000 + tv.tv_usec / 1000);
   d->timer = g_timeout_source_new(ms ? ms : 1);
   g_source_set_callback(d->timer, on_timer, d, NULL);
@@ -235,8 +226,7 @@ static void finish_handshake(sv_dtls *d) {
 
 /* Drives the handshake after any input or timeout. */
 static void step(sv_dtls *d) {
-  if (d->failed)
-    return;
+  if (d->failed) return;
   if (!d->connected) {
     int r = SSL_do_handshake(d->ssl);
     if (r == 1) {
@@ -313,8 +303,7 @@ void sv_dtls_start(sv_dtls *d, bool as_client) {
 }
 
 void sv_dtls_input(sv_dtls *d, const uint8_t *buf, size_t len) {
-  if (d->failed || len == 0 || len > 65535)
-    return;
+  if (d->failed || len == 0 || len > 65535) return;
   BIO_write(d->rbio, buf, (int)len);
   step(d);
   /* Never leave bytes behind: the next datagram must start a fresh read. */
@@ -326,14 +315,12 @@ bool sv_dtls_is_connected(const sv_dtls *d) {
 }
 
 void sv_dtls_free(sv_dtls *d) {
-  if (!d)
-    return;
+  if (!d) return;
   if (d->timer) {
     g_source_destroy(d->timer);
     g_source_unref(d->timer);
   }
-  if (d->connected && !d->failed)
-    SSL_shutdown(d->ssl);
+  if (d->connected && !d->failed) SSL_shutdown(d->ssl);
   d->failed = true; /* no callbacks from here on */
   SSL_free(d->ssl);
   g_free(d);

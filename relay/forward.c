@@ -31,16 +31,12 @@ static sv_track *track_by_ssrc(sv_part *p, uint32_t ssrc, uint8_t pt) {
   sv_track *by_pt = NULL;
   for (size_t i = 0; i < SV_MAX_TRACKS; i++) {
     sv_track *t = &p->tracks[i];
-    if (!t->active)
-      continue;
-    if (t->ssrc == ssrc)
-      return t;
-    if (t->ssrc == 0 && t->codec.pt == pt && !by_pt)
-      by_pt = t;
+    if (!t->active) continue;
+    if (t->ssrc == ssrc) return t;
+    if (t->ssrc == 0 && t->codec.pt == pt && !by_pt) by_pt = t;
   }
   /* Offers without a=ssrc lines: latch the first SSRC seen with the PT. */
-  if (by_pt)
-    by_pt->ssrc = ssrc;
+  if (by_pt) by_pt->ssrc = ssrc;
   return by_pt;
 }
 
@@ -51,8 +47,7 @@ static bool out_ready(const sv_out *o) {
 static void send_to(sv_out *o, const uint8_t *buf, size_t len, const sv_rtp_header *h) {
   uint8_t *out = o->sub->room->env->scratch_out;
   memcpy(out, buf, len);
-  sv_rtp_rewrite(out, o->codec.pt, (uint16_t)(h->seq + o->seq_delta), h->ts + o->ts_delta,
-                 o->ssrc);
+  sv_rtp_rewrite(out, o->codec.pt, (uint16_t)(h->seq + o->seq_delta), h->ts + o->ts_delta, o->ssrc);
   if (sv_peer_send_rtp(o->sub->sub, out, len) == 0) {
     o->packets++;
     o->octets += (uint32_t)h->payload_len;
@@ -81,8 +76,7 @@ void sv_forward_rtp(sv_part *p, uint8_t *buf, size_t len) {
   }
   for (size_t i = 0; i < t->n_outs; i++) {
     sv_out *o = t->outs[i];
-    if (out_ready(o))
-      send_to(o, buf, len, &h);
+    if (out_ready(o)) send_to(o, buf, len, &h);
   }
 }
 
@@ -102,8 +96,7 @@ static void send_pli(sv_track *t) {
 }
 
 void sv_forward_request_keyframe(sv_track *t) {
-  if (!t->active || t->kind != SV_KIND_VIDEO)
-    return;
+  if (!t->active || t->kind != SV_KIND_VIDEO) return;
   if (sv_now_us() - t->last_pli_us >= SV_PLI_GAP_US)
     send_pli(t);
   else
@@ -119,30 +112,25 @@ void sv_forward_rtcp_from_publisher(sv_part *p, uint8_t *buf, size_t len) {
       continue; /* SDES, BYE and the publisher's own feedback need no action */
     sv_track *t = NULL;
     for (size_t i = 0; i < SV_MAX_TRACKS && !t; i++)
-      if (p->tracks[i].active && p->tracks[i].ssrc == item.sender_ssrc)
-        t = &p->tracks[i];
-    if (!t)
-      continue;
+      if (p->tracks[i].active && p->tracks[i].ssrc == item.sender_ssrc) t = &p->tracks[i];
+    if (!t) continue;
     t->sr_ntp = item.ntp;
     t->sr_rtp = item.rtp_ts;
     t->sr_arrival_us = sv_now_us();
     for (size_t i = 0; i < t->n_outs; i++) {
       sv_out *o = t->outs[i];
-      if (!out_ready(o))
-        continue;
+      if (!out_ready(o)) continue;
       uint8_t pkt[64 + SV_SRTP_TRAILER];
       int n = sv_rtcp_build_sr(pkt, 64, o->ssrc, item.ntp, item.rtp_ts + o->ts_delta, o->packets,
                                o->octets);
-      if (n > 0)
-        sv_peer_send_rtcp(o->sub->sub, pkt, (size_t)n);
+      if (n > 0) sv_peer_send_rtcp(o->sub->sub, pkt, (size_t)n);
     }
   }
 }
 
 static sv_out *out_by_ssrc(sv_part *p, uint32_t ssrc) {
   for (size_t i = 0; i < p->n_outs; i++)
-    if (p->outs[i].src && p->outs[i].ssrc == ssrc)
-      return &p->outs[i];
+    if (p->outs[i].src && p->outs[i].ssrc == ssrc) return &p->outs[i];
   return NULL;
 }
 
@@ -157,11 +145,9 @@ static void on_nack(void *user, uint16_t seq_out) {
   sv_track *t = o->src;
   uint16_t seq = (uint16_t)(seq_out - o->seq_delta);
   sv_rtx_slot *slot = &t->rtx[seq & (SV_RTX_SLOTS - 1)];
-  if (slot->len == 0 || slot->seq != seq)
-    return;
+  if (slot->len == 0 || slot->seq != seq) return;
   sv_rtp_header h;
-  if (sv_rtp_parse(slot->data, slot->len, &h) != 0)
-    return;
+  if (sv_rtp_parse(slot->data, slot->len, &h) != 0) return;
   send_to(o, slot->data, slot->len, &h);
   c->count++;
 }
@@ -174,19 +160,16 @@ void sv_forward_rtcp_from_subscriber(sv_part *p, uint8_t *buf, size_t len) {
   while (sv_rtcp_next(&it, &item) == 1) {
     if (item.type == SV_RTCP_PSFB && item.fmt == 1) { /* PLI */
       sv_out *o = out_by_ssrc(p, item.media_ssrc);
-      if (o)
-        sv_forward_request_keyframe(o->src);
+      if (o) sv_forward_request_keyframe(o->src);
     } else if (item.type == SV_RTCP_PSFB && item.fmt == 4) { /* FIR */
       size_t n = sv_rtcp_fir_count(&item);
       for (size_t k = 0; k < n; k++) {
         sv_out *o = out_by_ssrc(p, sv_rtcp_fir_ssrc(&item, k));
-        if (o)
-          sv_forward_request_keyframe(o->src);
+        if (o) sv_forward_request_keyframe(o->src);
       }
     } else if (item.type == SV_RTCP_RTPFB && item.fmt == 1) { /* generic NACK */
       sv_out *o = out_by_ssrc(p, item.media_ssrc);
-      if (!o || !o->src->rtx || !out_ready(o))
-        continue;
+      if (!o || !o->src->rtx || !out_ready(o)) continue;
       nack_ctx c = {o, 0};
       SV_STAT_ADD(st, nack_received, 1);
       sv_rtcp_nack_foreach(&item, on_nack, &c);
@@ -196,36 +179,30 @@ void sv_forward_rtcp_from_subscriber(sv_part *p, uint8_t *buf, size_t len) {
 }
 
 static void report_to_publisher(sv_part *p, uint64_t now) {
-  if (!p->pub || sv_peer_state(p->pub) != SV_PC_STATE_CONNECTED)
-    return;
+  if (!p->pub || sv_peer_state(p->pub) != SV_PC_STATE_CONNECTED) return;
   sv_rtcp_report_block blocks[SV_MAX_TRACKS];
   uint32_t video[SV_MAX_TRACKS];
   size_t nb = 0, nv = 0;
   for (size_t i = 0; i < SV_MAX_TRACKS; i++) {
     sv_track *t = &p->tracks[i];
-    if (!t->active || t->ssrc == 0 || !t->stats.started)
-      continue;
+    if (!t->active || t->ssrc == 0 || !t->stats.started) continue;
     sv_rtcp_report_block *b = &blocks[nb++];
     sv_rtp_stats_report(&t->stats, t->ssrc, b);
     if (t->sr_arrival_us) {
       b->lsr = (uint32_t)(t->sr_ntp >> 16);
       b->dlsr = (uint32_t)((now - t->sr_arrival_us) * 65536 / 1000000);
     }
-    if (t->kind == SV_KIND_VIDEO)
-      video[nv++] = t->ssrc;
+    if (t->kind == SV_KIND_VIDEO) video[nv++] = t->ssrc;
   }
-  if (nb == 0)
-    return;
+  if (nb == 0) return;
   uint8_t pkt[512 + SV_SRTP_TRAILER];
   int n = sv_rtcp_build_rr(pkt, 512, p->rtcp_ssrc, blocks, nb);
-  if (n <= 0)
-    return;
+  if (n <= 0) return;
   size_t len = (size_t)n;
   if (nv > 0) {
     int m = sv_rtcp_build_remb(pkt + len, 512 - len, p->rtcp_ssrc,
                                (uint64_t)p->room->config->max_video_kbps * 1000, video, nv);
-    if (m > 0)
-      len += (size_t)m;
+    if (m > 0) len += (size_t)m;
   }
   sv_peer_send_rtcp(p->pub, pkt, len);
 }
@@ -233,16 +210,13 @@ static void report_to_publisher(sv_part *p, uint64_t now) {
 void sv_forward_tick(sv_router *r) {
   uint64_t now = sv_now_us();
   bool report = now - r->last_report_us >= REPORT_INTERVAL_US;
-  if (report)
-    r->last_report_us = now;
+  if (report) r->last_report_us = now;
   for (guint i = 0; i < r->parts->len; i++) {
     sv_part *p = g_ptr_array_index(r->parts, i);
     for (size_t k = 0; k < SV_MAX_TRACKS; k++) {
       sv_track *t = &p->tracks[k];
-      if (t->active && t->pli_pending && now - t->last_pli_us >= SV_PLI_GAP_US)
-        send_pli(t);
+      if (t->active && t->pli_pending && now - t->last_pli_us >= SV_PLI_GAP_US) send_pli(t);
     }
-    if (report)
-      report_to_publisher(p, now);
+    if (report) report_to_publisher(p, now);
   }
 }

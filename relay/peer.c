@@ -31,8 +31,7 @@ struct sv_peer {
 };
 
 static void set_state(sv_peer *p, sv_pc_state st, const char *reason) {
-  if (p->state == st || p->state == SV_PC_STATE_FAILED || p->state == SV_PC_STATE_CLOSED)
-    return;
+  if (p->state == st || p->state == SV_PC_STATE_FAILED || p->state == SV_PC_STATE_CLOSED) return;
   p->state = st;
   p->cb.state(p->user, p, st, reason);
 }
@@ -97,8 +96,9 @@ static void on_component_state(NiceAgent *agent, guint stream, guint component, 
                                gpointer data) {
   sv_peer *p = data;
   if (state == NICE_COMPONENT_STATE_FAILED) {
-    set_state(p, SV_PC_STATE_FAILED, "ICE failed: no network path between the browser and "
-                                     "the relay worked (firewall blocking UDP?)");
+    set_state(p, SV_PC_STATE_FAILED,
+              "ICE failed: no network path between the browser and "
+              "the relay worked (firewall blocking UDP?)");
   } else if ((state == NICE_COMPONENT_STATE_CONNECTED || state == NICE_COMPONENT_STATE_READY) &&
              p->dtls_client && p->dtls && !sv_dtls_is_connected(p->dtls)) {
     if (!p->dtls_started) {
@@ -115,12 +115,14 @@ static void on_recv(NiceAgent *agent, guint stream, guint component, guint len, 
   sv_stats_block *st = p->env->stats;
   switch (sv_pkt_classify(in, len)) {
   case SV_PKT_DTLS:
-    if (p->dtls)
-      sv_dtls_input(p->dtls, in, len);
+    if (p->dtls) sv_dtls_input(p->dtls, in, len);
     return;
   case SV_PKT_RTP:
-  case SV_PKT_RTCP: break;
-  default: SV_STAT_ADD(st, dropped_malformed, 1); return;
+  case SV_PKT_RTCP:
+    break;
+  default:
+    SV_STAT_ADD(st, dropped_malformed, 1);
+    return;
   }
   if (!sv_srtp_ready(&p->srtp) || len > SV_PEER_SCRATCH) {
     SV_STAT_ADD(st, dropped_malformed, 1);
@@ -155,16 +157,16 @@ sv_peer *sv_peer_new(const sv_peer_env *env, bool controlling, const sv_peer_cal
   p->user = user;
   p->held = g_ptr_array_new_with_free_func(g_free);
   p->state = SV_PC_STATE_NEW;
-  p->agent = nice_agent_new_full(env->ctx, NICE_COMPATIBILITY_RFC5245, NICE_AGENT_OPTION_ICE_TRICKLE);
+  p->agent =
+      nice_agent_new_full(env->ctx, NICE_COMPATIBILITY_RFC5245, NICE_AGENT_OPTION_ICE_TRICKLE);
   SV_STAT_ADD(env->stats, peers, 1);
-  g_object_set(p->agent, "controlling-mode", controlling ? TRUE : FALSE, "ice-tcp", env->ice_tcp ? TRUE : FALSE,
-               "ice-udp", TRUE, NULL);
+  g_object_set(p->agent, "controlling-mode", controlling ? TRUE : FALSE, "ice-tcp",
+               env->ice_tcp ? TRUE : FALSE, "ice-udp", TRUE, NULL);
   if (env->ice_addresses) {
     for (char **a = env->ice_addresses; *a; a++) {
       NiceAddress addr;
       nice_address_init(&addr);
-      if (nice_address_set_from_string(&addr, *a))
-        nice_agent_add_local_address(p->agent, &addr);
+      if (nice_address_set_from_string(&addr, *a)) nice_agent_add_local_address(p->agent, &addr);
     }
   }
   p->stream = nice_agent_add_stream(p->agent, 1);
@@ -193,17 +195,14 @@ const char *sv_peer_pwd(const sv_peer *p) {
 
 int sv_peer_set_remote(sv_peer *p, const char *ufrag, const char *pwd, const char *fingerprint,
                        bool dtls_client) {
-  if (p->remote_set)
-    return strcmp(ufrag, p->remote_ufrag) == 0 ? 0 : SV_EUNSUPP;
-  if (!nice_agent_set_remote_credentials(p->agent, p->stream, ufrag, pwd))
-    return SV_EINVAL;
+  if (p->remote_set) return strcmp(ufrag, p->remote_ufrag) == 0 ? 0 : SV_EUNSUPP;
+  if (!nice_agent_set_remote_credentials(p->agent, p->stream, ufrag, pwd)) return SV_EINVAL;
   g_strlcpy(p->remote_ufrag, ufrag, sizeof p->remote_ufrag);
   p->remote_set = true;
   p->dtls_client = dtls_client;
   static const sv_dtls_callbacks dcb = {on_dtls_send, on_dtls_connected, on_dtls_failed};
   p->dtls = sv_dtls_new(p->env->identity, p->env->ctx, fingerprint, &dcb, p);
-  if (!dtls_client)
-    sv_dtls_start(p->dtls, false);
+  if (!dtls_client) sv_dtls_start(p->dtls, false);
   set_state(p, SV_PC_STATE_CONNECTING, NULL);
   return 0;
 }
@@ -213,12 +212,11 @@ int sv_peer_add_remote_candidate(sv_peer *p, const char *candidate) {
     nice_agent_peer_candidate_gathering_done(p->agent, p->stream);
     return 0;
   }
-  gchar *line = g_str_has_prefix(candidate, "a=") ? g_strdup(candidate)
-                                                  : g_strconcat("a=", candidate, NULL);
+  gchar *line =
+      g_str_has_prefix(candidate, "a=") ? g_strdup(candidate) : g_strconcat("a=", candidate, NULL);
   NiceCandidate *c = nice_agent_parse_remote_candidate_sdp(p->agent, p->stream, line);
   g_free(line);
-  if (!c)
-    return SV_EINVAL;
+  if (!c) return SV_EINVAL;
   GSList *list = g_slist_append(NULL, c);
   int n = nice_agent_set_remote_candidates(p->agent, p->stream, 1, list);
   g_slist_free_full(list, (GDestroyNotify)nice_candidate_free);
@@ -226,8 +224,7 @@ int sv_peer_add_remote_candidate(sv_peer *p, const char *candidate) {
 }
 
 void sv_peer_release_candidates(sv_peer *p) {
-  if (p->released)
-    return;
+  if (p->released) return;
   p->released = true;
   for (guint i = 0; i < p->held->len; i++)
     p->cb.candidate(p->user, p, g_ptr_array_index(p->held, i));
@@ -239,32 +236,25 @@ sv_pc_state sv_peer_state(const sv_peer *p) {
 }
 
 int sv_peer_send_rtp(sv_peer *p, uint8_t *buf, size_t len) {
-  if (p->state != SV_PC_STATE_CONNECTED)
-    return SV_ESTATE;
-  if (sv_srtp_protect_rtp(&p->srtp, buf, &len) != 0)
-    return SV_EIO;
-  if (nice_agent_send(p->agent, p->stream, 1, (guint)len, (const gchar *)buf) < 0)
-    return SV_EIO;
+  if (p->state != SV_PC_STATE_CONNECTED) return SV_ESTATE;
+  if (sv_srtp_protect_rtp(&p->srtp, buf, &len) != 0) return SV_EIO;
+  if (nice_agent_send(p->agent, p->stream, 1, (guint)len, (const gchar *)buf) < 0) return SV_EIO;
   SV_STAT_ADD(p->env->stats, rtp_out, 1);
   SV_STAT_ADD(p->env->stats, bytes_out, len);
   return 0;
 }
 
 int sv_peer_send_rtcp(sv_peer *p, uint8_t *buf, size_t len) {
-  if (p->state != SV_PC_STATE_CONNECTED)
-    return SV_ESTATE;
-  if (sv_srtp_protect_rtcp(&p->srtp, buf, &len) != 0)
-    return SV_EIO;
-  if (nice_agent_send(p->agent, p->stream, 1, (guint)len, (const gchar *)buf) < 0)
-    return SV_EIO;
+  if (p->state != SV_PC_STATE_CONNECTED) return SV_ESTATE;
+  if (sv_srtp_protect_rtcp(&p->srtp, buf, &len) != 0) return SV_EIO;
+  if (nice_agent_send(p->agent, p->stream, 1, (guint)len, (const gchar *)buf) < 0) return SV_EIO;
   SV_STAT_ADD(p->env->stats, rtcp_out, 1);
   SV_STAT_ADD(p->env->stats, bytes_out, len);
   return 0;
 }
 
 void sv_peer_free(sv_peer *p) {
-  if (!p)
-    return;
+  if (!p) return;
   /* DTLS first: its close_notify still goes out through the agent. */
   sv_dtls_free(p->dtls);
   p->dtls = NULL;
@@ -272,8 +262,7 @@ void sv_peer_free(sv_peer *p) {
   if (p->agent) {
     nice_agent_attach_recv(p->agent, p->stream, 1, p->env->ctx, NULL, NULL);
     g_signal_handlers_disconnect_by_data(p->agent, p);
-    if (p->stream)
-      nice_agent_remove_stream(p->agent, p->stream);
+    if (p->stream) nice_agent_remove_stream(p->agent, p->stream);
     g_object_unref(p->agent);
     SV_STAT_SUB(p->env->stats, peers, 1);
   }

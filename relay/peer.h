@@ -27,13 +27,13 @@ typedef struct sv_peer sv_peer;
 typedef struct sv_peer_env {
   GMainContext *ctx;
   const sv_dtls_identity *identity;
-  char **ice_addresses;   /* NULL-terminated; NULL or empty = all interfaces */
-  const char *public_ip;  /* NULL = none */
+  char **ice_addresses;  /* NULL-terminated; NULL or empty = all interfaces */
+  const char *public_ip; /* NULL = none */
   uint16_t port_min, port_max;
   bool ice_tcp;
-  uint8_t *scratch;       /* worker's receive buffer, SV_PEER_SCRATCH bytes */
-  uint8_t *scratch_out;   /* worker's send buffer, SV_PEER_SCRATCH + SV_SRTP_TRAILER bytes */
-  sv_stats_block *stats;  /* worker's counters */
+  uint8_t *scratch;      /* worker's receive buffer, SV_PEER_SCRATCH bytes */
+  uint8_t *scratch_out;  /* worker's send buffer, SV_PEER_SCRATCH + SV_SRTP_TRAILER bytes */
+  sv_stats_block *stats; /* worker's counters */
 } sv_peer_env;
 
 #define SV_PEER_SCRATCH 2048

@@ -37,11 +37,16 @@ const char *sv_pc_kind_name(sv_pc_kind pc) {
 
 const char *sv_pc_state_name(sv_pc_state state) {
   switch (state) {
-  case SV_PC_STATE_NEW: return "new";
-  case SV_PC_STATE_CONNECTING: return "connecting";
-  case SV_PC_STATE_CONNECTED: return "connected";
-  case SV_PC_STATE_FAILED: return "failed";
-  case SV_PC_STATE_CLOSED: return "closed";
+  case SV_PC_STATE_NEW:
+    return "new";
+  case SV_PC_STATE_CONNECTING:
+    return "connecting";
+  case SV_PC_STATE_CONNECTED:
+    return "connected";
+  case SV_PC_STATE_FAILED:
+    return "failed";
+  case SV_PC_STATE_CLOSED:
+    return "closed";
   }
   return "unknown";
 }
@@ -66,15 +71,15 @@ int sv_relay_new(const sv_relay_config *config, GMainContext *main_ctx,
     goto out;
   }
   rc = sv_dtls_identity_new(&r->identity);
-  if (rc != 0)
-    goto out;
+  if (rc != 0) goto out;
   snprintf(r->fingerprint, sizeof r->fingerprint, "sha-256 %s",
            sv_dtls_identity_fingerprint(r->identity));
 
   r->outbox = g_new0(sv_outbox, 1);
   r->outbox->ref = 1;
   r->outbox->queue = g_async_queue_new();
-  r->outbox->main_ctx = main_ctx ? g_main_context_ref(main_ctx) : g_main_context_ref_thread_default();
+  r->outbox->main_ctx =
+      main_ctx ? g_main_context_ref(main_ctx) : g_main_context_ref_thread_default();
   r->outbox->ev = *events;
   r->outbox->user = user;
 
@@ -92,8 +97,7 @@ int sv_relay_new(const sv_relay_config *config, GMainContext *main_ctx,
     w->env.port_max = config->port_max;
     w->env.ice_tcp = config->ice_tcp;
     rc = sv_worker_start(w);
-    if (rc != 0)
-      goto out;
+    if (rc != 0) goto out;
   }
   r->placement = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   SV_INFO(MOD, "%d relay worker%s, DTLS fingerprint %s", r->n_workers, r->n_workers == 1 ? "" : "s",
@@ -106,8 +110,7 @@ out:
 }
 
 void sv_relay_free(sv_relay *r) {
-  if (!r)
-    return;
+  if (!r) return;
   for (int i = 0; r->workers && i < r->n_workers; i++)
     sv_worker_stop(&r->workers[i]);
   g_free(r->workers);
@@ -123,11 +126,9 @@ void sv_relay_free(sv_relay *r) {
       g_free(r->outbox);
     }
   }
-  if (r->placement)
-    g_hash_table_destroy(r->placement);
+  if (r->placement) g_hash_table_destroy(r->placement);
   sv_dtls_identity_free(r->identity);
-  if (r->identity)
-    sv_srtp_global_deinit();
+  if (r->identity) sv_srtp_global_deinit();
   g_strfreev(r->ice_addresses);
   g_free(r->public_ip);
   g_free(r);
@@ -178,15 +179,13 @@ static sv_worker *worker_for(sv_relay *r, const char *room) {
 }
 
 int sv_relay_join(sv_relay *r, const char *room, const char *participant) {
-  if (!id_ok(room) || !id_ok(participant))
-    return SV_EINVAL;
+  if (!id_ok(room) || !id_ok(participant)) return SV_EINVAL;
   placement *pl = g_hash_table_lookup(r->placement, room);
   if (!pl) {
     /* Pin the room to the least-loaded worker. */
     int best = 0;
     for (int i = 1; i < r->n_workers; i++)
-      if (r->workers[i].placed_rooms < r->workers[best].placed_rooms)
-        best = i;
+      if (r->workers[i].placed_rooms < r->workers[best].placed_rooms) best = i;
     pl = g_new0(placement, 1);
     pl->worker = best;
     r->workers[best].placed_rooms++;
@@ -198,11 +197,9 @@ int sv_relay_join(sv_relay *r, const char *room, const char *participant) {
 }
 
 int sv_relay_leave(sv_relay *r, const char *room, const char *participant) {
-  if (!id_ok(room) || !id_ok(participant))
-    return SV_EINVAL;
+  if (!id_ok(room) || !id_ok(participant)) return SV_EINVAL;
   placement *pl = g_hash_table_lookup(r->placement, room);
-  if (!pl)
-    return SV_ENOENT;
+  if (!pl) return SV_ENOENT;
   sv_worker_post(&r->workers[pl->worker], msg_new(SV_MSG_LEAVE, room, participant));
   if (--pl->participants <= 0) {
     r->workers[pl->worker].placed_rooms--;
@@ -213,13 +210,10 @@ int sv_relay_leave(sv_relay *r, const char *room, const char *participant) {
 
 int sv_relay_publish(sv_relay *r, const char *room, const char *participant, int64_t request,
                      const char *sdp_offer) {
-  if (!id_ok(room) || !id_ok(participant) || !sdp_offer || !*sdp_offer)
-    return SV_EINVAL;
-  if (strlen(sdp_offer) > SV_RELAY_MAX_SDP)
-    return SV_ETOOBIG;
+  if (!id_ok(room) || !id_ok(participant) || !sdp_offer || !*sdp_offer) return SV_EINVAL;
+  if (strlen(sdp_offer) > SV_RELAY_MAX_SDP) return SV_ETOOBIG;
   sv_worker *w = worker_for(r, room);
-  if (!w)
-    return SV_ENOENT;
+  if (!w) return SV_ENOENT;
   sv_msg *m = msg_new(SV_MSG_PUBLISH, room, participant);
   m->request = request;
   m->text = g_strdup(sdp_offer);
@@ -229,13 +223,10 @@ int sv_relay_publish(sv_relay *r, const char *room, const char *participant, int
 
 int sv_relay_subscribe_answer(sv_relay *r, const char *room, const char *participant, uint32_t rev,
                               const char *sdp_answer) {
-  if (!id_ok(room) || !id_ok(participant) || !sdp_answer || !*sdp_answer)
-    return SV_EINVAL;
-  if (strlen(sdp_answer) > SV_RELAY_MAX_SDP)
-    return SV_ETOOBIG;
+  if (!id_ok(room) || !id_ok(participant) || !sdp_answer || !*sdp_answer) return SV_EINVAL;
+  if (strlen(sdp_answer) > SV_RELAY_MAX_SDP) return SV_ETOOBIG;
   sv_worker *w = worker_for(r, room);
-  if (!w)
-    return SV_ENOENT;
+  if (!w) return SV_ENOENT;
   sv_msg *m = msg_new(SV_MSG_SUBSCRIBE_ANSWER, room, participant);
   m->rev = rev;
   m->text = g_strdup(sdp_answer);
@@ -247,11 +238,9 @@ int sv_relay_candidate(sv_relay *r, const char *room, const char *participant, s
                        const char *candidate, const char *mid) {
   if (!id_ok(room) || !id_ok(participant) || !candidate || strlen(candidate) > 1024)
     return SV_EINVAL;
-  if (pc != SV_PC_PUBLISH && pc != SV_PC_SUBSCRIBE)
-    return SV_EINVAL;
+  if (pc != SV_PC_PUBLISH && pc != SV_PC_SUBSCRIBE) return SV_EINVAL;
   sv_worker *w = worker_for(r, room);
-  if (!w)
-    return SV_ENOENT;
+  if (!w) return SV_ENOENT;
   sv_msg *m = msg_new(SV_MSG_CANDIDATE, room, participant);
   m->pc = pc;
   m->text = g_strdup(candidate);

@@ -24,7 +24,7 @@
 
 #include "common/common.h"
 
-#define SV_RELAY_ID_MAX 64
+#define SV_RELAY_ID_MAX  64
 #define SV_RELAY_MAX_SDP (64 * 1024)
 
 typedef struct sv_relay sv_relay;
@@ -40,22 +40,22 @@ typedef enum {
 } sv_pc_state;
 
 typedef struct sv_relay_config {
-  int workers;              /* relay threads; <= 0 means one per core */
-  const char *ice_addresses; /* comma-separated local IPs for host candidates;
-                                NULL or "" = all non-loopback interfaces */
-  const char *public_ip;    /* NAT 1:1: advertised instead of the host IP; NULL = none */
+  int workers;                 /* relay threads; <= 0 means one per core */
+  const char *ice_addresses;   /* comma-separated local IPs for host candidates;
+                                  NULL or "" = all non-loopback interfaces */
+  const char *public_ip;       /* NAT 1:1: advertised instead of the host IP; NULL = none */
   uint16_t port_min, port_max; /* UDP/TCP port range for ICE, 0/0 = any */
-  bool ice_tcp;             /* also offer ICE-TCP passive candidates */
-  const char *video_codecs; /* preference, comma-separated: "vp8,h264" */
-  uint32_t max_video_kbps;  /* bitrate the relay advertises to publishers (REMB) */
+  bool ice_tcp;                /* also offer ICE-TCP passive candidates */
+  const char *video_codecs;    /* preference, comma-separated: "vp8,h264" */
+  uint32_t max_video_kbps;     /* bitrate the relay advertises to publishers (REMB) */
 } sv_relay_config;
 
 /* One forwarded track as seen by a subscriber. */
 typedef struct sv_relay_track {
-  char mid[16];                     /* m-line id in the subscriber's PeerConnection */
+  char mid[16];                      /* m-line id in the subscriber's PeerConnection */
   char participant[SV_RELAY_ID_MAX]; /* who publishes it */
-  const char *kind;                 /* "audio" or "video" (static string) */
-  const char *source;               /* "microphone", "camera" or "screen" (static string) */
+  const char *kind;                  /* "audio" or "video" (static string) */
+  const char *source;                /* "microphone", "camera" or "screen" (static string) */
 } sv_relay_track;
 
 /* Callbacks into the signalling layer; all run on the main thread. Strings

@@ -16,8 +16,7 @@
 static sv_part *find_part(sv_router *r, const char *id) {
   for (guint i = 0; i < r->parts->len; i++) {
     sv_part *p = g_ptr_array_index(r->parts, i);
-    if (strcmp(p->id, id) == 0)
-      return p;
+    if (strcmp(p->id, id) == 0) return p;
   }
   return NULL;
 }
@@ -32,8 +31,7 @@ static uint32_t random_u32(void) {
 static gboolean on_renegotiate(gpointer data);
 
 static void schedule_renegotiate(sv_router *r) {
-  if (r->renegotiate)
-    return;
+  if (r->renegotiate) return;
   r->renegotiate = g_idle_source_new();
   g_source_set_callback(r->renegotiate, on_renegotiate, r, NULL);
   g_source_attach(r->renegotiate, r->env->ctx);
@@ -69,8 +67,7 @@ static void on_peer_state(void *user, sv_peer *peer, sv_pc_state st, const char 
 
 static void on_peer_rtp(void *user, sv_peer *peer, uint8_t *buf, size_t len) {
   sv_part *p = user;
-  if (peer == p->pub)
-    sv_forward_rtp(p, buf, len);
+  if (peer == p->pub) sv_forward_rtp(p, buf, len);
   /* Subscribers only receive; RTP from them is not expected and dropped. */
 }
 
@@ -97,8 +94,7 @@ static void apply_pending(sv_part *p, sv_pc_kind pc) {
 
 static void out_unbind(sv_out *o) {
   sv_track *t = o->src;
-  if (!t)
-    return;
+  if (!t) return;
   for (size_t i = 0; i < t->n_outs; i++) {
     if (t->outs[i] == o) {
       t->outs[i] = t->outs[--t->n_outs];
@@ -121,8 +117,7 @@ static void track_deactivate(sv_track *t) {
 static void mark_others_dirty(sv_router *r, sv_part *except) {
   for (guint i = 0; i < r->parts->len; i++) {
     sv_part *q = g_ptr_array_index(r->parts, i);
-    if (q != except)
-      q->sub_dirty = true;
+    if (q != except) q->sub_dirty = true;
   }
   schedule_renegotiate(r);
 }
@@ -163,8 +158,7 @@ sv_router *sv_router_new(const char *room, const sv_peer_env *env, const sv_rout
 }
 
 void sv_router_free(sv_router *r) {
-  if (!r)
-    return;
+  if (!r) return;
   g_source_destroy(r->tick);
   g_source_unref(r->tick);
   if (r->renegotiate) {
@@ -183,10 +177,8 @@ size_t sv_router_count(const sv_router *r) {
 }
 
 int sv_router_join(sv_router *r, const char *participant) {
-  if (find_part(r, participant))
-    return SV_EEXIST;
-  if (r->parts->len >= SV_ROOM_MAX_PARTICIPANTS)
-    return SV_ENOMEM;
+  if (find_part(r, participant)) return SV_EEXIST;
+  if (r->parts->len >= SV_ROOM_MAX_PARTICIPANTS) return SV_ENOMEM;
   sv_part *p = g_new0(sv_part, 1);
   g_strlcpy(p->id, participant, sizeof p->id);
   p->room = r;
@@ -204,8 +196,7 @@ int sv_router_join(sv_router *r, const char *participant) {
 
 void sv_router_leave(sv_router *r, const char *participant) {
   sv_part *p = find_part(r, participant);
-  if (!p)
-    return;
+  if (!p) return;
   g_ptr_array_remove(r->parts, p);
   part_free(p);
   schedule_renegotiate(r);
@@ -221,10 +212,8 @@ static sv_track *track_for_mid(sv_part *p, const char *mid) {
   sv_track *free_slot = NULL;
   for (size_t i = 0; i < SV_MAX_TRACKS; i++) {
     sv_track *t = &p->tracks[i];
-    if (t->active && strcmp(t->mid, mid) == 0)
-      return t;
-    if (!t->active && !free_slot)
-      free_slot = t;
+    if (t->active && strcmp(t->mid, mid) == 0) return t;
+    if (!t->active && !free_slot) free_slot = t;
   }
   return free_slot;
 }
@@ -236,16 +225,13 @@ static bool update_tracks(sv_part *p, const sv_sdp *answer) {
   bool seen[SV_MAX_TRACKS] = {false};
   for (size_t i = 0; i < answer->n_media; i++) {
     const sv_sdp_media *m = &answer->media[i];
-    if (m->rejected || m->dir != SV_DIR_RECVONLY || m->n_codecs == 0)
-      continue;
+    if (m->rejected || m->dir != SV_DIR_RECVONLY || m->n_codecs == 0) continue;
     sv_track *t = track_for_mid(p, m->mid);
-    if (!t)
-      break; /* more m-lines than a participant may publish: the rest is ignored */
+    if (!t) break; /* more m-lines than a participant may publish: the rest is ignored */
     seen[t - p->tracks] = true;
     if (t->active && t->codec.pt == m->codecs[0].pt && (m->ssrc == 0 || t->ssrc == m->ssrc))
       continue;
-    if (t->active)
-      track_deactivate(t);
+    if (t->active) track_deactivate(t);
     memset(t, 0, sizeof *t);
     t->owner = p;
     t->active = true;
@@ -255,8 +241,7 @@ static bool update_tracks(sv_part *p, const sv_sdp *answer) {
     t->codec = m->codecs[0];
     t->ssrc = m->ssrc;
     t->stats.clock_rate = t->codec.clock_rate;
-    if (t->kind == SV_KIND_VIDEO)
-      t->rtx = g_new0(sv_rtx_slot, SV_RTX_SLOTS);
+    if (t->kind == SV_KIND_VIDEO) t->rtx = g_new0(sv_rtx_slot, SV_RTX_SLOTS);
     changed = true;
   }
   for (size_t i = 0; i < SV_MAX_TRACKS; i++) {
@@ -280,8 +265,7 @@ void sv_router_publish(sv_router *r, const char *participant, int64_t request, c
   sv_sdp *answer = g_new0(sv_sdp, 1);
   char *out = NULL;
   int rc = sv_sdp_parse(text, offer, err, sizeof err);
-  if (rc == 0)
-    rc = sv_sdp_negotiate_publish(offer, &r->config->prefs, answer, err, sizeof err);
+  if (rc == 0) rc = sv_sdp_negotiate_publish(offer, &r->config->prefs, answer, err, sizeof err);
   if (rc != 0) {
     publish_fail(r, p, request, rc, err[0] ? err : "the offer cannot be used");
     goto out;
@@ -331,8 +315,7 @@ void sv_router_publish(sv_router *r, const char *participant, int64_t request, c
   r->ev->publish_answer(r->user, r->id, p->id, request, 0, out, NULL);
   sv_peer_release_candidates(p->pub);
   apply_pending(p, SV_PC_PUBLISH);
-  if (changed)
-    mark_others_dirty(r, p);
+  if (changed) mark_others_dirty(r, p);
 out:
   g_free(out);
   g_free(offer);
@@ -343,16 +326,13 @@ out:
 
 static sv_out *out_for_track(sv_part *p, sv_track *t) {
   for (size_t i = 0; i < p->n_outs; i++)
-    if (p->outs[i].src == t)
-      return &p->outs[i];
+    if (p->outs[i].src == t) return &p->outs[i];
   /* Reuse an idle m-line of the same kind before adding one. */
   sv_out *o = NULL;
   for (size_t i = 0; i < p->n_outs && !o; i++)
-    if (!p->outs[i].src && p->outs[i].kind == t->kind)
-      o = &p->outs[i];
+    if (!p->outs[i].src && p->outs[i].kind == t->kind) o = &p->outs[i];
   if (!o) {
-    if (p->n_outs >= SV_MAX_OUTS)
-      return NULL;
+    if (p->n_outs >= SV_MAX_OUTS) return NULL;
     o = &p->outs[p->n_outs];
     memset(o, 0, sizeof *o);
     snprintf(o->mid, sizeof o->mid, "%zu", p->n_outs);
@@ -376,8 +356,7 @@ static sv_out *out_for_track(sv_part *p, sv_track *t) {
 static void bind_all(sv_router *r, sv_part *p) {
   for (guint i = 0; i < r->parts->len; i++) {
     sv_part *q = g_ptr_array_index(r->parts, i);
-    if (q == p)
-      continue;
+    if (q == p) continue;
     for (size_t k = 0; k < SV_MAX_TRACKS; k++) {
       sv_track *t = &q->tracks[k];
       if (t->active && t->n_outs < SV_ROOM_MAX_PARTICIPANTS && !out_for_track(p, t))
@@ -389,8 +368,7 @@ static void bind_all(sv_router *r, sv_part *p) {
 static void send_offer(sv_router *r, sv_part *p) {
   p->sub_dirty = false;
   bind_all(r, p);
-  if (p->n_outs == 0)
-    return; /* nothing to receive yet */
+  if (p->n_outs == 0) return; /* nothing to receive yet */
   if (!p->sub) {
     int err = 0;
     p->sub = sv_peer_new(r->env, true, &peer_cb, p, &err);
@@ -418,8 +396,7 @@ static void send_offer(sv_router *r, sv_part *p) {
     m->dir = o->src ? SV_DIR_SENDONLY : SV_DIR_INACTIVE;
     m->n_codecs = 1;
     m->codecs[0] = o->codec;
-    if (!o->src)
-      continue;
+    if (!o->src) continue;
     m->ssrc = o->ssrc;
     g_strlcpy(m->cname, "samvei", sizeof m->cname);
     g_strlcpy(m->msid_stream, o->src_participant, sizeof m->msid_stream);
@@ -448,8 +425,7 @@ static gboolean on_renegotiate(gpointer data) {
   r->renegotiate = NULL;
   for (guint i = 0; i < r->parts->len; i++) {
     sv_part *p = g_ptr_array_index(r->parts, i);
-    if (p->sub_dirty)
-      send_offer(r, p);
+    if (p->sub_dirty) send_offer(r, p);
   }
   return G_SOURCE_REMOVE;
 }
@@ -457,8 +433,7 @@ static gboolean on_renegotiate(gpointer data) {
 void sv_router_subscribe_answer(sv_router *r, const char *participant, uint32_t rev,
                                 const char *text) {
   sv_part *p = find_part(r, participant);
-  if (!p || !p->sub)
-    return;
+  if (!p || !p->sub) return;
   if (rev != p->sub_rev) {
     SV_DEBUG(MOD, "room %s: %s answered rev %u, current is %u; ignored", r->id, p->id, rev,
              p->sub_rev);
@@ -487,8 +462,7 @@ void sv_router_subscribe_answer(sv_router *r, const char *participant, uint32_t 
 void sv_router_candidate(sv_router *r, const char *participant, sv_pc_kind pc,
                          const char *candidate) {
   sv_part *p = find_part(r, participant);
-  if (!p)
-    return;
+  if (!p) return;
   sv_peer *peer = pc == SV_PC_PUBLISH ? p->pub : p->sub;
   if (peer) {
     if (sv_peer_add_remote_candidate(peer, candidate) != 0)
@@ -496,6 +470,5 @@ void sv_router_candidate(sv_router *r, const char *participant, sv_pc_kind pc,
                candidate);
     return;
   }
-  if (p->pending[pc]->len < SV_MAX_PENDING)
-    g_ptr_array_add(p->pending[pc], g_strdup(candidate));
+  if (p->pending[pc]->len < SV_MAX_PENDING) g_ptr_array_add(p->pending[pc], g_strdup(candidate));
 }

@@ -10,11 +10,11 @@
 #include "relay/rtcp.h"
 #include "relay/rtp.h"
 
-#define SV_MAX_TRACKS  4   /* published m-lines per participant */
+#define SV_MAX_TRACKS  4 /* published m-lines per participant */
 #define SV_MAX_OUTS    SV_SDP_MAX_MEDIA
 #define SV_RTX_SLOTS   256 /* retransmission buffer per video track (power of two) */
 #define SV_PLI_GAP_US  500000
-#define SV_MAX_PENDING 64  /* remote candidates held before a PeerConnection exists */
+#define SV_MAX_PENDING 64 /* remote candidates held before a PeerConnection exists */
 
 typedef struct sv_part sv_part;
 typedef struct sv_out sv_out;

@@ -25,14 +25,14 @@ enum {
 
 /* One packet of a compound RTCP packet. Pointers point into the input. */
 typedef struct sv_rtcp_item {
-  uint8_t type;        /* SV_RTCP_* (other values are passed through as is) */
-  uint8_t fmt;         /* count / FMT field (low 5 bits of byte 0) */
+  uint8_t type; /* SV_RTCP_* (other values are passed through as is) */
+  uint8_t fmt;  /* count / FMT field (low 5 bits of byte 0) */
   uint32_t sender_ssrc;
   uint32_t media_ssrc; /* RTPFB/PSFB: media source; otherwise 0 */
   const uint8_t *data; /* the whole packet, header included */
   size_t len;          /* bytes of the whole packet */
   /* SR only */
-  uint64_t ntp;        /* NTP timestamp (64-bit) */
+  uint64_t ntp; /* NTP timestamp (64-bit) */
   uint32_t rtp_ts;
   uint32_t packets, octets;
 } sv_rtcp_item;

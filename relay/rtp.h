@@ -58,13 +58,13 @@ static inline bool sv_seq_newer(uint16_t a, uint16_t b) {
 typedef struct sv_rtp_stats {
   bool started;
   uint16_t max_seq;
-  uint32_t cycles;          /* shifted count of seq number cycles (<< 16) */
+  uint32_t cycles; /* shifted count of seq number cycles (<< 16) */
   uint32_t base_seq;
   uint32_t received;
   uint32_t expected_prior, received_prior;
   uint32_t clock_rate;
-  int64_t transit;          /* last relative transit time, in clock units */
-  double jitter;            /* in clock units */
+  int64_t transit; /* last relative transit time, in clock units */
+  double jitter;   /* in clock units */
   uint64_t bytes;
 } sv_rtp_stats;
 
@@ -76,11 +76,11 @@ void sv_rtp_stats_update(sv_rtp_stats *st, uint16_t seq, uint32_t ts, size_t byt
 typedef struct sv_rtcp_report_block {
   uint32_t ssrc;
   uint8_t fraction_lost;
-  int32_t cumulative_lost;   /* 24-bit signed on the wire */
+  int32_t cumulative_lost; /* 24-bit signed on the wire */
   uint32_t ext_highest_seq;
   uint32_t jitter;
-  uint32_t lsr;              /* middle 32 bits of the last SR's NTP time */
-  uint32_t dlsr;             /* delay since that SR, 1/65536 s */
+  uint32_t lsr;  /* middle 32 bits of the last SR's NTP time */
+  uint32_t dlsr; /* delay since that SR, 1/65536 s */
 } sv_rtcp_report_block;
 
 /* Fills a report block from stats (fraction lost since the previous call,

@@ -25,7 +25,12 @@
 
 typedef enum { SV_KIND_AUDIO = 0, SV_KIND_VIDEO, SV_KIND_OTHER } sv_media_kind;
 typedef enum { SV_CODEC_UNKNOWN = 0, SV_CODEC_OPUS, SV_CODEC_VP8, SV_CODEC_H264 } sv_codec;
-typedef enum { SV_DIR_SENDRECV = 0, SV_DIR_SENDONLY, SV_DIR_RECVONLY, SV_DIR_INACTIVE } sv_direction;
+typedef enum {
+  SV_DIR_SENDRECV = 0,
+  SV_DIR_SENDONLY,
+  SV_DIR_RECVONLY,
+  SV_DIR_INACTIVE
+} sv_direction;
 typedef enum { SV_SETUP_ACTPASS = 0, SV_SETUP_ACTIVE, SV_SETUP_PASSIVE } sv_setup;
 
 /* rtcp-fb flags */
@@ -35,24 +40,24 @@ typedef enum { SV_SETUP_ACTPASS = 0, SV_SETUP_ACTIVE, SV_SETUP_PASSIVE } sv_setu
 #define SV_FB_REMB 0x8u /* a=rtcp-fb:PT goog-remb */
 
 typedef struct sv_sdp_codec {
-  sv_codec codec;       /* SV_CODEC_UNKNOWN for codecs the relay does not forward */
+  sv_codec codec; /* SV_CODEC_UNKNOWN for codecs the relay does not forward */
   uint8_t pt;
   uint32_t clock_rate;
-  uint8_t channels;     /* 0 when absent (video) */
-  uint32_t fb;          /* SV_FB_* */
-  char name[32];        /* encoding name as written, e.g. "opus", "VP8", "H264" */
-  char fmtp[160];       /* a=fmtp parameters, "" if none */
+  uint8_t channels; /* 0 when absent (video) */
+  uint32_t fb;      /* SV_FB_* */
+  char name[32];    /* encoding name as written, e.g. "opus", "VP8", "H264" */
+  char fmtp[160];   /* a=fmtp parameters, "" if none */
 } sv_sdp_codec;
 
 typedef struct sv_sdp_media {
   sv_media_kind kind;
   char mid[16];
-  bool rejected;        /* port 0 (parsed), or to be written with port 0 */
+  bool rejected; /* port 0 (parsed), or to be written with port 0 */
   sv_direction dir;
-  size_t n_codecs;      /* parsed: all offered codecs in order; written: usually 1 */
+  size_t n_codecs; /* parsed: all offered codecs in order; written: usually 1 */
   sv_sdp_codec codecs[SV_SDP_MAX_CODECS];
-  uint32_t ssrc;        /* primary media SSRC, 0 if none */
-  uint32_t rtx_ssrc;    /* from a=ssrc-group:FID, 0 if none */
+  uint32_t ssrc;     /* primary media SSRC, 0 if none */
+  uint32_t rtx_ssrc; /* from a=ssrc-group:FID, 0 if none */
   char cname[64];
   char msid_stream[64]; /* a=msid:<stream> <track> (or a=ssrc:... msid:) */
   char msid_track[64];
@@ -60,7 +65,7 @@ typedef struct sv_sdp_media {
 
 typedef struct sv_sdp {
   uint64_t sess_id, sess_version;
-  char ice_ufrag[256];  /* session or first media level; all media share them (BUNDLE) */
+  char ice_ufrag[256]; /* session or first media level; all media share them (BUNDLE) */
   char ice_pwd[256];
   char fingerprint[160]; /* value only: "AB:CD:..."; algorithm must be sha-256 */
   sv_setup setup;
@@ -69,7 +74,7 @@ typedef struct sv_sdp {
 } sv_sdp;
 
 typedef struct sv_sdp_prefs {
-  sv_codec video[4];   /* video codecs in order of preference */
+  sv_codec video[4]; /* video codecs in order of preference */
   size_t n_video;
 } sv_sdp_prefs;
 

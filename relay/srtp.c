@@ -46,8 +46,7 @@ int sv_srtp_start(sv_srtp *s, const uint8_t keys[SV_DTLS_SRTP_KEYS_LEN], bool we
   const uint8_t *ls = we_are_client ? client_salt : server_salt;
   sv_srtp_stop(s);
   srtp_t in = NULL, out = NULL;
-  if (make_session(&in, rk, rs, true) != 0)
-    return SV_EIO;
+  if (make_session(&in, rk, rs, true) != 0) return SV_EIO;
   if (make_session(&out, lk, ls, false) != 0) {
     srtp_dealloc(in);
     return SV_EIO;
@@ -63,40 +62,34 @@ bool sv_srtp_ready(const sv_srtp *s) {
 
 int sv_srtp_unprotect_rtp(sv_srtp *s, uint8_t *buf, size_t *len) {
   int n = (int)*len;
-  if (!s->in || srtp_unprotect((srtp_t)s->in, buf, &n) != srtp_err_status_ok)
-    return SV_EINVAL;
+  if (!s->in || srtp_unprotect((srtp_t)s->in, buf, &n) != srtp_err_status_ok) return SV_EINVAL;
   *len = (size_t)n;
   return 0;
 }
 
 int sv_srtp_unprotect_rtcp(sv_srtp *s, uint8_t *buf, size_t *len) {
   int n = (int)*len;
-  if (!s->in || srtp_unprotect_rtcp((srtp_t)s->in, buf, &n) != srtp_err_status_ok)
-    return SV_EINVAL;
+  if (!s->in || srtp_unprotect_rtcp((srtp_t)s->in, buf, &n) != srtp_err_status_ok) return SV_EINVAL;
   *len = (size_t)n;
   return 0;
 }
 
 int sv_srtp_protect_rtp(sv_srtp *s, uint8_t *buf, size_t *len) {
   int n = (int)*len;
-  if (!s->out || srtp_protect((srtp_t)s->out, buf, &n) != srtp_err_status_ok)
-    return SV_EINVAL;
+  if (!s->out || srtp_protect((srtp_t)s->out, buf, &n) != srtp_err_status_ok) return SV_EINVAL;
   *len = (size_t)n;
   return 0;
 }
 
 int sv_srtp_protect_rtcp(sv_srtp *s, uint8_t *buf, size_t *len) {
   int n = (int)*len;
-  if (!s->out || srtp_protect_rtcp((srtp_t)s->out, buf, &n) != srtp_err_status_ok)
-    return SV_EINVAL;
+  if (!s->out || srtp_protect_rtcp((srtp_t)s->out, buf, &n) != srtp_err_status_ok) return SV_EINVAL;
   *len = (size_t)n;
   return 0;
 }
 
 void sv_srtp_stop(sv_srtp *s) {
-  if (s->in)
-    srtp_dealloc((srtp_t)s->in);
-  if (s->out)
-    srtp_dealloc((srtp_t)s->out);
+  if (s->in) srtp_dealloc((srtp_t)s->in);
+  if (s->out) srtp_dealloc((srtp_t)s->out);
   s->in = s->out = NULL;
 }

@@ -10,8 +10,7 @@
 #define MOD "worker"
 
 void sv_event_free(sv_event *ev) {
-  if (!ev)
-    return;
+  if (!ev) return;
   g_free(ev->text);
   g_free(ev->message);
   g_free(ev->tracks);
@@ -20,8 +19,7 @@ void sv_event_free(sv_event *ev) {
 
 static void outbox_unref(gpointer data) {
   sv_outbox *ob = data;
-  if (!g_atomic_int_dec_and_test(&ob->ref))
-    return;
+  if (!g_atomic_int_dec_and_test(&ob->ref)) return;
   sv_event *ev;
   while ((ev = g_async_queue_try_pop(ob->queue)))
     sv_event_free(ev);
@@ -54,7 +52,9 @@ static gboolean outbox_dispatch(gpointer data) {
   case SV_EV_PC_STATE:
     e->pc_state(ob->user, ev->room, ev->participant, ev->pc, ev->state, ev->message);
     break;
-  case SV_EV_ERROR: e->error(ob->user, ev->room, ev->participant, ev->err, ev->message); break;
+  case SV_EV_ERROR:
+    e->error(ob->user, ev->room, ev->participant, ev->err, ev->message);
+    break;
   }
   sv_event_free(ev);
   return G_SOURCE_REMOVE;
@@ -87,9 +87,8 @@ static void ev_publish_answer(void *user, const char *room, const char *particip
   sv_outbox_post(w->outbox, ev);
 }
 
-static void ev_subscribe_offer(void *user, const char *room, const char *participant,
-                               uint32_t rev, const char *sdp, const sv_relay_track *tracks,
-                               size_t n_tracks) {
+static void ev_subscribe_offer(void *user, const char *room, const char *participant, uint32_t rev,
+                               const char *sdp, const sv_relay_track *tracks, size_t n_tracks) {
   sv_worker *w = user;
   sv_event *ev = event_new(SV_EV_SUBSCRIBE_OFFER, room, participant);
   ev->rev = rev;
@@ -150,11 +149,9 @@ static void handle(sv_worker *w, sv_msg *m) {
       SV_WARN(MOD, "room %s: %s could not be added", m->room, m->participant);
     return;
   case SV_MSG_LEAVE:
-    if (!r)
-      return;
+    if (!r) return;
     sv_router_leave(r, m->participant);
-    if (sv_router_count(r) == 0)
-      g_hash_table_remove(w->rooms, m->room);
+    if (sv_router_count(r) == 0) g_hash_table_remove(w->rooms, m->room);
     return;
   case SV_MSG_PUBLISH:
     if (r)
@@ -164,12 +161,10 @@ static void handle(sv_worker *w, sv_msg *m) {
                         "join the room before publishing");
     return;
   case SV_MSG_SUBSCRIBE_ANSWER:
-    if (r)
-      sv_router_subscribe_answer(r, m->participant, m->rev, m->text);
+    if (r) sv_router_subscribe_answer(r, m->participant, m->rev, m->text);
     return;
   case SV_MSG_CANDIDATE:
-    if (r)
-      sv_router_candidate(r, m->participant, m->pc, m->text);
+    if (r) sv_router_candidate(r, m->participant, m->pc, m->text);
     return;
   case SV_MSG_STOP:
     g_hash_table_remove_all(w->rooms);
@@ -238,14 +233,10 @@ void sv_worker_stop(sv_worker *w) {
   sv_msg *m;
   while (w->inbox && (m = g_async_queue_try_pop(w->inbox)))
     msg_free(m);
-  if (w->rooms)
-    g_hash_table_destroy(w->rooms);
-  if (w->inbox)
-    g_async_queue_unref(w->inbox);
-  if (w->loop)
-    g_main_loop_unref(w->loop);
-  if (w->ctx)
-    g_main_context_unref(w->ctx);
+  if (w->rooms) g_hash_table_destroy(w->rooms);
+  if (w->inbox) g_async_queue_unref(w->inbox);
+  if (w->loop) g_main_loop_unref(w->loop);
+  if (w->ctx) g_main_context_unref(w->ctx);
   w->rooms = NULL;
   w->inbox = NULL;
   w->loop = NULL;

@@ -14,8 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int run_file(const char *path) {
   FILE *f = fopen(path, "rb");
-  if (!f)
-    return -1;
+  if (!f) return -1;
   fseek(f, 0, SEEK_END);
   long n = ftell(f);
   fseek(f, 0, SEEK_SET);
@@ -42,14 +41,12 @@ int main(int argc, char **argv) {
     DIR *d = opendir(argv[i]);
     struct dirent *e;
     while (d && (e = readdir(d))) {
-      if (e->d_name[0] == '.')
-        continue;
+      if (e->d_name[0] == '.') continue;
       char path[4096];
       snprintf(path, sizeof path, "%s/%s", argv[i], e->d_name);
       count += run_file(path) == 0;
     }
-    if (d)
-      closedir(d);
+    if (d) closedir(d);
   }
   printf("replayed %d inputs\n", count);
   return count > 0 ? 0 : 1;

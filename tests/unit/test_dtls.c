@@ -56,8 +56,7 @@ static void pump(side *a, side *b) {
         moved = true;
       }
     }
-    if (!moved)
-      break;
+    if (!moved) break;
   }
 }
 
