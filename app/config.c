@@ -58,7 +58,7 @@ static const sv_option options[] = {
     {OPT_PUBLIC_IP, "public-ip", "IP", NULL, "an IP address",
      "public address for ICE when behind 1:1 NAT", NULL},
     {OPT_ICE_ADDRESSES, "ice-addresses", "LIST", NULL, "a comma-separated list of IP addresses",
-     "local IPs for ICE host candidates", "the bind address; all interfaces for 0.0.0.0 or ::"},
+     "local IPs for ICE host candidates", "the bind address (all if 0.0.0.0 or ::)"},
     {OPT_RTP_PORTS, "rtp-ports", "MIN-MAX", "40000-40999",
      "MIN-MAX with 1 <= MIN <= MAX <= 65535, or 0-0 for any port", "UDP/TCP port range for media",
      "40000-40999 (0-0 = any port)"},
@@ -92,8 +92,7 @@ static const sv_option *find_option(const char *name, size_t len) {
 static char *env_name(const sv_option *opt) {
   char *up = g_ascii_strup(opt->name, -1);
   for (char *p = up; *p; p++) {
-    if (*p == '-')
-      *p = '_';
+    if (*p == '-') *p = '_';
   }
   char *name = g_strconcat("SAMVEI_", up, NULL);
   g_free(up);
@@ -151,8 +150,7 @@ static char *parse_codecs(const char *s) {
     g_strstrip(*p);
     bool *seen = strcmp(*p, "vp8") == 0 ? &seen_vp8 : strcmp(*p, "h264") == 0 ? &seen_h264 : NULL;
     ok = seen && !*seen;
-    if (seen)
-      *seen = true;
+    if (seen) *seen = true;
   }
   char *list = ok ? g_strjoinv(",", items) : NULL;
   g_strfreev(items);
@@ -176,35 +174,30 @@ static bool apply(sv_config *cfg, const sv_option *opt, const char *value) {
   case OPT_KEY:
   case OPT_WEB_ROOT:
   case OPT_DATA_DIR: {
-    char **field = opt->id == OPT_CONFIG ? &cfg->config_file
-                   : opt->id == OPT_CERT ? &cfg->cert
-                   : opt->id == OPT_KEY  ? &cfg->key
+    char **field = opt->id == OPT_CONFIG     ? &cfg->config_file
+                   : opt->id == OPT_CERT     ? &cfg->cert
+                   : opt->id == OPT_KEY      ? &cfg->key
                    : opt->id == OPT_WEB_ROOT ? &cfg->web_root
                                              : &cfg->data_dir;
-    if (!*value)
-      return false;
+    if (!*value) return false;
     set_string(field, value);
     return true;
   }
   case OPT_BIND:
-    if (!is_ip(value) && strcmp(value, "localhost") != 0)
-      return false;
+    if (!is_ip(value) && strcmp(value, "localhost") != 0) return false;
     set_string(&cfg->bind, value);
     return true;
   case OPT_PUBLIC_IP:
-    if (!is_ip(value))
-      return false;
+    if (!is_ip(value)) return false;
     set_string(&cfg->public_ip, value);
     return true;
   case OPT_ICE_ADDRESSES:
-    if (!(list = parse_ip_list(value)))
-      return false;
+    if (!(list = parse_ip_list(value))) return false;
     g_free(cfg->ice_addresses);
     cfg->ice_addresses = list;
     return true;
   case OPT_PORT:
-    if (!parse_uint(value, 0, 65535, &n))
-      return false;
+    if (!parse_uint(value, 0, 65535, &n)) return false;
     cfg->port = (uint16_t)n;
     return true;
   case OPT_RTP_PORTS: {
@@ -213,31 +206,26 @@ static bool apply(sv_config *cfg, const sv_option *opt, const char *value) {
               parse_uint(parts[1], 0, 65535, &hi) &&
               ((lo == 0 && hi == 0) || (lo >= 1 && lo <= hi));
     g_strfreev(parts);
-    if (!ok)
-      return false;
+    if (!ok) return false;
     cfg->rtp_port_min = (uint16_t)lo;
     cfg->rtp_port_max = (uint16_t)hi;
     return true;
   }
   case OPT_WORKERS:
-    if (!parse_uint(value, 0, 256, &n))
-      return false;
+    if (!parse_uint(value, 0, 256, &n)) return false;
     cfg->workers = (int)n;
     return true;
   case OPT_MAX_VIDEO_KBPS:
-    if (!parse_uint(value, 50, 50000, &n))
-      return false;
+    if (!parse_uint(value, 50, 50000, &n)) return false;
     cfg->max_video_kbps = (uint32_t)n;
     return true;
   case OPT_ICE_TCP:
   case OPT_ALLOW_OPEN_ROOMS:
-    if (!parse_bool(value, &b))
-      return false;
+    if (!parse_bool(value, &b)) return false;
     *(opt->id == OPT_ICE_TCP ? &cfg->ice_tcp : &cfg->allow_open_rooms) = b;
     return true;
   case OPT_VIDEO_CODECS:
-    if (!(list = parse_codecs(value)))
-      return false;
+    if (!(list = parse_codecs(value))) return false;
     g_free(cfg->video_codecs);
     cfg->video_codecs = list;
     return true;
@@ -252,8 +240,7 @@ static bool apply(sv_config *cfg, const sv_option *opt, const char *value) {
 
 static int apply_from(sv_config *cfg, const sv_option *opt, const char *value, const char *where,
                       char **error) {
-  if (apply(cfg, opt, value))
-    return 0;
+  if (apply(cfg, opt, value)) return 0;
   return set_error(error, "invalid value '%s' for %s: expected %s", value, where, opt->form);
 }
 
@@ -277,8 +264,7 @@ static int read_file(sv_config *cfg, const char *path, char **error) {
   char **lines = g_strsplit(text, "\n", -1);
   for (int i = 0; rc == 0 && lines[i]; i++) {
     char *line = g_strstrip(lines[i]);
-    if (!*line || *line == '#' || *line == ';' || strcmp(line, "[samvei]") == 0)
-      continue;
+    if (!*line || *line == '#' || *line == ';' || strcmp(line, "[samvei]") == 0) continue;
     char *eq = strchr(line, '=');
     if (*line == '[') {
       rc = set_error(error, "unknown group %s in %s line %d: only [samvei] is read", line, path,
@@ -310,15 +296,13 @@ static int read_file(sv_config *cfg, const char *path, char **error) {
 static int read_env(sv_config *cfg, char **error) {
   for (size_t i = 0; i < SV_ARRAY_LEN(options); i++) {
     const sv_option *opt = &options[i];
-    if (opt->id == OPT_CONFIG || opt->id == OPT_HELP || opt->id == OPT_VERSION)
-      continue;
+    if (opt->id == OPT_CONFIG || opt->id == OPT_HELP || opt->id == OPT_VERSION) continue;
     char *name = env_name(opt);
     const char *value = g_getenv(name);
     /* An empty variable counts as unset, as compose files often leave them. */
     int rc = value && *value ? apply_from(cfg, opt, value, name, error) : 0;
     g_free(name);
-    if (rc < 0)
-      return rc;
+    if (rc < 0) return rc;
   }
   return 0;
 }
@@ -335,8 +319,7 @@ typedef struct {
 static int scan_args(int argc, char **argv, GArray *args, char **error) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
-    if (strcmp(a, "-h") == 0)
-      a = "--help";
+    if (strcmp(a, "-h") == 0) a = "--help";
     if (strncmp(a, "--", 2) != 0 || !a[2])
       return set_error(error, "unexpected argument '%s'; see samvei --help", a);
     const char *name = a + 2, *eq = strchr(name, '=');
@@ -347,13 +330,11 @@ static int scan_args(int argc, char **argv, GArray *args, char **error) {
     if (!opt && len > 3 && strncmp(name, "no-", 3) == 0) {
       opt = find_option(name + 3, len - 3);
       negated = opt && !opt->arg && !eq;
-      if (!negated)
-        opt = NULL;
+      if (!negated) opt = NULL;
     }
     if (!opt)
       return set_error(error, "unknown option '%.*s'; see samvei --help", (int)(len + 2), a);
-    if (!opt->arg && !value)
-      value = negated ? "0" : "1";
+    if (!opt->arg && !value) value = negated ? "0" : "1";
     if (!value) {
       if (i + 1 >= argc)
         return set_error(error, "option --%s needs a value: %s", opt->name, opt->form);
@@ -385,15 +366,13 @@ int sv_config_load(sv_config *cfg, int argc, char **argv, char **error) {
   GArray *args = g_array_new(FALSE, TRUE, sizeof(sv_arg));
   g_array_set_clear_func(args, clear_arg);
 
-  if ((rc = scan_args(argc, argv, args, error)) < 0)
-    goto out;
+  if ((rc = scan_args(argc, argv, args, error)) < 0) goto out;
   for (guint i = 0; i < args->len; i++) {
     sv_arg *a = &g_array_index(args, sv_arg, i);
     cfg->help |= a->opt->id == OPT_HELP;
     cfg->version |= a->opt->id == OPT_VERSION;
   }
-  if (cfg->help || cfg->version)
-    goto out;
+  if (cfg->help || cfg->version) goto out;
 
   for (size_t i = 0; i < SV_ARRAY_LEN(options); i++) {
     bool ok = !options[i].def || apply(cfg, &options[i], options[i].def);
@@ -403,20 +382,16 @@ int sv_config_load(sv_config *cfg, int argc, char **argv, char **error) {
   const char *file = g_getenv("SAMVEI_CONFIG");
   for (guint i = 0; i < args->len; i++) {
     sv_arg *a = &g_array_index(args, sv_arg, i);
-    if (a->opt->id == OPT_CONFIG)
-      file = a->value;
+    if (a->opt->id == OPT_CONFIG) file = a->value;
   }
   if (file && *file) {
     set_string(&cfg->config_file, file);
-    if ((rc = read_file(cfg, file, error)) < 0)
-      goto out;
+    if ((rc = read_file(cfg, file, error)) < 0) goto out;
   }
-  if ((rc = read_env(cfg, error)) < 0)
-    goto out;
+  if ((rc = read_env(cfg, error)) < 0) goto out;
   for (guint i = 0; i < args->len; i++) {
     sv_arg *a = &g_array_index(args, sv_arg, i);
-    if ((rc = apply_from(cfg, a->opt, a->value, a->where, error)) < 0)
-      goto out;
+    if ((rc = apply_from(cfg, a->opt, a->value, a->where, error)) < 0) goto out;
   }
   rc = check_combination(cfg, error);
 out:
@@ -449,12 +424,11 @@ void sv_config_print_help(FILE *out) {
           "\n");
   for (size_t i = 0; i < SV_ARRAY_LEN(options); i++) {
     const sv_option *opt = &options[i];
-    char *left = g_strdup_printf("--%s%s%s", opt->name, opt->arg ? " " : "",
-                                 opt->arg ? opt->arg : "");
+    char *left =
+        g_strdup_printf("--%s%s%s", opt->name, opt->arg ? " " : "", opt->arg ? opt->arg : "");
     fprintf(out, "  %-26s %s\n", left, opt->help);
     g_free(left);
-    if (opt->id == OPT_HELP || opt->id == OPT_VERSION)
-      continue;
+    if (opt->id == OPT_HELP || opt->id == OPT_VERSION) continue;
     char *env = env_name(opt);
     const char *shown = opt->shown ? opt->shown : opt->def ? opt->def : "none";
     fprintf(out, "  %-26s env %s%s, default: %s\n", "", env, opt->arg ? "" : "=0|1", shown);

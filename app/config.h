@@ -20,22 +20,22 @@
 
 /* All strings are owned (g_malloc) and freed by sv_config_free(). */
 typedef struct sv_config {
-  char *config_file;     /* NULL = none */
-  char *bind;            /* IP literal or "localhost" */
-  uint16_t port;         /* 0 = any free port */
-  char *cert, *key;      /* both NULL = plain HTTP (loopback only) */
+  char *config_file; /* NULL = none */
+  char *bind;        /* IP literal or "localhost" */
+  uint16_t port;     /* 0 = any free port */
+  char *cert, *key;  /* both NULL = plain HTTP (loopback only) */
   char *web_root;
   char *data_dir;
-  char *public_ip;       /* NULL = none */
-  char *ice_addresses;   /* comma-separated; NULL = all interfaces */
+  char *public_ip;                     /* NULL = none */
+  char *ice_addresses;                 /* comma-separated; NULL = all interfaces */
   uint16_t rtp_port_min, rtp_port_max; /* 0-0 = any */
-  int workers;           /* 0 = one per core */
+  int workers;                         /* 0 = one per core */
   bool ice_tcp;
-  char *video_codecs;    /* normalised, e.g. "vp8,h264" */
+  char *video_codecs; /* normalised, e.g. "vp8,h264" */
   uint32_t max_video_kbps;
   sv_log_level log_level;
   bool allow_open_rooms;
-  bool help, version;    /* --help / --version was given: nothing else is read */
+  bool help, version; /* --help / --version was given: nothing else is read */
 } sv_config;
 
 /* Fills *cfg from defaults, the config file, the environment (getenv) and

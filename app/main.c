@@ -83,19 +83,16 @@ static int run(const sv_config *cfg) {
   sigterm = g_unix_signal_add(SIGTERM, on_signal, loop);
   if (cfg->allow_open_rooms)
     SV_WARN("app", "open rooms are allowed: anyone who can reach this server may join any room "
-            "(development only)");
+                   "(development only)");
   print_url(cfg, sig);
   g_main_loop_run(loop);
   rc = 0;
 
 out:
-  if (sigint)
-    g_source_remove(sigint);
-  if (sigterm)
-    g_source_remove(sigterm);
+  if (sigint) g_source_remove(sigint);
+  if (sigterm) g_source_remove(sigterm);
   /* The relay goes first so that no relay event reaches a freed server. */
-  if (sig)
-    sv_signaling_set_relay(sig, NULL);
+  if (sig) sv_signaling_set_relay(sig, NULL);
   sv_relay_free(relay);
   sv_signaling_free(sig);
   g_main_loop_unref(loop);

@@ -10,8 +10,7 @@
 #include "signaling/signaling_int.h"
 
 static sv_participant *find(sv_signaling *sig, const char *room, const char *participant) {
-  if (sig->closing)
-    return NULL;
+  if (sig->closing) return NULL;
   return sv_rooms_find_participant(sig->rooms, room, participant);
 }
 
@@ -29,8 +28,7 @@ static void on_publish_answer(void *user, const char *room, const char *particip
   g_free(key);
 
   sv_participant *p = find(sig, room, participant);
-  if (!p || strcmp(p->id, pending->participant) != 0)
-    goto out;
+  if (!p || strcmp(p->id, pending->participant) != 0) goto out;
   if (err < 0 || !sdp) {
     SV_INFO("signaling", "publish offer of %s in room %s refused: %s", p->id, room,
             message ? message : sv_strerror(err));
@@ -43,31 +41,27 @@ out:
   sv_pending_free(pending);
 }
 
-static void on_subscribe_offer(void *user, const char *room, const char *participant,
-                               uint32_t rev, const char *sdp, const sv_relay_track *tracks,
-                               size_t n_tracks) {
+static void on_subscribe_offer(void *user, const char *room, const char *participant, uint32_t rev,
+                               const char *sdp, const sv_relay_track *tracks, size_t n_tracks) {
   sv_participant *p = find(user, room, participant);
-  if (!p || !sdp)
-    return;
+  if (!p || !sdp) return;
   json_t *list = json_array();
   for (size_t i = 0; i < n_tracks; i++) {
-    json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:s}", "mid", tracks[i].mid,
-                                          "participant", tracks[i].participant, "kind",
-                                          tracks[i].kind, "source", tracks[i].source));
+    json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:s}", "mid", tracks[i].mid, "participant",
+                                          tracks[i].participant, "kind", tracks[i].kind, "source",
+                                          tracks[i].source));
   }
-  sv_conn_send(p->conn, json_pack("{s:s,s:I,s:s,s:o}", "type", "subscribe", "rev",
-                                  (json_int_t)rev, "sdp", sdp, "tracks", list));
+  sv_conn_send(p->conn, json_pack("{s:s,s:I,s:s,s:o}", "type", "subscribe", "rev", (json_int_t)rev,
+                                  "sdp", sdp, "tracks", list));
 }
 
 static void on_candidate(void *user, const char *room, const char *participant, sv_pc_kind pc,
                          const char *candidate, const char *mid) {
   sv_participant *p = find(user, room, participant);
-  if (!p)
-    return;
+  if (!p) return;
   json_t *msg = json_pack("{s:s,s:s,s:s}", "type", "candidate", "pc", pc_name(pc), "candidate",
                           candidate ? candidate : "");
-  if (mid)
-    json_object_set_new(msg, "sdpMid", json_string(mid));
+  if (mid) json_object_set_new(msg, "sdpMid", json_string(mid));
   sv_conn_send(p->conn, msg);
 }
 
@@ -76,16 +70,23 @@ static void on_pc_state(void *user, const char *room, const char *participant, s
   sv_participant *p = find(user, room, participant);
   const char *name = NULL;
   switch (state) {
-  case SV_PC_STATE_NEW: return; /* not part of the protocol */
-  case SV_PC_STATE_CONNECTING: name = "connecting"; break;
-  case SV_PC_STATE_CONNECTED: name = "connected"; break;
-  case SV_PC_STATE_FAILED: name = "failed"; break;
-  case SV_PC_STATE_CLOSED: name = "closed"; break;
+  case SV_PC_STATE_NEW:
+    return; /* not part of the protocol */
+  case SV_PC_STATE_CONNECTING:
+    name = "connecting";
+    break;
+  case SV_PC_STATE_CONNECTED:
+    name = "connected";
+    break;
+  case SV_PC_STATE_FAILED:
+    name = "failed";
+    break;
+  case SV_PC_STATE_CLOSED:
+    name = "closed";
+    break;
   }
-  if (!p || !name)
-    return;
-  json_t *msg =
-      json_pack("{s:s,s:s,s:s}", "type", "pc-state", "pc", pc_name(pc), "state", name);
+  if (!p || !name) return;
+  json_t *msg = json_pack("{s:s,s:s,s:s}", "type", "pc-state", "pc", pc_name(pc), "state", name);
   if (state == SV_PC_STATE_FAILED) {
     /* The participant stays in the room: the client may retry (publish
      * again), and its people can still chat. */
@@ -101,8 +102,7 @@ static void on_pc_state(void *user, const char *room, const char *participant, s
 static void on_error(void *user, const char *room, const char *participant, int err,
                      const char *message) {
   sv_participant *p = find(user, room, participant);
-  if (!p)
-    return;
+  if (!p) return;
   SV_INFO("signaling", "relay error for %s in room %s: %s", p->id, room,
           message ? message : sv_strerror(err));
   sv_conn_send_error(p->conn, NULL, sv_session_error_code(err), "%s",

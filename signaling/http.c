@@ -40,27 +40,24 @@ static const struct {
 static const char *mime_type(const char *path) {
   const char *dot = strrchr(path, '.');
   for (size_t i = 0; dot && i < SV_ARRAY_LEN(mime_types); i++) {
-    if (g_ascii_strcasecmp(dot, mime_types[i].ext) == 0)
-      return mime_types[i].type;
+    if (g_ascii_strcasecmp(dot, mime_types[i].ext) == 0) return mime_types[i].type;
   }
   return "application/octet-stream";
 }
 
 /* A Host header is reflected into the CSP only if it looks like host[:port]. */
 static bool host_is_safe(const char *host) {
-  if (!*host)
-    return false;
+  if (!*host) return false;
   for (const char *p = host; *p; p++) {
-    if (!g_ascii_isalnum(*p) && !strchr(".-:[]", *p))
-      return false;
+    if (!g_ascii_isalnum(*p) && !strchr(".-:[]", *p)) return false;
   }
   return true;
 }
 
 static int add_header(struct lws *wsi, const char *name, const char *value, unsigned char **p,
                       unsigned char *end) {
-  return lws_add_http_header_by_name(wsi, (const unsigned char *)name,
-                                     (const unsigned char *)value, (int)strlen(value), p, end);
+  return lws_add_http_header_by_name(wsi, (const unsigned char *)name, (const unsigned char *)value,
+                                     (int)strlen(value), p, end);
 }
 
 /* The headers of every response. The CSP allows only this origin (and its
@@ -103,7 +100,8 @@ static int respond(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, unsigne
   pss->body = NULL;
   if (lws_add_http_common_headers(wsi, status, type, len, &p, end) ||
       add_security_headers(sig, wsi, no_store, &p, end) ||
-      (status == HTTP_STATUS_METHOD_NOT_ALLOWED && add_header(wsi, "allow:", "GET, HEAD", &p, end)) ||
+      (status == HTTP_STATUS_METHOD_NOT_ALLOWED &&
+       add_header(wsi, "allow:", "GET, HEAD", &p, end)) ||
       lws_finalize_write_http_header(wsi, start, &p, end)) {
     g_free(body);
     return -1;
@@ -121,23 +119,20 @@ static int respond(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, unsigne
 
 static int respond_text(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, unsigned status,
                         const char *text, bool head_only) {
-  return respond(sig, wsi, pss, status, "text/plain; charset=utf-8", g_strdup(text),
-                 strlen(text), head_only, true);
+  return respond(sig, wsi, pss, status, "text/plain; charset=utf-8", g_strdup(text), strlen(text),
+                 head_only, true);
 }
 
 static int write_body(struct lws *wsi, sv_http_pss *pss) {
-  if (!pss->body)
-    return 0;
+  if (!pss->body) return 0;
   size_t n = pss->len - pss->sent;
-  if (n > SV_HTTP_CHUNK)
-    n = SV_HTTP_CHUNK;
+  if (n > SV_HTTP_CHUNK) n = SV_HTTP_CHUNK;
   bool last = pss->sent + n == pss->len;
   unsigned char *chunk = g_malloc(LWS_PRE + n);
   memcpy(chunk + LWS_PRE, pss->body + pss->sent, n);
   int written = lws_write(wsi, chunk + LWS_PRE, n, last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP);
   g_free(chunk);
-  if (written < 0 || (size_t)written < n)
-    return -1;
+  if (written < 0 || (size_t)written < n) return -1;
   pss->sent += n;
   if (!last) {
     lws_callback_on_writable(wsi);
@@ -151,24 +146,20 @@ static int write_body(struct lws *wsi, sv_http_pss *pss) {
 /* Maps a URL path to a file inside the web root. Returns a g_malloc'd real
  * path, or NULL when the path must not or cannot be served. */
 static char *resolve(const sv_signaling *sig, const char *path) {
-  if (path[0] != '/' || strlen(path) > SV_HTTP_MAX_PATH || strchr(path, '\\'))
-    return NULL;
+  if (path[0] != '/' || strlen(path) > SV_HTTP_MAX_PATH || strchr(path, '\\')) return NULL;
   /* No segment may start with '.': that refuses "..", "." and hidden files. */
   for (const char *s = path; (s = strchr(s, '/')); s++) {
-    if (s[1] == '.')
-      return NULL;
+    if (s[1] == '.') return NULL;
   }
   char *joined = g_strconcat(sig->web_root, path, NULL);
   char *file = NULL, real[PATH_MAX];
   struct stat st;
-  if (!realpath(joined, real) || stat(real, &st) != 0)
-    goto out;
+  if (!realpath(joined, real) || stat(real, &st) != 0) goto out;
   if (S_ISDIR(st.st_mode)) {
     char *index = g_build_filename(real, "index.html", NULL);
     bool ok = realpath(index, real) && stat(real, &st) == 0;
     g_free(index);
-    if (!ok)
-      goto out;
+    if (!ok) goto out;
   }
   size_t root_len = strlen(sig->web_root);
   if (!S_ISREG(st.st_mode) || strncmp(real, sig->web_root, root_len) != 0 || real[root_len] != '/')
@@ -182,8 +173,7 @@ out:
 static int serve_file(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, const char *path,
                       bool head_only) {
   char *file = resolve(sig, path);
-  if (!file)
-    return respond_text(sig, wsi, pss, HTTP_STATUS_NOT_FOUND, "Not found\n", head_only);
+  if (!file) return respond_text(sig, wsi, pss, HTTP_STATUS_NOT_FOUND, "Not found\n", head_only);
   char *body = NULL;
   gsize len = 0;
   GError *error = NULL;
@@ -219,13 +209,11 @@ static int on_http(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, const c
   if (method != LWSHUMETH_GET && !head_only)
     return respond_text(sig, wsi, pss, HTTP_STATUS_METHOD_NOT_ALLOWED,
                         "Only GET and HEAD are served here\n", false);
-  if (strcmp(path, "/healthz") == 0)
-    return serve_health(sig, wsi, pss, head_only);
+  if (strcmp(path, "/healthz") == 0) return serve_health(sig, wsi, pss, head_only);
   if (strcmp(path, SV_WS_PATH) == 0)
-    return respond_text(sig, wsi, pss, HTTP_STATUS_BAD_REQUEST,
-                        "This is the WebSocket endpoint: connect with subprotocol " SV_WS_PROTOCOL
-                        "\n",
-                        head_only);
+    return respond_text(
+        sig, wsi, pss, HTTP_STATUS_BAD_REQUEST,
+        "This is the WebSocket endpoint: connect with subprotocol " SV_WS_PROTOCOL "\n", head_only);
   return serve_file(sig, wsi, pss, path, head_only);
 }
 
@@ -243,8 +231,7 @@ int sv_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *us
     return 0; /* a request body (POST) is read and dropped: nothing here takes one */
   case LWS_CALLBACK_HTTP_BODY_COMPLETION:
     /* The 405 was prepared on LWS_CALLBACK_HTTP; its body goes out now. */
-    if (pss && pss->body)
-      lws_callback_on_writable(wsi);
+    if (pss && pss->body) lws_callback_on_writable(wsi);
     return 0;
   case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
   case LWS_CALLBACK_CLOSED_HTTP:

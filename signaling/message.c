@@ -30,10 +30,10 @@ typedef struct sv_field {
   const char *name;
   sv_field_kind kind;
   unsigned flags;
-  size_t min, max;            /* length for strings */
-  const char *const *values;  /* NULL-terminated, for SV_FIELD_ENUM */
-  size_t offset;              /* where the value goes in sv_msg */
-  const char *rule;           /* completes "field 'x' must be ..." */
+  size_t min, max;           /* length for strings */
+  const char *const *values; /* NULL-terminated, for SV_FIELD_ENUM */
+  size_t offset;             /* where the value goes in sv_msg */
+  const char *rule;          /* completes "field 'x' must be ..." */
 } sv_field;
 
 typedef struct sv_msg_spec {
@@ -44,8 +44,10 @@ typedef struct sv_msg_spec {
 } sv_msg_spec;
 
 #define FIELD_STR(n, fl, lo, hi, member, r)                                                        \
-  {.name = (n), .kind = SV_FIELD_STRING, .flags = (fl), .min = (lo), .max = (hi),                  \
-   .offset = offsetof(sv_msg, member), .rule = (r)}
+  {                                                                                                \
+    .name = (n), .kind = SV_FIELD_STRING, .flags = (fl), .min = (lo), .max = (hi),                 \
+    .offset = offsetof(sv_msg, member), .rule = (r)                                                \
+  }
 
 static const sv_field join_fields[] = {
     FIELD_STR("room", SV_F_REQUIRED | SV_F_ID_CHARS, 1, SV_MESSAGE_MAX_ROOM, room,
@@ -110,8 +112,7 @@ static int fail(sv_msg_error *err, const char *code, const char *fmt, ...) {
   vsnprintf(err->message, sizeof err->message, fmt, ap);
   va_end(ap);
   for (char *p = err->message; *p; p++) {
-    if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
-      *p = '?';
+    if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e) *p = '?';
   }
   err->code = code;
   return SV_EINVAL;
@@ -119,8 +120,7 @@ static int fail(sv_msg_error *err, const char *code, const char *fmt, ...) {
 
 static bool is_id_chars(const char *s) {
   for (; *s; s++) {
-    if (!g_ascii_isalnum(*s) && *s != '_' && *s != '-')
-      return false;
+    if (!g_ascii_isalnum(*s) && *s != '_' && *s != '-') return false;
   }
   return true;
 }
@@ -147,12 +147,10 @@ static json_t *trim_in_place(json_t *root, const char *name, json_t *value) {
     s = g_utf8_next_char(s);
   while (end > s) {
     const char *prev = g_utf8_prev_char(end);
-    if (!g_unichar_isspace(g_utf8_get_char(prev)))
-      break;
+    if (!g_unichar_isspace(g_utf8_get_char(prev))) break;
     end = prev;
   }
-  if (s == json_string_value(value) && end == s + strlen(s))
-    return value;
+  if (s == json_string_value(value) && end == s + strlen(s)) return value;
   json_t *trimmed = json_stringn(s, (size_t)(end - s));
   SV_ASSERT(trimmed); /* a sub-range of valid UTF-8 on character boundaries */
   json_object_set_new(root, name, trimmed);
@@ -163,8 +161,7 @@ static int check_string(json_t *root, const sv_field *f, json_t *value, sv_msg *
                         sv_msg_error *err) {
   if (!json_is_string(value))
     return fail(err, "bad-request", "field '%s' must be %s", f->name, f->rule);
-  if (f->flags & SV_F_TRIM)
-    value = trim_in_place(root, f->name, value);
+  if (f->flags & SV_F_TRIM) value = trim_in_place(root, f->name, value);
   const char *s = json_string_value(value);
   size_t bytes = json_string_length(value);
   if (strlen(s) != bytes) /* an escaped NUL; the parser refuses them, be sure anyway */
@@ -214,12 +211,11 @@ static int check_field(json_t *root, const sv_field *f, sv_msg *out, sv_msg_erro
 /* The id is checked before the type so that every later error can echo it. */
 static int check_id(json_t *root, sv_msg *out, sv_msg_error *err) {
   json_t *id = json_object_get(root, "id");
-  if (!id || json_is_null(id))
-    return 0;
-  bool ok = json_is_integer(id) ||
-            (json_is_string(id) && g_utf8_strlen(json_string_value(id),
-                                                 (gssize)json_string_length(id)) <=
-                                       SV_MESSAGE_MAX_ID);
+  if (!id || json_is_null(id)) return 0;
+  bool ok =
+      json_is_integer(id) ||
+      (json_is_string(id) &&
+       g_utf8_strlen(json_string_value(id), (gssize)json_string_length(id)) <= SV_MESSAGE_MAX_ID);
   if (!ok)
     return fail(err, "bad-request",
                 "field 'id' must be an integer or a string of at most 64 characters");
@@ -230,11 +226,9 @@ static int check_id(json_t *root, sv_msg *out, sv_msg_error *err) {
 /* Echoes the client's type name only when it is short and harmless. */
 static const char *printable_type(const char *type) {
   size_t n = strlen(type);
-  if (n == 0 || n > 32)
-    return NULL;
+  if (n == 0 || n > 32) return NULL;
   for (const char *p = type; *p; p++) {
-    if (!g_ascii_isalnum(*p) && *p != '-' && *p != '_')
-      return NULL;
+    if (!g_ascii_isalnum(*p) && *p != '-' && *p != '_') return NULL;
   }
   return type;
 }
@@ -245,7 +239,7 @@ int sv_message_parse(const char *data, size_t len, sv_msg *out, sv_msg_error *er
   memset(out, 0, sizeof *out);
   memset(err, 0, sizeof *err);
 
-  json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+  json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
   if (!root) {
     rc = fail(err, "bad-request", "message is not valid JSON: %s (at character %d)", jerr.text,
               jerr.position);
@@ -256,10 +250,8 @@ int sv_message_parse(const char *data, size_t len, sv_msg *out, sv_msg_error *er
     goto out;
   }
   out->root = root;
-  if ((rc = check_id(root, out, err)) < 0)
-    goto out;
-  if (out->id)
-    err->id = json_incref(out->id);
+  if ((rc = check_id(root, out, err)) < 0) goto out;
+  if (out->id) err->id = json_incref(out->id);
 
   json_t *type = json_object_get(root, "type");
   if (!json_is_string(type)) {
@@ -268,8 +260,7 @@ int sv_message_parse(const char *data, size_t len, sv_msg *out, sv_msg_error *er
   }
   const sv_msg_spec *spec = NULL;
   for (size_t i = 0; i < SV_ARRAY_LEN(specs); i++) {
-    if (strcmp(json_string_value(type), specs[i].type) == 0)
-      spec = &specs[i];
+    if (strcmp(json_string_value(type), specs[i].type) == 0) spec = &specs[i];
   }
   if (!spec) {
     const char *shown = printable_type(json_string_value(type));
@@ -280,8 +271,7 @@ int sv_message_parse(const char *data, size_t len, sv_msg *out, sv_msg_error *er
   out->type = spec->id;
   out->type_name = spec->type;
   for (size_t i = 0; i < spec->n_fields; i++) {
-    if ((rc = check_field(root, &spec->fields[i], out, err)) < 0)
-      goto out;
+    if ((rc = check_field(root, &spec->fields[i], out, err)) < 0) goto out;
   }
   json_decref(err->id);
   err->id = NULL;

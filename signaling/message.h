@@ -15,14 +15,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SV_MESSAGE_MAX_ID      64 /* characters of a string "id" */
-#define SV_MESSAGE_MAX_ROOM    64
-#define SV_MESSAGE_MAX_NAME    64
-#define SV_MESSAGE_MAX_CHAT    2000
-#define SV_MESSAGE_MAX_SDP     (64 * 1024)
-#define SV_MESSAGE_MAX_CAND    1024
-#define SV_MESSAGE_MAX_MID     32
-#define SV_MESSAGE_MAX_TOKEN   4096
+#include "common/common.h"
+
+#define SV_MESSAGE_MAX_ID    64 /* characters of a string "id" */
+#define SV_MESSAGE_MAX_ROOM  64
+#define SV_MESSAGE_MAX_NAME  64
+#define SV_MESSAGE_MAX_CHAT  2000
+#define SV_MESSAGE_MAX_SDP   (64 * 1024)
+#define SV_MESSAGE_MAX_CAND  1024
+#define SV_MESSAGE_MAX_MID   32
+#define SV_MESSAGE_MAX_TOKEN 4096
 
 typedef enum {
   SV_MSG_JOIN = 0,

@@ -34,8 +34,7 @@ sv_rooms *sv_rooms_new(void) {
 }
 
 void sv_rooms_free(sv_rooms *rooms) {
-  if (!rooms)
-    return;
+  if (!rooms) return;
   g_hash_table_destroy(rooms->by_pid);
   g_hash_table_destroy(rooms->by_id); /* frees participants through the arrays */
   g_free(rooms);
@@ -44,8 +43,7 @@ void sv_rooms_free(sv_rooms *rooms) {
 int sv_rooms_add(sv_rooms *rooms, const char *room_id, const char *name, size_t max_size,
                  struct sv_conn *conn, sv_participant **out) {
   sv_room *room = g_hash_table_lookup(rooms->by_id, room_id);
-  if (room && room->participants->len >= max_size)
-    return SV_ENOMEM;
+  if (room && room->participants->len >= max_size) return SV_ENOMEM;
   if (!room) {
     room = g_new0(sv_room, 1);
     room->id = g_strdup(room_id);
@@ -73,8 +71,7 @@ void sv_rooms_remove(sv_rooms *rooms, sv_participant *p) {
   sv_room *room = p->room;
   g_hash_table_remove(rooms->by_pid, p->id);
   g_ptr_array_remove(room->participants, p); /* frees p */
-  if (room->participants->len == 0)
-    g_hash_table_remove(rooms->by_id, room->id);
+  if (room->participants->len == 0) g_hash_table_remove(rooms->by_id, room->id);
 }
 
 sv_room *sv_rooms_find(sv_rooms *rooms, const char *room_id) {
@@ -83,11 +80,9 @@ sv_room *sv_rooms_find(sv_rooms *rooms, const char *room_id) {
 
 sv_participant *sv_rooms_find_participant(sv_rooms *rooms, const char *room_id,
                                           const char *participant) {
-  if (!room_id || !participant)
-    return NULL;
+  if (!room_id || !participant) return NULL;
   sv_participant *p = g_hash_table_lookup(rooms->by_pid, participant);
-  if (!p || strcmp(p->room->id, room_id) != 0)
-    return NULL;
+  if (!p || strcmp(p->room->id, room_id) != 0) return NULL;
   return p;
 }
 

@@ -11,7 +11,6 @@
 #include <openssl/ssl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "common/common.h"
 #include "signaling/signaling_int.h"
@@ -28,18 +27,22 @@ static const struct lws_protocols protocols[] = {
     {0},
 };
 
+/* WebSocket liveness: a tablet that drops off the network sends no close, so
+ * lws pings a connection idle for 20 s and hangs up after 60 s without a
+ * valid frame; the participant then leaves as "disconnected". */
+static const lws_retry_bo_t idle_policy = {
+    .secs_since_valid_ping = 20,
+    .secs_since_valid_hangup = 60,
+};
+
 bool sv_signaling_is_loopback(const char *address) {
   struct in_addr a4;
   struct in6_addr a6;
-  if (!address)
-    return false;
-  if (strcmp(address, "localhost") == 0)
-    return true;
-  if (inet_pton(AF_INET, address, &a4) == 1)
-    return (ntohl(a4.s_addr) >> 24) == 127;
+  if (!address) return false;
+  if (strcmp(address, "localhost") == 0) return true;
+  if (inet_pton(AF_INET, address, &a4) == 1) return (ntohl(a4.s_addr) >> 24) == 127;
   if (inet_pton(AF_INET6, address, &a6) == 1) {
-    if (IN6_IS_ADDR_LOOPBACK(&a6))
-      return true;
+    if (IN6_IS_ADDR_LOOPBACK(&a6)) return true;
     return IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127;
   }
   return false;
@@ -78,8 +81,10 @@ static int check_tls_files(const char *cert, const char *key) {
   if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
       SSL_CTX_check_private_key(ctx) != 1) {
     ERR_error_string_n(ERR_get_error(), why, sizeof why);
-    SV_ERROR("signaling", "cannot use private key %s with certificate %s (%s): give the matching "
-             "unencrypted PEM key with --key", key, cert, why);
+    SV_ERROR("signaling",
+             "cannot use private key %s with certificate %s (%s): give the matching "
+             "unencrypted PEM key with --key",
+             key, cert, why);
     goto out;
   }
   rc = 0;
@@ -94,7 +99,7 @@ static int check_config(const sv_signaling_config *config, sv_signaling *sig) {
   char real[PATH_MAX];
   if (!!config->cert_path != !!config->key_path) {
     SV_ERROR("signaling", "give both --cert and --key for HTTPS, or neither for plain HTTP on a "
-             "loopback address");
+                          "loopback address");
     return SV_EINVAL;
   }
   if (!sig->tls && !sv_signaling_is_loopback(sig->bind_address)) {
@@ -107,12 +112,13 @@ static int check_config(const sv_signaling_config *config, sv_signaling *sig) {
   }
   if (sig->tls) {
     int rc = check_tls_files(config->cert_path, config->key_path);
-    if (rc < 0)
-      return rc;
+    if (rc < 0) return rc;
   }
   if (!realpath(web_root, real) || !g_file_test(real, G_FILE_TEST_IS_DIR)) {
-    SV_ERROR("signaling", "web root %s is not a readable directory: give the client's folder "
-             "with --web-root", web_root);
+    SV_ERROR("signaling",
+             "web root %s is not a readable directory: give the client's folder "
+             "with --web-root",
+             web_root);
     return SV_EINVAL;
   }
   sig->web_root = g_strdup(real);
@@ -126,15 +132,13 @@ static const char *lws_iface(const char *bind, uint64_t *options) {
     *options |= LWS_SERVER_OPTION_DISABLE_IPV6;
     return NULL;
   }
-  if (strcmp(bind, "::") == 0)
-    return NULL;
+  if (strcmp(bind, "::") == 0) return NULL;
   if (strcmp(bind, "localhost") == 0) {
     *options |= LWS_SERVER_OPTION_DISABLE_IPV6;
     return "127.0.0.1";
   }
   struct in_addr a4;
-  if (inet_pton(AF_INET, bind, &a4) == 1)
-    *options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+  if (inet_pton(AF_INET, bind, &a4) == 1) *options |= LWS_SERVER_OPTION_DISABLE_IPV6;
   return bind;
 }
 
@@ -150,8 +154,7 @@ int sv_signaling_new(const sv_signaling_config *config, GMainLoop *loop, sv_sign
   sig->loop = loop;
   sig->rooms = sv_rooms_new();
   sig->pending = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, sv_pending_free);
-  if ((rc = check_config(config, sig)) < 0)
-    goto out;
+  if ((rc = check_config(config, sig)) < 0) goto out;
 
   int lws_levels = LLL_ERR | (sv_log_get_level() >= SV_LOG_DEBUG ? LLL_WARN | LLL_NOTICE : 0);
   lws_set_log_level(lws_levels, lws_log_bridge);
@@ -160,8 +163,7 @@ int sv_signaling_new(const sv_signaling_config *config, GMainLoop *loop, sv_sign
   struct lws_context_creation_info info;
   memset(&info, 0, sizeof info);
   info.options = LWS_SERVER_OPTION_GLIB | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
-  if (sig->tls)
-    info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+  if (sig->tls) info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
   info.foreign_loops = foreign_loops;
   info.user = sig;
   info.server_string = "samvei";
@@ -170,7 +172,7 @@ int sv_signaling_new(const sv_signaling_config *config, GMainLoop *loop, sv_sign
   sig->context = lws_create_context(&info);
   if (!sig->context) {
     SV_ERROR("signaling", "cannot start libwebsockets on the GLib main loop (is the "
-             "libwebsockets-evlib-glib package installed?)");
+                          "libwebsockets-evlib-glib package installed?)");
     rc = SV_EIO;
     goto out;
   }
@@ -184,6 +186,7 @@ int sv_signaling_new(const sv_signaling_config *config, GMainLoop *loop, sv_sign
   vinfo.protocols = protocols;
   vinfo.user = sig;
   vinfo.keepalive_timeout = 30;
+  vinfo.retry_and_idle_policy = &idle_policy;
   /* WebSockets over HTTP/2 (RFC 8441) are not worth their corner cases here:
    * offer HTTP/1.1 only. */
   vinfo.alpn = "http/1.1";
@@ -198,7 +201,8 @@ int sv_signaling_new(const sv_signaling_config *config, GMainLoop *loop, sv_sign
   }
   sig->vhost = lws_create_vhost(sig->context, &vinfo);
   if (!sig->vhost) {
-    SV_ERROR("signaling", "cannot listen on %s port %u: the port may be in use or the address "
+    SV_ERROR("signaling",
+             "cannot listen on %s port %u: the port may be in use or the address "
              "not on this host; choose another with --bind / --port",
              sig->bind_address, config->port);
     rc = SV_EIO;
@@ -217,11 +221,9 @@ out:
 }
 
 void sv_signaling_free(sv_signaling *sig) {
-  if (!sig)
-    return;
+  if (!sig) return;
   sig->closing = true;
-  if (sig->context)
-    lws_context_destroy(sig->context);
+  if (sig->context) lws_context_destroy(sig->context);
   g_hash_table_destroy(sig->pending);
   sv_rooms_free(sig->rooms);
   g_free(sig->bind_address);

@@ -17,12 +17,17 @@ const char *sv_session_error_code(int err) {
   switch (err) {
   case SV_EINVAL:
   case SV_ETOOBIG:
-  case SV_EUNSUPP: return "bad-request";
-  case SV_ENOENT: return "not-found";
+  case SV_EUNSUPP:
+    return "bad-request";
+  case SV_ENOENT:
+    return "not-found";
   case SV_ESTATE:
-  case SV_EEXIST: return "conflict";
-  case SV_EAUTH: return "unauthorized";
-  default: return "internal";
+  case SV_EEXIST:
+    return "conflict";
+  case SV_EAUTH:
+    return "unauthorized";
+  default:
+    return "internal";
   }
 }
 
@@ -44,8 +49,7 @@ static void broadcast(sv_room *room, const sv_participant *except, json_t *msg) 
   size_t len = strlen(text);
   for (guint i = 0; i < room->participants->len; i++) {
     sv_participant *p = g_ptr_array_index(room->participants, i);
-    if (p != except)
-      sv_conn_send_text(p->conn, text, len);
+    if (p != except) sv_conn_send_text(p->conn, text, len);
   }
   free(text);
   json_decref(msg);
@@ -72,8 +76,8 @@ static void on_join(sv_conn *c, const sv_msg *m) {
   sv_participant *p = NULL;
   if (sv_rooms_add(sig->rooms, m->room, m->name, sig->max_room_size, c, &p) < 0) {
     sv_conn_send_error(c, m->id, "room-full",
-                       "room '%s' already has the maximum of %zu participants; try later",
-                       m->room, sig->max_room_size);
+                       "room '%s' already has the maximum of %zu participants; try later", m->room,
+                       sig->max_room_size);
     return;
   }
   if (sig->relay) {
@@ -92,17 +96,16 @@ static void on_join(sv_conn *c, const sv_msg *m) {
   json_t *others = json_array();
   for (guint i = 0; i < room->participants->len; i++) {
     sv_participant *o = g_ptr_array_index(room->participants, i);
-    if (o != p)
-      json_array_append_new(others, participant_json(o));
+    if (o != p) json_array_append_new(others, participant_json(o));
   }
   sv_conn_send_ok(c, m->id,
-                  json_pack("{s:s,s:s,s:s,s:o}", "self", p->id, "role", p->role, "state",
-                            "joined", "participants", others));
-  broadcast(room, p,
-            json_pack("{s:s,s:o}", "type", "participant-joined", "participant",
-                      participant_json(p)));
-  SV_INFO("signaling", "%s joined room %s as %s from %s (%u in the room)", p->id, room->id,
-          p->role, c->peer, room->participants->len);
+                  json_pack("{s:s,s:s,s:s,s:o}", "self", p->id, "role", p->role, "state", "joined",
+                            "participants", others));
+  broadcast(
+      room, p,
+      json_pack("{s:s,s:o}", "type", "participant-joined", "participant", participant_json(p)));
+  SV_INFO("signaling", "%s joined room %s as %s from %s (%u in the room)", p->id, room->id, p->role,
+          c->peer, room->participants->len);
 }
 
 /* Drops the publishes of participant `pid` still waiting for the relay. */
@@ -111,43 +114,38 @@ static void drop_pending(sv_signaling *sig, const char *pid) {
   gpointer value;
   g_hash_table_iter_init(&it, sig->pending);
   while (g_hash_table_iter_next(&it, NULL, &value)) {
-    if (strcmp(((sv_pending *)value)->participant, pid) == 0)
-      g_hash_table_iter_remove(&it);
+    if (strcmp(((sv_pending *)value)->participant, pid) == 0) g_hash_table_iter_remove(&it);
   }
 }
 
 void sv_session_leave(sv_conn *c, const char *reason) {
   sv_signaling *sig = c->sig;
   sv_participant *p = c->participant;
-  if (!p)
-    return;
+  if (!p) return;
   c->participant = NULL;
   if (sig->closing) {
     sv_rooms_remove(sig->rooms, p);
     return;
   }
-  if (sig->relay)
-    sv_relay_leave(sig->relay, p->room->id, p->id);
+  if (sig->relay) sv_relay_leave(sig->relay, p->room->id, p->id);
   drop_pending(sig, p->id);
   SV_INFO("signaling", "%s left room %s (%s, %u remain)", p->id, p->room->id, reason,
           p->room->participants->len - 1);
   broadcast(p->room, p,
-            json_pack("{s:s,s:s,s:s}", "type", "participant-left", "participant", p->id,
-                      "reason", reason));
+            json_pack("{s:s,s:s,s:s}", "type", "participant-left", "participant", p->id, "reason",
+                      reason));
   sv_rooms_remove(sig->rooms, p);
 }
 
 /* The state check every message after join shares. */
 static bool require_joined(sv_conn *c, const sv_msg *m) {
-  if (c->participant)
-    return true;
+  if (c->participant) return true;
   sv_conn_send_error(c, m->id, "conflict", "send join before %s", m->type_name);
   return false;
 }
 
 static bool require_relay(sv_conn *c, const sv_msg *m) {
-  if (c->sig->relay)
-    return true;
+  if (c->sig->relay) return true;
   sv_conn_send_error(c, m->id, "internal",
                      "the media relay is not running; retry once, then report");
   return false;
@@ -155,14 +153,13 @@ static bool require_relay(sv_conn *c, const sv_msg *m) {
 
 static void on_publish(sv_conn *c, const sv_msg *m) {
   sv_signaling *sig = c->sig;
-  if (!require_joined(c, m) || !require_relay(c, m))
-    return;
+  if (!require_joined(c, m) || !require_relay(c, m)) return;
   sv_participant *p = c->participant;
   int64_t request = ++sig->next_request;
   int rc = sv_relay_publish(sig->relay, p->room->id, p->id, request, m->sdp);
   if (rc < 0) {
-    sv_conn_send_error(c, m->id, sv_session_error_code(rc),
-                       "the relay cannot take this offer (%s)", sv_strerror(rc));
+    sv_conn_send_error(c, m->id, sv_session_error_code(rc), "the relay cannot take this offer (%s)",
+                       sv_strerror(rc));
     return;
   }
   sv_pending *pending = g_new0(sv_pending, 1);
@@ -172,8 +169,7 @@ static void on_publish(sv_conn *c, const sv_msg *m) {
 }
 
 static void on_subscribe_answer(sv_conn *c, const sv_msg *m) {
-  if (!require_joined(c, m) || !require_relay(c, m))
-    return;
+  if (!require_joined(c, m) || !require_relay(c, m)) return;
   sv_participant *p = c->participant;
   int rc = sv_relay_subscribe_answer(c->sig->relay, p->room->id, p->id, m->rev, m->sdp);
   if (rc < 0) {
@@ -181,38 +177,33 @@ static void on_subscribe_answer(sv_conn *c, const sv_msg *m) {
                        "the relay cannot take this answer (%s)", sv_strerror(rc));
     return;
   }
-  if (m->id)
-    sv_conn_send_ok(c, m->id, NULL);
+  if (m->id) sv_conn_send_ok(c, m->id, NULL);
 }
 
 static void on_candidate(sv_conn *c, const sv_msg *m) {
-  if (!require_joined(c, m) || !require_relay(c, m))
-    return;
+  if (!require_joined(c, m) || !require_relay(c, m)) return;
   sv_participant *p = c->participant;
   sv_pc_kind pc = strcmp(m->pc, "publish") == 0 ? SV_PC_PUBLISH : SV_PC_SUBSCRIBE;
-  int rc = sv_relay_candidate(c->sig->relay, p->room->id, p->id, pc, m->candidate,
-                              m->mid ? m->mid : "");
+  int rc =
+      sv_relay_candidate(c->sig->relay, p->room->id, p->id, pc, m->candidate, m->mid ? m->mid : "");
   if (rc < 0) {
     sv_conn_send_error(c, m->id, sv_session_error_code(rc),
                        "the relay cannot take this candidate (%s)", sv_strerror(rc));
     return;
   }
-  if (m->id)
-    sv_conn_send_ok(c, m->id, NULL);
+  if (m->id) sv_conn_send_ok(c, m->id, NULL);
 }
 
 /* Chat goes to everyone in the room, the sender included, so all see the
  * same order. It is never logged or stored. */
 static void on_chat(sv_conn *c, const sv_msg *m) {
-  if (!require_joined(c, m))
-    return;
+  if (!require_joined(c, m)) return;
   sv_participant *p = c->participant;
   json_int_t ts = (json_int_t)(g_get_real_time() / 1000);
   broadcast(p->room, NULL,
             json_pack("{s:s,s:s,s:s,s:s,s:I}", "type", "chat", "from", p->id, "name", p->name,
                       "text", m->text, "ts", ts));
-  if (m->id)
-    sv_conn_send_ok(c, m->id, NULL);
+  if (m->id) sv_conn_send_ok(c, m->id, NULL);
 }
 
 static void on_leave(sv_conn *c, const sv_msg *m) {
@@ -234,12 +225,24 @@ void sv_session_handle(sv_conn *c, const char *data, size_t len) {
     return;
   }
   switch (m.type) {
-  case SV_MSG_JOIN: on_join(c, &m); break;
-  case SV_MSG_PUBLISH: on_publish(c, &m); break;
-  case SV_MSG_SUBSCRIBE_ANSWER: on_subscribe_answer(c, &m); break;
-  case SV_MSG_CANDIDATE: on_candidate(c, &m); break;
-  case SV_MSG_CHAT: on_chat(c, &m); break;
-  case SV_MSG_LEAVE: on_leave(c, &m); break;
+  case SV_MSG_JOIN:
+    on_join(c, &m);
+    break;
+  case SV_MSG_PUBLISH:
+    on_publish(c, &m);
+    break;
+  case SV_MSG_SUBSCRIBE_ANSWER:
+    on_subscribe_answer(c, &m);
+    break;
+  case SV_MSG_CANDIDATE:
+    on_candidate(c, &m);
+    break;
+  case SV_MSG_CHAT:
+    on_chat(c, &m);
+    break;
+  case SV_MSG_LEAVE:
+    on_leave(c, &m);
+    break;
   }
   sv_message_clear(&m);
 }

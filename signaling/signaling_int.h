@@ -16,11 +16,13 @@
 #include "signaling/room.h"
 #include "signaling/signaling.h"
 
-#define SV_WS_PROTOCOL       "samvei-v1"
-#define SV_WS_PATH           "/ws"
-#define SV_WS_MAX_QUEUED     (2 * 1024 * 1024) /* a client that lets more pile up is closed */
-#define SV_DEFAULT_MAX_MSG   (64 * 1024)
-#define SV_DEFAULT_MAX_ROOM  16
+#define SV_WS_PROTOCOL      "samvei-v1"
+#define SV_WS_PATH          "/ws"
+#define SV_WS_MAX_QUEUED    (2 * 1024 * 1024) /* a client that lets more pile up is closed */
+#define SV_WS_RX_PAUSE      (256 * 1024)      /* stop reading a client with this much queued... */
+#define SV_WS_RX_RESUME     (64 * 1024)       /* ...until its queue is down to this */
+#define SV_DEFAULT_MAX_MSG  (64 * 1024)
+#define SV_DEFAULT_MAX_ROOM 16
 
 /* The server. Owned by the caller of sv_signaling_new(); main thread. */
 struct sv_signaling {
@@ -60,6 +62,7 @@ typedef struct sv_conn {
   /* Messages waiting for SERVER_WRITEABLE, each an sv_out_msg. */
   GQueue out;
   size_t out_bytes;
+  bool rx_paused;   /* reading stopped until `out` drains (see ws.c) */
   int close_status; /* nonzero: close with this status once `out` is written */
   bool dead;        /* being killed: accept and send nothing more */
 } sv_conn;

@@ -4,10 +4,12 @@
  * size cap, and the per-connection outgoing queue written on
  * SERVER_WRITEABLE. What the messages mean is session.c's business.
  *
- * Two caps protect the server from a hostile or stuck client: a message over
+ * Caps protect the server from a hostile or stuck client: a message over
  * max_message bytes is answered with `too-big` and the connection is closed
  * with 1009 (nothing over the cap is ever buffered), and a client that lets
- * more than SV_WS_MAX_QUEUED bytes pile up unread is dropped.
+ * more than SV_WS_MAX_QUEUED bytes pile up unread is dropped. A client that
+ * sends faster than it reads the replies (a chat flood echoes back to it) is
+ * not dropped but slowed: its reading pauses while its own queue is long.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,7 +24,8 @@ typedef struct sv_out_msg {
   unsigned char buf[];
 } sv_out_msg;
 
-#define SV_RX_KEEP 16384 /* a receive buffer grown past this is released after use */
+#define SV_RX_KEEP             16384 /* a receive buffer grown past this is released after use */
+#define SV_WRITES_PER_CALLBACK 16
 
 static sv_conn *conn_new(sv_signaling *sig, struct lws *wsi) {
   sv_conn *c = g_new0(sv_conn, 1);
@@ -52,8 +55,7 @@ static void kill_slow(sv_conn *c) {
 }
 
 void sv_conn_send_text(sv_conn *c, const char *text, size_t len) {
-  if (c->dead || c->close_status)
-    return;
+  if (c->dead || c->close_status) return;
   if (c->out_bytes + len > SV_WS_MAX_QUEUED) {
     kill_slow(c);
     return;
@@ -82,10 +84,8 @@ void sv_conn_send(sv_conn *c, json_t *msg) {
 
 void sv_conn_send_ok(sv_conn *c, json_t *id, json_t *fields) {
   json_t *msg = json_pack("{s:s}", "type", "ok");
-  if (id)
-    json_object_set(msg, "id", id);
-  if (fields)
-    json_object_update(msg, fields);
+  if (id) json_object_set(msg, "id", id);
+  if (fields) json_object_update(msg, fields);
   json_decref(fields);
   sv_conn_send(c, msg);
 }
@@ -97,8 +97,7 @@ void sv_conn_send_error(sv_conn *c, json_t *id, const char *code, const char *fm
   vsnprintf(text, sizeof text, fmt, ap);
   va_end(ap);
   json_t *msg = json_pack("{s:s,s:s}", "type", "error", "code", code);
-  if (id)
-    json_object_set(msg, "id", id);
+  if (id) json_object_set(msg, "id", id);
   json_t *m = json_string(text);
   /* A sentence that is not UTF-8 (a relay message cut in the middle of a
    * character) must not cost the client its error. */
@@ -107,8 +106,7 @@ void sv_conn_send_error(sv_conn *c, json_t *id, const char *code, const char *fm
 }
 
 void sv_conn_close_after_send(sv_conn *c, int status) {
-  if (c->dead || c->close_status)
-    return;
+  if (c->dead || c->close_status) return;
   c->close_status = status;
   lws_callback_on_writable(c->wsi);
 }
@@ -142,10 +140,8 @@ static void on_receive(sv_conn *c, const void *in, size_t len) {
     return;
   }
   c->rx_count += len;
-  if (!c->rx_binary)
-    g_byte_array_append(c->rx, in, (guint)len);
-  if (!lws_is_final_fragment(c->wsi) || lws_remaining_packet_payload(c->wsi) > 0)
-    return;
+  if (!c->rx_binary) g_byte_array_append(c->rx, in, (guint)len);
+  if (!lws_is_final_fragment(c->wsi) || lws_remaining_packet_payload(c->wsi) > 0) return;
 
   if (c->rx_binary)
     sv_conn_send_error(c, NULL, "bad-request",
@@ -153,20 +149,30 @@ static void on_receive(sv_conn *c, const void *in, size_t len) {
   else
     sv_session_handle(c, (const char *)c->rx->data, c->rx->len);
   rx_reset(c);
+  /* Backpressure: whoever makes the server talk faster than they listen
+   * waits for their own replies to drain before being read again. */
+  if (!c->rx_paused && !c->dead && c->out_bytes >= SV_WS_RX_PAUSE) {
+    c->rx_paused = true;
+    lws_rx_flow_control(c->wsi, 0);
+  }
 }
 
-/* Writes one queued message per call, as lws wants; returns -1 to close. */
+/* Writes queued messages until the socket would block (lws then keeps any
+ * partial write itself and reports the pipe choked); returns -1 to close. */
 static int on_writeable(sv_conn *c) {
-  if (c->dead)
-    return -1;
-  sv_out_msg *m = g_queue_pop_head(&c->out);
-  if (m) {
+  if (c->dead) return -1;
+  for (int i = 0; i < SV_WRITES_PER_CALLBACK && !lws_send_pipe_choked(c->wsi); i++) {
+    sv_out_msg *m = g_queue_pop_head(&c->out);
+    if (!m) break;
     c->out_bytes -= m->len;
     int n = lws_write(c->wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT);
     size_t len = m->len;
     g_free(m);
-    if (n < 0 || (size_t)n < len)
-      return -1;
+    if (n < 0 || (size_t)n < len) return -1;
+  }
+  if (c->rx_paused && c->out_bytes <= SV_WS_RX_RESUME) {
+    c->rx_paused = false;
+    lws_rx_flow_control(c->wsi, 1);
   }
   if (!g_queue_is_empty(&c->out)) {
     lws_callback_on_writable(c->wsi);
@@ -185,8 +191,7 @@ static int on_writeable(sv_conn *c) {
  * subprotocol lands on the HTTP protocol instead, which refuses it. */
 static int filter_connection(sv_signaling *sig, struct lws *wsi) {
   char uri[16];
-  if (sig->closing)
-    return 1;
+  if (sig->closing) return 1;
   if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) <= 0 || strcmp(uri, SV_WS_PATH) != 0)
     return 1;
   return 0;
@@ -205,8 +210,7 @@ int sv_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user
     SV_DEBUG("signaling", "websocket from %s", pss->conn->peer);
     return 0;
   case LWS_CALLBACK_RECEIVE:
-    if (pss && pss->conn)
-      on_receive(pss->conn, in, len);
+    if (pss && pss->conn) on_receive(pss->conn, in, len);
     return 0;
   case LWS_CALLBACK_SERVER_WRITEABLE:
     return pss && pss->conn ? on_writeable(pss->conn) : 0;

@@ -1,0 +1,267 @@
+/*
+ * test_message.c — signaling/message.c: each client message type against its
+ * field table. Valid messages come out with their fields set; malformed ones
+ * give the right protocol code and a sentence naming the field, with the
+ * request id echoed whenever it could be read.
+ */
+#include <glib.h>
+#include <string.h>
+
+#include "check.h"
+#include "signaling/message.h"
+
+static int parse(const char *text, sv_msg *m, sv_msg_error *e) {
+  return sv_message_parse(text, strlen(text), m, e);
+}
+
+/* Expects text to be refused with `code` and a message containing `frag`. */
+static void expect_refused(const char *text, const char *code, const char *frag) {
+  sv_msg m;
+  sv_msg_error e;
+  int rc = parse(text, &m, &e);
+  CHECK_EQ_INT(rc, SV_EINVAL);
+  CHECK(m.root == NULL);
+  if (rc == SV_EINVAL) {
+    CHECK_STR(e.code, code);
+    if (!strstr(e.message, frag)) {
+      fprintf(stderr, "  %s: message \"%s\" lacks \"%s\"\n", text, e.message, frag);
+      check_failures_in_test++;
+    }
+  }
+  sv_message_error_clear(&e);
+}
+
+static void test_join(void) {
+  sv_msg m;
+  sv_msg_error e;
+  CHECK_EQ_INT(parse("{\"type\":\"join\",\"id\":1,\"room\":\"r7k2-m9_A\",\"name\":\"  Kari "
+                     "Nordmann\\t\",\"token\":\"abc\",\"extra\":[1,2]}",
+                     &m, &e),
+               0);
+  CHECK_EQ_INT(m.type, SV_MSG_JOIN);
+  CHECK_STR(m.type_name, "join");
+  CHECK(json_is_integer(m.id) && json_integer_value(m.id) == 1);
+  CHECK_STR(m.room, "r7k2-m9_A");
+  CHECK_STR(m.name, "Kari Nordmann"); /* trimmed */
+  CHECK_STR(m.token, "abc");
+  sv_message_clear(&m);
+  sv_message_clear(&m); /* safe twice */
+
+  /* Optional token absent or null; 64-character names in characters, not bytes. */
+  CHECK_EQ_INT(parse("{\"type\":\"join\",\"room\":\"r\",\"name\":\"\\u00c6\\u00d8\\u00c5 Ola\","
+                     "\"token\":null}",
+                     &m, &e),
+               0);
+  CHECK(m.token == NULL && m.id == NULL);
+  CHECK_STR(m.name, "\xc3\x86\xc3\x98\xc3\x85 Ola");
+  sv_message_clear(&m);
+  char text[512];
+  snprintf(text, sizeof text, "{\"type\":\"join\",\"room\":\"r\",\"name\":\"%s\"}",
+           "\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6" /* 8 x æ */
+           "\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6"
+           "\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6"
+           "\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6"
+           "\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6"
+           "\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6"
+           "\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6"
+           "\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6\xc3\xa6");
+  CHECK_EQ_INT(parse(text, &m, &e), 0);
+  sv_message_clear(&m);
+
+  expect_refused("{\"type\":\"join\",\"id\":2,\"name\":\"x\"}", "bad-request",
+                 "field 'room' is missing");
+  expect_refused("{\"type\":\"join\",\"room\":\"\",\"name\":\"x\"}", "bad-request", "'room'");
+  expect_refused("{\"type\":\"join\",\"room\":\"a b\",\"name\":\"x\"}", "bad-request",
+                 "[A-Za-z0-9_-]");
+  expect_refused("{\"type\":\"join\",\"room\":\"../etc\",\"name\":\"x\"}", "bad-request", "'room'");
+  expect_refused("{\"type\":\"join\",\"room\":7,\"name\":\"x\"}", "bad-request", "'room'");
+  expect_refused("{\"type\":\"join\",\"room\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                 "aaaaaaaaaaaaaaa\",\"name\":\"x\"}",
+                 "bad-request", "1-64");
+  expect_refused("{\"type\":\"join\",\"room\":\"r\"}", "bad-request", "field 'name' is missing");
+  expect_refused("{\"type\":\"join\",\"room\":\"r\",\"name\":\"   \"}", "bad-request", "'name'");
+  expect_refused("{\"type\":\"join\",\"room\":\"r\",\"name\":\"a\\u0007b\"}", "bad-request",
+                 "'name'");
+  expect_refused("{\"type\":\"join\",\"room\":\"r\",\"name\":\"\\u202eevil\"}", "bad-request",
+                 "'name'");
+  expect_refused("{\"type\":\"join\",\"room\":\"r\",\"name\":\"x\",\"token\":5}", "bad-request",
+                 "'token'");
+}
+
+static void test_publish(void) {
+  sv_msg m;
+  sv_msg_error e;
+  CHECK_EQ_INT(parse("{\"type\":\"publish\",\"id\":\"req-2\",\"sdp\":\"v=0\\r\\n\"}", &m, &e), 0);
+  CHECK_EQ_INT(m.type, SV_MSG_PUBLISH);
+  CHECK_STR(json_string_value(m.id), "req-2");
+  CHECK_STR(m.sdp, "v=0\r\n");
+  sv_message_clear(&m);
+
+  expect_refused("{\"type\":\"publish\",\"id\":3}", "bad-request", "field 'sdp' is missing");
+  expect_refused("{\"type\":\"publish\",\"sdp\":\"\"}", "bad-request", "'sdp'");
+  expect_refused("{\"type\":\"publish\",\"sdp\":{\"v\":0}}", "bad-request", "'sdp'");
+
+  /* The SDP cap is 64 KiB. */
+  size_t n = SV_MESSAGE_MAX_SDP + 1;
+  char *big = g_malloc(n + 64);
+  int off = snprintf(big, 64, "{\"type\":\"publish\",\"sdp\":\"");
+  memset(big + off, 'a', n);
+  strcpy(big + off + n, "\"}");
+  expect_refused(big, "bad-request", "64 KiB");
+  big[off + n - 1] = '"';
+  big[off + n] = '}';
+  big[off + n + 1] = '\0';
+  CHECK_EQ_INT(parse(big, &m, &e), 0); /* exactly 64 KiB */
+  sv_message_clear(&m);
+  g_free(big);
+}
+
+static void test_subscribe_answer(void) {
+  sv_msg m;
+  sv_msg_error e;
+  CHECK_EQ_INT(parse("{\"type\":\"subscribe-answer\",\"rev\":4294967295,\"sdp\":\"v=0\"}", &m, &e),
+               0);
+  CHECK_EQ_INT(m.type, SV_MSG_SUBSCRIBE_ANSWER);
+  CHECK_EQ_INT(m.rev, 4294967295u);
+  CHECK_STR(m.sdp, "v=0");
+  sv_message_clear(&m);
+
+  expect_refused("{\"type\":\"subscribe-answer\",\"sdp\":\"v=0\"}", "bad-request",
+                 "field 'rev' is missing");
+  expect_refused("{\"type\":\"subscribe-answer\",\"rev\":-1,\"sdp\":\"v=0\"}", "bad-request",
+                 "'rev'");
+  expect_refused("{\"type\":\"subscribe-answer\",\"rev\":4294967296,\"sdp\":\"v=0\"}",
+                 "bad-request", "'rev'");
+  expect_refused("{\"type\":\"subscribe-answer\",\"rev\":1.5,\"sdp\":\"v=0\"}", "bad-request",
+                 "'rev'");
+  expect_refused("{\"type\":\"subscribe-answer\",\"rev\":\"3\",\"sdp\":\"v=0\"}", "bad-request",
+                 "'rev'");
+  expect_refused("{\"type\":\"subscribe-answer\",\"rev\":3}", "bad-request", "'sdp'");
+}
+
+static void test_candidate(void) {
+  sv_msg m;
+  sv_msg_error e;
+  CHECK_EQ_INT(parse("{\"type\":\"candidate\",\"pc\":\"publish\",\"candidate\":\"candidate:1 1 udp "
+                     "2122260223 127.0.0.1 50000 typ host\",\"sdpMid\":\"0\","
+                     "\"sdpMLineIndex\":0}",
+                     &m, &e),
+               0);
+  CHECK_EQ_INT(m.type, SV_MSG_CANDIDATE);
+  CHECK_STR(m.pc, "publish");
+  CHECK_STR(m.mid, "0");
+  CHECK(strncmp(m.candidate, "candidate:1 1 udp", 17) == 0);
+  sv_message_clear(&m);
+
+  /* End of candidates: empty candidate, sdpMid null or absent. */
+  CHECK_EQ_INT(parse("{\"type\":\"candidate\",\"pc\":\"subscribe\",\"candidate\":\"\","
+                     "\"sdpMid\":null}",
+                     &m, &e),
+               0);
+  CHECK_STR(m.pc, "subscribe");
+  CHECK_STR(m.candidate, "");
+  CHECK(m.mid == NULL);
+  sv_message_clear(&m);
+
+  expect_refused("{\"type\":\"candidate\",\"pc\":\"both\",\"candidate\":\"\"}", "bad-request",
+                 "field 'pc' must be \"publish\" or \"subscribe\"");
+  expect_refused("{\"type\":\"candidate\",\"pc\":1,\"candidate\":\"\"}", "bad-request", "'pc'");
+  expect_refused("{\"type\":\"candidate\",\"candidate\":\"\"}", "bad-request",
+                 "field 'pc' is missing");
+  expect_refused("{\"type\":\"candidate\",\"pc\":\"publish\"}", "bad-request",
+                 "field 'candidate' is missing");
+  expect_refused("{\"type\":\"candidate\",\"pc\":\"publish\",\"candidate\":\"\",\"sdpMid\":0}",
+                 "bad-request", "'sdpMid'");
+}
+
+static void test_chat_and_leave(void) {
+  sv_msg m;
+  sv_msg_error e;
+  CHECK_EQ_INT(parse("{\"type\":\"chat\",\"text\":\"Kan du flytte kameraet litt?\\n\"}", &m, &e),
+               0);
+  CHECK_EQ_INT(m.type, SV_MSG_CHAT);
+  CHECK_STR(m.text, "Kan du flytte kameraet litt?\n");
+  sv_message_clear(&m);
+
+  expect_refused("{\"type\":\"chat\",\"text\":\"\"}", "bad-request", "field 'text' must be");
+  expect_refused("{\"type\":\"chat\"}", "bad-request", "field 'text' is missing");
+  char big[2100 + 64];
+  int off = snprintf(big, sizeof big, "{\"type\":\"chat\",\"text\":\"");
+  memset(big + off, 'x', 2001);
+  strcpy(big + off + 2001, "\"}");
+  expect_refused(big, "bad-request", "1-2000");
+  big[off + 2000] = '"';
+  big[off + 2001] = '}';
+  big[off + 2002] = '\0';
+  CHECK_EQ_INT(parse(big, &m, &e), 0);
+  sv_message_clear(&m);
+
+  CHECK_EQ_INT(parse("{\"type\":\"leave\",\"id\":9}", &m, &e), 0);
+  CHECK_EQ_INT(m.type, SV_MSG_LEAVE);
+  CHECK_EQ_INT(json_integer_value(m.id), 9);
+  sv_message_clear(&m);
+}
+
+static void test_envelope(void) {
+  expect_refused("", "bad-request", "not valid JSON");
+  expect_refused("{\"type\":\"join\",", "bad-request", "not valid JSON");
+  expect_refused("[1,2]", "bad-request", "JSON object");
+  expect_refused("\"join\"", "bad-request", "JSON object");
+  expect_refused("{}", "bad-request", "field 'type'");
+  expect_refused("{\"type\":5}", "bad-request", "field 'type'");
+  expect_refused("{\"type\":\"dance\"}", "unknown-type", "unknown message type 'dance'");
+  expect_refused("{\"type\":\"<script>\"}", "unknown-type", "unknown message type");
+  expect_refused("{\"type\":\"leave\",\"id\":1.5}", "bad-request", "field 'id'");
+  expect_refused("{\"type\":\"leave\",\"id\":[1]}", "bad-request", "field 'id'");
+  expect_refused("{\"type\":\"leave\",\"id\":\"0123456789012345678901234567890123456789012345678"
+                 "90123456789012345\"}",
+                 "bad-request", "field 'id'");
+  expect_refused("{\"type\":\"leave\",\"type\":\"chat\"}", "bad-request", "not valid JSON");
+  expect_refused("{\"type\":\"chat\",\"text\":\"a\\u0000b\"}", "bad-request", "not valid JSON");
+  expect_refused("{\"type\":\"chat\",\"text\":\"\xff\xfe\"}", "bad-request", "not valid JSON");
+
+  /* Messages stay printable ASCII even when the input is not. */
+  sv_msg m;
+  sv_msg_error e;
+  CHECK_EQ_INT(parse("{\"type\":\"chat\",\"text\":\"\xc3\x28\"}", &m, &e), SV_EINVAL);
+  for (const char *p = e.message; *p; p++)
+    CHECK((unsigned char)*p >= 0x20 && (unsigned char)*p <= 0x7e);
+  sv_message_error_clear(&e);
+
+  /* Not NUL-terminated: the parser reads only len bytes. */
+  const char frame[] = "{\"type\":\"leave\"}GARBAGE";
+  CHECK_EQ_INT(sv_message_parse(frame, strlen("{\"type\":\"leave\"}"), &m, &e), 0);
+  sv_message_clear(&m);
+}
+
+/* Errors echo the id once it has been read, so the client can match them. */
+static void test_error_keeps_id(void) {
+  sv_msg m;
+  sv_msg_error e;
+  CHECK_EQ_INT(parse("{\"type\":\"dance\",\"id\":\"abc\"}", &m, &e), SV_EINVAL);
+  CHECK(json_is_string(e.id) && strcmp(json_string_value(e.id), "abc") == 0);
+  sv_message_error_clear(&e);
+  CHECK_EQ_INT(parse("{\"type\":\"join\",\"id\":42}", &m, &e), SV_EINVAL);
+  CHECK(json_is_integer(e.id) && json_integer_value(e.id) == 42);
+  sv_message_error_clear(&e);
+  CHECK_EQ_INT(parse("{\"id\":7}", &m, &e), SV_EINVAL);
+  CHECK(json_integer_value(e.id) == 7);
+  sv_message_error_clear(&e);
+  CHECK_EQ_INT(parse("{\"type\":\"leave\",\"id\":true}", &m, &e), SV_EINVAL);
+  CHECK(e.id == NULL);
+  sv_message_error_clear(&e);
+  CHECK_EQ_INT(parse("not json", &m, &e), SV_EINVAL);
+  CHECK(e.id == NULL);
+  sv_message_error_clear(&e);
+}
+
+int main(void) {
+  RUN(test_join);
+  RUN(test_publish);
+  RUN(test_subscribe_answer);
+  RUN(test_candidate);
+  RUN(test_chat_and_leave);
+  RUN(test_envelope);
+  RUN(test_error_keeps_id);
+  return check_summary();
+}
