@@ -14,9 +14,10 @@ BUILD_PKGS=(
   libglib2.0-dev libjansson-dev libssl-dev libsrtp2-dev libnice-dev
   libwebsockets-dev libwebsockets-evlib-glib
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
+  libsqlite3-dev libpq-dev
 )
 RUN_PKGS=(openssl ca-certificates)
-TEST_PKGS=(chromium fonts-dejavu-core curl)
+TEST_PKGS=(chromium fonts-dejavu-core curl postgresql)
 NODE_PKGS=(nodejs npm)
 
 want=()
