@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Integration test: N samvei-peers (GStreamer webrtcbin, an independent WebRTC
+# stack) join one room on a real samvei and each must decode video from every
+# other one through the relay.
+#
+#   tests/integration/peers.sh SAMVEI SAMVEI_PEER CODEC [N]
+#
+# The server runs with leak detection (it is the code under test); the peers
+# run without it, since GStreamer's plugins keep process-lifetime caches.
+set -uo pipefail
+server=$1 peer=$2 codec=$3 n=${4:-2}
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+tmp=$(mktemp -d)
+srv_pid=""
+cleanup() {
+  [ -n "$srv_pid" ] && kill "$srv_pid" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+"$server" --bind 127.0.0.1 --port 0 --web-root "$root/web" --data-dir "$tmp/data" \
+  --allow-open-rooms --log-level info >"$tmp/server.log" 2>&1 &
+srv_pid=$!
+url=""
+for _ in $(seq 1 100); do
+  url=$(grep -o 'http://127.0.0.1:[0-9]*/' "$tmp/server.log" | head -1)
+  [ -n "$url" ] && break
+  sleep 0.1
+done
+if [ -z "$url" ]; then
+  echo "server did not start:"; cat "$tmp/server.log"; exit 1
+fi
+ws="ws${url#http}ws"
+room="it-$codec-$RANDOM"
+
+pids=()
+for i in $(seq 1 "$n"); do
+  ASAN_OPTIONS=detect_leaks=0 "$peer" --url "$ws" --room "$room" --name "peer$i" --codec "$codec" \
+    --duration 14 --expect-peers $((n - 1)) --min-frames 30 >"$tmp/peer$i.log" 2>"$tmp/peer$i.err" &
+  pids+=($!)
+  sleep 0.5
+done
+failed=0
+for i in $(seq 1 "$n"); do
+  if ! wait "${pids[$((i - 1))]}"; then
+    failed=1
+    echo "peer$i failed:"; tail -3 "$tmp/peer$i.log"; tail -5 "$tmp/peer$i.err"
+  else
+    echo "peer$i: $(tail -1 "$tmp/peer$i.log" | cut -c1-400)"
+  fi
+done
+
+kill -TERM "$srv_pid"
+wait "$srv_pid"
+status=$?
+srv_pid=""
+if [ "$status" -ne 0 ] || grep -q "Sanitizer" "$tmp/server.log"; then
+  echo "server exited with $status:"; tail -40 "$tmp/server.log"; failed=1
+fi
+if [ "$failed" -eq 0 ]; then
+  echo "1 passed, 0 failed"
+else
+  echo "0 passed, 1 failed"
+fi
+exit "$failed"
