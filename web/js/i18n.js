@@ -1,0 +1,204 @@
+/*
+ * i18n.js — every user-visible sentence of the web client, in Norwegian
+ * bokmål and English, and the choice between them.
+ *
+ * The language comes from `?lang=nb|en` when given, else from the browser's
+ * languages (any Norwegian variant → bokmål), else English. Text is looked up
+ * with t('key', {param}) so that no other module holds a visible string.
+ */
+
+const STRINGS = {
+  nb: {
+    'app.name': 'samvei',
+    'app.tagline': 'Videokonsultasjon mellom spesialisthelsetjenesten og kommunen',
+    'app.noscript': 'samvei trenger JavaScript for å kjøre videokonsultasjonen.',
+
+    'join.title': 'Bli med i en konsultasjon',
+    'join.room': 'Rom',
+    'join.room.hint': 'Står i invitasjonen. Bokstaver, tall, - og _.',
+    'join.name': 'Navnet ditt',
+    'join.name.hint': 'Slik vises du for de andre.',
+    'join.submit': 'Bli med',
+    'join.submitting': 'Kobler til …',
+    'join.privacy': 'Kamera og mikrofon brukes bare mens du er i samtalen.',
+    'join.left': 'Du har forlatt konsultasjonen.',
+    'join.error.room': 'Skriv inn romnavnet fra invitasjonen (1–64 tegn: bokstaver a–z, tall, - og _).',
+    'join.error.name': 'Skriv inn navnet ditt (1–64 tegn).',
+
+    'error.media-denied': 'Nettleseren fikk ikke bruke kamera eller mikrofon. Gi tillatelse i adressefeltet og prøv igjen.',
+    'error.media-notfound': 'Fant verken kamera eller mikrofon. Koble til en enhet og prøv igjen.',
+    'error.media-busy': 'Kameraet eller mikrofonen er i bruk av et annet program. Lukk det og prøv igjen.',
+    'error.media-insecure': 'Kamera og mikrofon virker bare over en sikker forbindelse (https).',
+    'error.media': 'Kamera eller mikrofon kunne ikke startes ({detail}).',
+    'error.connect': 'Fikk ikke kontakt med serveren. Sjekk nettverket og prøv igjen.',
+    'error.unauthorized': 'Du trenger en gyldig invitasjonslenke for å bli med. Be om en ny.',
+    'error.not-found': 'Fant ikke rommet. Sjekk lenken.',
+    'error.room-full': 'Rommet er fullt. Prøv igjen senere.',
+    'error.conflict': 'Du er allerede med i dette rommet i et annet vindu.',
+    'error.bad-request': 'Serveren avviste forespørselen: {detail}',
+    'error.timeout': 'Serveren svarte ikke i tide. Prøv igjen.',
+    'error.internal': 'Serveren fikk en feil. Prøv igjen; si fra hvis det skjer igjen.',
+    'error.generic': 'Noe gikk galt: {detail}',
+
+    'status.connecting': 'Kobler til …',
+    'status.connected': 'Tilkoblet',
+    'status.reconnecting': 'Kobler til på nytt …',
+    'status.failed': 'Forbindelsen brøt',
+    'status.retry': 'Prøv igjen',
+    'reason.ws-closed': 'Mistet kontakten med serveren (kode {code}).',
+    'reason.ws-gave-up': 'Fikk ikke kontakt med serveren igjen.',
+    'reason.too-big': 'Serveren lukket forbindelsen: meldingen var for stor.',
+    'reason.pc-failed': 'Mediaforbindelsen ({pc}) feilet.',
+    'reason.pc-failed-server': 'Mediaforbindelsen feilet: {reason}',
+    'reason.publish': 'Kunne ikke sende lyd og bilde: {detail}',
+    'reason.rejoin': 'Kunne ikke bli med igjen: {detail}',
+    'pc.publish': 'sending',
+    'pc.subscribe': 'mottak',
+
+    'call.room': 'Rom {room}',
+    'call.count.one': '1 deltaker',
+    'call.count.many': '{n} deltakere',
+    'call.alone': 'Venter på at andre blir med …',
+    'call.alone.hint': 'Del romnavnet «{room}» eller invitasjonslenken.',
+    'call.you': 'Deg',
+    'call.unknown': 'Deltaker',
+    'call.video-of': 'Video fra {name}',
+    'call.self-view': 'Ditt eget bilde',
+    'call.muted': 'Mikrofonen er dempet',
+    'call.camera-off': 'Kameraet er av',
+    'call.grid': 'Deltakere i samtalen',
+    'call.audio-blocked': 'Trykk for å slå på lyden',
+
+    'controls.label': 'Samtalekontroller',
+    'controls.mute': 'Demp mikrofon',
+    'controls.camera': 'Slå av kamera',
+    'controls.switch': 'Bytt kamera',
+    'controls.leave': 'Forlat',
+    'controls.no-mic': 'Ingen mikrofon',
+    'controls.no-camera': 'Intet kamera',
+
+    'role.specialist': 'spesialist',
+    'role.municipal': 'kommune',
+    'role.patient': 'pasient',
+    'role.relative': 'pårørende',
+    'role.interpreter': 'tolk',
+    'role.observer': 'observatør',
+  },
+  en: {
+    'app.name': 'samvei',
+    'app.tagline': 'Video consultation between hospital specialists and municipal health services',
+    'app.noscript': 'samvei needs JavaScript to run the video consultation.',
+
+    'join.title': 'Join a consultation',
+    'join.room': 'Room',
+    'join.room.hint': 'From your invitation. Letters, digits, - and _.',
+    'join.name': 'Your name',
+    'join.name.hint': 'How the others see you.',
+    'join.submit': 'Join',
+    'join.submitting': 'Connecting …',
+    'join.privacy': 'Camera and microphone are used only while you are in the call.',
+    'join.left': 'You have left the consultation.',
+    'join.error.room': 'Enter the room name from the invitation (1–64 characters: letters a–z, digits, - and _).',
+    'join.error.name': 'Enter your name (1–64 characters).',
+
+    'error.media-denied': 'The browser was not allowed to use the camera or microphone. Allow it next to the address bar and try again.',
+    'error.media-notfound': 'No camera or microphone was found. Connect one and try again.',
+    'error.media-busy': 'The camera or microphone is used by another program. Close it and try again.',
+    'error.media-insecure': 'Camera and microphone only work over a secure connection (https).',
+    'error.media': 'The camera or microphone could not be started ({detail}).',
+    'error.connect': 'Could not reach the server. Check the network and try again.',
+    'error.unauthorized': 'You need a valid invitation link to join. Ask for a new one.',
+    'error.not-found': 'The room was not found. Check the link.',
+    'error.room-full': 'The room is full. Try again later.',
+    'error.conflict': 'You are already in this room in another window.',
+    'error.bad-request': 'The server refused the request: {detail}',
+    'error.timeout': 'The server did not answer in time. Try again.',
+    'error.internal': 'The server failed. Try again; report it if it happens again.',
+    'error.generic': 'Something went wrong: {detail}',
+
+    'status.connecting': 'Connecting …',
+    'status.connected': 'Connected',
+    'status.reconnecting': 'Reconnecting …',
+    'status.failed': 'Connection failed',
+    'status.retry': 'Try again',
+    'reason.ws-closed': 'Lost the connection to the server (code {code}).',
+    'reason.ws-gave-up': 'Could not reach the server again.',
+    'reason.too-big': 'The server closed the connection: a message was too big.',
+    'reason.pc-failed': 'The media connection ({pc}) failed.',
+    'reason.pc-failed-server': 'The media connection failed: {reason}',
+    'reason.publish': 'Could not send audio and video: {detail}',
+    'reason.rejoin': 'Could not join again: {detail}',
+    'pc.publish': 'sending',
+    'pc.subscribe': 'receiving',
+
+    'call.room': 'Room {room}',
+    'call.count.one': '1 participant',
+    'call.count.many': '{n} participants',
+    'call.alone': 'Waiting for others to join …',
+    'call.alone.hint': 'Share the room name “{room}” or the invitation link.',
+    'call.you': 'You',
+    'call.unknown': 'Participant',
+    'call.video-of': 'Video from {name}',
+    'call.self-view': 'Your own picture',
+    'call.muted': 'Microphone is muted',
+    'call.camera-off': 'Camera is off',
+    'call.grid': 'Participants in the call',
+    'call.audio-blocked': 'Tap to turn on sound',
+
+    'controls.label': 'Call controls',
+    'controls.mute': 'Mute',
+    'controls.camera': 'Stop camera',
+    'controls.switch': 'Switch camera',
+    'controls.leave': 'Leave',
+    'controls.no-mic': 'No microphone',
+    'controls.no-camera': 'No camera',
+
+    'role.specialist': 'specialist',
+    'role.municipal': 'municipal',
+    'role.patient': 'patient',
+    'role.relative': 'relative',
+    'role.interpreter': 'interpreter',
+    'role.observer': 'observer',
+  },
+};
+
+export const LANGUAGES = Object.keys(STRINGS);
+
+/* Picks the language: an explicit ?lang= wins, then the browser's list. */
+export function pickLanguage(search = location.search, languages = navigator.languages) {
+  const asked = new URLSearchParams(search).get('lang');
+  if (asked && STRINGS[asked]) return asked;
+  const list = languages && languages.length ? languages : [navigator.language || 'en'];
+  for (const tag of list) {
+    const base = String(tag).toLowerCase().split('-')[0];
+    if (base === 'nb' || base === 'no' || base === 'nn') return 'nb';
+    if (base === 'en') return 'en';
+  }
+  return 'en';
+}
+
+let current = 'en';
+
+export function setLanguage(lang) {
+  current = STRINGS[lang] ? lang : 'en';
+  document.documentElement.lang = current;
+  return current;
+}
+
+export function language() {
+  return current;
+}
+
+/* Looks up key in the current language (falling back to English, then to
+ * the key itself) and fills {name} placeholders from params. */
+export function t(key, params = {}) {
+  const text = STRINGS[current][key] ?? STRINGS.en[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m));
+}
+
+/* The text for a server error code, with the server's sentence as detail. */
+export function errorText(code, detail = '') {
+  const key = `error.${code}`;
+  if (STRINGS.en[key]) return t(key, { detail });
+  return t('error.generic', { detail: detail || code });
+}

@@ -1,0 +1,200 @@
+/*
+ * media.js — the local camera and microphone: getUserMedia, mute, camera on
+ * and off, and switching between front and rear camera.
+ *
+ * Mute disables the audio track (the publish PeerConnection keeps sending
+ * silence, nothing is renegotiated). Turning the camera off stops the track,
+ * so the camera light goes out; turning it on and switching camera get a new
+ * track that onVideoTrack hands to the publish PeerConnection, which swaps it
+ * in with replaceTrack — again without renegotiation.
+ */
+
+const VIDEO = {
+  width: { ideal: 1280 },
+  height: { ideal: 720 },
+  frameRate: { ideal: 30, max: 30 },
+};
+const AUDIO = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
+
+/* Maps a getUserMedia failure to an error key of i18n.js ('media-…'). */
+export function mediaErrorCode(err) {
+  switch (err?.name) {
+    case 'NotAllowedError':
+    case 'SecurityError':
+      return 'media-denied';
+    case 'NotFoundError':
+    case 'OverconstrainedError':
+      return 'media-notfound';
+    case 'NotReadableError':
+    case 'AbortError':
+      return 'media-busy';
+    case 'TypeError':
+      return navigator.mediaDevices ? 'media' : 'media-insecure';
+    default:
+      return 'media';
+  }
+}
+
+export class LocalMedia {
+  constructor() {
+    this.audioTrack = null;
+    this.videoTrack = null;
+    this.stream = new MediaStream(); /* what the self-view shows */
+    this.micMuted = false;
+    this.cameraOn = false;
+    this.cameraCount = 0;
+    this.deviceId = null; /* the camera in use, kept while it is off */
+    this.facingMode = 'user';
+    this.onVideoTrack = () => {}; /* (track or null) → promise */
+    this.onChange = () => {};
+  }
+
+  get hasAudio() {
+    return !!this.audioTrack;
+  }
+
+  get hasVideo() {
+    return !!this.videoTrack;
+  }
+
+  /* Whether the self-view should be mirrored: yes for a front camera (or a
+   * desktop camera, which reports no facing mode), never for a rear one. */
+  get mirrored() {
+    return this.facingMode !== 'environment';
+  }
+
+  /* Asks for microphone and camera. If both together fail for want of a
+   * device, each is tried alone, so a laptop without a camera still joins
+   * with sound. Throws the getUserMedia error when nothing could be had. */
+  async start() {
+    if (!navigator.mediaDevices?.getUserMedia) {
+      throw new TypeError('navigator.mediaDevices is not available');
+    }
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({
+        audio: AUDIO,
+        video: { ...VIDEO, facingMode: 'user' },
+      });
+    } catch (err) {
+      if (err.name === 'NotAllowedError' || err.name === 'SecurityError') throw err;
+      const tracks = [];
+      for (const c of [{ audio: AUDIO }, { video: { ...VIDEO, facingMode: 'user' } }]) {
+        try {
+          tracks.push(...(await navigator.mediaDevices.getUserMedia(c)).getTracks());
+        } catch {
+          /* that device is missing; go on with the other */
+        }
+      }
+      if (!tracks.length) throw err;
+      stream = new MediaStream(tracks);
+    }
+    this.audioTrack = stream.getAudioTracks()[0] ?? null;
+    this.setVideoTrack(stream.getVideoTracks()[0] ?? null);
+    if (this.audioTrack) this.stream.addTrack(this.audioTrack);
+    await this.countCameras();
+    this.onChange();
+  }
+
+  setVideoTrack(track) {
+    if (this.videoTrack) this.stream.removeTrack(this.videoTrack);
+    this.videoTrack = track;
+    this.cameraOn = !!track;
+    if (track) {
+      this.stream.addTrack(track);
+      const s = track.getSettings();
+      this.deviceId = s.deviceId ?? this.deviceId;
+      this.facingMode = s.facingMode || 'user';
+    }
+  }
+
+  async countCameras() {
+    try {
+      const devices = await navigator.mediaDevices.enumerateDevices();
+      this.cameraCount = devices.filter((d) => d.kind === 'videoinput').length;
+    } catch {
+      this.cameraCount = this.videoTrack ? 1 : 0;
+    }
+  }
+
+  setMicMuted(muted) {
+    this.micMuted = muted;
+    if (this.audioTrack) this.audioTrack.enabled = !muted;
+    this.onChange();
+  }
+
+  /* Turns the camera off (stopping the track) or on (a new track from the
+   * same device). Throws when the camera cannot be started again. */
+  async setCameraOn(on) {
+    if (on === this.cameraOn) return;
+    if (!on) {
+      const old = this.videoTrack;
+      this.setVideoTrack(null);
+      await this.onVideoTrack(null);
+      old?.stop();
+      this.onChange();
+      return;
+    }
+    const video = { ...VIDEO };
+    if (this.deviceId) video.deviceId = { exact: this.deviceId };
+    else video.facingMode = this.facingMode;
+    const stream = await navigator.mediaDevices.getUserMedia({ video });
+    this.setVideoTrack(stream.getVideoTracks()[0]);
+    await this.onVideoTrack(this.videoTrack);
+    this.onChange();
+  }
+
+  /* Moves to the next camera: the other facing mode on a phone or tablet,
+   * the next device elsewhere. The old track is stopped first, as iOS gives
+   * out only one camera at a time. */
+  async switchCamera() {
+    if (!this.cameraOn || this.cameraCount < 2) return;
+    const old = this.videoTrack;
+    const oldSettings = old.getSettings();
+    old.stop();
+    let track = null;
+    try {
+      if (oldSettings.facingMode) {
+        const want = oldSettings.facingMode === 'environment' ? 'user' : 'environment';
+        try {
+          const s = await navigator.mediaDevices.getUserMedia({
+            video: { ...VIDEO, facingMode: { exact: want } },
+          });
+          track = s.getVideoTracks()[0];
+        } catch {
+          /* fall back to cycling through devices */
+        }
+      }
+      if (!track) {
+        const cams = (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'videoinput');
+        const i = cams.findIndex((d) => d.deviceId === oldSettings.deviceId);
+        const next = cams[(i + 1) % cams.length];
+        const s = await navigator.mediaDevices.getUserMedia({
+          video: { ...VIDEO, deviceId: { exact: next.deviceId } },
+        });
+        track = s.getVideoTracks()[0];
+      }
+    } catch (err) {
+      /* Get the old camera back rather than leave the picture dark. */
+      const s = await navigator.mediaDevices.getUserMedia({
+        video: { ...VIDEO, deviceId: { exact: oldSettings.deviceId } },
+      });
+      track = s.getVideoTracks()[0];
+      this.setVideoTrack(track);
+      await this.onVideoTrack(track);
+      this.onChange();
+      throw err;
+    }
+    this.setVideoTrack(track);
+    await this.onVideoTrack(track);
+    this.onChange();
+  }
+
+  stop() {
+    for (const tr of [this.audioTrack, this.videoTrack]) tr?.stop();
+    this.audioTrack = null;
+    this.videoTrack = null;
+    this.stream = new MediaStream();
+    this.cameraOn = false;
+  }
+}

@@ -1,0 +1,237 @@
+/*
+ * peer.js — the two PeerConnections of a participant (docs/protocol.md):
+ *
+ *  - publish: the client offers sendonly transceivers for microphone and
+ *    camera, sends the offer in `publish` and applies the server's answer;
+ *  - subscribe: the server offers the others' tracks in `subscribe`; each
+ *    offer is applied and answered with `subscribe-answer` carrying its rev.
+ *
+ * ICE candidates trickle both ways as `candidate` with pc "publish" or
+ * "subscribe". Remote candidates wait in a queue until their PeerConnection
+ * has a remote description; local ones wait until the offer or answer they
+ * belong to has been sent, so the server always sees the SDP first.
+ *
+ * The `tracks` list of the latest applied subscribe offer maps each mid to a
+ * participant; remoteMedia() and stats() use it, so a reused m-line is
+ * always attributed to whoever it carries now.
+ */
+
+const PC_CONFIG = { bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' };
+
+export class PeerSession {
+  /* options: iceServers, onRemoteChange(), onStateChange(), onError(kind, err) */
+  constructor(signaling, options = {}) {
+    this.signaling = signaling;
+    this.iceServers = options.iceServers ?? [];
+    this.onRemoteChange = options.onRemoteChange ?? (() => {});
+    this.onStateChange = options.onStateChange ?? (() => {});
+    this.onError = options.onError ?? ((kind, err) => console.error(`samvei: ${kind}`, err));
+    this.pub = null;
+    this.sub = null;
+    this.videoSender = null;
+    this.tracks = [];
+    this.appliedRev = -1;
+    this.latestOffer = null;
+    this.subChain = Promise.resolve();
+    this.remoteQueue = { publish: [], subscribe: [] };
+    this.localQueue = { publish: [], subscribe: [] };
+    this.localReady = { publish: false, subscribe: false };
+    this.serverState = { publish: null, subscribe: null }; /* from pc-state */
+    this.closed = false;
+  }
+
+  newPc(kind) {
+    const pc = new RTCPeerConnection({ ...PC_CONFIG, iceServers: this.iceServers });
+    pc.onicecandidate = (ev) => this.localCandidate(kind, ev.candidate);
+    pc.onconnectionstatechange = () => this.onStateChange();
+    pc.oniceconnectionstatechange = () => this.onStateChange();
+    return pc;
+  }
+
+  /* Offers the microphone and camera tracks (either may be null: its
+   * transceiver is still made, so the track can be added later with
+   * replaceTrack) and applies the server's answer. Throws a SignalingError
+   * when the server refuses the offer. */
+  async publish(audioTrack, videoTrack, stream) {
+    const pc = (this.pub = this.newPc('publish'));
+    const streams = stream ? [stream] : [];
+    pc.addTransceiver(audioTrack ?? 'audio', { direction: 'sendonly', streams });
+    this.videoSender = pc.addTransceiver(videoTrack ?? 'video', { direction: 'sendonly', streams }).sender;
+    const offer = await pc.createOffer();
+    await pc.setLocalDescription(offer);
+    const reply = this.signaling.request('publish', { sdp: pc.localDescription.sdp });
+    this.releaseLocal('publish');
+    const ok = await reply;
+    if (this.closed || pc !== this.pub) return;
+    await pc.setRemoteDescription({ type: 'answer', sdp: ok.sdp });
+    await this.flushRemote('publish');
+    this.onStateChange();
+  }
+
+  /* Swaps the camera track without renegotiation; null sends nothing. */
+  async replaceVideoTrack(track) {
+    if (this.videoSender) await this.videoSender.replaceTrack(track);
+  }
+
+  /* A `subscribe` message. Offers are applied one at a time; if several
+   * arrive while one is being applied, only the newest is applied next. */
+  handleSubscribe(msg) {
+    if (typeof msg.sdp !== 'string' || !Number.isInteger(msg.rev)) return;
+    if (!this.latestOffer || msg.rev > this.latestOffer.rev) this.latestOffer = msg;
+    this.subChain = this.subChain
+      .then(() => this.applyLatestOffer())
+      .catch((err) => this.onError('subscribe', err));
+  }
+
+  async applyLatestOffer() {
+    const msg = this.latestOffer;
+    if (this.closed || !msg || msg.rev <= this.appliedRev) return;
+    this.appliedRev = msg.rev;
+    if (!this.sub) {
+      this.sub = this.newPc('subscribe');
+      this.sub.ontrack = () => this.onRemoteChange();
+    }
+    const pc = this.sub;
+    await pc.setRemoteDescription({ type: 'offer', sdp: msg.sdp });
+    this.tracks = Array.isArray(msg.tracks) ? msg.tracks : [];
+    const answer = await pc.createAnswer();
+    await pc.setLocalDescription(answer);
+    if (this.closed) return;
+    this.signaling.send({ type: 'subscribe-answer', rev: msg.rev, sdp: pc.localDescription.sdp });
+    this.releaseLocal('subscribe');
+    await this.flushRemote('subscribe');
+    this.onRemoteChange();
+    this.onStateChange();
+  }
+
+  localCandidate(kind, cand) {
+    const msg = {
+      type: 'candidate',
+      pc: kind,
+      candidate: cand ? cand.candidate : '',
+    };
+    if (cand?.sdpMid != null) msg.sdpMid = cand.sdpMid;
+    if (!this.localReady[kind]) this.localQueue[kind].push(msg);
+    else this.signaling.send(msg);
+  }
+
+  releaseLocal(kind) {
+    if (this.localReady[kind]) return;
+    this.localReady[kind] = true;
+    for (const msg of this.localQueue[kind].splice(0)) this.signaling.send(msg);
+  }
+
+  /* A server `candidate` message. */
+  handleCandidate(msg) {
+    const kind = msg.pc === 'subscribe' ? 'subscribe' : msg.pc === 'publish' ? 'publish' : null;
+    if (!kind || typeof msg.candidate !== 'string') return;
+    const pc = kind === 'publish' ? this.pub : this.sub;
+    if (!pc || !pc.remoteDescription) {
+      this.remoteQueue[kind].push(msg);
+      return;
+    }
+    this.addRemote(pc, msg);
+  }
+
+  async addRemote(pc, msg) {
+    try {
+      if (!msg.candidate) {
+        await pc.addIceCandidate();
+        return;
+      }
+      const init = { candidate: msg.candidate };
+      if (typeof msg.sdpMid === 'string') init.sdpMid = msg.sdpMid;
+      else init.sdpMLineIndex = 0;
+      await pc.addIceCandidate(init);
+    } catch (err) {
+      console.warn(`samvei: could not add a remote candidate for ${msg.pc}:`, err.message);
+    }
+  }
+
+  async flushRemote(kind) {
+    const pc = kind === 'publish' ? this.pub : this.sub;
+    for (const msg of this.remoteQueue[kind].splice(0)) await this.addRemote(pc, msg);
+  }
+
+  /* A server `pc-state` message: kept for its failure reason. */
+  handlePcState(msg) {
+    if (msg.pc === 'publish' || msg.pc === 'subscribe') {
+      this.serverState[msg.pc] = { state: msg.state, reason: msg.reason ?? '' };
+      this.onStateChange();
+    }
+  }
+
+  /* connectionState of each PeerConnection ('none' if not made yet). */
+  states() {
+    return {
+      publish: this.pub ? this.pub.connectionState : 'none',
+      subscribe: this.sub ? this.sub.connectionState : 'none',
+    };
+  }
+
+  /* participant id → { audio, video, mids } with the receiving tracks of
+   * the mids that `tracks` currently gives that participant. */
+  remoteMedia() {
+    const out = new Map();
+    if (!this.sub) return out;
+    const byMid = new Map();
+    for (const tr of this.sub.getTransceivers()) if (tr.mid != null) byMid.set(tr.mid, tr);
+    for (const t of this.tracks) {
+      if (!t || typeof t.participant !== 'string') continue;
+      const entry = out.get(t.participant) ?? { audio: null, video: null, mids: [] };
+      entry.mids.push(t.mid);
+      const tr = byMid.get(String(t.mid));
+      if (tr && (t.kind === 'audio' || t.kind === 'video') && !entry[t.kind]) entry[t.kind] = tr.receiver.track;
+      out.set(t.participant, entry);
+    }
+    return out;
+  }
+
+  /* participant id → { framesDecoded, totalSamplesReceived, audioLevel,
+   * videoWidth } from the subscribe PeerConnection's inbound-rtp reports.
+   * Where a reused mid still has an old report, the freshest one counts. */
+  async stats() {
+    const out = {};
+    for (const t of this.tracks) {
+      if (t && typeof t.participant === 'string')
+        out[t.participant] ??= { framesDecoded: 0, totalSamplesReceived: 0, audioLevel: 0, videoWidth: 0 };
+    }
+    if (!this.sub) return out;
+    const midOf = new Map(); /* receiver track id → mid, for reports without mid */
+    for (const tr of this.sub.getTransceivers()) if (tr.mid != null) midOf.set(tr.receiver.track.id, tr.mid);
+    const owner = new Map(this.tracks.map((t) => [String(t.mid), t]));
+    const best = new Map(); /* "pid/kind" → report */
+    const report = await this.sub.getStats();
+    for (const r of report.values()) {
+      if (r.type !== 'inbound-rtp') continue;
+      const mid = r.mid ?? midOf.get(r.trackIdentifier);
+      const t = owner.get(String(mid));
+      if (!t || t.kind !== r.kind) continue;
+      const key = `${t.participant}/${r.kind}`;
+      const prev = best.get(key);
+      if (!prev || (r.lastPacketReceivedTimestamp ?? 0) >= (prev.lastPacketReceivedTimestamp ?? 0)) best.set(key, r);
+    }
+    for (const [key, r] of best) {
+      const e = out[key.slice(0, key.lastIndexOf('/'))];
+      if (r.kind === 'video') {
+        e.framesDecoded = r.framesDecoded ?? 0;
+        e.videoWidth = r.frameWidth ?? 0;
+      } else {
+        e.totalSamplesReceived = r.totalSamplesReceived ?? 0;
+        e.audioLevel = r.audioLevel ?? 0;
+      }
+    }
+    return out;
+  }
+
+  close() {
+    this.closed = true;
+    for (const pc of [this.pub, this.sub]) {
+      if (!pc) continue;
+      pc.onicecandidate = pc.onconnectionstatechange = pc.oniceconnectionstatechange = pc.ontrack = null;
+      pc.close();
+    }
+    this.pub = this.sub = this.videoSender = null;
+    this.tracks = [];
+  }
+}

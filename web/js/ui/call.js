@@ -1,0 +1,153 @@
+/*
+ * call.js — the call view: a header with the room and the connection state,
+ * a grid of remote tiles that fills the stage, the small mirrored self-view
+ * and the controls bar at the bottom.
+ *
+ * The grid picks the number of columns that gives the largest 16:9 tiles for
+ * the stage's current size (1–16 tiles; portrait tablets get one column for
+ * two people, laptops two side by side) and recomputes on every resize.
+ */
+import { t } from '../i18n.js';
+import { h } from './dom.js';
+import { Tile } from './tile.js';
+import { Controls } from './controls.js';
+import { StatusBanner } from './status.js';
+
+const GAP = 8;
+const ASPECT = 16 / 9;
+
+/* Columns and rows for n tiles of aspect ASPECT in a w×h box. */
+export function gridShape(n, w, hgt, gap = GAP) {
+  if (n <= 0 || w <= 0 || hgt <= 0) return { cols: 1, rows: 1 };
+  let best = { cols: 1, rows: n, size: 0 };
+  for (let cols = 1; cols <= n; cols++) {
+    const rows = Math.ceil(n / cols);
+    const cw = (w - gap * (cols - 1)) / cols;
+    const ch = (hgt - gap * (rows - 1)) / rows;
+    if (cw <= 0 || ch <= 0) continue;
+    const tw = Math.min(cw, ch * ASPECT);
+    if (tw > best.size + 0.5) best = { cols, rows, size: tw };
+  }
+  return { cols: best.cols, rows: best.rows };
+}
+
+export class CallView {
+  constructor({ onMute, onCamera, onSwitch, onLeave, onRetry }) {
+    this.tiles = new Map(); /* participant id → Tile */
+    this.status = new StatusBanner({ onRetry });
+    this.controls = new Controls({ onMute, onCamera, onSwitch, onLeave });
+    this.roomEl = h('h1', { class: 'call-room' });
+    this.countEl = h('span', { class: 'call-count' });
+    this.grid = h('div', { class: 'grid', id: 'grid', role: 'list', 'aria-label': t('call.grid') });
+    this.emptyHint = h('p', { class: 'empty-hint' });
+    this.empty = h('div', { class: 'empty', id: 'empty' }, h('p', { class: 'empty-title' }, t('call.alone')), this.emptyHint);
+    this.soundButton = h(
+      'button',
+      { type: 'button', class: 'btn btn-primary sound-button', hidden: true, onclick: () => this.unblockAudio() },
+      t('call.audio-blocked'),
+    );
+    this.toastEl = h('p', { class: 'toast', role: 'alert', hidden: true });
+    this.selfTile = new Tile({ id: 'self', name: '', self: true });
+    this.selfTile.el.classList.add('self-view');
+    this.stage = h('div', { class: 'stage' }, this.grid, this.empty, this.selfTile.el, this.soundButton, this.toastEl);
+    this.el = h(
+      'main',
+      { class: 'call', id: 'call' },
+      h(
+        'header',
+        { class: 'call-header' },
+        h('div', { class: 'call-title' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }), this.roomEl, this.countEl),
+        this.status.el,
+      ),
+      this.stage,
+      this.controls.el,
+    );
+    this.resizeObserver = new ResizeObserver(() => this.layout());
+    this.resizeObserver.observe(this.stage);
+  }
+
+  setRoom(room) {
+    this.room = room;
+    this.roomEl.textContent = t('call.room', { room });
+    this.emptyHint.textContent = t('call.alone.hint', { room });
+  }
+
+  setSelf({ name, stream, mirrored, cameraOn, micMuted }) {
+    this.selfTile.setName(name);
+    this.selfTile.setTracks(null, cameraOn ? stream.getVideoTracks()[0] ?? null : null);
+    this.selfTile.setMirrored(mirrored);
+    this.selfTile.setMuted(micMuted);
+    this.selfTile.check();
+  }
+
+  /* participants: [{id, name, role, audio, video}] — the remote tiles to
+   * show, in order. Tiles of anyone not in the list go at once. */
+  setParticipants(list) {
+    const keep = new Set(list.map((p) => p.id));
+    for (const [id, tile] of this.tiles) {
+      if (!keep.has(id)) {
+        tile.destroy();
+        this.tiles.delete(id);
+      }
+    }
+    for (const p of list) {
+      let tile = this.tiles.get(p.id);
+      if (!tile) {
+        tile = new Tile({ id: p.id, name: p.name, role: p.role });
+        tile.el.setAttribute('role', 'listitem');
+        tile.onAudioBlocked = () => (this.soundButton.hidden = false);
+        this.tiles.set(p.id, tile);
+      } else if (tile.name !== p.name) {
+        tile.setName(p.name, p.role);
+      }
+      tile.setTracks(p.audio ?? null, p.video ?? null);
+      this.grid.append(tile.el); /* keeps the list order */
+    }
+    const n = this.tiles.size;
+    this.countEl.textContent = n + 1 === 1 ? t('call.count.one') : t('call.count.many', { n: n + 1 });
+    this.empty.hidden = n > 0;
+    this.grid.hidden = n === 0;
+    this.layout();
+  }
+
+  layout() {
+    const n = this.tiles.size;
+    if (!n) return;
+    const r = this.stage.getBoundingClientRect();
+    const style = getComputedStyle(this.stage);
+    const w = r.width - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const hgt = r.height - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+    const { cols, rows } = gridShape(n, w, hgt);
+    this.grid.style.setProperty('--cols', String(cols));
+    this.grid.style.setProperty('--rows', String(rows));
+    this.grid.dataset.count = String(n);
+  }
+
+  /* Feeds each tile its decoded-frame count (participant id → stats). */
+  noteStats(stats) {
+    for (const [id, tile] of this.tiles) tile.noteFrames(stats[id]?.framesDecoded ?? 0);
+  }
+
+  /* A short message over the stage (a camera that would not start, …). */
+  toast(text, ms = 6000) {
+    clearTimeout(this.toastTimer);
+    this.toastEl.textContent = text;
+    this.toastEl.hidden = false;
+    this.toastTimer = setTimeout(() => (this.toastEl.hidden = true), ms);
+  }
+
+  unblockAudio() {
+    this.soundButton.hidden = true;
+    for (const tile of this.tiles.values()) tile.play();
+  }
+
+  destroy() {
+    clearTimeout(this.toastTimer);
+    this.resizeObserver.disconnect();
+    for (const tile of this.tiles.values()) tile.destroy();
+    this.tiles.clear();
+    this.selfTile.destroy();
+    this.el.remove();
+  }
+}
+

@@ -1,0 +1,86 @@
+/*
+ * dom.js — the two helpers every ui/ module builds its markup with: h() for
+ * elements and icon() for the inline SVG icons. No HTML strings are parsed,
+ * so names from other participants can never become markup.
+ */
+
+/* h('button', {class: 'x', type: 'button', onclick: fn}, child, 'text', …)
+ * Attributes whose value is false/null/undefined are left out; `on…`
+ * functions become listeners. */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === false || value === null || value === undefined) continue;
+    if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
+    else if (key === 'class') el.className = value;
+    else if (key in el && typeof value !== 'string') el[key] = value;
+    else el.setAttribute(key, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/* Outline icons on a 24×24 grid; each is a list of path/shape elements. */
+const ICONS = {
+  mic: [
+    ['rect', { x: 9, y: 3, width: 6, height: 11, rx: 3 }],
+    ['path', { d: 'M5.5 11a6.5 6.5 0 0 0 13 0' }],
+    ['path', { d: 'M12 17.5V21' }],
+  ],
+  'mic-off': [
+    ['rect', { x: 9, y: 3, width: 6, height: 11, rx: 3 }],
+    ['path', { d: 'M5.5 11a6.5 6.5 0 0 0 13 0' }],
+    ['path', { d: 'M12 17.5V21' }],
+    ['path', { d: 'M4 4l16 16' }],
+  ],
+  camera: [
+    ['rect', { x: 2.5, y: 6, width: 13, height: 12, rx: 2 }],
+    ['path', { d: 'M15.5 10.5l6-3.5v10l-6-3.5z' }],
+  ],
+  'camera-off': [
+    ['rect', { x: 2.5, y: 6, width: 13, height: 12, rx: 2 }],
+    ['path', { d: 'M15.5 10.5l6-3.5v10l-6-3.5z' }],
+    ['path', { d: 'M3 3l18 18' }],
+  ],
+  switch: [
+    ['path', { d: 'M4.5 11a7.5 7.5 0 0 1 13.3-4.3' }],
+    ['path', { d: 'M18.5 3v4h-4' }],
+    ['path', { d: 'M19.5 13a7.5 7.5 0 0 1-13.3 4.3' }],
+    ['path', { d: 'M5.5 21v-4h4' }],
+  ],
+  leave: [
+    ['path', { d: 'M2.5 14.2c5.2-5 13.8-5 19 0l-2.4 2.9-3.9-1.5V13a10.5 10.5 0 0 0-6.4 0v2.6l-3.9 1.5z' }],
+  ],
+  retry: [
+    ['path', { d: 'M4 12a8 8 0 1 0 2.3-5.7' }],
+    ['path', { d: 'M4 4v4h4' }],
+  ],
+};
+
+export function icon(name, cls = 'icon') {
+  const svg = document.createElementNS(SVG_NS, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('class', cls);
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('focusable', 'false');
+  for (const [tag, attrs] of ICONS[name] ?? []) {
+    const el = document.createElementNS(SVG_NS, tag);
+    for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+    svg.append(el);
+  }
+  return svg;
+}
+
+/* Up to two initials of a display name, for a tile without video. */
+export function initials(name) {
+  const words = String(name || '').trim().split(/\s+/).filter(Boolean);
+  if (!words.length) return '?';
+  const first = Array.from(words[0])[0] ?? '';
+  const last = words.length > 1 ? Array.from(words[words.length - 1])[0] ?? '' : '';
+  return (first + last).toLocaleUpperCase();
+}

@@ -1,0 +1,124 @@
+/*
+ * tile.js — one participant's tile: their video (which also plays their
+ * sound), their name, and a placeholder with initials while no picture
+ * arrives: no video track, the camera turned off, or no newly decoded frame
+ * for a couple of seconds (a remote camera that was switched off sends
+ * nothing). Decoded frames are counted from getStats by the caller
+ * (noteFrames), not from rendering, which a covered video may skip.
+ */
+import { t } from '../i18n.js';
+import { h, icon, initials } from './dom.js';
+
+const STALE_MS = 2500;
+
+export class Tile {
+  /* self: the local preview (muted, mirrored when asked, no sound). */
+  constructor({ id, name, role, self = false }) {
+    this.id = id;
+    this.self = self;
+    this.audioTrack = null;
+    this.videoTrack = null;
+    this.lastFrameAt = 0;
+    this.lastFrameCount = -1;
+    this.onAudioBlocked = () => {};
+
+    this.video = h('video', {
+      class: 'tile-video',
+      autoplay: true,
+      playsInline: true,
+      muted: self,
+      disablePictureInPicture: true,
+    });
+    this.video.setAttribute('playsinline', '');
+    if (self) this.video.setAttribute('muted', '');
+    this.initials = h('span', { class: 'initials', 'aria-hidden': 'true' });
+    this.placeholder = h('div', { class: 'placeholder' }, this.initials);
+    this.nameEl = h('span', { class: 'tile-name' });
+    this.roleEl = h('span', { class: 'tile-role' });
+    this.mutedEl = h('span', { class: 'tile-muted', hidden: true, title: t('call.muted') }, icon('mic-off'));
+    this.label = h('figcaption', { class: 'tile-label' }, this.mutedEl, this.nameEl, this.roleEl);
+    this.el = h(
+      'figure',
+      { class: `tile${self ? ' tile-self' : ''}`, 'data-participant': id, 'data-video': 'off' },
+      this.video,
+      this.placeholder,
+      this.label,
+    );
+    this.stream = new MediaStream();
+    this.video.srcObject = this.stream;
+    this.setName(name, role);
+    this.timer = setInterval(() => this.check(), 1000);
+  }
+
+  setName(name, role) {
+    this.name = name || t('call.unknown');
+    this.nameEl.textContent = this.self ? t('call.you') : this.name;
+    this.roleEl.textContent = role && !this.self ? t(`role.${role}`) : '';
+    this.roleEl.hidden = !this.roleEl.textContent;
+    this.initials.textContent = initials(this.name);
+    this.el.setAttribute('aria-label', this.self ? t('call.self-view') : t('call.video-of', { name: this.name }));
+  }
+
+  /* Shows these tracks (either may be null); unchanged tracks are kept, so
+   * the picture does not flicker on every renegotiation. */
+  setTracks(audioTrack, videoTrack) {
+    let changed = false;
+    for (const [kind, track] of [['audioTrack', audioTrack], ['videoTrack', videoTrack]]) {
+      if (this[kind] === track) continue;
+      if (this[kind]) this.stream.removeTrack(this[kind]);
+      if (track) this.stream.addTrack(track);
+      this[kind] = track;
+      changed = true;
+    }
+    if (!changed) return;
+    this.lastFrameCount = -1;
+    this.lastFrameAt = 0;
+    this.play();
+    this.check();
+  }
+
+  play() {
+    if (!this.audioTrack && !this.videoTrack) return;
+    const p = this.video.play();
+    p?.catch?.((err) => {
+      if (err?.name === 'NotAllowedError') this.onAudioBlocked(this);
+    });
+  }
+
+  setMirrored(mirrored) {
+    this.el.classList.toggle('mirrored', !!mirrored);
+  }
+
+  setMuted(muted) {
+    this.mutedEl.hidden = !muted;
+  }
+
+  /* The running count of decoded frames of this tile's video. */
+  noteFrames(count) {
+    if (count === this.lastFrameCount) return;
+    if (count > 0) this.lastFrameAt = performance.now();
+    this.lastFrameCount = count;
+    this.check();
+  }
+
+  /* Whether a picture is arriving: a live video track and, for a remote
+   * participant, a frame decoded within the last STALE_MS. */
+  hasPicture() {
+    const tr = this.videoTrack;
+    if (!tr || tr.readyState === 'ended' || !tr.enabled) return false;
+    if (this.self) return true;
+    return performance.now() - this.lastFrameAt < STALE_MS;
+  }
+
+  check() {
+    const on = this.hasPicture();
+    if (this.el.dataset.video !== (on ? 'on' : 'off')) this.el.dataset.video = on ? 'on' : 'off';
+  }
+
+  destroy() {
+    this.destroyed = true;
+    clearInterval(this.timer);
+    this.video.srcObject = null;
+    this.el.remove();
+  }
+}
