@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/bytes.h"
 #include "common/common.h"
 
 #define HDR_LEN        4
@@ -27,41 +28,12 @@
 #define REMB_FMT       15
 #define NTP_UNIX_DELTA 2208988800u /* seconds from 1900 to 1970 */
 
-static inline uint16_t rd16(const uint8_t *p) {
-  return (uint16_t)((uint16_t)p[0] << 8 | p[1]);
-}
-
-static inline uint32_t rd32(const uint8_t *p) {
-  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline uint64_t rd64(const uint8_t *p) {
-  return (uint64_t)rd32(p) << 32 | rd32(p + 4);
-}
-
-static inline void wr16(uint8_t *p, uint16_t v) {
-  p[0] = (uint8_t)(v >> 8);
-  p[1] = (uint8_t)v;
-}
-
-static inline void wr32(uint8_t *p, uint32_t v) {
-  p[0] = (uint8_t)(v >> 24);
-  p[1] = (uint8_t)(v >> 16);
-  p[2] = (uint8_t)(v >> 8);
-  p[3] = (uint8_t)v;
-}
-
-static inline void wr64(uint8_t *p, uint64_t v) {
-  wr32(p, (uint32_t)(v >> 32));
-  wr32(p + 4, (uint32_t)v);
-}
-
 /* Writes the common header: V=2, no padding, count/FMT, type, and the
  * length in 32-bit words minus one. len is always a multiple of 4 here. */
 static void put_header(uint8_t *p, uint8_t fmt, uint8_t type, size_t len) {
   p[0] = (uint8_t)(0x80 | (fmt & 0x1f));
   p[1] = type;
-  wr16(p + 2, (uint16_t)(len / 4 - 1));
+  sv_wr16(p + 2, (uint16_t)(len / 4 - 1));
 }
 
 /* Bytes of a packet without its padding. sv_rtcp_next has validated the
@@ -109,7 +81,7 @@ int sv_rtcp_next(sv_rtcp_iter *it, sv_rtcp_item *item) {
   /* Whatever happens below, a malformed rest ends the iteration. */
   it->left = 0;
   if (left < HDR_LEN || p[0] >> 6 != 2) return SV_EINVAL;
-  size_t len = ((size_t)rd16(p + 2) + 1) * 4;
+  size_t len = ((size_t)sv_rd16(p + 2) + 1) * 4;
   if (len > left) return SV_EINVAL;
   size_t body = len;
   if (p[0] & 0x20) {
@@ -123,25 +95,25 @@ int sv_rtcp_next(sv_rtcp_iter *it, sv_rtcp_item *item) {
   *item = (sv_rtcp_item){.type = type, .fmt = count, .data = p, .len = len};
   switch (type) {
   case SV_RTCP_SR:
-    item->ntp = rd64(p + 8);
-    item->rtp_ts = rd32(p + 16);
-    item->packets = rd32(p + 20);
-    item->octets = rd32(p + 24);
-    item->sender_ssrc = rd32(p + 4);
+    item->ntp = sv_rd64(p + 8);
+    item->rtp_ts = sv_rd32(p + 16);
+    item->packets = sv_rd32(p + 20);
+    item->octets = sv_rd32(p + 24);
+    item->sender_ssrc = sv_rd32(p + 4);
     break;
   case SV_RTCP_RTPFB:
   case SV_RTCP_PSFB:
-    item->media_ssrc = rd32(p + 8);
-    item->sender_ssrc = rd32(p + 4);
+    item->media_ssrc = sv_rd32(p + 8);
+    item->sender_ssrc = sv_rd32(p + 4);
     break;
   case SV_RTCP_RR:
   case SV_RTCP_APP:
-    item->sender_ssrc = rd32(p + 4);
+    item->sender_ssrc = sv_rd32(p + 4);
     break;
   case SV_RTCP_SDES:
   case SV_RTCP_BYE:
     /* The first chunk / SSRC is the sender's own (RFC 3550 6.5, 6.6). */
-    if (count > 0) item->sender_ssrc = rd32(p + 4);
+    if (count > 0) item->sender_ssrc = sv_rd32(p + 4);
     break;
   default:
     break;
@@ -159,7 +131,7 @@ size_t sv_rtcp_fir_count(const sv_rtcp_item *item) {
 
 uint32_t sv_rtcp_fir_ssrc(const sv_rtcp_item *item, size_t i) {
   if (i >= sv_rtcp_fir_count(item)) return 0;
-  return rd32(item->data + FB_HDR_LEN + i * FIR_FCI_LEN);
+  return sv_rd32(item->data + FB_HDR_LEN + i * FIR_FCI_LEN);
 }
 
 size_t sv_rtcp_nack_foreach(const sv_rtcp_item *item, void (*cb)(void *user, uint16_t seq),
@@ -168,8 +140,8 @@ size_t sv_rtcp_nack_foreach(const sv_rtcp_item *item, void (*cb)(void *user, uin
   if (body < FB_HDR_LEN || item->type != SV_RTCP_RTPFB || item->fmt != 1) return 0;
   size_t n = 0;
   for (size_t off = FB_HDR_LEN; body - off >= NACK_FCI_LEN; off += NACK_FCI_LEN) {
-    uint16_t pid = rd16(item->data + off);
-    uint16_t blp = rd16(item->data + off + 2);
+    uint16_t pid = sv_rd16(item->data + off);
+    uint16_t blp = sv_rd16(item->data + off + 2);
     if (cb) cb(user, pid);
     n++;
     for (unsigned bit = 0; bit < 16; bit++) {
@@ -203,13 +175,13 @@ bool sv_rtcp_report_get(const sv_rtcp_item *item, size_t i, sv_rtcp_report_block
   int32_t lost = (int32_t)((uint32_t)b[5] << 16 | (uint32_t)b[6] << 8 | b[7]);
   if (lost & 0x800000) /* sign-extend the 24-bit field */
     lost -= 0x1000000;
-  out->ssrc = rd32(b);
+  out->ssrc = sv_rd32(b);
   out->fraction_lost = b[4];
   out->cumulative_lost = lost;
-  out->ext_highest_seq = rd32(b + 8);
-  out->jitter = rd32(b + 12);
-  out->lsr = rd32(b + 16);
-  out->dlsr = rd32(b + 20);
+  out->ext_highest_seq = sv_rd32(b + 8);
+  out->jitter = sv_rd32(b + 12);
+  out->lsr = sv_rd32(b + 16);
+  out->dlsr = sv_rd32(b + 20);
   return true;
 }
 
@@ -217,11 +189,11 @@ int sv_rtcp_build_sr(uint8_t *buf, size_t cap, uint32_t ssrc, uint64_t ntp, uint
                      uint32_t packets, uint32_t octets) {
   if (!buf || cap < SR_HDR_LEN) return SV_ENOMEM;
   put_header(buf, 0, SV_RTCP_SR, SR_HDR_LEN);
-  wr32(buf + 4, ssrc);
-  wr64(buf + 8, ntp);
-  wr32(buf + 16, rtp_ts);
-  wr32(buf + 20, packets);
-  wr32(buf + 24, octets);
+  sv_wr32(buf + 4, ssrc);
+  sv_wr64(buf + 8, ntp);
+  sv_wr32(buf + 16, rtp_ts);
+  sv_wr32(buf + 20, packets);
+  sv_wr32(buf + 24, octets);
   return SR_HDR_LEN;
 }
 
@@ -230,15 +202,15 @@ static void put_block(uint8_t *b, const sv_rtcp_report_block *rb) {
   if (lost > 0x7fffff) lost = 0x7fffff;
   if (lost < -0x800000) lost = -0x800000;
   uint32_t wire = (uint32_t)lost & 0xffffff;
-  wr32(b, rb->ssrc);
+  sv_wr32(b, rb->ssrc);
   b[4] = rb->fraction_lost;
   b[5] = (uint8_t)(wire >> 16);
   b[6] = (uint8_t)(wire >> 8);
   b[7] = (uint8_t)wire;
-  wr32(b + 8, rb->ext_highest_seq);
-  wr32(b + 12, rb->jitter);
-  wr32(b + 16, rb->lsr);
-  wr32(b + 20, rb->dlsr);
+  sv_wr32(b + 8, rb->ext_highest_seq);
+  sv_wr32(b + 12, rb->jitter);
+  sv_wr32(b + 16, rb->lsr);
+  sv_wr32(b + 20, rb->dlsr);
 }
 
 /* More than 31 blocks do not fit the RC field: that is SV_ENOMEM too (the
@@ -250,7 +222,7 @@ int sv_rtcp_build_rr(uint8_t *buf, size_t cap, uint32_t sender_ssrc,
   size_t len = RR_HDR_LEN + n_blocks * BLOCK_LEN;
   if (!buf || cap < len) return SV_ENOMEM;
   put_header(buf, (uint8_t)n_blocks, SV_RTCP_RR, len);
-  wr32(buf + 4, sender_ssrc);
+  sv_wr32(buf + 4, sender_ssrc);
   for (size_t i = 0; i < n_blocks; i++)
     put_block(buf + RR_HDR_LEN + i * BLOCK_LEN, &blocks[i]);
   return (int)len;
@@ -268,7 +240,7 @@ int sv_rtcp_build_sdes_cname(uint8_t *buf, size_t cap, uint32_t ssrc, const char
   if (!buf || cap < len) return SV_ENOMEM;
   memset(buf, 0, len);
   put_header(buf, 1, SV_RTCP_SDES, len);
-  wr32(buf + 4, ssrc);
+  sv_wr32(buf + 4, ssrc);
   buf[8] = 1; /* CNAME */
   buf[9] = (uint8_t)n;
   memcpy(buf + 10, cname, n);
@@ -279,8 +251,8 @@ static int build_fb(uint8_t *buf, size_t cap, size_t len, uint8_t fmt, uint8_t t
                     uint32_t sender_ssrc, uint32_t media_ssrc) {
   if (!buf || cap < len) return SV_ENOMEM;
   put_header(buf, fmt, type, len);
-  wr32(buf + 4, sender_ssrc);
-  wr32(buf + 8, media_ssrc);
+  sv_wr32(buf + 4, sender_ssrc);
+  sv_wr32(buf + 8, media_ssrc);
   return (int)len;
 }
 
@@ -294,7 +266,7 @@ int sv_rtcp_build_fir(uint8_t *buf, size_t cap, uint32_t sender_ssrc, uint32_t m
                       uint8_t seq_nr) {
   int len = build_fb(buf, cap, FB_HDR_LEN + FIR_FCI_LEN, 4, SV_RTCP_PSFB, sender_ssrc, 0);
   if (len < 0) return len;
-  wr32(buf + FB_HDR_LEN, media_ssrc);
+  sv_wr32(buf + FB_HDR_LEN, media_ssrc);
   buf[FB_HDR_LEN + 4] = seq_nr;
   memset(buf + FB_HDR_LEN + 5, 0, 3);
   return len;
@@ -353,15 +325,15 @@ int sv_rtcp_build_nack(uint8_t *buf, size_t cap, uint32_t sender_ssrc, uint32_t 
       blp |= (uint16_t)(1u << (d - 1));
       continue;
     }
-    if (e > 0) wr16(buf + FB_HDR_LEN + (e - 1) * NACK_FCI_LEN + 2, blp);
+    if (e > 0) sv_wr16(buf + FB_HDR_LEN + (e - 1) * NACK_FCI_LEN + 2, blp);
     if (e == entries) break;
     pid = s[i];
     blp = 0;
-    wr16(buf + FB_HDR_LEN + e * NACK_FCI_LEN, pid);
+    sv_wr16(buf + FB_HDR_LEN + e * NACK_FCI_LEN, pid);
     e++;
   }
   /* The last entry's BLP (rewritten unchanged if the cap ended the loop). */
-  wr16(buf + FB_HDR_LEN + (e - 1) * NACK_FCI_LEN + 2, blp);
+  sv_wr16(buf + FB_HDR_LEN + (e - 1) * NACK_FCI_LEN + 2, blp);
   return r;
 }
 
@@ -383,19 +355,19 @@ int sv_rtcp_build_remb(uint8_t *buf, size_t cap, uint32_t sender_ssrc, uint64_t 
   memcpy(buf + 12, "REMB", 4);
   buf[16] = (uint8_t)n_ssrcs;
   buf[17] = (uint8_t)(exp << 2 | mantissa >> 16);
-  wr16(buf + 18, (uint16_t)mantissa);
+  sv_wr16(buf + 18, (uint16_t)mantissa);
   for (size_t i = 0; i < n_ssrcs; i++)
-    wr32(buf + 20 + 4 * i, ssrcs[i]);
+    sv_wr32(buf + 20 + 4 * i, ssrcs[i]);
   return r;
 }
 
 /* Maps the SSRC at p in place. 0 is never an SSRC worth mapping: it marks
  * an unused field (FIR and REMB media SSRC). */
 static void map_at(uint8_t *p, uint32_t (*map)(void *, uint32_t), void *user) {
-  uint32_t old = rd32(p);
+  uint32_t old = sv_rd32(p);
   if (old == 0) return;
   uint32_t v = map(user, old);
-  if (v != 0) wr32(p, v);
+  if (v != 0) sv_wr32(p, v);
 }
 
 /* SDES chunks: an SSRC, then items (type, length, text) up to a null

@@ -9,28 +9,9 @@
  */
 #include "relay/rtp.h"
 
+#include "common/bytes.h"
 #include "common/common.h"
 #include "relay/sdp.h"
-
-static inline uint16_t rd16(const uint8_t *p) {
-  return (uint16_t)((uint16_t)p[0] << 8 | p[1]);
-}
-
-static inline uint32_t rd32(const uint8_t *p) {
-  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline void wr16(uint8_t *p, uint16_t v) {
-  p[0] = (uint8_t)(v >> 8);
-  p[1] = (uint8_t)v;
-}
-
-static inline void wr32(uint8_t *p, uint32_t v) {
-  p[0] = (uint8_t)(v >> 24);
-  p[1] = (uint8_t)(v >> 16);
-  p[2] = (uint8_t)(v >> 8);
-  p[3] = (uint8_t)v;
-}
 
 /* Classification reads only byte 0 (and byte 1 for RTP/RTCP), so it asks
  * for no more than that: whether the rest is long enough is the job of the
@@ -60,7 +41,7 @@ int sv_rtp_parse(const uint8_t *buf, size_t len, sv_rtp_header *out) {
   if (hlen > len) return SV_EINVAL;
   if (extension) {
     if (len - hlen < 4) return SV_EINVAL;
-    size_t ext = 4 * (size_t)rd16(buf + hlen + 2);
+    size_t ext = 4 * (size_t)sv_rd16(buf + hlen + 2);
     hlen += 4;
     if (len - hlen < ext) return SV_EINVAL;
     hlen += ext;
@@ -75,9 +56,9 @@ int sv_rtp_parse(const uint8_t *buf, size_t len, sv_rtp_header *out) {
   }
   out->pt = buf[1] & 0x7f;
   out->marker = buf[1] & 0x80;
-  out->seq = rd16(buf + 2);
-  out->ts = rd32(buf + 4);
-  out->ssrc = rd32(buf + 8);
+  out->seq = sv_rd16(buf + 2);
+  out->ts = sv_rd32(buf + 4);
+  out->ssrc = sv_rd32(buf + 8);
   out->header_len = hlen;
   out->payload_len = len - hlen - pad;
   return 0;
@@ -85,9 +66,9 @@ int sv_rtp_parse(const uint8_t *buf, size_t len, sv_rtp_header *out) {
 
 void sv_rtp_rewrite(uint8_t *buf, uint8_t pt, uint16_t seq, uint32_t ts, uint32_t ssrc) {
   buf[1] = (uint8_t)((buf[1] & 0x80) | (pt & 0x7f));
-  wr16(buf + 2, seq);
-  wr32(buf + 4, ts);
-  wr32(buf + 8, ssrc);
+  sv_wr16(buf + 2, seq);
+  sv_wr32(buf + 4, ts);
+  sv_wr32(buf + 8, ssrc);
 }
 
 /* RFC 7741 4.2/4.3: skip the VP8 payload descriptor, then look at the P bit
@@ -131,7 +112,7 @@ static bool h264_is_keyframe(const uint8_t *p, size_t len) {
   if (type == 24) {
     size_t off = 1;
     while (len - off >= 2) {
-      size_t size = rd16(p + off);
+      size_t size = sv_rd16(p + off);
       off += 2;
       if (size == 0 || size > len - off) return false;
       if (h264_nal_is_key(p[off])) return true;
