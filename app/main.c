@@ -53,6 +53,7 @@ static int run(const sv_config *cfg) {
       .key_path = cfg->key,
       .web_root = cfg->web_root,
       .allow_open_rooms = cfg->allow_open_rooms,
+      .version = SV_VERSION,
   };
   int err = sv_signaling_new(&sc, loop, &sig);
   if (err < 0) {

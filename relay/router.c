@@ -183,6 +183,7 @@ int sv_router_join(sv_router *r, const char *participant) {
   g_strlcpy(p->id, participant, sizeof p->id);
   p->room = r;
   p->rtcp_ssrc = random_u32();
+  p->joined_us = sv_now_us();
   sv_random_bytes(&p->sub_sess_id, sizeof p->sub_sess_id);
   p->sub_sess_id &= 0x7fffffffffffffffULL;
   p->pending[0] = g_ptr_array_new_with_free_func(g_free);

@@ -152,6 +152,7 @@ int sv_signaling_new(const sv_signaling_config *config, GMainLoop *loop, sv_sign
   sig->max_message = config->max_message ? config->max_message : SV_DEFAULT_MAX_MSG;
   sig->max_room_size = config->max_room_size ? config->max_room_size : SV_DEFAULT_MAX_ROOM;
   sig->loop = loop;
+  sig->version = g_strdup(config->version ? config->version : "unknown");
   sig->rooms = sv_rooms_new();
   sig->pending = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, sv_pending_free);
   if ((rc = check_config(config, sig)) < 0) goto out;
@@ -228,6 +229,7 @@ void sv_signaling_free(sv_signaling *sig) {
   sv_rooms_free(sig->rooms);
   g_free(sig->bind_address);
   g_free(sig->web_root);
+  g_free(sig->version);
   g_free(sig);
 }
 

@@ -66,6 +66,7 @@ static void on_join(sv_conn *c, const sv_msg *m) {
   /* Tokens arrive with the consultations feature (schedule/); until then the
    * only way in is an open room, which is a development setting. */
   if (!sig->allow_open_rooms) {
+    sv_metrics_join_failed(&sig->metrics, SV_JOIN_FAIL_AUTH);
     sv_conn_send_error(c, m->id, "unauthorized",
                        "joining needs an invitation link, and invitations come with the "
                        "consultations feature; for development, start the server with "
@@ -75,6 +76,7 @@ static void on_join(sv_conn *c, const sv_msg *m) {
 
   sv_participant *p = NULL;
   if (sv_rooms_add(sig->rooms, m->room, m->name, sig->max_room_size, c, &p) < 0) {
+    sv_metrics_join_failed(&sig->metrics, SV_JOIN_FAIL_ROOM_FULL);
     sv_conn_send_error(c, m->id, "room-full",
                        "room '%s' already has the maximum of %zu participants; try later", m->room,
                        sig->max_room_size);
@@ -85,12 +87,14 @@ static void on_join(sv_conn *c, const sv_msg *m) {
     if (rc < 0) {
       SV_ERROR("signaling", "relay refused %s in room %s: %s", p->id, m->room, sv_strerror(rc));
       sv_rooms_remove(sig->rooms, p);
+      sv_metrics_join_failed(&sig->metrics, SV_JOIN_FAIL_RELAY);
       sv_conn_send_error(c, m->id, "internal",
                          "the media relay could not add you to the room; retry once, then report");
       return;
     }
   }
   c->participant = p;
+  sv_metrics_join(&sig->metrics);
 
   sv_room *room = p->room;
   json_t *others = json_array();

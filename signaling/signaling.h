@@ -2,7 +2,7 @@
  * signaling.h — the signalling server: the one public interface of signaling/.
  *
  * libwebsockets on the main thread's GLib main loop serves the web client
- * (static files), GET /healthz and the WebSocket protocol of docs/protocol.md
+ * (static files), GET /healthz, GET /metrics (Prometheus) and the WebSocket protocol of docs/protocol.md
  * at /ws (subprotocol samvei-v1). It keeps the rooms and participants, and
  * wires them to the relay: client requests become sv_relay_* calls, relay
  * events (sv_signaling_relay_events()) become messages to the clients.
@@ -31,6 +31,7 @@ typedef struct sv_signaling_config {
   bool allow_open_rooms;    /* development: join any room without a token */
   size_t max_message;       /* bytes per WebSocket message; 0 = 64 KiB */
   size_t max_room_size;     /* participants per room; 0 = 16 */
+  const char *version;      /* shown in /metrics (samvei_build_info); NULL = "unknown" */
 } sv_signaling_config;
 
 /* Starts listening. Without cert_path and key_path the server speaks plain

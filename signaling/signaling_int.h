@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "signaling/metrics.h"
 #include "signaling/room.h"
 #include "signaling/signaling.h"
 
@@ -43,6 +44,8 @@ struct sv_signaling {
   GHashTable *pending; /* int64_t request → sv_pending *: publishes awaiting an answer */
   int64_t next_request;
   bool closing; /* sv_signaling_free() runs: connections close silently */
+  char *version; /* for samvei_build_info */
+  sv_metrics metrics;
 };
 
 /* One WebSocket connection. Created on ESTABLISHED, freed on CLOSED; the
