@@ -28,6 +28,7 @@ typedef enum {
   OPT_VIDEO_CODECS,
   OPT_MAX_VIDEO_KBPS,
   OPT_LOG_LEVEL,
+  OPT_LOG_FORMAT,
   OPT_ALLOW_OPEN_ROOMS,
   OPT_HELP,
   OPT_VERSION,
@@ -73,6 +74,8 @@ static const sv_option options[] = {
      "bitrate the relay allows a publisher's video", NULL},
     {OPT_LOG_LEVEL, "log-level", "LEVEL", "info", "one of error, warn, info, debug",
      "how much to log", NULL},
+    {OPT_LOG_FORMAT, "log-format", "FORMAT", "text", "text or json",
+     "log lines as text or as JSON objects (one per line)", NULL},
     {OPT_ALLOW_OPEN_ROOMS, "allow-open-rooms", NULL, "0",
      "a boolean: 1/0, true/false, yes/no or on/off",
      "development only: anyone may join any room without an invitation", "off"},
@@ -231,6 +234,8 @@ static bool apply(sv_config *cfg, const sv_option *opt, const char *value) {
     return true;
   case OPT_LOG_LEVEL:
     return sv_log_level_parse(value, &cfg->log_level) == 0;
+  case OPT_LOG_FORMAT:
+    return sv_log_format_parse(value, &cfg->log_format) == 0;
   case OPT_HELP:
   case OPT_VERSION:
     return false;

@@ -34,6 +34,7 @@ typedef struct sv_config {
   char *video_codecs; /* normalised, e.g. "vp8,h264" */
   uint32_t max_video_kbps;
   sv_log_level log_level;
+  sv_log_format log_format;
   bool allow_open_rooms;
   bool help, version; /* --help / --version was given: nothing else is read */
 } sv_config;

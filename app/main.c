@@ -120,6 +120,7 @@ int main(int argc, char **argv) {
   /* A client that vanishes mid-write must not kill the server. */
   signal(SIGPIPE, SIG_IGN);
   sv_log_set_level(cfg.log_level);
+  sv_log_set_format(cfg.log_format);
   SV_INFO("app", "samvei %s starting", SV_VERSION);
   int rc = run(&cfg);
   sv_config_free(&cfg);

@@ -53,8 +53,9 @@ static void on_peer_candidate(void *user, sv_peer *peer, const char *cand) {
 static void on_peer_state(void *user, sv_peer *peer, sv_pc_state st, const char *reason) {
   sv_part *p = user;
   sv_pc_kind pc = pc_of(p, peer);
-  SV_INFO(MOD, "room %s participant %s %s: %s%s%s", p->room->id, p->id, sv_pc_kind_name(pc),
-          sv_pc_state_name(st), reason ? " — " : "", reason ? reason : "");
+  SV_LOG_IDS(SV_LOG_INFO, MOD, p->id, p->room->id, "room %s participant %s %s: %s%s%s", p->room->id,
+             p->id, sv_pc_kind_name(pc), sv_pc_state_name(st), reason ? " — " : "",
+             reason ? reason : "");
   /* A subscriber that just connected needs a keyframe from every video
    * source it receives, or it shows nothing until the next natural one. */
   if (pc == SV_PC_SUBSCRIBE && st == SV_PC_STATE_CONNECTED) {

@@ -108,8 +108,9 @@ static void on_join(sv_conn *c, const sv_msg *m) {
   broadcast(
       room, p,
       json_pack("{s:s,s:o}", "type", "participant-joined", "participant", participant_json(p)));
-  SV_INFO("signaling", "%s joined room %s as %s from %s (%u in the room)", p->id, room->id, p->role,
-          c->peer, room->participants->len);
+  SV_LOG_IDS(SV_LOG_INFO, "signaling", p->id, room->id,
+             "%s joined room %s as %s from %s (%u in the room)", p->id, room->id, p->role, c->peer,
+             room->participants->len);
 }
 
 /* Drops the publishes of participant `pid` still waiting for the relay. */
@@ -133,8 +134,8 @@ void sv_session_leave(sv_conn *c, const char *reason) {
   }
   if (sig->relay) sv_relay_leave(sig->relay, p->room->id, p->id);
   drop_pending(sig, p->id);
-  SV_INFO("signaling", "%s left room %s (%s, %u remain)", p->id, p->room->id, reason,
-          p->room->participants->len - 1);
+  SV_LOG_IDS(SV_LOG_INFO, "signaling", p->id, p->room->id, "%s left room %s (%s, %u remain)", p->id,
+             p->room->id, reason, p->room->participants->len - 1);
   broadcast(p->room, p,
             json_pack("{s:s,s:s,s:s}", "type", "participant-left", "participant", p->id, "reason",
                       reason));
