@@ -29,6 +29,7 @@ typedef enum {
   OPT_MAX_VIDEO_KBPS,
   OPT_LOG_LEVEL,
   OPT_LOG_FORMAT,
+  OPT_DRAIN_TIMEOUT,
   OPT_ALLOW_OPEN_ROOMS,
   OPT_HELP,
   OPT_VERSION,
@@ -76,6 +77,8 @@ static const sv_option options[] = {
      "how much to log", NULL},
     {OPT_LOG_FORMAT, "log-format", "FORMAT", "text", "text or json",
      "log lines as text or as JSON objects (one per line)", NULL},
+    {OPT_DRAIN_TIMEOUT, "drain-timeout", "SECONDS", "30", "seconds 0-86400",
+     "on SIGTERM, how long to wait for calls to end before exiting", NULL},
     {OPT_ALLOW_OPEN_ROOMS, "allow-open-rooms", NULL, "0",
      "a boolean: 1/0, true/false, yes/no or on/off",
      "development only: anyone may join any room without an invitation", "off"},
@@ -234,6 +237,10 @@ static bool apply(sv_config *cfg, const sv_option *opt, const char *value) {
     return true;
   case OPT_LOG_LEVEL:
     return sv_log_level_parse(value, &cfg->log_level) == 0;
+  case OPT_DRAIN_TIMEOUT:
+    if (!parse_uint(value, 0, 86400, &n)) return false;
+    cfg->drain_timeout = (unsigned)n;
+    return true;
   case OPT_LOG_FORMAT:
     return sv_log_format_parse(value, &cfg->log_format) == 0;
   case OPT_HELP:

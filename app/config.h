@@ -35,6 +35,7 @@ typedef struct sv_config {
   uint32_t max_video_kbps;
   sv_log_level log_level;
   sv_log_format log_format;
+  unsigned drain_timeout; /* seconds SIGTERM waits for rooms to empty */
   bool allow_open_rooms;
   bool help, version; /* --help / --version was given: nothing else is read */
 } sv_config;

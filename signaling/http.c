@@ -250,6 +250,11 @@ int sv_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *us
       pss->body = NULL;
     }
     return 0;
+  case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS:
+    /* The one place lws hands out the vhost's SSL_CTX: kept for reloading
+     * the certificate on SIGHUP (sv_signaling_reload_tls). */
+    if (sig) sig->tls_ctx = user;
+    return 0;
   case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
     /* An upgrade that asked for no subprotocol (or none we speak). */
     return 1;

@@ -63,6 +63,12 @@ static void on_join(sv_conn *c, const sv_msg *m) {
                        c->participant->room->id);
     return;
   }
+  if (sig->draining) {
+    sv_metrics_join_failed(&sig->metrics, SV_JOIN_FAIL_RESTARTING);
+    sv_conn_send_error(c, m->id, "restarting",
+                       "the server is restarting; join again in a few seconds");
+    return;
+  }
   /* Tokens arrive with the consultations feature (schedule/); until then the
    * only way in is an open room, which is a development setting. */
   if (!sig->allow_open_rooms) {
