@@ -115,6 +115,9 @@ static int run(const sv_config *cfg) {
       .web_root = cfg->web_root,
       .allow_open_rooms = cfg->allow_open_rooms,
       .version = SV_VERSION,
+      .turn_uris = cfg->turn_uris,
+      .turn_secret = cfg->turn_secret,
+      .turn_ttl = cfg->turn_ttl,
   };
   int err = sv_signaling_new(&sc, loop, &sig);
   if (err < 0) {

@@ -168,6 +168,11 @@ int sv_signaling_new(const sv_signaling_config *config, GMainLoop *loop, sv_sign
   sig->cert_path = g_strdup(config->cert_path);
   sig->key_path = g_strdup(config->key_path);
   sig->conns = g_ptr_array_new();
+  if (config->turn_uris && *config->turn_uris && config->turn_secret && *config->turn_secret) {
+    sig->turn_uris = g_strsplit(config->turn_uris, ",", -1);
+    sig->turn_secret = g_strdup(config->turn_secret);
+  }
+  sig->turn_ttl = config->turn_ttl ? config->turn_ttl : 86400;
   sig->rooms = sv_rooms_new();
   sig->pending = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, sv_pending_free);
   if ((rc = check_config(config, sig)) < 0) goto out;
@@ -245,6 +250,9 @@ void sv_signaling_free(sv_signaling *sig) {
   g_free(sig->bind_address);
   g_free(sig->web_root);
   g_free(sig->version);
+  g_strfreev(sig->turn_uris);
+  if (sig->turn_secret) memset(sig->turn_secret, 0, strlen(sig->turn_secret));
+  g_free(sig->turn_secret);
   g_free(sig->cert_path);
   g_free(sig->key_path);
   if (sig->conns) g_ptr_array_unref(sig->conns);

@@ -12,6 +12,7 @@
 #include "common/common.h"
 #include "signaling/message.h"
 #include "signaling/signaling_int.h"
+#include "signaling/turn.h"
 
 const char *sv_session_error_code(int err) {
   switch (err) {
@@ -108,9 +109,12 @@ static void on_join(sv_conn *c, const sv_msg *m) {
     sv_participant *o = g_ptr_array_index(room->participants, i);
     if (o != p) json_array_append_new(others, participant_json(o));
   }
-  sv_conn_send_ok(c, m->id,
-                  json_pack("{s:s,s:s,s:s,s:o}", "self", p->id, "role", p->role, "state", "joined",
-                            "participants", others));
+  json_t *ok = json_pack("{s:s,s:s,s:s,s:o}", "self", p->id, "role", p->role, "state", "joined",
+                         "participants", others);
+  json_t *ice = sv_turn_ice_servers(sig->turn_uris, sig->turn_secret, sig->turn_ttl, p->id,
+                                    g_get_real_time() / G_USEC_PER_SEC);
+  if (ice) json_object_set_new(ok, "iceServers", ice);
+  sv_conn_send_ok(c, m->id, ok);
   broadcast(
       room, p,
       json_pack("{s:s,s:o}", "type", "participant-joined", "participant", participant_json(p)));

@@ -32,6 +32,9 @@ typedef struct sv_signaling_config {
   size_t max_message;       /* bytes per WebSocket message; 0 = 64 KiB */
   size_t max_room_size;     /* participants per room; 0 = 16 */
   const char *version;      /* shown in /metrics (samvei_build_info); NULL = "unknown" */
+  const char *turn_uris;    /* comma-separated turn:/turns:/stun: URIs for clients; NULL = none */
+  const char *turn_secret;  /* coturn static-auth-secret for their credentials */
+  unsigned turn_ttl;        /* seconds the credentials stay valid; 0 = 86400 */
 } sv_signaling_config;
 
 /* Starts listening. Without cert_path and key_path the server speaks plain

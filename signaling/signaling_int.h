@@ -49,6 +49,9 @@ struct sv_signaling {
   void *tls_ctx;              /* the vhost's SSL_CTX (lws owns it), NULL for plain HTTP */
   GPtrArray *conns;           /* every open sv_conn, not owned */
   bool draining;              /* SIGTERM: joins are refused with `restarting` */
+  char **turn_uris;           /* NULL-terminated, or NULL: no iceServers in join replies */
+  char *turn_secret;
+  unsigned turn_ttl;
   sv_metrics metrics;
 };
 

@@ -144,6 +144,7 @@ function startLiveness() {
 function acceptJoin(reply) {
   app.self = { id: reply.self, name: app.name, role: reply.role };
   app.joinState = reply.state;
+  app.iceServers = reply.iceServers ?? []; /* TURN credentials, fresh on every join */
   app.participants.clear();
   app.gone.clear();
   for (const p of reply.participants ?? []) addParticipant(p);
@@ -159,6 +160,7 @@ function acceptJoin(reply) {
 function newPeer() {
   app.peer?.close();
   app.peer = new PeerSession(app.signaling, {
+    iceServers: app.iceServers,
     onRemoteChange: () => renderParticipants(),
     onStateChange: () => updateConnection(),
     onError: (kind, err) => {
