@@ -22,7 +22,8 @@ export async function recordPeerConnections(context) {
 }
 
 /* For each open PeerConnection of the page: {policy, localType,
- * remoteType, protocol, relayProtocol} of its selected candidate pair, or
+ * remoteType, protocol, relayProtocol, remotePort} of its selected
+ * candidate pair, or
  * null while it has none. */
 export function selectedPairs(page) {
   return page.evaluate(async () => {
@@ -49,6 +50,7 @@ export function selectedPairs(page) {
         remoteType: remote?.candidateType,
         protocol: local?.protocol,
         relayProtocol: local?.relayProtocol,
+        remotePort: remote?.port,
       });
     }
     return out;

@@ -1,0 +1,120 @@
+/*
+ * network-change.test.mjs — the media path breaks under a participant and
+ * the client repairs it by itself.
+ *
+ * Two people are in a call on a samvei of the test's own (UDP only, a port
+ * range of its own). An nftables rule then drops the UDP of A's current
+ * PeerConnections (the relay ports of A's selected candidate pairs), as
+ * when a tablet leaves one network: A's PeerConnections go "disconnected".
+ * The browser then reports it is online again (the `online` event, as
+ * after a Wi-Fi → 4G switch). A's client must rejoin on its own, with new
+ * PeerConnections on new ports, and both sides decode video again; the
+ * rule stays in place throughout, so the old path never comes back.
+ *
+ * Skipped without root or nft; the nftables table is deleted afterwards.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { launchBrowser, newParticipant, waitFor, waitForMediaFrom, roomName } from './lib.mjs';
+import { startServer } from './server.mjs';
+import { recordPeerConnections, selectedPairs } from './transport.mjs';
+
+const NFT = '/usr/sbin/nft';
+const TABLE = `samvei_e2e_netchange_${process.pid}`;
+const canBlock = process.getuid?.() === 0 && existsSync(NFT);
+const PORT_MIN = 48000 + (process.pid % 40) * 20;
+const PORT_MAX = PORT_MIN + 19;
+
+let browser, server;
+let tableAdded = false;
+const opened = [];
+
+function removeTable() {
+  if (!tableAdded) return;
+  try {
+    execFileSync(NFT, ['delete', 'table', 'inet', TABLE], { stdio: 'ignore' });
+  } catch {
+    /* already gone */
+  }
+  tableAdded = false;
+}
+
+function blockPorts(ports) {
+  const set = [...new Set(ports)].join(', ');
+  process.on('exit', removeTable);
+  execFileSync(NFT, ['-f', '-'], {
+    input: `table inet ${TABLE} {
+  chain out {
+    type filter hook output priority 0; policy accept;
+    meta l4proto udp ip daddr 127.0.0.1 udp dport { ${set} } counter drop
+    meta l4proto udp ip saddr 127.0.0.1 udp sport { ${set} } counter drop
+  }
+}
+`,
+  });
+  tableAdded = true;
+}
+
+before(async () => {
+  if (!canBlock) return;
+  server = await startServer('netchange', {
+    args: ['--rtp-ports', `${PORT_MIN}-${PORT_MAX}`, '--no-ice-tcp'],
+  });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  for (const p of opened) await p.context.close().catch(() => {});
+  await browser?.close();
+  await server?.stop();
+  removeTable();
+});
+
+async function join(label, room, name) {
+  const p = await newParticipant(browser, label);
+  opened.push(p);
+  await recordPeerConnections(p.context);
+  await p.page.goto(`${server.url}/?lang=en`, { waitUntil: 'load' });
+  await p.page.getByLabel('Room').fill(room);
+  await p.page.getByLabel('Your name').fill(name);
+  await p.page.getByRole('button', { name: 'Join' }).click();
+  await p.page.locator('#call').waitFor({ state: 'visible', timeout: 20000 });
+  return p;
+}
+
+const selfId = (p) => p.page.evaluate(() => window.samvei.self()?.id);
+
+test('media path broken, network back: the client rejoins and video flows again', { skip: !canBlock && 'needs root and nft' }, async () => {
+  const room = roomName('netchange');
+  const a = await join('netchange-a', room, 'Kari');
+  const b = await join('netchange-b', room, 'Ola');
+  const idA = await selfId(a);
+  await waitForMediaFrom(a.page, [await selfId(b)], 'netchange-a');
+  await waitForMediaFrom(b.page, [idA], 'netchange-b');
+
+  const pairs = (await selectedPairs(a.page)).filter(Boolean);
+  assert.ok(pairs.length >= 2, 'A has a publish and a subscribe path');
+  blockPorts(pairs.map((p) => p.remotePort));
+
+  await waitFor(
+    async () => {
+      const pc = await a.page.evaluate(() => window.samvei.state().pc);
+      return pc && (pc.publish !== 'connected' || pc.subscribe !== 'connected');
+    },
+    { timeoutMs: 30000, intervalMs: 250, what: "A's PeerConnections to notice the broken path" },
+  );
+  await a.page.evaluate(() => window.dispatchEvent(new Event('online')));
+
+  await waitFor(async () => (await selfId(a)) !== idA, {
+    timeoutMs: 15000,
+    what: 'A to rejoin by itself (a new participant id)',
+  });
+  const newA = await selfId(a);
+  await waitForMediaFrom(a.page, [await selfId(b)], 'netchange-a');
+  await waitForMediaFrom(b.page, [newA], 'netchange-b');
+  const now = (await selectedPairs(a.page)).filter(Boolean);
+  for (const p of now)
+    assert.ok(!pairs.some((old) => old.remotePort === p.remotePort), 'new paths, not the blocked ones');
+});
