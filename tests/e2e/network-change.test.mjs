@@ -68,7 +68,7 @@ before(async () => {
 after(async () => {
   for (const p of opened) await p.context.close().catch(() => {});
   await browser?.close();
-  await server?.stop();
+  await server?.stopCleanly();
   removeTable();
 });
 

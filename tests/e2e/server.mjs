@@ -41,7 +41,7 @@ export async function startServer(label, { args = [], port, tls } = {}) {
   port = port || (await freePort());
   const dataDir = mkdtempSync(join(tmpdir(), 'samvei-e2e-'));
   const all = ['--bind', '127.0.0.1', '--port', String(port), '--web-root', join(ROOT, 'web'),
-    '--data-dir', dataDir, '--allow-open-rooms', ...args];
+    '--data-dir', dataDir, '--allow-open-rooms', '--drain-timeout', '0', ...args];
   if (tls) all.push('--cert', tls.cert, '--key', tls.key);
   const log = createWriteStream(join(ARTIFACTS, `${label}.server.log`), { flags: 'a' });
   const proc = spawn(SAMVEI_BIN, all, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -61,6 +61,15 @@ export async function startServer(label, { args = [], port, tls } = {}) {
     proc,
     exited,
     output: () => output,
+    /* SIGTERM (drain timeout 0 unless the test set one), then checks the
+     * server exited 0 without a sanitizer report (the ASan build exits
+     * non-zero on a leak). Throws otherwise. */
+    async stopCleanly() {
+      const r = await server.stop('SIGTERM');
+      if (r.code !== 0 || /AddressSanitizer|LeakSanitizer|runtime error:/.test(output))
+        throw new Error(`samvei (${label}) did not stop cleanly: ${JSON.stringify(r)}\n${output.slice(-3000)}`);
+      return r;
+    },
     async stop(signal = 'SIGKILL') {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
       const r = await exited;

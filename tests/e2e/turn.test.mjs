@@ -88,7 +88,7 @@ before(async () => {
 after(async () => {
   for (const p of opened) await p.context.close().catch(() => {});
   await browser?.close();
-  await server?.stop();
+  await server?.stopCleanly();
   if (turn && turn.proc.exitCode === null) {
     turn.proc.kill('SIGTERM');
     await Promise.race([turn.exited, sleep(5000)]);
