@@ -118,9 +118,8 @@ static void on_join(sv_conn *c, const sv_msg *m) {
   broadcast(
       room, p,
       json_pack("{s:s,s:o}", "type", "participant-joined", "participant", participant_json(p)));
-  SV_LOG_IDS(SV_LOG_INFO, "signaling", p->id, room->id,
-             "%s joined room %s as %s from %s (%u in the room)", p->id, room->id, p->role, c->peer,
-             room->participants->len);
+  SV_LOG_IDS(SV_LOG_INFO, "signaling", p->id, room->id, "%s joined room %s as %s (%u in the room)",
+             p->id, room->id, p->role, room->participants->len);
 }
 
 /* Drops the publishes of participant `pid` still waiting for the relay. */

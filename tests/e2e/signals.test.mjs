@@ -112,12 +112,15 @@ test('SIGHUP reloads the TLS certificate; an open WebSocket stays open', async (
 });
 
 test('SIGTERM drains: clients told, joins refused, exit 0 when the rooms empty', async () => {
-  const server = await startServer('signals-term', { args: ['--drain-timeout', '60'] });
+  const server = await startServer('signals-term', {
+    args: ['--drain-timeout', '60', '--log-format', 'json'],
+  });
   cleanup.push(() => server.stop());
   const a = await client(server.wsUrl);
   const b = await client(server.wsUrl);
-  assert.equal((await a.request({ type: 'join', room: 'drain', name: 'A' })).type, 'ok');
-  assert.equal((await b.request({ type: 'join', room: 'drain', name: 'B' })).type, 'ok');
+  const joinedA = await a.request({ type: 'join', room: 'drain', name: 'Kari Nordmann' });
+  assert.equal(joinedA.type, 'ok');
+  assert.equal((await b.request({ type: 'join', room: 'drain', name: 'Ola Hansen' })).type, 'ok');
   const late = await client(server.wsUrl);
 
   server.proc.kill('SIGTERM');
@@ -143,6 +146,27 @@ test('SIGTERM drains: clients told, joins refused, exit 0 when the rooms empty',
   const { code } = await server.exited;
   assert.equal(code, 0, 'exit status 0');
   assert.ok(Date.now() - started < 5000, 'exits soon after the last one left');
+
+  /* --log-format json: every line is one JSON object with the four fields;
+   * the join and leave lines carry the participant id as a field; no name
+   * and no client address is logged. */
+  const lines = server.output().split('\n').filter(Boolean);
+  assert.ok(lines.length > 5);
+  const entries = lines.map((l) => {
+    try {
+      return JSON.parse(l);
+    } catch {
+      assert.fail(`not a JSON line: ${l}`);
+    }
+  });
+  for (const e of entries) {
+    for (const k of ['ts', 'level', 'component', 'message']) assert.equal(typeof e[k], 'string', k);
+  }
+  const ofA = entries.filter((e) => e.participant === joinedA.self).map((e) => e.message);
+  assert.ok(ofA.some((m) => m.includes('joined')), 'a join line for A');
+  assert.ok(ofA.some((m) => m.includes('left')), 'a leave line for A');
+  for (const secret of ['Kari', 'Ola', '127.0.0.1:'])
+    assert.ok(!server.output().includes(secret), `the log must not contain '${secret}'`);
 });
 
 test('SIGTERM with people staying: exit 0 after --drain-timeout', async () => {
