@@ -3,9 +3,10 @@
  * the client repairs it by itself.
  *
  * Two people are in a call on a samvei of the test's own (UDP only, a port
- * range of its own). An nftables rule then drops the UDP of A's current
- * PeerConnections (the relay ports of A's selected candidate pairs), as
- * when a tablet leaves one network: A's PeerConnections go "disconnected".
+ * range of its own, 400 ports wide). An nftables rule then drops the UDP
+ * of A's current PeerConnections (the relay's ports of A's selected
+ * candidate pairs), as when a tablet leaves one network: A's
+ * PeerConnections go "disconnected".
  * The browser then reports it is online again (the `online` event, as
  * after a Wi-Fi → 4G switch). A's client must rejoin on its own, with new
  * PeerConnections on new ports, and both sides decode video again; the
@@ -26,8 +27,8 @@ import { recordPeerConnections, selectedPairs } from './transport.mjs';
 const NFT = '/usr/sbin/nft';
 const TABLE = `samvei_e2e_netchange_${process.pid}`;
 const canBlock = process.getuid?.() === 0 && existsSync(NFT);
-const PORT_MIN = 48000 + (process.pid % 40) * 20;
-const PORT_MAX = PORT_MIN + 19;
+const PORT_MIN = 50000 + (process.pid % 10) * 400;
+const PORT_MAX = PORT_MIN + 399;
 
 let browser, server;
 let tableAdded = false;
@@ -101,6 +102,10 @@ async function breakAndRecover(label, { nudge, rejoinMs }) {
 
   const pairs = (await selectedPairs(a.page)).filter(Boolean);
   assert.ok(pairs.length >= 2, 'A has a publish and a subscribe path');
+  /* The relay's ports: blocking the browser's would not do, as the browser
+   * switches to a pair from another of its interfaces. The range is wide
+   * so that the rejoin rarely gets a blocked (freed) port again; if it
+   * does, the client's next repair comes 10 s later. */
   blockPorts(pairs.map((p) => p.remotePort));
   try {
     await waitFor(

@@ -22,7 +22,7 @@ export async function recordPeerConnections(context) {
 }
 
 /* For each open PeerConnection of the page: {policy, localType,
- * remoteType, protocol, relayProtocol, remotePort} of its selected
+ * remoteType, protocol, relayProtocol, localPort, remotePort} of its selected
  * candidate pair, or
  * null while it has none. */
 export function selectedPairs(page) {
@@ -50,6 +50,7 @@ export function selectedPairs(page) {
         remoteType: remote?.candidateType,
         protocol: local?.protocol,
         relayProtocol: local?.relayProtocol,
+        localPort: local?.port,
         remotePort: remote?.port,
       });
     }
