@@ -28,6 +28,11 @@ typedef enum {
   OPT_VIDEO_CODECS,
   OPT_MAX_VIDEO_KBPS,
   OPT_LOG_LEVEL,
+  OPT_LOG_FORMAT,
+  OPT_DRAIN_TIMEOUT,
+  OPT_TURN_URIS,
+  OPT_TURN_SECRET,
+  OPT_TURN_TTL,
   OPT_ALLOW_OPEN_ROOMS,
   OPT_HELP,
   OPT_VERSION,
@@ -73,6 +78,18 @@ static const sv_option options[] = {
      "bitrate the relay allows a publisher's video", NULL},
     {OPT_LOG_LEVEL, "log-level", "LEVEL", "info", "one of error, warn, info, debug",
      "how much to log", NULL},
+    {OPT_LOG_FORMAT, "log-format", "FORMAT", "text", "text or json",
+     "log lines as text or as JSON objects (one per line)", NULL},
+    {OPT_DRAIN_TIMEOUT, "drain-timeout", "SECONDS", "30", "seconds 0-86400",
+     "on SIGTERM, how long to wait for calls to end before exiting", NULL},
+    {OPT_TURN_URIS, "turn-uris", "LIST", NULL,
+     "a comma-separated list of turn:, turns: or stun: URIs, e.g. "
+     "turn:turn.example.org:3478?transport=udp,turns:turn.example.org:443?transport=tcp",
+     "TURN servers handed to clients in the join reply", NULL},
+    {OPT_TURN_SECRET, "turn-secret", "SECRET", NULL, "a non-empty string",
+     "secret shared with coturn (static-auth-secret); prefer the environment", NULL},
+    {OPT_TURN_TTL, "turn-ttl", "SECONDS", "86400", "seconds 60-604800",
+     "how long TURN credentials stay valid", NULL},
     {OPT_ALLOW_OPEN_ROOMS, "allow-open-rooms", NULL, "0",
      "a boolean: 1/0, true/false, yes/no or on/off",
      "development only: anyone may join any room without an invitation", "off"},
@@ -158,6 +175,25 @@ static char *parse_codecs(const char *s) {
   return list;
 }
 
+/* "turn:a:3478, turns:b:443?transport=tcp" → "turn:a:3478,turns:b:443?transport=tcp"
+ * when every item is a turn:, turns: or stun: URI of printable characters
+ * without spaces or quotes (they go into JSON and an RTCPeerConnection). */
+static char *parse_turn_uris(const char *s) {
+  char **items = g_strsplit(s, ",", -1);
+  bool ok = items[0] != NULL;
+  for (char **p = items; ok && *p; p++) {
+    char *u = g_strstrip(*p);
+    ok = (g_str_has_prefix(u, "turn:") || g_str_has_prefix(u, "turns:") ||
+          g_str_has_prefix(u, "stun:")) &&
+         strlen(u) > 6 && strlen(u) < 256;
+    for (const char *c = u; ok && *c; c++)
+      ok = g_ascii_isgraph(*c) && *c != '"' && *c != '\\';
+  }
+  char *list = ok ? g_strjoinv(",", items) : NULL;
+  g_strfreev(items);
+  return list;
+}
+
 static void set_string(char **field, const char *value) {
   g_free(*field);
   *field = g_strdup(value);
@@ -231,6 +267,25 @@ static bool apply(sv_config *cfg, const sv_option *opt, const char *value) {
     return true;
   case OPT_LOG_LEVEL:
     return sv_log_level_parse(value, &cfg->log_level) == 0;
+  case OPT_TURN_URIS:
+    if (!(list = parse_turn_uris(value))) return false;
+    g_free(cfg->turn_uris);
+    cfg->turn_uris = list;
+    return true;
+  case OPT_TURN_SECRET:
+    if (!*value) return false;
+    set_string(&cfg->turn_secret, value);
+    return true;
+  case OPT_TURN_TTL:
+    if (!parse_uint(value, 60, 604800, &n)) return false;
+    cfg->turn_ttl = (unsigned)n;
+    return true;
+  case OPT_DRAIN_TIMEOUT:
+    if (!parse_uint(value, 0, 86400, &n)) return false;
+    cfg->drain_timeout = (unsigned)n;
+    return true;
+  case OPT_LOG_FORMAT:
+    return sv_log_format_parse(value, &cfg->log_format) == 0;
   case OPT_HELP:
   case OPT_VERSION:
     return false;
@@ -354,6 +409,9 @@ static int check_combination(sv_config *cfg, char **error) {
   if (!!cfg->cert != !!cfg->key)
     return set_error(error, "--cert and --key go together: give both for HTTPS, or neither "
                             "for plain HTTP on a loopback address");
+  if (cfg->turn_uris && !cfg->turn_secret)
+    return set_error(error, "--turn-uris needs --turn-secret (SAMVEI_TURN_SECRET), the "
+                            "static-auth-secret of the TURN server");
   if (!cfg->ice_addresses && strcmp(cfg->bind, "0.0.0.0") != 0 && strcmp(cfg->bind, "::") != 0)
     cfg->ice_addresses = g_strdup(strcmp(cfg->bind, "localhost") == 0 ? "127.0.0.1" : cfg->bind);
   return 0;
@@ -409,6 +467,8 @@ void sv_config_free(sv_config *cfg) {
   g_free(cfg->public_ip);
   g_free(cfg->ice_addresses);
   g_free(cfg->video_codecs);
+  g_free(cfg->turn_uris);
+  g_free(cfg->turn_secret);
   memset(cfg, 0, sizeof *cfg);
 }
 

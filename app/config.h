@@ -34,6 +34,11 @@ typedef struct sv_config {
   char *video_codecs; /* normalised, e.g. "vp8,h264" */
   uint32_t max_video_kbps;
   sv_log_level log_level;
+  sv_log_format log_format;
+  unsigned drain_timeout; /* seconds SIGTERM waits for rooms to empty */
+  char *turn_uris;        /* normalised comma list; NULL = no TURN */
+  char *turn_secret;      /* coturn's static-auth-secret; NULL = none */
+  unsigned turn_ttl;      /* seconds TURN credentials stay valid */
   bool allow_open_rooms;
   bool help, version; /* --help / --version was given: nothing else is read */
 } sv_config;

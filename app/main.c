@@ -3,6 +3,11 @@
  * signalling server and the relay on one GMainLoop, wires them together,
  * runs until SIGINT or SIGTERM, then frees everything in reverse order.
  *
+ * Signals: SIGTERM drains (new joins are refused with `restarting`, clients
+ * are told to come back, the server waits up to --drain-timeout seconds for
+ * the rooms to empty, then exits); a second SIGTERM, or SIGINT, stops at
+ * once. SIGHUP reloads the TLS certificate and key without dropping anyone.
+ *
  * Exit codes: 0 after SIGINT/SIGTERM, 1 when the server cannot start (port
  * in use, relay failure), 2 for a configuration that cannot work (bad
  * option, unusable certificate or web root, plain HTTP off loopback).
@@ -18,9 +23,64 @@
 #include "relay/relay.h"
 #include "signaling/signaling.h"
 
-static gboolean on_signal(gpointer data) {
+#define SV_DRAIN_POLL_MS 200
+/* What clients are told to wait before reconnecting: about the time a
+ * supervisor (systemd, Docker) needs to start the new process. */
+#define SV_RETRY_AFTER_MS 3000
+
+typedef struct sv_app {
+  GMainLoop *loop;
+  sv_signaling *sig;
+  unsigned drain_timeout_s;
+  gint64 drain_deadline_us; /* 0 = not draining */
+  guint drain_timer;
+} sv_app;
+
+static gboolean on_sigint(gpointer data) {
+  sv_app *app = data;
   SV_INFO("app", "stopping");
-  g_main_loop_quit(data);
+  g_main_loop_quit(app->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Polls until the rooms are empty or the drain timeout has passed. The
+ * first poll comes after SV_DRAIN_POLL_MS even with a timeout of 0, so the
+ * server-restarting messages are written before the loop stops. */
+static gboolean on_drain_poll(gpointer data) {
+  sv_app *app = data;
+  size_t left = sv_signaling_participant_count(app->sig);
+  if (left > 0 && g_get_monotonic_time() < app->drain_deadline_us) return G_SOURCE_CONTINUE;
+  if (left > 0)
+    SV_INFO("app", "drain timeout: stopping with %zu participants still connected", left);
+  else
+    SV_INFO("app", "drained: no participants left, stopping");
+  app->drain_timer = 0;
+  g_main_loop_quit(app->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean on_sigterm(gpointer data) {
+  sv_app *app = data;
+  if (app->drain_deadline_us) {
+    SV_INFO("app", "second SIGTERM: stopping now");
+    g_main_loop_quit(app->loop);
+    return G_SOURCE_CONTINUE;
+  }
+  SV_INFO("app", "SIGTERM: draining for up to %u s (%zu participants connected)",
+          app->drain_timeout_s, sv_signaling_participant_count(app->sig));
+  app->drain_deadline_us = g_get_monotonic_time() + (gint64)app->drain_timeout_s * G_USEC_PER_SEC;
+  sv_signaling_drain(app->sig, SV_RETRY_AFTER_MS);
+  app->drain_timer = g_timeout_add(SV_DRAIN_POLL_MS, on_drain_poll, app);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean on_sighup(gpointer data) {
+  sv_app *app = data;
+  if (!sv_signaling_is_tls(app->sig)) {
+    SV_INFO("app", "SIGHUP: plain HTTP, no certificate to reload");
+    return G_SOURCE_CONTINUE;
+  }
+  sv_signaling_reload_tls(app->sig);
   return G_SOURCE_CONTINUE;
 }
 
@@ -44,7 +104,8 @@ static int run(const sv_config *cfg) {
   GMainLoop *loop = g_main_loop_new(NULL, FALSE);
   sv_signaling *sig = NULL;
   sv_relay *relay = NULL;
-  guint sigint = 0, sigterm = 0;
+  guint sigint = 0, sigterm = 0, sighup = 0;
+  sv_app app = {.loop = loop, .drain_timeout_s = cfg->drain_timeout};
 
   sv_signaling_config sc = {
       .bind_address = cfg->bind,
@@ -53,6 +114,10 @@ static int run(const sv_config *cfg) {
       .key_path = cfg->key,
       .web_root = cfg->web_root,
       .allow_open_rooms = cfg->allow_open_rooms,
+      .version = SV_VERSION,
+      .turn_uris = cfg->turn_uris,
+      .turn_secret = cfg->turn_secret,
+      .turn_ttl = cfg->turn_ttl,
   };
   int err = sv_signaling_new(&sc, loop, &sig);
   if (err < 0) {
@@ -79,8 +144,10 @@ static int run(const sv_config *cfg) {
   }
   sv_signaling_set_relay(sig, relay);
 
-  sigint = g_unix_signal_add(SIGINT, on_signal, loop);
-  sigterm = g_unix_signal_add(SIGTERM, on_signal, loop);
+  app.sig = sig;
+  sigint = g_unix_signal_add(SIGINT, on_sigint, &app);
+  sigterm = g_unix_signal_add(SIGTERM, on_sigterm, &app);
+  sighup = g_unix_signal_add(SIGHUP, on_sighup, &app);
   if (cfg->allow_open_rooms)
     SV_WARN("app", "open rooms are allowed: anyone who can reach this server may join any room "
                    "(development only)");
@@ -91,6 +158,8 @@ static int run(const sv_config *cfg) {
 out:
   if (sigint) g_source_remove(sigint);
   if (sigterm) g_source_remove(sigterm);
+  if (sighup) g_source_remove(sighup);
+  if (app.drain_timer) g_source_remove(app.drain_timer);
   /* The relay goes first so that no relay event reaches a freed server. */
   if (sig) sv_signaling_set_relay(sig, NULL);
   sv_relay_free(relay);
@@ -119,6 +188,7 @@ int main(int argc, char **argv) {
   /* A client that vanishes mid-write must not kill the server. */
   signal(SIGPIPE, SIG_IGN);
   sv_log_set_level(cfg.log_level);
+  sv_log_set_format(cfg.log_format);
   SV_INFO("app", "samvei %s starting", SV_VERSION);
   int rc = run(&cfg);
   sv_config_free(&cfg);

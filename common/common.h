@@ -38,6 +38,21 @@ int sv_log_level_parse(const char *name, sv_log_level *out);
 sv_log_level sv_log_get_level(void);
 void sv_log_write(sv_log_level level, const char *module, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Like sv_log_write, for connection events: in JSON lines, participant and
+ * room (opaque ids; either may be NULL) become fields of their own. */
+void sv_log_write_ids(sv_log_level level, const char *module, const char *participant,
+                      const char *room, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Text: "2026-01-02T03:04:05.678Z INFO  module    message". JSON: one object
+ * per line with ts, level, component, message (and participant, room). */
+typedef enum { SV_LOG_TEXT = 0, SV_LOG_JSON } sv_log_format;
+/* Sets the line format (atomic; any thread). */
+void sv_log_set_format(sv_log_format format);
+/* Parses "text|json"; returns 0 and sets *out, or SV_EINVAL. */
+int sv_log_format_parse(const char *name, sv_log_format *out);
+/* Where lines go (default stderr; tests use a temporary file). The stream
+ * is borrowed and must stay open while logging. */
+void sv_log_set_stream(FILE *stream);
 
 #define SV_LOG(level, module, ...)                                                                 \
   do {                                                                                             \
@@ -47,6 +62,11 @@ void sv_log_write(sv_log_level level, const char *module, const char *fmt, ...)
 #define SV_WARN(m, ...)  SV_LOG(SV_LOG_WARN, m, __VA_ARGS__)
 #define SV_INFO(m, ...)  SV_LOG(SV_LOG_INFO, m, __VA_ARGS__)
 #define SV_DEBUG(m, ...) SV_LOG(SV_LOG_DEBUG, m, __VA_ARGS__)
+#define SV_LOG_IDS(level, module, participant, room, ...)                                          \
+  do {                                                                                             \
+    if ((level) <= sv_log_get_level())                                                             \
+      sv_log_write_ids((level), (module), (participant), (room), __VA_ARGS__);                     \
+  } while (0)
 
 /* Always-on invariant check: a broken invariant is a bug, so abort loudly. */
 void sv_assert_fail(const char *expr, const char *file, int line) __attribute__((noreturn));

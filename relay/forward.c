@@ -44,6 +44,21 @@ static bool out_ready(const sv_out *o) {
   return o->sub->sub && sv_peer_state(o->sub->sub) == SV_PC_STATE_CONNECTED;
 }
 
+/* Once per participant: the time from its join to the first video packet
+ * forwarded to it, into the worker's histogram. */
+static void record_first_video(sv_part *sub) {
+  static const uint32_t bounds[SV_FTF_BUCKETS] = SV_FTF_BOUNDS_MS;
+  sv_stats_block *st = sub->room->env->stats;
+  uint64_t ms = (sv_now_us() - sub->joined_us) / 1000;
+  size_t k = 0;
+  while (k < SV_FTF_BUCKETS && ms > bounds[k])
+    k++;
+  sub->first_video = true;
+  SV_STAT_ADD(st, ftf_bucket[k], 1);
+  SV_STAT_ADD(st, ftf_sum_ms, ms);
+  SV_STAT_ADD(st, ftf_count, 1);
+}
+
 static void send_to(sv_out *o, const uint8_t *buf, size_t len, const sv_rtp_header *h) {
   uint8_t *out = o->sub->room->env->scratch_out;
   memcpy(out, buf, len);
@@ -51,6 +66,7 @@ static void send_to(sv_out *o, const uint8_t *buf, size_t len, const sv_rtp_head
   if (sv_peer_send_rtp(o->sub->sub, out, len) == 0) {
     o->packets++;
     o->octets += (uint32_t)h->payload_len;
+    if (!o->sub->first_video && o->kind == SV_KIND_VIDEO) record_first_video(o->sub);
   }
 }
 
@@ -188,6 +204,10 @@ static void report_to_publisher(sv_part *p, uint64_t now) {
     if (!t->active || t->ssrc == 0 || !t->stats.started) continue;
     sv_rtcp_report_block *b = &blocks[nb++];
     sv_rtp_stats_report(&t->stats, t->ssrc, b);
+    if (b->cumulative_lost > t->lost_counted) {
+      SV_STAT_ADD(p->room->env->stats, packets_lost, b->cumulative_lost - t->lost_counted);
+      t->lost_counted = b->cumulative_lost;
+    }
     if (t->sr_arrival_us) {
       b->lsr = (uint32_t)(t->sr_ntp >> 16);
       b->dlsr = (uint32_t)((now - t->sr_arrival_us) * 65536 / 1000000);

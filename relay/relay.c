@@ -138,26 +138,46 @@ const char *sv_relay_fingerprint(const sv_relay *r) {
   return r->fingerprint;
 }
 
+const uint32_t sv_relay_ftf_bounds_ms[8] = SV_FTF_BOUNDS_MS;
+_Static_assert(SV_FTF_BUCKETS == 8, "sv_relay_stats and sv_relay_ftf_bounds_ms have 8 bounds");
+
+static void add_block(const sv_stats_block *cb, sv_relay_stats *out) {
+  sv_stats_block *b = (sv_stats_block *)cb;
+#define SUM(f) out->f += SV_STAT_GET(b, f)
+  SUM(rooms);
+  SUM(peers);
+  SUM(rtp_in);
+  SUM(rtp_out);
+  SUM(rtcp_in);
+  SUM(rtcp_out);
+  SUM(bytes_in);
+  SUM(bytes_out);
+  SUM(dropped_malformed);
+  SUM(dropped_unknown);
+  SUM(pli_sent);
+  SUM(nack_received);
+  SUM(retransmitted);
+  SUM(packets_lost);
+  SUM(ftf_sum_ms);
+  SUM(ftf_count);
+  for (int k = 0; k <= SV_FTF_BUCKETS; k++)
+    SUM(ftf_bucket[k]);
+#undef SUM
+}
+
 void sv_relay_get_stats(const sv_relay *r, sv_relay_stats *out) {
   memset(out, 0, sizeof *out);
-  for (int i = 0; i < r->n_workers; i++) {
-    const sv_stats_block *b = &r->workers[i].stats;
-#define SUM(f) out->f += SV_STAT_GET((sv_stats_block *)b, f)
-    SUM(rooms);
-    SUM(peers);
-    SUM(rtp_in);
-    SUM(rtp_out);
-    SUM(rtcp_in);
-    SUM(rtcp_out);
-    SUM(bytes_in);
-    SUM(bytes_out);
-    SUM(dropped_malformed);
-    SUM(dropped_unknown);
-    SUM(pli_sent);
-    SUM(nack_received);
-    SUM(retransmitted);
-#undef SUM
-  }
+  for (int i = 0; i < r->n_workers; i++)
+    add_block(&r->workers[i].stats, out);
+}
+
+int sv_relay_worker_count(const sv_relay *r) {
+  return r->n_workers;
+}
+
+void sv_relay_get_worker_stats(const sv_relay *r, int index, sv_relay_stats *out) {
+  memset(out, 0, sizeof *out);
+  if (index >= 0 && index < r->n_workers) add_block(&r->workers[index].stats, out);
 }
 
 static bool id_ok(const char *s) {

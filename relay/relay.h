@@ -91,7 +91,16 @@ typedef struct sv_relay_stats {
   uint64_t dropped_malformed; /* unparseable or failed SRTP authentication */
   uint64_t dropped_unknown;   /* unknown SSRC or no route */
   uint64_t pli_sent, nack_received, retransmitted;
+  uint64_t packets_lost; /* inbound RTP missing by the publishers' sequence numbers */
+  /* Join to first forwarded video packet per participant: per-bucket
+   * counts (bounds in SV_RELAY_FTF_BOUNDS_MS, the last bucket is +Inf),
+   * sum and count. */
+  uint64_t ftf_bucket[9];
+  uint64_t ftf_sum_ms, ftf_count;
 } sv_relay_stats;
+
+/* Upper bounds (ms) of the join-to-first-frame buckets; the 9th is +Inf. */
+extern const uint32_t sv_relay_ftf_bounds_ms[8];
 
 /* Starts the DTLS identity (ECDSA P-256, fresh per start) and the workers.
  * events/user are kept; main_ctx receives the events (NULL = default).
@@ -106,6 +115,10 @@ void sv_relay_free(sv_relay *relay);
 /* "sha-256 AB:CD:..." of the DTLS certificate; owned by the relay. */
 const char *sv_relay_fingerprint(const sv_relay *relay);
 void sv_relay_get_stats(const sv_relay *relay, sv_relay_stats *out);
+/* The number of worker threads, and the counters of worker `index` alone
+ * (0 <= index < count), for per-worker load. */
+int sv_relay_worker_count(const sv_relay *relay);
+void sv_relay_get_worker_stats(const sv_relay *relay, int index, sv_relay_stats *out);
 
 /* Adds a participant to a room (creating and pinning the room if new). The
  * participant gets subscribe offers for the others' tracks from now on. */

@@ -53,8 +53,9 @@ static void on_peer_candidate(void *user, sv_peer *peer, const char *cand) {
 static void on_peer_state(void *user, sv_peer *peer, sv_pc_state st, const char *reason) {
   sv_part *p = user;
   sv_pc_kind pc = pc_of(p, peer);
-  SV_INFO(MOD, "room %s participant %s %s: %s%s%s", p->room->id, p->id, sv_pc_kind_name(pc),
-          sv_pc_state_name(st), reason ? " — " : "", reason ? reason : "");
+  SV_LOG_IDS(SV_LOG_INFO, MOD, p->id, p->room->id, "room %s participant %s %s: %s%s%s", p->room->id,
+             p->id, sv_pc_kind_name(pc), sv_pc_state_name(st), reason ? " — " : "",
+             reason ? reason : "");
   /* A subscriber that just connected needs a keyframe from every video
    * source it receives, or it shows nothing until the next natural one. */
   if (pc == SV_PC_SUBSCRIBE && st == SV_PC_STATE_CONNECTED) {
@@ -183,6 +184,7 @@ int sv_router_join(sv_router *r, const char *participant) {
   g_strlcpy(p->id, participant, sizeof p->id);
   p->room = r;
   p->rtcp_ssrc = random_u32();
+  p->joined_us = sv_now_us();
   sv_random_bytes(&p->sub_sess_id, sizeof p->sub_sess_id);
   p->sub_sess_id &= 0x7fffffffffffffffULL;
   p->pending[0] = g_ptr_array_new_with_free_func(g_free);

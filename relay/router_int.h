@@ -39,6 +39,7 @@ typedef struct sv_track {
   bool pli_pending;
   uint64_t sr_ntp, sr_arrival_us;
   uint32_t sr_rtp;
+  int32_t lost_counted; /* cumulative loss already added to the packets_lost counter */
   sv_out *outs[SV_ROOM_MAX_PARTICIPANTS];
   size_t n_outs;
   sv_rtx_slot *rtx; /* video only, SV_RTX_SLOTS entries */
@@ -70,6 +71,8 @@ struct sv_part {
   uint32_t sub_rev;
   uint64_t sub_sess_id, sub_version;
   bool sub_dirty;
+  uint64_t joined_us;    /* when the participant joined (sv_now_us) */
+  bool first_video;      /* a video packet has been forwarded to it (metrics) */
   GPtrArray *pending[2]; /* remote candidates per sv_pc_kind before the peer exists */
 };
 

@@ -9,12 +9,23 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+/* Join-to-first-frame histogram: upper bounds of the buckets in
+ * milliseconds (the last bucket, +Inf, is implicit). */
+#define SV_FTF_BOUNDS_MS                                                                           \
+  { 250, 500, 1000, 2000, 3000, 5000, 10000, 20000 }
+#define SV_FTF_BUCKETS 8
+
 typedef struct sv_stats_block {
   _Atomic uint64_t rooms, peers;
   _Atomic uint64_t rtp_in, rtp_out, rtcp_in, rtcp_out;
   _Atomic uint64_t bytes_in, bytes_out;
   _Atomic uint64_t dropped_malformed, dropped_unknown;
   _Atomic uint64_t pli_sent, nack_received, retransmitted;
+  _Atomic uint64_t packets_lost; /* inbound RTP the publishers' sequence numbers say is missing */
+  /* Join to first forwarded video packet, per participant: counts per
+   * bucket (not cumulative; the last is +Inf), their sum and count. */
+  _Atomic uint64_t ftf_bucket[SV_FTF_BUCKETS + 1];
+  _Atomic uint64_t ftf_sum_ms, ftf_count;
 } __attribute__((aligned(64))) sv_stats_block;
 
 #define SV_STAT_ADD(block, field, n)                                                               \

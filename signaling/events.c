@@ -88,6 +88,8 @@ static void on_pc_state(void *user, const char *room, const char *participant, s
   if (!p || !name) return;
   json_t *msg = json_pack("{s:s,s:s,s:s}", "type", "pc-state", "pc", pc_name(pc), "state", name);
   if (state == SV_PC_STATE_FAILED) {
+    sv_signaling *sig = user;
+    sv_metrics_join_failed(&sig->metrics, sv_metrics_pc_failure(reason));
     /* The participant stays in the room: the client may retry (publish
      * again), and its people can still chat. */
     SV_WARN("signaling", "%s connection of %s in room %s failed: %s", pc_name(pc), p->id, room,

@@ -1,6 +1,6 @@
 /*
  * http.c — plain HTTP next to the WebSocket: the web client from the web
- * root, GET /healthz, and the security headers every response carries.
+ * root, GET /healthz, GET /metrics (metrics.c), and the security headers every response carries.
  *
  * Files are read whole (the client is a few small ES modules; a cap guards
  * against surprises) and written in chunks on HTTP_WRITEABLE. A path is
@@ -201,6 +201,13 @@ static int serve_health(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, bo
                  true);
 }
 
+static int serve_metrics(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, bool head_only) {
+  size_t len = 0;
+  char *body = sv_metrics_render(sig, &len);
+  return respond(sig, wsi, pss, HTTP_STATUS_OK, "text/plain; version=0.0.4; charset=utf-8", body,
+                 len, head_only, true);
+}
+
 static int on_http(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, const char *path) {
   char *uri = NULL;
   int uri_len = 0;
@@ -210,6 +217,7 @@ static int on_http(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, const c
     return respond_text(sig, wsi, pss, HTTP_STATUS_METHOD_NOT_ALLOWED,
                         "Only GET and HEAD are served here\n", false);
   if (strcmp(path, "/healthz") == 0) return serve_health(sig, wsi, pss, head_only);
+  if (strcmp(path, "/metrics") == 0) return serve_metrics(sig, wsi, pss, head_only);
   if (strcmp(path, SV_WS_PATH) == 0)
     return respond_text(
         sig, wsi, pss, HTTP_STATUS_BAD_REQUEST,
@@ -241,6 +249,11 @@ int sv_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *us
       g_free(pss->body);
       pss->body = NULL;
     }
+    return 0;
+  case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS:
+    /* The one place lws hands out the vhost's SSL_CTX: kept for reloading
+     * the certificate on SIGHUP (sv_signaling_reload_tls). */
+    if (sig) sig->tls_ctx = user;
     return 0;
   case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
     /* An upgrade that asked for no subprotocol (or none we speak). */

@@ -62,7 +62,8 @@ static void lws_log_bridge(int level, const char *line) {
 
 /* lws reports a bad certificate only as "vhost creation failed"; loading it
  * once with OpenSSL first gives the operator a sentence naming the file. */
-static int check_tls_files(const char *cert, const char *key) {
+/* With into != NULL, a good pair is then loaded into that context too. */
+static int check_tls_files(const char *cert, const char *key, SSL_CTX *into) {
   int rc = SV_EINVAL;
   SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
   char why[256] = "";
@@ -85,6 +86,17 @@ static int check_tls_files(const char *cert, const char *key) {
              "cannot use private key %s with certificate %s (%s): give the matching "
              "unencrypted PEM key with --key",
              key, cert, why);
+    goto out;
+  }
+  /* The pair is good, so loading it into the live context cannot leave a
+   * certificate without its key (unless the files change in between: then
+   * the check below fails and the next SIGHUP repairs it). */
+  if (into && (SSL_CTX_use_certificate_chain_file(into, cert) != 1 ||
+               SSL_CTX_use_PrivateKey_file(into, key, SSL_FILETYPE_PEM) != 1 ||
+               SSL_CTX_check_private_key(into) != 1)) {
+    ERR_error_string_n(ERR_get_error(), why, sizeof why);
+    SV_ERROR("signaling", "cannot load %s and %s into the running server (%s)", cert, key, why);
+    rc = SV_EIO;
     goto out;
   }
   rc = 0;
@@ -111,7 +123,7 @@ static int check_config(const sv_signaling_config *config, sv_signaling *sig) {
     return SV_EINVAL;
   }
   if (sig->tls) {
-    int rc = check_tls_files(config->cert_path, config->key_path);
+    int rc = check_tls_files(config->cert_path, config->key_path, NULL);
     if (rc < 0) return rc;
   }
   if (!realpath(web_root, real) || !g_file_test(real, G_FILE_TEST_IS_DIR)) {
@@ -152,6 +164,15 @@ int sv_signaling_new(const sv_signaling_config *config, GMainLoop *loop, sv_sign
   sig->max_message = config->max_message ? config->max_message : SV_DEFAULT_MAX_MSG;
   sig->max_room_size = config->max_room_size ? config->max_room_size : SV_DEFAULT_MAX_ROOM;
   sig->loop = loop;
+  sig->version = g_strdup(config->version ? config->version : "unknown");
+  sig->cert_path = g_strdup(config->cert_path);
+  sig->key_path = g_strdup(config->key_path);
+  sig->conns = g_ptr_array_new();
+  if (config->turn_uris && *config->turn_uris && config->turn_secret && *config->turn_secret) {
+    sig->turn_uris = g_strsplit(config->turn_uris, ",", -1);
+    sig->turn_secret = g_strdup(config->turn_secret);
+  }
+  sig->turn_ttl = config->turn_ttl ? config->turn_ttl : 86400;
   sig->rooms = sv_rooms_new();
   sig->pending = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, sv_pending_free);
   if ((rc = check_config(config, sig)) < 0) goto out;
@@ -228,6 +249,13 @@ void sv_signaling_free(sv_signaling *sig) {
   sv_rooms_free(sig->rooms);
   g_free(sig->bind_address);
   g_free(sig->web_root);
+  g_free(sig->version);
+  g_strfreev(sig->turn_uris);
+  if (sig->turn_secret) memset(sig->turn_secret, 0, strlen(sig->turn_secret));
+  g_free(sig->turn_secret);
+  g_free(sig->cert_path);
+  g_free(sig->key_path);
+  if (sig->conns) g_ptr_array_unref(sig->conns);
   g_free(sig);
 }
 
@@ -241,4 +269,35 @@ int sv_signaling_port(const sv_signaling *sig) {
 
 bool sv_signaling_is_tls(const sv_signaling *sig) {
   return sig->tls;
+}
+
+int sv_signaling_reload_tls(sv_signaling *sig) {
+  if (!sig->tls || !sig->tls_ctx) return SV_ESTATE;
+  int rc = check_tls_files(sig->cert_path, sig->key_path, sig->tls_ctx);
+  if (rc < 0) {
+    SV_WARN("signaling", "TLS certificate not reloaded; the previous one stays in use");
+    return SV_EINVAL;
+  }
+  SV_INFO("signaling", "reloaded TLS certificate %s and key %s for new connections", sig->cert_path,
+          sig->key_path);
+  return 0;
+}
+
+void sv_signaling_drain(sv_signaling *sig, unsigned retry_after_ms) {
+  if (sig->draining) return;
+  sig->draining = true;
+  SV_INFO("signaling", "draining: refusing new joins, telling %u connected clients to come back",
+          sig->conns->len);
+  for (guint i = 0; i < sig->conns->len; i++) {
+    sv_conn *c = g_ptr_array_index(sig->conns, i);
+    /* Spread the reconnects: every client waits a different time. */
+    uint32_t spread = 0;
+    sv_random_bytes(&spread, sizeof spread);
+    json_int_t after = retry_after_ms + (retry_after_ms ? spread % (retry_after_ms / 2 + 1) : 0);
+    sv_conn_send(c, json_pack("{s:s,s:I}", "type", "server-restarting", "retryAfterMs", after));
+  }
+}
+
+size_t sv_signaling_participant_count(const sv_signaling *sig) {
+  return sv_rooms_participant_count(sig->rooms);
 }

@@ -12,6 +12,7 @@
 #include "common/common.h"
 #include "signaling/message.h"
 #include "signaling/signaling_int.h"
+#include "signaling/turn.h"
 
 const char *sv_session_error_code(int err) {
   switch (err) {
@@ -63,9 +64,16 @@ static void on_join(sv_conn *c, const sv_msg *m) {
                        c->participant->room->id);
     return;
   }
+  if (sig->draining) {
+    sv_metrics_join_failed(&sig->metrics, SV_JOIN_FAIL_RESTARTING);
+    sv_conn_send_error(c, m->id, "restarting",
+                       "the server is restarting; join again in a few seconds");
+    return;
+  }
   /* Tokens arrive with the consultations feature (schedule/); until then the
    * only way in is an open room, which is a development setting. */
   if (!sig->allow_open_rooms) {
+    sv_metrics_join_failed(&sig->metrics, SV_JOIN_FAIL_AUTH);
     sv_conn_send_error(c, m->id, "unauthorized",
                        "joining needs an invitation link, and invitations come with the "
                        "consultations feature; for development, start the server with "
@@ -75,6 +83,7 @@ static void on_join(sv_conn *c, const sv_msg *m) {
 
   sv_participant *p = NULL;
   if (sv_rooms_add(sig->rooms, m->room, m->name, sig->max_room_size, c, &p) < 0) {
+    sv_metrics_join_failed(&sig->metrics, SV_JOIN_FAIL_ROOM_FULL);
     sv_conn_send_error(c, m->id, "room-full",
                        "room '%s' already has the maximum of %zu participants; try later", m->room,
                        sig->max_room_size);
@@ -85,12 +94,14 @@ static void on_join(sv_conn *c, const sv_msg *m) {
     if (rc < 0) {
       SV_ERROR("signaling", "relay refused %s in room %s: %s", p->id, m->room, sv_strerror(rc));
       sv_rooms_remove(sig->rooms, p);
+      sv_metrics_join_failed(&sig->metrics, SV_JOIN_FAIL_RELAY);
       sv_conn_send_error(c, m->id, "internal",
                          "the media relay could not add you to the room; retry once, then report");
       return;
     }
   }
   c->participant = p;
+  sv_metrics_join(&sig->metrics);
 
   sv_room *room = p->room;
   json_t *others = json_array();
@@ -98,14 +109,17 @@ static void on_join(sv_conn *c, const sv_msg *m) {
     sv_participant *o = g_ptr_array_index(room->participants, i);
     if (o != p) json_array_append_new(others, participant_json(o));
   }
-  sv_conn_send_ok(c, m->id,
-                  json_pack("{s:s,s:s,s:s,s:o}", "self", p->id, "role", p->role, "state", "joined",
-                            "participants", others));
+  json_t *ok = json_pack("{s:s,s:s,s:s,s:o}", "self", p->id, "role", p->role, "state", "joined",
+                         "participants", others);
+  json_t *ice = sv_turn_ice_servers(sig->turn_uris, sig->turn_secret, sig->turn_ttl, p->id,
+                                    g_get_real_time() / G_USEC_PER_SEC);
+  if (ice) json_object_set_new(ok, "iceServers", ice);
+  sv_conn_send_ok(c, m->id, ok);
   broadcast(
       room, p,
       json_pack("{s:s,s:o}", "type", "participant-joined", "participant", participant_json(p)));
-  SV_INFO("signaling", "%s joined room %s as %s from %s (%u in the room)", p->id, room->id, p->role,
-          c->peer, room->participants->len);
+  SV_LOG_IDS(SV_LOG_INFO, "signaling", p->id, room->id, "%s joined room %s as %s (%u in the room)",
+             p->id, room->id, p->role, room->participants->len);
 }
 
 /* Drops the publishes of participant `pid` still waiting for the relay. */
@@ -129,8 +143,8 @@ void sv_session_leave(sv_conn *c, const char *reason) {
   }
   if (sig->relay) sv_relay_leave(sig->relay, p->room->id, p->id);
   drop_pending(sig, p->id);
-  SV_INFO("signaling", "%s left room %s (%s, %u remain)", p->id, p->room->id, reason,
-          p->room->participants->len - 1);
+  SV_LOG_IDS(SV_LOG_INFO, "signaling", p->id, p->room->id, "%s left room %s (%s, %u remain)", p->id,
+             p->room->id, reason, p->room->participants->len - 1);
   broadcast(p->room, p,
             json_pack("{s:s,s:s,s:s}", "type", "participant-left", "participant", p->id, "reason",
                       reason));

@@ -2,10 +2,10 @@
  * signaling.h — the signalling server: the one public interface of signaling/.
  *
  * libwebsockets on the main thread's GLib main loop serves the web client
- * (static files), GET /healthz and the WebSocket protocol of docs/protocol.md
- * at /ws (subprotocol samvei-v1). It keeps the rooms and participants, and
- * wires them to the relay: client requests become sv_relay_* calls, relay
- * events (sv_signaling_relay_events()) become messages to the clients.
+ * (static files), GET /healthz, GET /metrics (Prometheus) and the WebSocket protocol of
+ * docs/protocol.md at /ws (subprotocol samvei-v1). It keeps the rooms and participants, and wires
+ * them to the relay: client requests become sv_relay_* calls, relay events
+ * (sv_signaling_relay_events()) become messages to the clients.
  *
  * Threads: everything here runs on the thread that runs the GMainLoop given
  * to sv_signaling_new(), and every function must be called there.
@@ -31,6 +31,10 @@ typedef struct sv_signaling_config {
   bool allow_open_rooms;    /* development: join any room without a token */
   size_t max_message;       /* bytes per WebSocket message; 0 = 64 KiB */
   size_t max_room_size;     /* participants per room; 0 = 16 */
+  const char *version;      /* shown in /metrics (samvei_build_info); NULL = "unknown" */
+  const char *turn_uris;    /* comma-separated turn:/turns:/stun: URIs for clients; NULL = none */
+  const char *turn_secret;  /* coturn static-auth-secret for their credentials */
+  unsigned turn_ttl;        /* seconds the credentials stay valid; 0 = 86400 */
 } sv_signaling_config;
 
 /* Starts listening. Without cert_path and key_path the server speaks plain
@@ -59,6 +63,23 @@ void sv_signaling_set_relay(sv_signaling *sig, sv_relay *relay);
 int sv_signaling_port(const sv_signaling *sig);
 /* true when serving HTTPS/WSS, false for plain loopback HTTP. */
 bool sv_signaling_is_tls(const sv_signaling *sig);
+
+/* Starts a graceful restart: from now on a join is refused with error code
+ * `restarting`, and every connected client is sent
+ * {"type":"server-restarting","retryAfterMs":N} with N from retry_after_ms
+ * plus up to 50 % random spread, so clients do not all come back at once.
+ * People in a call stay until they leave or the server is freed. A second
+ * call does nothing. */
+void sv_signaling_drain(sv_signaling *sig, unsigned retry_after_ms);
+/* Participants in rooms now. */
+size_t sv_signaling_participant_count(const sv_signaling *sig);
+
+/* Reloads the certificate chain and key from the files given at start into
+ * the listening TLS context: new connections get the new certificate, open
+ * ones (and their calls) are untouched. Returns 0; SV_EINVAL (logged, the
+ * old certificate stays) when the files cannot be used; SV_ESTATE for a
+ * plain HTTP server. */
+int sv_signaling_reload_tls(sv_signaling *sig);
 
 /* True for 127.0.0.0/8, ::1 (and ::ffff:127.x.y.z) and "localhost". */
 bool sv_signaling_is_loopback(const char *address);

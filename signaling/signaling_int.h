@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "signaling/metrics.h"
 #include "signaling/room.h"
 #include "signaling/signaling.h"
 
@@ -42,7 +43,16 @@ struct sv_signaling {
   sv_rooms *rooms;
   GHashTable *pending; /* int64_t request → sv_pending *: publishes awaiting an answer */
   int64_t next_request;
-  bool closing; /* sv_signaling_free() runs: connections close silently */
+  bool closing;               /* sv_signaling_free() runs: connections close silently */
+  char *version;              /* for samvei_build_info */
+  char *cert_path, *key_path; /* for sv_signaling_reload_tls() */
+  void *tls_ctx;              /* the vhost's SSL_CTX (lws owns it), NULL for plain HTTP */
+  GPtrArray *conns;           /* every open sv_conn, not owned */
+  bool draining;              /* SIGTERM: joins are refused with `restarting` */
+  char **turn_uris;           /* NULL-terminated, or NULL: no iceServers in join replies */
+  char *turn_secret;
+  unsigned turn_ttl;
+  sv_metrics metrics;
 };
 
 /* One WebSocket connection. Created on ESTABLISHED, freed on CLOSED; the

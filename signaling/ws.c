@@ -34,10 +34,12 @@ static sv_conn *conn_new(sv_signaling *sig, struct lws *wsi) {
   c->rx = g_byte_array_new();
   g_queue_init(&c->out);
   lws_get_peer_simple(wsi, c->peer, sizeof c->peer);
+  g_ptr_array_add(sig->conns, c);
   return c;
 }
 
 static void conn_free(sv_conn *c) {
+  g_ptr_array_remove_fast(c->sig->conns, c);
   g_byte_array_unref(c->rx);
   g_queue_clear_full(&c->out, g_free);
   g_free(c);

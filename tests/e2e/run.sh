@@ -17,6 +17,7 @@ ROOT=$(pwd)
 E2E=tests/e2e
 ARTIFACTS=$E2E/artifacts
 SAMVEI_BIN=${SAMVEI_BIN:-build/samvei}
+export SAMVEI_BIN # tests that start servers of their own (server.mjs) use it too
 STOP_TIMEOUT=${SAMVEI_STOP_TIMEOUT:-60}
 
 die() { echo "e2e: $*" >&2; exit 1; }
@@ -56,7 +57,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 
 echo "e2e: starting $SAMVEI_BIN on $URL (log: $LOG)"
 "$SAMVEI_BIN" --bind 127.0.0.1 --port "$PORT" --web-root web --data-dir "$DATA_DIR" \
-  --allow-open-rooms --log-level info >"$LOG" 2>&1 &
+  --allow-open-rooms --log-level info --drain-timeout 5 >"$LOG" 2>&1 &
 SERVER_PID=$!
 
 ready=0

@@ -16,6 +16,7 @@
 import { pickLanguage, setLanguage, t, errorText } from './i18n.js';
 import { Signaling } from './signaling.js';
 import { PeerSession } from './peer.js';
+import { NetWatch } from './netwatch.js';
 import { LocalMedia, mediaErrorCode } from './media.js';
 import { JoinPage } from './ui/join.js';
 import { CallView } from './ui/call.js';
@@ -144,6 +145,7 @@ function startLiveness() {
 function acceptJoin(reply) {
   app.self = { id: reply.self, name: app.name, role: reply.role };
   app.joinState = reply.state;
+  app.iceServers = reply.iceServers ?? []; /* TURN credentials, fresh on every join */
   app.participants.clear();
   app.gone.clear();
   for (const p of reply.participants ?? []) addParticipant(p);
@@ -159,6 +161,7 @@ function acceptJoin(reply) {
 function newPeer() {
   app.peer?.close();
   app.peer = new PeerSession(app.signaling, {
+    iceServers: app.iceServers,
     onRemoteChange: () => renderParticipants(),
     onStateChange: () => updateConnection(),
     onError: (kind, err) => {
@@ -366,8 +369,20 @@ function computeConnection() {
   return ['connected', ''];
 }
 
+/* The network changed or media has been stuck: reconnect the WebSocket at
+ * once if it is down, else leave and rejoin (new PeerConnections, fresh ICE). */
+function recoverMedia(why, broken) {
+  if (app.view !== 'call' || !app.signaling) return;
+  if (!app.signaling.isOpen) return app.signaling.reconnectNow();
+  if (!broken || app.rejoining || app.joinState === 'waiting') return;
+  console.info(`samvei: media path broken (${why}): rejoining`);
+  retry();
+}
+const netwatch = new NetWatch({ onRecover: recoverMedia });
+
 function updateConnection() {
   if (!app.call || app.view !== 'call') return;
+  netwatch.update(app.peer ? app.peer.states() : {});
   const [state, reason] = computeConnection();
   if (state === app.connection && reason === app.reasonShown) return;
   app.connection = state;

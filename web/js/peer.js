@@ -18,11 +18,19 @@
 
 const PC_CONFIG = { bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' };
 
+/* ?relay=1 sends all media through the TURN servers of the join reply
+ * (iceTransportPolicy "relay"): for testing TURN, and for a network where
+ * only the TURN server is reachable. */
+const FORCE_RELAY = new URLSearchParams(globalThis.location?.search ?? '').get('relay') === '1';
+
 export class PeerSession {
-  /* options: iceServers, onRemoteChange(), onStateChange(), onError(kind, err) */
+  /* options: iceServers (from the join reply), iceTransportPolicy ("all" or
+   * "relay"; default "relay" with ?relay=1), onRemoteChange(),
+   * onStateChange(), onError(kind, err) */
   constructor(signaling, options = {}) {
     this.signaling = signaling;
-    this.iceServers = options.iceServers ?? [];
+    this.iceServers = Array.isArray(options.iceServers) ? options.iceServers : [];
+    this.iceTransportPolicy = options.iceTransportPolicy ?? (FORCE_RELAY ? 'relay' : 'all');
     this.onRemoteChange = options.onRemoteChange ?? (() => {});
     this.onStateChange = options.onStateChange ?? (() => {});
     this.onError = options.onError ?? ((kind, err) => console.error(`samvei: ${kind}`, err));
@@ -41,7 +49,11 @@ export class PeerSession {
   }
 
   newPc(kind) {
-    const pc = new RTCPeerConnection({ ...PC_CONFIG, iceServers: this.iceServers });
+    const pc = new RTCPeerConnection({
+      ...PC_CONFIG,
+      iceServers: this.iceServers,
+      iceTransportPolicy: this.iceTransportPolicy,
+    });
     pc.onicecandidate = (ev) => this.localCandidate(kind, ev.candidate);
     pc.onconnectionstatechange = () => this.onStateChange();
     pc.oniceconnectionstatechange = () => this.onStateChange();

@@ -12,6 +12,9 @@
  * client reconnects with exponential backoff and emits 'reconnecting' before
  * each attempt, 'reconnected' once it is back (the server has forgotten the
  * session then: the caller joins again), or 'failed' when it gives up.
+ * A `server-restarting` message (graceful restart) sets the earliest time
+ * of the next attempt to its retryAfterMs; reconnectNow() skips the wait
+ * (the network came back).
  */
 
 export const PROTOCOL = 'samvei-v1';
@@ -30,11 +33,14 @@ export function signalingUrl(loc = location) {
   return `${scheme}//${loc.host}/ws`;
 }
 
+/* Backoff 0.5, 1, 2, 4, 4, ... s (±25 %) for about 80 s: a restarted server
+ * is found within 4 s of being back, and people in a consultation wait
+ * rather than start over. */
 const DEFAULTS = {
   requestTimeoutMs: 20000,
   backoffMinMs: 500,
-  backoffMaxMs: 8000,
-  maxAttempts: 10,
+  backoffMaxMs: 4000,
+  maxAttempts: 22,
 };
 
 export class Signaling {
@@ -48,6 +54,7 @@ export class Signaling {
     this.closedByUs = false;
     this.attempt = 0;
     this.retryTimer = null;
+    this.retryAfterMs = 0; /* from server-restarting: wait at least this before the next attempt */
   }
 
   /* Registers fn for a server message type ('subscribe', 'candidate', …) or
@@ -122,7 +129,8 @@ export class Signaling {
       return;
     }
     const base = Math.min(this.options.backoffMaxMs, this.options.backoffMinMs * 2 ** this.attempt);
-    const delay = Math.round(base * (0.75 + Math.random() * 0.5));
+    const delay = Math.max(this.retryAfterMs, Math.round(base * (0.75 + Math.random() * 0.5)));
+    this.retryAfterMs = 0;
     this.attempt += 1;
     this.emit('reconnecting', { ...info, attempt: this.attempt, delayMs: delay });
     clearTimeout(this.retryTimer);
@@ -131,6 +139,14 @@ export class Signaling {
       if (this.closedByUs) return;
       this.open(true).catch(() => {});
     }, delay);
+  }
+
+  /* The network is back (or changed): if waiting to reconnect, try now. */
+  reconnectNow() {
+    if (this.closedByUs || this.isOpen || !this.retryTimer) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.open(true).catch(() => {});
   }
 
   receive(data) {
@@ -151,6 +167,8 @@ export class Signaling {
       return;
     }
     if (msg.type === 'error') console.warn(`samvei: server error ${msg.code}: ${msg.message}`);
+    if (msg.type === 'server-restarting' && Number.isFinite(msg.retryAfterMs))
+      this.retryAfterMs = Math.min(Math.max(0, msg.retryAfterMs), 30000);
     this.emit(msg.type, msg);
   }
 

@@ -1,0 +1,46 @@
+/*
+ * metrics.h — the counters of the signalling server and GET /metrics.
+ * Private to signaling/.
+ *
+ * The counters are relaxed atomics so that any thread may read them; they
+ * are written on the main thread, once per connection event, never per
+ * packet. The packet counters come from the relay's per-worker blocks
+ * (relay/stats.h), summed when /metrics is read.
+ */
+#ifndef SV_SIGNALING_METRICS_H
+#define SV_SIGNALING_METRICS_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sv_signaling;
+
+/* Why a join did not end in a working call. The first four refuse the join
+ * message itself; ice and dtls count PeerConnections that failed after it. */
+typedef enum {
+  SV_JOIN_FAIL_AUTH,
+  SV_JOIN_FAIL_ROOM_FULL,
+  SV_JOIN_FAIL_RESTARTING,
+  SV_JOIN_FAIL_RELAY,
+  SV_JOIN_FAIL_ICE,
+  SV_JOIN_FAIL_DTLS,
+  SV_JOIN_FAIL_COUNT,
+} sv_join_fail;
+
+typedef struct sv_metrics {
+  _Atomic uint64_t joins; /* joins accepted */
+  _Atomic uint64_t join_failures[SV_JOIN_FAIL_COUNT];
+} sv_metrics;
+
+void sv_metrics_join(sv_metrics *m);
+void sv_metrics_join_failed(sv_metrics *m, sv_join_fail why);
+/* A failed PeerConnection's reason sentence (relay/peer.c) → ice or dtls. */
+sv_join_fail sv_metrics_pc_failure(const char *reason);
+
+/* The Prometheus text exposition (format 0.0.4) of everything: a g_malloc'd
+ * string the caller frees, its length in *len. Labels carry only fixed
+ * words and worker numbers: no names, no room or participant ids. */
+char *sv_metrics_render(struct sv_signaling *sig, size_t *len);
+
+#endif

@@ -1,0 +1,106 @@
+/*
+ * ice-tcp.test.mjs — a call with UDP blocked: the media must connect over
+ * ICE-TCP (the relay's passive TCP candidates on its --rtp-ports range).
+ *
+ * The test runs a samvei of its own on a port range of its own and adds an
+ * nftables table that drops UDP to and from that range on loopback (the
+ * browsers and the relay are both on 127.0.0.1), so only this test's media
+ * is affected; the table is deleted afterwards, also when the test fails.
+ * The drop rules count packets: the test checks UDP was tried and dropped,
+ * and that every selected candidate pair is TCP.
+ *
+ * Skipped (with a message) without root or nft; `make test` installs
+ * nftables (scripts/install-deps.sh test) and CI runs as root.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { launchBrowser, newParticipant, waitFor, waitForMediaFrom, roomName } from './lib.mjs';
+import { startServer } from './server.mjs';
+import { recordPeerConnections, selectedPairs } from './transport.mjs';
+
+const NFT = '/usr/sbin/nft';
+const TABLE = `samvei_e2e_udp_block_${process.pid}`;
+const canBlock = process.getuid?.() === 0 && existsSync(NFT);
+/* A range of its own, away from the default 40000-40999 of other servers. */
+const PORT_MIN = 47000 + (process.pid % 40) * 20;
+const PORT_MAX = PORT_MIN + 19;
+
+let browser, server;
+let tableAdded = false;
+const opened = [];
+
+function nft(script) {
+  return execFileSync(NFT, ['-f', '-'], { input: script }).toString();
+}
+
+function removeTable() {
+  if (!tableAdded) return;
+  try {
+    execFileSync(NFT, ['delete', 'table', 'inet', TABLE], { stdio: 'ignore' });
+  } catch {
+    /* already gone */
+  }
+  tableAdded = false;
+}
+
+function droppedPackets() {
+  const out = execFileSync(NFT, ['list', 'table', 'inet', TABLE]).toString();
+  return [...out.matchAll(/counter packets (\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+}
+
+before(async () => {
+  if (!canBlock) return;
+  process.on('exit', removeTable);
+  nft(`table inet ${TABLE} {
+  chain out {
+    type filter hook output priority 0; policy accept;
+    meta l4proto udp ip daddr 127.0.0.1 udp dport ${PORT_MIN}-${PORT_MAX} counter drop
+    meta l4proto udp ip saddr 127.0.0.1 udp sport ${PORT_MIN}-${PORT_MAX} counter drop
+  }
+}
+`);
+  tableAdded = true;
+  server = await startServer('ice-tcp', { args: ['--rtp-ports', `${PORT_MIN}-${PORT_MAX}`, '--ice-tcp'] });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  for (const p of opened) await p.context.close().catch(() => {});
+  await browser?.close();
+  await server?.stopCleanly();
+  removeTable();
+});
+
+async function join(label, room, name) {
+  const p = await newParticipant(browser, label);
+  opened.push(p);
+  await recordPeerConnections(p.context);
+  await p.page.goto(`${server.url}/?lang=en`, { waitUntil: 'load' });
+  await p.page.getByLabel('Room').fill(room);
+  await p.page.getByLabel('Your name').fill(name);
+  await p.page.getByRole('button', { name: 'Join' }).click();
+  await p.page.locator('#call').waitFor({ state: 'visible', timeout: 20000 });
+  p.id = (await p.page.evaluate(() => window.samvei.self())).id;
+  return p;
+}
+
+test('UDP blocked: a two-party call connects over ICE-TCP', { skip: !canBlock && 'needs root and nft' }, async () => {
+  const room = roomName('ice-tcp');
+  const a = await join('ice-tcp-a', room, 'Kari');
+  const b = await join('ice-tcp-b', room, 'Ola');
+  await waitForMediaFrom(a.page, [b.id], 'ice-tcp-a');
+  await waitForMediaFrom(b.page, [a.id], 'ice-tcp-b');
+  for (const p of [a, b]) {
+    const pairs = await waitFor(
+      async () => {
+        const list = await selectedPairs(p.page);
+        return list.length >= 2 && list.every(Boolean) ? list : false;
+      },
+      { timeoutMs: 10000, what: `${p.label}'s selected candidate pairs` },
+    );
+    for (const pair of pairs) assert.equal(pair.protocol, 'tcp', `${p.label}: ${JSON.stringify(pair)}`);
+  }
+  assert.ok(droppedPackets() > 0, 'UDP towards the relay was tried and dropped');
+});

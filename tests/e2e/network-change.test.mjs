@@ -1,0 +1,147 @@
+/*
+ * network-change.test.mjs — the media path breaks under a participant and
+ * the client repairs it by itself.
+ *
+ * Two people are in a call on a samvei of the test's own (UDP only, a port
+ * range of its own, 400 ports wide). An nftables rule then drops the UDP
+ * of A's current PeerConnections (the relay's ports of A's selected
+ * candidate pairs), as when a tablet leaves one network: A's
+ * PeerConnections go "disconnected".
+ * The browser then reports it is online again (the `online` event, as
+ * after a Wi-Fi → 4G switch). A's client must rejoin on its own, with new
+ * PeerConnections on new ports, and both sides decode video again; the
+ * rule stays in place throughout, so the old path never comes back. A
+ * second test sends no event at all: a PeerConnection disconnected for 5 s
+ * is reason enough to rejoin.
+ *
+ * Skipped without root or nft; the nftables table is deleted afterwards.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { launchBrowser, newParticipant, waitFor, waitForMediaFrom, roomName } from './lib.mjs';
+import { startServer } from './server.mjs';
+import { recordPeerConnections, selectedPairs } from './transport.mjs';
+
+const NFT = '/usr/sbin/nft';
+const TABLE = `samvei_e2e_netchange_${process.pid}`;
+const canBlock = process.getuid?.() === 0 && existsSync(NFT);
+const PORT_MIN = 50000 + (process.pid % 10) * 400;
+const PORT_MAX = PORT_MIN + 399;
+
+let browser, server;
+let tableAdded = false;
+const opened = [];
+
+function removeTable() {
+  if (!tableAdded) return;
+  try {
+    execFileSync(NFT, ['delete', 'table', 'inet', TABLE], { stdio: 'ignore' });
+  } catch {
+    /* already gone */
+  }
+  tableAdded = false;
+}
+
+function blockPorts(ports) {
+  const set = [...new Set(ports)].join(', ');
+  process.on('exit', removeTable);
+  execFileSync(NFT, ['-f', '-'], {
+    input: `table inet ${TABLE} {
+  chain out {
+    type filter hook output priority 0; policy accept;
+    meta l4proto udp ip daddr 127.0.0.1 udp dport { ${set} } counter drop
+    meta l4proto udp ip saddr 127.0.0.1 udp sport { ${set} } counter drop
+  }
+}
+`,
+  });
+  tableAdded = true;
+}
+
+before(async () => {
+  if (!canBlock) return;
+  server = await startServer('netchange', {
+    args: ['--rtp-ports', `${PORT_MIN}-${PORT_MAX}`, '--no-ice-tcp'],
+  });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  for (const p of opened) await p.context.close().catch(() => {});
+  await browser?.close();
+  await server?.stopCleanly();
+  removeTable();
+});
+
+async function join(label, room, name) {
+  const p = await newParticipant(browser, label);
+  opened.push(p);
+  await recordPeerConnections(p.context);
+  await p.page.goto(`${server.url}/?lang=en`, { waitUntil: 'load' });
+  await p.page.getByLabel('Room').fill(room);
+  await p.page.getByLabel('Your name').fill(name);
+  await p.page.getByRole('button', { name: 'Join' }).click();
+  await p.page.locator('#call').waitFor({ state: 'visible', timeout: 20000 });
+  return p;
+}
+
+const selfId = (p) => p.page.evaluate(() => window.samvei.self()?.id);
+
+/* A call between two new participants; then A's current UDP paths are
+ * dropped and `nudge` runs (or not); A must rejoin by itself within
+ * rejoinMs and video must flow both ways again on new paths. */
+async function breakAndRecover(label, { nudge, rejoinMs }) {
+  const room = roomName(label);
+  const a = await join(`${label}-a`, room, 'Kari');
+  const b = await join(`${label}-b`, room, 'Ola');
+  const idA = await selfId(a);
+  await waitForMediaFrom(a.page, [await selfId(b)], `${label}-a`);
+  await waitForMediaFrom(b.page, [idA], `${label}-b`);
+
+  const pairs = (await selectedPairs(a.page)).filter(Boolean);
+  assert.ok(pairs.length >= 2, 'A has a publish and a subscribe path');
+  /* The relay's ports: blocking the browser's would not do, as the browser
+   * switches to a pair from another of its interfaces. The range is wide
+   * so that the rejoin rarely gets a blocked (freed) port again; if it
+   * does, the client's next repair comes 10 s later. */
+  blockPorts(pairs.map((p) => p.remotePort));
+  try {
+    await waitFor(
+      async () => {
+        const pc = await a.page.evaluate(() => window.samvei.state().pc);
+        return pc && (pc.publish !== 'connected' || pc.subscribe !== 'connected');
+      },
+      { timeoutMs: 30000, intervalMs: 250, what: "A's PeerConnections to notice the broken path" },
+    );
+    if (nudge) await a.page.evaluate(nudge);
+
+    await waitFor(async () => (await selfId(a)) !== idA, {
+      timeoutMs: rejoinMs,
+      what: 'A to rejoin by itself (a new participant id)',
+    });
+    const newA = await selfId(a);
+    await waitForMediaFrom(a.page, [await selfId(b)], `${label}-a`);
+    await waitForMediaFrom(b.page, [newA], `${label}-b`);
+    const now = (await selectedPairs(a.page)).filter(Boolean);
+    for (const p of now)
+      assert.ok(!pairs.some((old) => old.remotePort === p.remotePort), 'new paths, not the blocked ones');
+  } finally {
+    removeTable();
+    for (const p of [a, b]) await p.context.close().catch(() => {});
+  }
+}
+
+test('media path broken, network back: the client rejoins and video flows again', { skip: !canBlock && 'needs root and nft' }, async () => {
+  /* As after a Wi-Fi → 4G switch: the browser says it is online again. */
+  await breakAndRecover('netchange', {
+    nudge: () => window.dispatchEvent(new Event('online')),
+    rejoinMs: 15000,
+  });
+});
+
+test('media path stuck without any network event: the client rejoins by itself', { skip: !canBlock && 'needs root and nft' }, async () => {
+  /* Only the PeerConnections' own state tells: "disconnected" for 5 s. */
+  await breakAndRecover('stuck', { nudge: null, rejoinMs: 20000 });
+});

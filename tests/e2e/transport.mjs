@@ -1,0 +1,59 @@
+/*
+ * transport.mjs — what a test needs to see which network path a call took:
+ * a hook that records every RTCPeerConnection a page makes (installed
+ * before the page's scripts run; the client itself is unchanged), and the
+ * selected candidate pair of each from getStats().
+ */
+
+/* Call on a browser context before opening its page. */
+export async function recordPeerConnections(context) {
+  await context.addInitScript(() => {
+    const Native = window.RTCPeerConnection;
+    const made = [];
+    window.__samveiPcs = made;
+    window.RTCPeerConnection = function (...args) {
+      const pc = new Native(...args);
+      made.push(pc);
+      return pc;
+    };
+    window.RTCPeerConnection.prototype = Native.prototype;
+    Object.setPrototypeOf(window.RTCPeerConnection, Native);
+  });
+}
+
+/* For each open PeerConnection of the page: {policy, localType,
+ * remoteType, protocol, relayProtocol, localPort, remotePort} of its selected
+ * candidate pair, or
+ * null while it has none. */
+export function selectedPairs(page) {
+  return page.evaluate(async () => {
+    const out = [];
+    for (const pc of window.__samveiPcs ?? []) {
+      if (pc.connectionState === 'closed') continue;
+      const stats = await pc.getStats();
+      let pair = null;
+      for (const r of stats.values()) {
+        if (r.type === 'transport' && r.selectedCandidatePairId) pair = stats.get(r.selectedCandidatePairId);
+      }
+      if (!pair) {
+        for (const r of stats.values()) if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded') pair = r;
+      }
+      if (!pair) {
+        out.push(null);
+        continue;
+      }
+      const local = stats.get(pair.localCandidateId);
+      const remote = stats.get(pair.remoteCandidateId);
+      out.push({
+        policy: pc.getConfiguration().iceTransportPolicy,
+        localType: local?.candidateType,
+        remoteType: remote?.candidateType,
+        protocol: local?.protocol,
+        relayProtocol: local?.relayProtocol,
+        localPort: local?.port,
+        remotePort: remote?.port,
+      });
+    }
+    return out;
+  });
+}
