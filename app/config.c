@@ -29,6 +29,11 @@ typedef enum {
   OPT_MAX_VIDEO_KBPS,
   OPT_LOG_LEVEL,
   OPT_ALLOW_OPEN_ROOMS,
+  OPT_TOKEN_SECRET,
+  OPT_JOIN_GRACE_BEFORE,
+  OPT_JOIN_GRACE_AFTER,
+  OPT_WAITING_ROOM_OPEN,
+  OPT_PRIVACY_NOTICE,
   OPT_HELP,
   OPT_VERSION,
 } sv_option_id;
@@ -76,6 +81,16 @@ static const sv_option options[] = {
     {OPT_ALLOW_OPEN_ROOMS, "allow-open-rooms", NULL, "0",
      "a boolean: 1/0, true/false, yes/no or on/off",
      "development only: anyone may join any room without an invitation", "off"},
+    {OPT_TOKEN_SECRET, "token-secret", "SECRET", NULL, "a secret of at least 32 characters",
+     "secret that signs join tokens (HS256)", "random, kept in DATA-DIR/token-secret (mode 0600)"},
+    {OPT_JOIN_GRACE_BEFORE, "join-grace-before-min", "N", "15", "minutes 0-1440",
+     "a join token is valid this long before the consultation starts", NULL},
+    {OPT_JOIN_GRACE_AFTER, "join-grace-after-min", "N", "30", "minutes 0-1440",
+     "a join token stays valid this long after the consultation ends", NULL},
+    {OPT_WAITING_ROOM_OPEN, "waiting-room-open-min", "N", "15", "minutes 0-1440",
+     "the waiting room opens this long before the start", NULL},
+    {OPT_PRIVACY_NOTICE, "privacy-notice", "TEXT", NULL, "a text of 1-2000 characters",
+     "privacy notice each person acknowledges before joining", "the web client's built-in text"},
     {OPT_HELP, "help", NULL, NULL, NULL, "show this help and exit", NULL},
     {OPT_VERSION, "version", NULL, NULL, NULL, "show the version and exit", NULL},
 };
@@ -231,6 +246,23 @@ static bool apply(sv_config *cfg, const sv_option *opt, const char *value) {
     return true;
   case OPT_LOG_LEVEL:
     return sv_log_level_parse(value, &cfg->log_level) == 0;
+  case OPT_TOKEN_SECRET:
+    if (strlen(value) < 32) return false;
+    set_string(&cfg->token_secret, value);
+    return true;
+  case OPT_JOIN_GRACE_BEFORE:
+  case OPT_JOIN_GRACE_AFTER:
+  case OPT_WAITING_ROOM_OPEN:
+    if (!parse_uint(value, 0, 1440, &n)) return false;
+    *(opt->id == OPT_JOIN_GRACE_BEFORE  ? &cfg->join_grace_before_min
+      : opt->id == OPT_JOIN_GRACE_AFTER ? &cfg->join_grace_after_min
+                                        : &cfg->waiting_room_open_min) = (int)n;
+    return true;
+  case OPT_PRIVACY_NOTICE:
+    if (!*value || g_utf8_strlen(value, -1) > 2000 || !g_utf8_validate(value, -1, NULL))
+      return false;
+    set_string(&cfg->privacy_notice, value);
+    return true;
   case OPT_HELP:
   case OPT_VERSION:
     return false;
@@ -409,6 +441,8 @@ void sv_config_free(sv_config *cfg) {
   g_free(cfg->public_ip);
   g_free(cfg->ice_addresses);
   g_free(cfg->video_codecs);
+  g_free(cfg->token_secret);
+  g_free(cfg->privacy_notice);
   memset(cfg, 0, sizeof *cfg);
 }
 
