@@ -113,7 +113,8 @@ static bool check_token(sv_conn *c, const sv_msg *m, const char **role, char *na
   const uint8_t *secret = g_bytes_get_data(sig->token_secret, &len);
   int64_t now = g_get_real_time() / G_USEC_PER_SEC;
   if (sv_token_verify(secret, len, m->token, now, &claims, why, sizeof why) < 0) {
-    snprintf(text, sizeof text, "the invitation link cannot be used: %s; ask for a new link", why);
+    snprintf(text, sizeof text, "%s%s", why,
+             strstr(why, "new link") ? "" : "; ask for a new invitation link");
     send_join_error(c, m, "unauthorized", text);
     return false;
   }
