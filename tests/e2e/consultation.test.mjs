@@ -213,3 +213,69 @@ test('forged, expired and other-room tokens are refused with the reason on the p
     await p.context.close();
   }
 });
+
+test('host hand-over, host away, reject, remove and end for all', { timeout: 300000 }, async () => {
+  const room = roomName('host');
+  const lead = await participant('host-lead-laptop', VIEWPORTS.laptop);
+  await lead.page.goto(inviteUrl(room, mint(room, 'specialist', 'Dr. Berg')), { waitUntil: 'load' });
+  await shot(lead.page, 'join-invite-laptop.png');
+  await lead.page.getByLabel('I have read this and want to join').check();
+  await lead.page.getByRole('button', { name: 'Join' }).click();
+  await lead.page.locator('#call').waitFor({ state: 'visible', timeout: 20000 });
+
+  const second = await participant('host-second-tablet', VIEWPORTS.tablet);
+  await joinWithLink(second, room, mint(room, 'specialist', 'Dr. Lie'));
+  await second.page.locator('#call').waitFor({ state: 'visible', timeout: 20000 });
+
+  const relative = await participant('host-relative-tablet', VIEWPORTS.tablet);
+  await relative.page.goto(inviteUrl(room, mint(room, 'relative', 'Per Hansen')), { waitUntil: 'load' });
+  await shot(relative.page, 'join-invite-tablet.png');
+  await relative.page.getByLabel('I have read this and want to join').check();
+  await relative.page.getByRole('button', { name: 'Join' }).click();
+  await relative.page.locator('#waiting').waitFor({ state: 'visible', timeout: 20000 });
+  await lead.page.getByRole('button', { name: 'Admit Per Hansen' }).waitFor({ timeout: 10000 });
+  await shot(lead.page, 'host-panel-laptop.png');
+
+  /* The lead host leaves: the other specialist takes over, the relative
+   * keeps waiting and is on the new host's list. */
+  await lead.page.getByRole('button', { name: 'Leave' }).click();
+  await second.page.getByText('You are now the host.').waitFor({ timeout: 10000 });
+  await second.page.getByRole('button', { name: 'Admit Per Hansen' }).waitFor({ timeout: 10000 });
+  assert.equal(await relative.page.locator('#waiting-host-away').isVisible(), false, 'a host is still there');
+
+  /* The last specialist leaves: the relative is told, and keeps waiting. */
+  await second.page.getByRole('button', { name: 'Leave' }).click();
+  await relative.page.locator('#waiting-host-away').waitFor({ state: 'visible', timeout: 10000 });
+  assert.match(await relative.page.locator('#waiting-host-away').innerText(), /stepped away/);
+  assert.equal(await relative.page.locator('#waiting').isVisible(), true);
+
+  /* A specialist comes back and rejects: the relative is back on the join
+   * page with the reason. */
+  const back = await participant('host-back-laptop', VIEWPORTS.laptop);
+  await joinWithLink(back, room, mint(room, 'specialist', 'Dr. Berg'));
+  await back.page.getByRole('button', { name: 'Reject Per Hansen' }).click();
+  await relative.page.locator('#join-page').getByText('The host did not let you in this time.').waitFor({ timeout: 10000 });
+
+  /* A municipal nurse joins straight in; the host removes her with the
+   * tile's Remove button. */
+  const nurse = await participant('host-nurse-tablet', VIEWPORTS.tablet);
+  await joinWithLink(nurse, room, mint(room, 'municipal', 'Sykepleier Aas'));
+  await nurse.page.locator('#call').waitFor({ state: 'visible', timeout: 20000 });
+  await back.page.getByRole('button', { name: 'Remove Sykepleier Aas' }).click();
+  await nurse.page.locator('#join-page').getByText('A host removed you from the consultation.').waitFor({ timeout: 10000 });
+
+  /* She comes back with her link; the host ends the consultation for all. */
+  await nurse.page.getByLabel('I have read this and want to join').check();
+  await nurse.page.getByRole('button', { name: 'Join' }).click();
+  await nurse.page.locator('#call').waitFor({ state: 'visible', timeout: 20000 });
+  back.page.once('dialog', (d) => d.accept());
+  await back.page.getByRole('button', { name: 'End for all' }).click();
+  for (const p of [back, nurse])
+    await p.page.locator('#join-page').getByText('The host has ended the consultation.').waitFor({ timeout: 10000 });
+
+  /* The ended consultation cannot be joined again. */
+  await nurse.page.getByLabel('I have read this and want to join').check();
+  await nurse.page.getByRole('button', { name: 'Join' }).click();
+  const { code } = await refusal(nurse);
+  assert.equal(code, 'ended');
+});

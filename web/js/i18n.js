@@ -70,6 +70,7 @@ const STRINGS = {
     'host.arrived': '{name} venter i venterommet.',
 
     'call.host-changed': '{name} er nå vert.',
+    'call.you-host': 'Du er nå vert.',
     'call.host-away': 'Verten har gått fra.',
     'call.observer': 'Du er observatør: du ser og hører de andre, de ser og hører ikke deg.',
     'error.forbidden': 'Ikke tillatt for din rolle: {detail}',
@@ -197,6 +198,7 @@ const STRINGS = {
     'host.arrived': '{name} is in the waiting room.',
 
     'call.host-changed': '{name} is now the host.',
+    'call.you-host': 'You are now the host.',
     'call.host-away': 'The host has stepped away.',
     'call.observer': 'You are an observer: you see and hear the others; they do not see or hear you.',
     'error.forbidden': 'Not allowed for your role: {detail}',

@@ -374,7 +374,7 @@ function wireSignaling(sig) {
   });
   sig.on('host-changed', (m) => {
     app.waitingView?.setHostAway(false);
-    if (m.host !== app.self?.id) app.call?.toast(t('call.host-changed', { name: m.name }));
+    app.call?.toast(m.host === app.self?.id ? t('call.you-host') : t('call.host-changed', { name: m.name }));
   });
   sig.on('rejected', () => endSession(t('join.rejected')));
   sig.on('removed', () => endSession(t('join.removed')));
