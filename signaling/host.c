@@ -71,6 +71,7 @@ static void admit(sv_conn *c, const sv_msg *m) {
   }
   t->waiting = false;
   sv_room *room = t->room;
+  if (t->token_hash[0]) g_hash_table_add(room->admitted, g_strdup(t->token_hash));
   json_t *msg = json_pack("{s:s,s:s,s:o}", "type", "admitted", "by", c->participant->id,
                           "participants", sv_session_list(room, t));
   json_object_set_new(msg, "host", room->host ? json_string(room->host->id) : json_null());
@@ -95,6 +96,12 @@ static void send_off(sv_conn *c, const sv_msg *m, bool reject) {
     return;
   }
   const char *event = reject ? "rejected" : "removed";
+  /* A removed person's link no longer opens this room; a rejected one may
+   * knock again (the host decides again). */
+  if (!reject && t->token_hash[0]) {
+    g_hash_table_remove(t->room->admitted, t->token_hash);
+    g_hash_table_add(t->room->removed, g_strdup(t->token_hash));
+  }
   sv_session_audit(c->sig, t, event, c->participant->id, NULL);
   sv_conn_send(t->conn, json_pack("{s:s,s:s}", "type", event, "by", c->participant->id));
   SV_INFO("signaling", "%s %s %s from room %s", c->participant->id, event, t->id, t->room->id);

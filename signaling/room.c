@@ -22,6 +22,8 @@ static void participant_free(sv_participant *p) {
 static void room_free(gpointer data) {
   sv_room *room = data;
   g_ptr_array_free(room->participants, TRUE);
+  g_hash_table_destroy(room->admitted);
+  g_hash_table_destroy(room->removed);
   g_free(room->id);
   g_free(room);
 }
@@ -48,6 +50,8 @@ int sv_rooms_add(sv_rooms *rooms, const char *room_id, const char *name, size_t 
     room = g_new0(sv_room, 1);
     room->id = g_strdup(room_id);
     room->participants = g_ptr_array_new_with_free_func((GDestroyNotify)participant_free);
+    room->admitted = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    room->removed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     g_hash_table_insert(rooms->by_id, room->id, room);
   }
 

@@ -27,12 +27,16 @@ typedef struct sv_participant {
   bool waiting;         /* in the waiting room: no media until a host admits */
   bool notice_ack;      /* acknowledged the privacy notice when joining */
   gint64 joined_us;     /* monotonic time of the join */
+  char token_hash[65];  /* hex SHA-256 of the join token; "" in an open room */
 } sv_participant;
 
 struct sv_room {
   char *id;                /* owned */
   GPtrArray *participants; /* of sv_participant *, in joining order */
   sv_participant *host;    /* the specialist leading the room, or NULL */
+  /* Token hashes a host admitted (a reconnect skips the waiting room) and
+   * removed (refused until the room empties). Owned strings. */
+  GHashTable *admitted, *removed;
 };
 
 /* The static name of a role ("specialist", "municipal", "patient",

@@ -100,8 +100,8 @@ static void send_join_error(sv_conn *c, const sv_msg *m, const char *code, const
 
 /* Checks m->token. On success sets *role and copies the token's name into
  * name and returns true; else sends the error and returns false. */
-static bool check_token(sv_conn *c, const sv_msg *m, const char **role, char *name,
-                        size_t name_len) {
+static bool check_token(sv_conn *c, const sv_msg *m, const char **role, char *name, size_t name_len,
+                        char hash[SV_TOKEN_HASH_LEN + 1]) {
   sv_signaling *sig = c->sig;
   char why[256], text[512];
   sv_token_claims claims;
@@ -132,7 +132,6 @@ static bool check_token(sv_conn *c, const sv_msg *m, const char **role, char *na
                     "the invitation names a role this server does not know; ask for a new link");
     return false;
   }
-  char hash[SV_TOKEN_HASH_LEN + 1];
   sv_token_hash(m->token, hash);
   if (sig->store && sig->store->token_revoked && sig->store->token_revoked(sig->store_user, hash)) {
     send_join_error(c, m, "unauthorized",
@@ -187,9 +186,10 @@ static void on_join(sv_conn *c, const sv_msg *m) {
   }
   const char *role = NULL;
   char name[SV_MESSAGE_MAX_NAME * 4 + 1];
+  char hash[SV_TOKEN_HASH_LEN + 1] = "";
   g_strlcpy(name, m->name, sizeof name);
   if (m->token) {
-    if (!check_token(c, m, &role, name, sizeof name)) return;
+    if (!check_token(c, m, &role, name, sizeof name, hash)) return;
   } else if (!sig->allow_open_rooms) {
     send_join_error(c, m, "unauthorized",
                     "joining needs an invitation link: open the link from your invitation "
@@ -205,6 +205,13 @@ static void on_join(sv_conn *c, const sv_msg *m) {
   bool known = sig->store && sig->store->consultation &&
                sig->store->consultation(sig->store_user, m->room, &info);
   if (role && !check_window(c, m, role, known, &info)) return;
+  sv_room *existing = sv_rooms_find(sig->rooms, m->room);
+  if (hash[0] && existing && g_hash_table_contains(existing->removed, hash)) {
+    send_join_error(c, m, "forbidden",
+                    "a host removed you from this consultation; ask the host if you should "
+                    "come back");
+    return;
+  }
 
   sv_participant *p = NULL;
   if (sv_rooms_add(sig->rooms, m->room, name, sig->max_room_size, c, &p) < 0) {
@@ -214,7 +221,10 @@ static void on_join(sv_conn *c, const sv_msg *m) {
     return;
   }
   if (role) p->role = role;
-  p->waiting = sv_room_role_waits(p->role);
+  g_strlcpy(p->token_hash, hash, sizeof p->token_hash);
+  /* Someone a host already admitted comes back in directly (a reconnect). */
+  p->waiting =
+      sv_room_role_waits(p->role) && !(hash[0] && g_hash_table_contains(p->room->admitted, hash));
   p->notice_ack = m->notice_ack;
   if (sig->relay && !p->waiting) {
     int rc = sv_relay_join(sig->relay, m->room, p->id);

@@ -214,7 +214,7 @@ test('forged, expired and other-room tokens are refused with the reason on the p
   }
 });
 
-test('host hand-over, host away, reject, remove and end for all', { timeout: 300000 }, async () => {
+test('host hand-over, host away, reject, remove (for good) and end for all', { timeout: 300000 }, async () => {
   const room = roomName('host');
   const lead = await participant('host-lead-laptop', VIEWPORTS.laptop);
   await lead.page.goto(inviteUrl(room, mint(room, 'specialist', 'Dr. Berg')), { waitUntil: 'load' });
@@ -264,18 +264,25 @@ test('host hand-over, host away, reject, remove and end for all', { timeout: 300
   await back.page.getByRole('button', { name: 'Remove Sykepleier Aas' }).click();
   await nurse.page.locator('#join-page').getByText('A host removed you from the consultation.').waitFor({ timeout: 10000 });
 
-  /* She comes back with her link; the host ends the consultation for all. */
+  /* Her link no longer opens the room. */
   await nurse.page.getByLabel('I have read this and want to join').check();
   await nurse.page.getByRole('button', { name: 'Join' }).click();
-  await nurse.page.locator('#call').waitFor({ state: 'visible', timeout: 20000 });
+  const removed = await refusal(nurse);
+  assert.equal(removed.code, 'forbidden');
+  assert.match(removed.text, /removed you/);
+
+  /* Another nurse joins; the host ends the consultation for all. */
+  const nurse2 = await participant('host-nurse2-tablet', VIEWPORTS.tablet);
+  await joinWithLink(nurse2, room, mint(room, 'municipal', 'Sykepleier Bø'));
+  await nurse2.page.locator('#call').waitFor({ state: 'visible', timeout: 20000 });
   back.page.once('dialog', (d) => d.accept());
   await back.page.getByRole('button', { name: 'End for all' }).click();
-  for (const p of [back, nurse])
+  for (const p of [back, nurse2])
     await p.page.locator('#join-page').getByText('The host has ended the consultation.').waitFor({ timeout: 10000 });
 
   /* The ended consultation cannot be joined again. */
-  await nurse.page.getByLabel('I have read this and want to join').check();
-  await nurse.page.getByRole('button', { name: 'Join' }).click();
-  const { code } = await refusal(nurse);
+  await nurse2.page.getByLabel('I have read this and want to join').check();
+  await nurse2.page.getByRole('button', { name: 'Join' }).click();
+  const { code } = await refusal(nurse2);
   assert.equal(code, 'ended');
 });
