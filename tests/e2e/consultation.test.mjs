@@ -182,6 +182,23 @@ test('a patient waits, is admitted by the specialist, and both see each other', 
   assert.equal(refused.type, 'error');
   assert.equal(refused.code, 'forbidden');
 
+  /* An observer through the web client: no camera check, straight in,
+   * sees and hears both, sends nothing, and says it is connected. */
+  const watcher = await participant('cons-observer-laptop', VIEWPORTS.laptop);
+  await watcher.page.goto(inviteUrl(room, mint(room, 'observer', 'Hospitant Aa')), { waitUntil: 'load' });
+  assert.equal(await watcher.page.locator('#check-camera-value').getAttribute('data-state'), 'skipped');
+  await watcher.page.getByLabel('I have read this and want to join').check();
+  await watcher.page.getByRole('button', { name: 'Join' }).click();
+  await watcher.page.locator('#call').waitFor({ state: 'visible', timeout: 20000 });
+  await waitForMediaFrom(watcher.page, [patientId, specialistId], 'observer');
+  await waitFor(async () => (await watcher.page.evaluate(() => window.samvei.state().connection)) === 'connected', {
+    timeoutMs: 20000,
+    what: 'the observer to show connected',
+  });
+  const watcherId = (await watcher.page.evaluate(() => window.samvei.self())).id;
+  const seenBySpecialist = await specialist.page.evaluate(() => window.samvei.stats());
+  assert.equal(seenBySpecialist[watcherId], undefined, 'nobody receives media from an observer');
+
   /* Host messages from anyone but a host are forbidden too. */
   observer.send({ type: 'end', id: 3 });
   const notHost = await observer.next((m) => m.id === 3, 'the reply to the observer end');
