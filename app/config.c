@@ -449,6 +449,8 @@ void sv_config_free(sv_config *cfg) {
 void sv_config_print_help(FILE *out) {
   fprintf(out,
           "Usage: samvei [OPTION]...\n"
+          "       samvei token --room R --role ROLE --name N [--valid-from T] [--valid-minutes M]"
+          " [OPTION]...\n"
           "samvei " SV_VERSION " - video-consultation relay: signalling server and WebRTC SFU.\n"
           "\n"
           "Every option can also be set as an environment variable SAMVEI_<NAME> or in a\n"

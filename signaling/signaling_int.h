@@ -34,7 +34,10 @@ struct sv_signaling {
   char *privacy_notice; /* NULL = the client's own text */
   const sv_signaling_store *store;
   void *store_user;
-  GHashTable *ended; /* room id → nothing: consultations their host ended */
+  /* room id → nothing: consultations their host ended. Kept while the
+   * server runs (a few bytes each); with a store, the consultation's
+   * status says the same across restarts. */
+  GHashTable *ended;
   bool tls;
   bool strict_transport; /* send HSTS: TLS on a non-loopback address */
   size_t max_message;
