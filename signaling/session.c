@@ -86,7 +86,8 @@ void sv_session_audit(sv_signaling *sig, const sv_participant *p, const char *ev
     json_decref(detail);
     return;
   }
-  char *text = json_dumps(detail ? detail : json_object(), JSON_COMPACT);
+  if (!detail) detail = json_object();
+  char *text = json_dumps(detail, JSON_COMPACT);
   sig->store->audit(sig->store_user, p->room->id, event, p->id, p->role, p->name, actor,
                     text ? text : "{}");
   free(text);
