@@ -272,8 +272,9 @@ static void on_join(sv_conn *c, const sv_msg *m) {
   if (p->waiting && !room->host) sv_conn_send(c, json_pack("{s:s}", "type", "host-away"));
   sv_session_audit(sig, p, p->waiting ? "waiting" : "joined", NULL,
                    json_pack("{s:b,s:b}", "notice_ack", p->notice_ack, "token", m->token != NULL));
-  SV_INFO("signaling", "%s %s room %s as %s from %s (%u in the room)", p->id,
-          p->waiting ? "waits in" : "joined", room->id, p->role, c->peer, room->participants->len);
+  SV_INFO("signaling", "%s %s room %s as %s from %s (%u in the room; privacy notice %s)", p->id,
+          p->waiting ? "waits in" : "joined", room->id, p->role, c->peer, room->participants->len,
+          p->notice_ack ? "acknowledged" : "not acknowledged");
 }
 
 /* Drops the publishes of participant `pid` still waiting for the relay. */
