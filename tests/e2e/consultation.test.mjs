@@ -82,6 +82,14 @@ async function refusal(p) {
   return { code: await el.getAttribute('data-code'), text: await el.innerText() };
 }
 
+/* Waits until every row of the pre-call check has its answer. */
+async function checksDone(p) {
+  await waitFor(
+    async () => (await p.page.locator('.check-value[data-state="checking"]').count()) === 0,
+    { timeoutMs: 20000, what: `${p.label}'s pre-call check to finish` },
+  );
+}
+
 async function rawClient() {
   const ws = new WebSocket(WS_URL, 'samvei-v1');
   sockets.push(ws);
@@ -235,6 +243,7 @@ test('host hand-over, host away, reject, remove (for good) and end for all', { t
   const room = roomName('host');
   const lead = await participant('host-lead-laptop', VIEWPORTS.laptop);
   await lead.page.goto(inviteUrl(room, mint(room, 'specialist', 'Dr. Berg')), { waitUntil: 'load' });
+  await checksDone(lead);
   await shot(lead.page, 'join-invite-laptop.png');
   await lead.page.getByLabel('I have read this and want to join').check();
   await lead.page.getByRole('button', { name: 'Join' }).click();
@@ -246,6 +255,7 @@ test('host hand-over, host away, reject, remove (for good) and end for all', { t
 
   const relative = await participant('host-relative-tablet', VIEWPORTS.tablet);
   await relative.page.goto(inviteUrl(room, mint(room, 'relative', 'Per Hansen')), { waitUntil: 'load' });
+  await checksDone(relative);
   await shot(relative.page, 'join-invite-tablet.png');
   await relative.page.getByLabel('I have read this and want to join').check();
   await relative.page.getByRole('button', { name: 'Join' }).click();
