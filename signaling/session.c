@@ -214,6 +214,20 @@ static void on_join(sv_conn *c, const sv_msg *m) {
     return;
   }
 
+  /* One link, one seat: joining again with the same link (a tablet whose
+   * old connection has not timed out yet, or a second window) takes over
+   * from the old connection, which is told `replaced`. */
+  for (guint i = 0; hash[0] && existing && i < existing->participants->len; i++) {
+    sv_participant *old = g_ptr_array_index(existing->participants, i);
+    if (strcmp(old->token_hash, hash) != 0) continue;
+    sv_conn *old_conn = old->conn;
+    sv_conn_send(old_conn, json_pack("{s:s}", "type", "replaced"));
+    bool last = existing->participants->len == 1;
+    sv_session_leave_participant(old_conn, "replaced");
+    if (last) existing = NULL; /* the room went with its last participant */
+    break;
+  }
+
   sv_participant *p = NULL;
   if (sv_rooms_add(sig->rooms, m->room, name, sig->max_room_size, c, &p) < 0) {
     sv_conn_send_error(c, m->id, "room-full",

@@ -7,8 +7,10 @@
  * A revoked token is refused; a patient before the waiting room opens gets
  * too-early; a patient waits and sees the consultation's title and start,
  * hears host-away, then host-changed when the specialist joins, and is
- * admitted; missing noticeAck is refused. The audit events arrive in order:
- * waiting, joined, admitted, left (with duration), ended, left.
+ * admitted; joining again with the same link comes straight back in and
+ * replaces the old connection; missing noticeAck is refused. The audit
+ * events arrive in order: waiting, joined, admitted, left (replaced),
+ * joined, left (with duration), ended, left.
  */
 #include <glib.h>
 #include <jansson.h>
@@ -271,19 +273,34 @@ static void test_waiting_room(void) {
   json_t *aok = next(h, "ok");
   json_decref(aok);
 
-  send_json(p, json_pack("{s:s,s:i}", "type", "leave", "id", 3));
+  /* The same link on a new connection (a tablet reconnecting): straight
+   * back in, no waiting again; the old connection is told `replaced`. */
+  client *p2 = client_new(session, port);
+  send_json(p2, join_msg("now", patient_token, true));
+  json_t *again = next(p2, "ok");
+  CHECK(again && strcmp(json_string_value(json_object_get(again, "state")), "joined") == 0);
+  json_decref(again);
+  json_t *replaced = next(p, "replaced");
+  CHECK(replaced != NULL);
+  json_decref(replaced);
+  json_t *gone = next(h, "participant-left");
+  CHECK(gone && strcmp(json_string_value(json_object_get(gone, "reason")), "replaced") == 0);
+  json_decref(gone);
+
+  send_json(p2, json_pack("{s:s,s:i}", "type", "leave", "id", 3));
   json_t *left = next(h, "participant-left");
   CHECK(left != NULL);
   json_decref(left);
+  client_free(p2);
   send_json(h, json_pack("{s:s,s:i}", "type", "end", "id", 4));
   json_t *ended = next(h, "ended");
   CHECK(ended != NULL);
   json_decref(ended);
 
   /* Audit: in order, nothing else. */
-  static const char *expected[] = {"waiting patient",          "joined specialist",
-                                   "admitted patient by-host", "left patient",
-                                   "ended specialist by-host", "left specialist"};
+  static const char *expected[] = {
+      "waiting patient", "joined specialist", "admitted patient by-host", "left patient",
+      "joined patient",  "left patient",      "ended specialist by-host", "left specialist"};
   CHECK_EQ_INT((int)store.audit->len, (int)SV_ARRAY_LEN(expected));
   for (guint i = 0; i < store.audit->len && i < SV_ARRAY_LEN(expected); i++)
     CHECK_STR((const char *)g_ptr_array_index(store.audit, i), expected[i]);

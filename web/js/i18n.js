@@ -30,6 +30,7 @@ const STRINGS = {
     'join.removed': 'En vert tok deg ut av konsultasjonen.',
     'join.rejected': 'Verten slapp deg ikke inn denne gangen.',
     'join.ended': 'Verten har avsluttet konsultasjonen.',
+    'join.replaced': 'Du ble med fra et annet vindu eller en annen enhet med samme lenke.',
 
     'notice.title': 'Personvern',
     'notice.default': 'Bare de som står på deltakerlisten kan se og høre deg; også observatører vises på listen. Ingenting tas opp uten at alle samtykker. Øktloggen lagrer hvem som var med og når, aldri hva som ble sagt eller vist.',
@@ -158,6 +159,7 @@ const STRINGS = {
     'join.removed': 'A host removed you from the consultation.',
     'join.rejected': 'The host did not let you in this time.',
     'join.ended': 'The host has ended the consultation.',
+    'join.replaced': 'You joined from another window or device with the same link.',
 
     'notice.title': 'Privacy',
     'notice.default': 'Only the people on the participant list can see and hear you; observers are listed too. Nothing is recorded unless everyone agrees. The session log keeps who took part and when, never what was said or shown.',

@@ -379,6 +379,7 @@ function wireSignaling(sig) {
   sig.on('rejected', () => endSession(t('join.rejected')));
   sig.on('removed', () => endSession(t('join.removed')));
   sig.on('ended', () => endSession(t('join.ended')));
+  sig.on('replaced', () => endSession(t('join.replaced')));
   sig.on('subscribe', (m) => app.peer?.handleSubscribe(m));
   sig.on('candidate', (m) => app.peer?.handleCandidate(m));
   sig.on('pc-state', (m) => app.peer?.handlePcState(m));
