@@ -35,6 +35,7 @@ run: build certs
 	@echo
 	@echo "  samvei is starting: open https://localhost:$(PORT)/ in two browser windows"
 	@echo "  (the dev CA is $(DATA_DIR)/certs/ca.pem; accept the warning or import it)"
+	@bash scripts/demo-links.sh $(BUILD)/samvei $(DATA_DIR) https://localhost:$(PORT)
 	@echo
 	@$(BUILD)/samvei --bind $(BIND) --port $(PORT) --data-dir $(DATA_DIR) \
 	  --cert $(DATA_DIR)/certs/server.pem --key $(DATA_DIR)/certs/server.key \

@@ -34,6 +34,11 @@ typedef enum {
   OPT_TURN_SECRET,
   OPT_TURN_TTL,
   OPT_ALLOW_OPEN_ROOMS,
+  OPT_TOKEN_SECRET,
+  OPT_JOIN_GRACE_BEFORE,
+  OPT_JOIN_GRACE_AFTER,
+  OPT_WAITING_ROOM_OPEN,
+  OPT_PRIVACY_NOTICE,
   OPT_HELP,
   OPT_VERSION,
 } sv_option_id;
@@ -93,6 +98,16 @@ static const sv_option options[] = {
     {OPT_ALLOW_OPEN_ROOMS, "allow-open-rooms", NULL, "0",
      "a boolean: 1/0, true/false, yes/no or on/off",
      "development only: anyone may join any room without an invitation", "off"},
+    {OPT_TOKEN_SECRET, "token-secret", "SECRET", NULL, "a secret of at least 32 characters",
+     "secret that signs join tokens (HS256)", "random, kept in DATA-DIR/token-secret (mode 0600)"},
+    {OPT_JOIN_GRACE_BEFORE, "join-grace-before-min", "N", "15", "minutes 0-1440",
+     "a join token is valid this long before the consultation starts", NULL},
+    {OPT_JOIN_GRACE_AFTER, "join-grace-after-min", "N", "30", "minutes 0-1440",
+     "a join token stays valid this long after the consultation ends", NULL},
+    {OPT_WAITING_ROOM_OPEN, "waiting-room-open-min", "N", "15", "minutes 0-1440",
+     "the waiting room opens this long before the start", NULL},
+    {OPT_PRIVACY_NOTICE, "privacy-notice", "TEXT", NULL, "a text of 1-2000 characters",
+     "privacy notice each person acknowledges before joining", "the web client's built-in text"},
     {OPT_HELP, "help", NULL, NULL, NULL, "show this help and exit", NULL},
     {OPT_VERSION, "version", NULL, NULL, NULL, "show the version and exit", NULL},
 };
@@ -286,6 +301,23 @@ static bool apply(sv_config *cfg, const sv_option *opt, const char *value) {
     return true;
   case OPT_LOG_FORMAT:
     return sv_log_format_parse(value, &cfg->log_format) == 0;
+  case OPT_TOKEN_SECRET:
+    if (strlen(value) < 32) return false;
+    set_string(&cfg->token_secret, value);
+    return true;
+  case OPT_JOIN_GRACE_BEFORE:
+  case OPT_JOIN_GRACE_AFTER:
+  case OPT_WAITING_ROOM_OPEN:
+    if (!parse_uint(value, 0, 1440, &n)) return false;
+    *(opt->id == OPT_JOIN_GRACE_BEFORE  ? &cfg->join_grace_before_min
+      : opt->id == OPT_JOIN_GRACE_AFTER ? &cfg->join_grace_after_min
+                                        : &cfg->waiting_room_open_min) = (int)n;
+    return true;
+  case OPT_PRIVACY_NOTICE:
+    if (!*value || g_utf8_strlen(value, -1) > 2000 || !g_utf8_validate(value, -1, NULL))
+      return false;
+    set_string(&cfg->privacy_notice, value);
+    return true;
   case OPT_HELP:
   case OPT_VERSION:
     return false;
@@ -469,12 +501,16 @@ void sv_config_free(sv_config *cfg) {
   g_free(cfg->video_codecs);
   g_free(cfg->turn_uris);
   g_free(cfg->turn_secret);
+  g_free(cfg->token_secret);
+  g_free(cfg->privacy_notice);
   memset(cfg, 0, sizeof *cfg);
 }
 
 void sv_config_print_help(FILE *out) {
   fprintf(out,
           "Usage: samvei [OPTION]...\n"
+          "       samvei token --room R --role ROLE --name N [--valid-from T] [--valid-minutes M]"
+          " [OPTION]...\n"
           "samvei " SV_VERSION " - video-consultation relay: signalling server and WebRTC SFU.\n"
           "\n"
           "Every option can also be set as an environment variable SAMVEI_<NAME> or in a\n"

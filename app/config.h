@@ -40,7 +40,12 @@ typedef struct sv_config {
   char *turn_secret;      /* coturn's static-auth-secret; NULL = none */
   unsigned turn_ttl;      /* seconds TURN credentials stay valid */
   bool allow_open_rooms;
-  bool help, version; /* --help / --version was given: nothing else is read */
+  char *token_secret;        /* NULL = the one kept in data_dir (see app/secret.h) */
+  int join_grace_before_min; /* tokens valid this long before the start */
+  int join_grace_after_min;  /* ...and this long after the end */
+  int waiting_room_open_min; /* the waiting room opens this long before the start */
+  char *privacy_notice;      /* NULL = the web client's own text */
+  bool help, version;        /* --help / --version was given: nothing else is read */
 } sv_config;
 
 /* Fills *cfg from defaults, the config file, the environment (getenv) and

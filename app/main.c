@@ -19,6 +19,8 @@
 #include <string.h>
 
 #include "app/config.h"
+#include "app/secret.h"
+#include "app/token_cmd.h"
 #include "common/common.h"
 #include "relay/relay.h"
 #include "signaling/signaling.h"
@@ -106,6 +108,15 @@ static int run(const sv_config *cfg) {
   sv_relay *relay = NULL;
   guint sigint = 0, sigterm = 0, sighup = 0;
   sv_app app = {.loop = loop, .drain_timeout_s = cfg->drain_timeout};
+  uint8_t *secret = NULL;
+  size_t secret_len = 0;
+  char *error = NULL;
+  if (sv_app_token_secret(cfg, &secret, &secret_len, &error) < 0) {
+    SV_ERROR("app", "%s", error);
+    g_free(error);
+    g_main_loop_unref(loop);
+    return 2;
+  }
 
   sv_signaling_config sc = {
       .bind_address = cfg->bind,
@@ -118,6 +129,12 @@ static int run(const sv_config *cfg) {
       .turn_uris = cfg->turn_uris,
       .turn_secret = cfg->turn_secret,
       .turn_ttl = cfg->turn_ttl,
+      .token_secret = secret,
+      .token_secret_len = secret_len,
+      .join_grace_before_min = cfg->join_grace_before_min,
+      .join_grace_after_min = cfg->join_grace_after_min,
+      .waiting_room_open_min = cfg->waiting_room_open_min,
+      .privacy_notice = cfg->privacy_notice,
   };
   int err = sv_signaling_new(&sc, loop, &sig);
   if (err < 0) {
@@ -165,10 +182,12 @@ out:
   sv_relay_free(relay);
   sv_signaling_free(sig);
   g_main_loop_unref(loop);
+  g_free(secret);
   return rc;
 }
 
 int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "token") == 0) return sv_app_token_main(argc, argv);
   sv_config cfg;
   char *error = NULL;
   if (sv_config_load(&cfg, argc, argv, &error) < 0) {

@@ -208,6 +208,18 @@ static int serve_metrics(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, b
                  len, head_only, true);
 }
 
+/* The configured privacy notice ({"notice":null}: the client shows its own). */
+static int serve_notice(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, bool head_only) {
+  json_t *doc = json_pack("{s:o}", "notice",
+                          sig->privacy_notice ? json_string(sig->privacy_notice) : json_null());
+  char *text = json_dumps(doc, JSON_COMPACT);
+  json_decref(doc);
+  char *body = g_strdup(text ? text : "{\"notice\":null}");
+  free(text);
+  return respond(sig, wsi, pss, HTTP_STATUS_OK, "application/json", body, strlen(body), head_only,
+                 true);
+}
+
 static int on_http(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, const char *path) {
   char *uri = NULL;
   int uri_len = 0;
@@ -218,6 +230,7 @@ static int on_http(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, const c
                         "Only GET and HEAD are served here\n", false);
   if (strcmp(path, "/healthz") == 0) return serve_health(sig, wsi, pss, head_only);
   if (strcmp(path, "/metrics") == 0) return serve_metrics(sig, wsi, pss, head_only);
+  if (strcmp(path, "/api/notice") == 0) return serve_notice(sig, wsi, pss, head_only);
   if (strcmp(path, SV_WS_PATH) == 0)
     return respond_text(
         sig, wsi, pss, HTTP_STATUS_BAD_REQUEST,

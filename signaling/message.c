@@ -16,7 +16,7 @@
 
 #include "common/common.h"
 
-typedef enum { SV_FIELD_STRING, SV_FIELD_UINT32, SV_FIELD_ENUM } sv_field_kind;
+typedef enum { SV_FIELD_STRING, SV_FIELD_UINT32, SV_FIELD_ENUM, SV_FIELD_BOOL } sv_field_kind;
 
 enum {
   SV_F_REQUIRED = 1 << 0,
@@ -55,6 +55,20 @@ static const sv_field join_fields[] = {
     FIELD_STR("name", SV_F_REQUIRED | SV_F_TRIM | SV_F_CHARS | SV_F_PLAIN, 1, SV_MESSAGE_MAX_NAME,
               name, "a string of 1-64 characters, not only spaces, without control characters"),
     FIELD_STR("token", 0, 0, SV_MESSAGE_MAX_TOKEN, token, "a string of at most 4096 characters"),
+    {.name = "noticeAck",
+     .kind = SV_FIELD_BOOL,
+     .offset = offsetof(sv_msg, notice_ack),
+     .rule = "true or false (the privacy notice was acknowledged)"},
+};
+
+static const sv_field target_fields[] = {
+    FIELD_STR("participant", SV_F_REQUIRED | SV_F_ID_CHARS, 1, 32, participant,
+              "a participant id (1-32 characters [A-Za-z0-9_-])"),
+};
+
+static const sv_field waiting_message_fields[] = {
+    FIELD_STR("text", SV_F_REQUIRED | SV_F_TRIM | SV_F_CHARS | SV_F_PLAIN, 1, SV_MESSAGE_MAX_WAIT,
+              text, "a string of 1-200 characters without control characters"),
 };
 
 static const sv_field publish_fields[] = {
@@ -99,6 +113,12 @@ static const sv_msg_spec specs[] = {
     {"candidate", SV_MSG_CANDIDATE, candidate_fields, SV_ARRAY_LEN(candidate_fields)},
     {"chat", SV_MSG_CHAT, chat_fields, SV_ARRAY_LEN(chat_fields)},
     {"leave", SV_MSG_LEAVE, NULL, 0},
+    {"admit", SV_MSG_ADMIT, target_fields, SV_ARRAY_LEN(target_fields)},
+    {"reject", SV_MSG_REJECT, target_fields, SV_ARRAY_LEN(target_fields)},
+    {"remove", SV_MSG_REMOVE, target_fields, SV_ARRAY_LEN(target_fields)},
+    {"end", SV_MSG_END, NULL, 0},
+    {"waiting-message", SV_MSG_WAITING_MESSAGE, waiting_message_fields,
+     SV_ARRAY_LEN(waiting_message_fields)},
 };
 
 /* Builds err->message and keeps it printable ASCII: parts of it may come from
@@ -194,6 +214,11 @@ static int check_field(json_t *root, const sv_field *f, sv_msg *out, sv_msg_erro
     *(uint32_t *)((char *)out + f->offset) = (uint32_t)json_integer_value(value);
     return 0;
   }
+  case SV_FIELD_BOOL:
+    if (!json_is_boolean(value))
+      return fail(err, "bad-request", "field '%s' must be %s", f->name, f->rule);
+    *(int *)((char *)out + f->offset) = json_is_true(value) ? 1 : 0;
+    return 0;
   case SV_FIELD_ENUM: {
     const char *s = json_string_value(value); /* NULL unless a string */
     for (const char *const *v = f->values; s && *v; v++) {

@@ -25,6 +25,7 @@
 #define SV_MESSAGE_MAX_CAND  1024
 #define SV_MESSAGE_MAX_MID   32
 #define SV_MESSAGE_MAX_TOKEN 4096
+#define SV_MESSAGE_MAX_WAIT  200 /* characters of a waiting-room message */
 
 typedef enum {
   SV_MSG_JOIN = 0,
@@ -33,6 +34,11 @@ typedef enum {
   SV_MSG_CANDIDATE,
   SV_MSG_CHAT,
   SV_MSG_LEAVE,
+  SV_MSG_ADMIT,
+  SV_MSG_REJECT,
+  SV_MSG_REMOVE,
+  SV_MSG_END,
+  SV_MSG_WAITING_MESSAGE,
 } sv_msg_type;
 
 /* A validated message. Every string points into `root` and lives as long as
@@ -40,18 +46,20 @@ typedef enum {
  * are set. */
 typedef struct sv_msg {
   sv_msg_type type;
-  const char *type_name; /* static: "join", "publish", ... */
-  json_t *root;          /* owned: the parsed object */
-  json_t *id;            /* borrowed from root: integer or string, NULL if absent */
-  const char *room;      /* join */
-  const char *name;      /* join: already trimmed of surrounding white space */
-  const char *token;     /* join, optional */
-  const char *sdp;       /* publish, subscribe-answer */
-  const char *pc;        /* candidate: "publish" or "subscribe" */
-  const char *candidate; /* candidate: may be "" (end of candidates) */
-  const char *mid;       /* candidate: sdpMid, optional */
-  const char *text;      /* chat */
-  uint32_t rev;          /* subscribe-answer */
+  const char *type_name;   /* static: "join", "publish", ... */
+  json_t *root;            /* owned: the parsed object */
+  json_t *id;              /* borrowed from root: integer or string, NULL if absent */
+  const char *room;        /* join */
+  const char *name;        /* join: already trimmed of surrounding white space */
+  const char *token;       /* join, optional */
+  const char *sdp;         /* publish, subscribe-answer */
+  const char *pc;          /* candidate: "publish" or "subscribe" */
+  const char *candidate;   /* candidate: may be "" (end of candidates) */
+  const char *mid;         /* candidate: sdpMid, optional */
+  const char *text;        /* chat, waiting-message */
+  const char *participant; /* admit, reject, remove */
+  uint32_t rev;            /* subscribe-answer */
+  int notice_ack;          /* join: 1 when "noticeAck" is true */
 } sv_msg;
 
 /* Why a frame was refused: a protocol error code and a sentence for the

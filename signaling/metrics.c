@@ -19,6 +19,8 @@ static const char *const fail_names[SV_JOIN_FAIL_COUNT] = {
     [SV_JOIN_FAIL_ROOM_FULL] = "room-full",
     [SV_JOIN_FAIL_RESTARTING] = "restarting",
     [SV_JOIN_FAIL_RELAY] = "relay",
+    [SV_JOIN_FAIL_CLOSED] = "closed",
+    [SV_JOIN_FAIL_REQUEST] = "bad-request",
     [SV_JOIN_FAIL_ICE] = "ice",
     [SV_JOIN_FAIL_DTLS] = "dtls",
 };

@@ -16,13 +16,16 @@
 
 struct sv_signaling;
 
-/* Why a join did not end in a working call. The first four refuse the join
- * message itself; ice and dtls count PeerConnections that failed after it. */
+/* Why a join did not end in a working call. All but the last two refuse the
+ * join message itself (closed: too early or ended; request: malformed join); ice and dtls count
+ * PeerConnections that failed after it. */
 typedef enum {
   SV_JOIN_FAIL_AUTH,
   SV_JOIN_FAIL_ROOM_FULL,
   SV_JOIN_FAIL_RESTARTING,
   SV_JOIN_FAIL_RELAY,
+  SV_JOIN_FAIL_CLOSED,
+  SV_JOIN_FAIL_REQUEST,
   SV_JOIN_FAIL_ICE,
   SV_JOIN_FAIL_DTLS,
   SV_JOIN_FAIL_COUNT,

@@ -22,6 +22,8 @@ static void participant_free(sv_participant *p) {
 static void room_free(gpointer data) {
   sv_room *room = data;
   g_ptr_array_free(room->participants, TRUE);
+  g_hash_table_destroy(room->admitted);
+  g_hash_table_destroy(room->removed);
   g_free(room->id);
   g_free(room);
 }
@@ -48,6 +50,8 @@ int sv_rooms_add(sv_rooms *rooms, const char *room_id, const char *name, size_t 
     room = g_new0(sv_room, 1);
     room->id = g_strdup(room_id);
     room->participants = g_ptr_array_new_with_free_func((GDestroyNotify)participant_free);
+    room->admitted = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    room->removed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     g_hash_table_insert(rooms->by_id, room->id, room);
   }
 
@@ -61,6 +65,7 @@ int sv_rooms_add(sv_rooms *rooms, const char *room_id, const char *name, size_t 
   p->role = room->participants->len == 0 ? "specialist" : "municipal";
   p->room = room;
   p->conn = conn;
+  p->joined_us = g_get_monotonic_time();
   g_ptr_array_add(room->participants, p);
   g_hash_table_insert(rooms->by_pid, p->id, p);
   *out = p;
@@ -69,6 +74,7 @@ int sv_rooms_add(sv_rooms *rooms, const char *room_id, const char *name, size_t 
 
 void sv_rooms_remove(sv_rooms *rooms, sv_participant *p) {
   sv_room *room = p->room;
+  if (room->host == p) room->host = NULL;
   g_hash_table_remove(rooms->by_pid, p->id);
   g_ptr_array_remove(room->participants, p); /* frees p */
   if (room->participants->len == 0) g_hash_table_remove(rooms->by_id, room->id);
@@ -92,4 +98,23 @@ size_t sv_rooms_count(const sv_rooms *rooms) {
 
 size_t sv_rooms_participant_count(const sv_rooms *rooms) {
   return g_hash_table_size(rooms->by_pid);
+}
+
+static const char *const roles[] = {"specialist", "municipal",   "patient",
+                                    "relative",   "interpreter", "observer"};
+
+const char *sv_room_role(const char *name) {
+  for (size_t i = 0; name && i < SV_ARRAY_LEN(roles); i++) {
+    if (strcmp(name, roles[i]) == 0) return roles[i];
+  }
+  return NULL;
+}
+
+bool sv_room_role_waits(const char *role) {
+  return strcmp(role, "patient") == 0 || strcmp(role, "relative") == 0 ||
+         strcmp(role, "interpreter") == 0;
+}
+
+bool sv_participant_is_host(const sv_participant *p) {
+  return !p->waiting && strcmp(p->role, "specialist") == 0;
 }

@@ -7,6 +7,7 @@
 #define SV_SIGNALING_ROOM_H
 
 #include <glib.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #define SV_PARTICIPANT_ID_LEN 12 /* "p" + 11 characters [a-z0-9] */
@@ -20,15 +21,31 @@ typedef struct sv_room sv_room;
 typedef struct sv_participant {
   char id[SV_PARTICIPANT_ID_LEN + 1];
   char *name;           /* trimmed display name, owned */
-  const char *role;     /* static: "specialist" or "municipal" */
+  const char *role;     /* static, one of the roles of sv_room_role() */
   sv_room *room;        /* the room it is in */
   struct sv_conn *conn; /* its WebSocket connection, not owned */
+  bool waiting;         /* in the waiting room: no media until a host admits */
+  bool notice_ack;      /* acknowledged the privacy notice when joining */
+  gint64 joined_us;     /* monotonic time of the join */
+  char token_hash[65];  /* hex SHA-256 of the join token; "" in an open room */
 } sv_participant;
 
 struct sv_room {
   char *id;                /* owned */
   GPtrArray *participants; /* of sv_participant *, in joining order */
+  sv_participant *host;    /* the specialist leading the room, or NULL */
+  /* Token hashes a host admitted (a reconnect skips the waiting room) and
+   * removed (refused until the room empties). Owned strings. */
+  GHashTable *admitted, *removed;
 };
+
+/* The static name of a role ("specialist", "municipal", "patient",
+ * "relative", "interpreter", "observer"), or NULL for anything else. */
+const char *sv_room_role(const char *name);
+/* Patients, relatives and interpreters wait until a host admits them. */
+bool sv_room_role_waits(const char *role);
+/* A specialist who is in (not waiting) may admit, reject, remove and end. */
+bool sv_participant_is_host(const sv_participant *p);
 
 typedef struct sv_rooms sv_rooms;
 

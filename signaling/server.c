@@ -159,6 +159,15 @@ int sv_signaling_new(const sv_signaling_config *config, GMainLoop *loop, sv_sign
   sv_signaling *sig = g_new0(sv_signaling, 1);
   sig->bind_address = g_strdup(config->bind_address ? config->bind_address : "0.0.0.0");
   sig->allow_open_rooms = config->allow_open_rooms;
+  if (config->token_secret && config->token_secret_len)
+    sig->token_secret = g_bytes_new(config->token_secret, config->token_secret_len);
+  sig->grace_before_min = config->join_grace_before_min;
+  sig->grace_after_min = config->join_grace_after_min;
+  sig->waiting_open_min = config->waiting_room_open_min;
+  sig->privacy_notice = g_strdup(config->privacy_notice);
+  sig->store = config->store;
+  sig->store_user = config->store_user;
+  sig->ended = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   sig->tls = config->cert_path != NULL;
   sig->strict_transport = sig->tls && !sv_signaling_is_loopback(sig->bind_address);
   sig->max_message = config->max_message ? config->max_message : SV_DEFAULT_MAX_MSG;
@@ -247,6 +256,9 @@ void sv_signaling_free(sv_signaling *sig) {
   if (sig->context) lws_context_destroy(sig->context);
   g_hash_table_destroy(sig->pending);
   sv_rooms_free(sig->rooms);
+  g_hash_table_destroy(sig->ended);
+  if (sig->token_secret) g_bytes_unref(sig->token_secret);
+  g_free(sig->privacy_notice);
   g_free(sig->bind_address);
   g_free(sig->web_root);
   g_free(sig->version);

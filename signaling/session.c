@@ -11,6 +11,7 @@
 
 #include "common/common.h"
 #include "signaling/message.h"
+#include "schedule/token.h"
 #include "signaling/signaling_int.h"
 #include "signaling/turn.h"
 
@@ -38,22 +39,148 @@ void sv_pending_free(gpointer data) {
   g_free(p);
 }
 
-static json_t *participant_json(const sv_participant *p) {
-  return json_pack("{s:s,s:s,s:s}", "id", p->id, "name", p->name, "role", p->role);
+json_t *sv_session_participant_json(const sv_participant *p) {
+  return json_pack("{s:s,s:s,s:s,s:s}", "id", p->id, "name", p->name, "role", p->role, "state",
+                   p->waiting ? "waiting" : "joined");
 }
 
-/* Sends msg (stolen) to everyone in room except `except` (may be NULL). */
-static void broadcast(sv_room *room, const sv_participant *except, json_t *msg) {
+void sv_session_broadcast(sv_room *room, const sv_participant *except, json_t *msg,
+                          bool to_waiting) {
   SV_ASSERT(msg); /* built from validated UTF-8 strings */
   char *text = json_dumps(msg, JSON_COMPACT);
   SV_ASSERT(text);
   size_t len = strlen(text);
   for (guint i = 0; i < room->participants->len; i++) {
     sv_participant *p = g_ptr_array_index(room->participants, i);
-    if (p != except) sv_conn_send_text(p->conn, text, len);
+    if (p != except && (to_waiting || !p->waiting)) sv_conn_send_text(p->conn, text, len);
   }
   free(text);
   json_decref(msg);
+}
+
+void sv_session_to_hosts(sv_room *room, json_t *msg) {
+  SV_ASSERT(msg);
+  for (guint i = 0; i < room->participants->len; i++) {
+    sv_participant *p = g_ptr_array_index(room->participants, i);
+    if (sv_participant_is_host(p)) sv_conn_send(p->conn, json_incref(msg));
+  }
+  json_decref(msg);
+}
+
+/* Everyone in the room is listed to everyone in it, observers included;
+ * the waiting are listed to hosts only, and see nobody until admitted. */
+json_t *sv_session_list(const sv_room *room, const sv_participant *viewer) {
+  json_t *list = json_array();
+  if (viewer->waiting) return list;
+  bool host = sv_participant_is_host(viewer);
+  for (guint i = 0; i < room->participants->len; i++) {
+    sv_participant *o = g_ptr_array_index(room->participants, i);
+    if (o != viewer && (!o->waiting || host))
+      json_array_append_new(list, sv_session_participant_json(o));
+  }
+  return list;
+}
+
+void sv_session_audit(sv_signaling *sig, const sv_participant *p, const char *event,
+                      const char *actor, json_t *detail) {
+  if (!sig->store || !sig->store->audit) {
+    json_decref(detail);
+    return;
+  }
+  if (!detail) detail = json_object();
+  char *text = json_dumps(detail, JSON_COMPACT);
+  sig->store->audit(sig->store_user, p->room->id, event, p->id, p->role, p->name, actor,
+                    text ? text : "{}");
+  free(text);
+  json_decref(detail);
+}
+
+static void send_join_error(sv_conn *c, const sv_msg *m, const char *code, const char *why) {
+  sv_metrics_join_failed(&c->sig->metrics,
+                         strcmp(code, "too-early") == 0 || strcmp(code, "ended") == 0
+                             ? SV_JOIN_FAIL_CLOSED
+                         : strcmp(code, "bad-request") == 0 ? SV_JOIN_FAIL_REQUEST
+                                                            : SV_JOIN_FAIL_AUTH);
+  SV_INFO("signaling", "join of room %s from %s refused: %s: %s", m->room, c->peer, code, why);
+  sv_conn_send_error(c, m->id, code, "%s", why);
+}
+
+/* Checks m->token. On success sets *role and copies the token's name into
+ * name and returns true; else sends the error and returns false. */
+static bool check_token(sv_conn *c, const sv_msg *m, const char **role, char *name, size_t name_len,
+                        char hash[SV_TOKEN_HASH_LEN + 1]) {
+  sv_signaling *sig = c->sig;
+  char why[256], text[512];
+  sv_token_claims claims;
+  if (!sig->token_secret) {
+    send_join_error(c, m, "unauthorized", "this server accepts no invitation links");
+    return false;
+  }
+  gsize len = 0;
+  const uint8_t *secret = g_bytes_get_data(sig->token_secret, &len);
+  int64_t now = g_get_real_time() / G_USEC_PER_SEC;
+  if (sv_token_verify(secret, len, m->token, now, &claims, why, sizeof why) < 0) {
+    snprintf(text, sizeof text, "%s%s", why,
+             strstr(why, "new link") ? "" : "; ask for a new invitation link");
+    send_join_error(c, m, "unauthorized", text);
+    return false;
+  }
+  if (strcmp(claims.room, m->room) != 0) {
+    snprintf(text, sizeof text,
+             "this invitation is for another consultation, not room '%s'; open the link from "
+             "your invitation exactly as it is",
+             m->room);
+    send_join_error(c, m, "unauthorized", text);
+    return false;
+  }
+  *role = sv_room_role(claims.role);
+  if (!*role) {
+    send_join_error(c, m, "unauthorized",
+                    "the invitation names a role this server does not know; ask for a new link");
+    return false;
+  }
+  sv_token_hash(m->token, hash);
+  if (sig->store && sig->store->token_revoked && sig->store->token_revoked(sig->store_user, hash)) {
+    send_join_error(c, m, "unauthorized",
+                    "this invitation was revoked by the organiser; ask for a new link");
+    return false;
+  }
+  if (!m->notice_ack) {
+    send_join_error(c, m, "bad-request",
+                    "acknowledge the privacy notice before joining (send \"noticeAck\": true)");
+    return false;
+  }
+  /* The display name comes from the invitation when it carries one. */
+  g_strlcpy(name, claims.name[0] ? claims.name : m->name, name_len);
+  return true;
+}
+
+/* The consultation's window, when the store knows the room: the waiting
+ * room opens waiting_open_min before the start, nobody joins after the
+ * end plus grace_after_min. Sends the error and returns false. */
+static bool check_window(sv_conn *c, const sv_msg *m, const char *role, bool known,
+                         const sv_signaling_consultation *info) {
+  sv_signaling *sig = c->sig;
+  if (!known) return true;
+  int64_t now = g_get_real_time() / G_USEC_PER_SEC;
+  char text[256];
+  if (now > info->end + (int64_t)sig->grace_after_min * 60) {
+    send_join_error(c, m, "unauthorized", "this consultation is over; ask for a new invitation");
+    return false;
+  }
+  int64_t opens =
+      info->start -
+      (int64_t)(sv_room_role_waits(role) ? sig->waiting_open_min : sig->grace_before_min) * 60;
+  if (now < opens) {
+    GDateTime *dt = g_date_time_new_from_unix_utc(opens);
+    char *when = g_date_time_format_iso8601(dt);
+    snprintf(text, sizeof text, "the consultation opens at %s; come back then", when);
+    g_free(when);
+    g_date_time_unref(dt);
+    send_join_error(c, m, "too-early", text);
+    return false;
+  }
+  return true;
 }
 
 static void on_join(sv_conn *c, const sv_msg *m) {
@@ -70,26 +197,64 @@ static void on_join(sv_conn *c, const sv_msg *m) {
                        "the server is restarting; join again in a few seconds");
     return;
   }
-  /* Tokens arrive with the consultations feature (schedule/); until then the
-   * only way in is an open room, which is a development setting. */
-  if (!sig->allow_open_rooms) {
-    sv_metrics_join_failed(&sig->metrics, SV_JOIN_FAIL_AUTH);
-    sv_conn_send_error(c, m->id, "unauthorized",
-                       "joining needs an invitation link, and invitations come with the "
-                       "consultations feature; for development, start the server with "
-                       "--allow-open-rooms");
+  const char *role = NULL;
+  char name[SV_MESSAGE_MAX_NAME * 4 + 1];
+  char hash[SV_TOKEN_HASH_LEN + 1] = "";
+  g_strlcpy(name, m->name, sizeof name);
+  if (m->token) {
+    if (!check_token(c, m, &role, name, sizeof name, hash)) return;
+  } else if (!sig->allow_open_rooms) {
+    send_join_error(c, m, "unauthorized",
+                    "joining needs an invitation link: open the link from your invitation "
+                    "(the join message needs its 'token')");
+    return;
+  }
+  if (g_hash_table_contains(sig->ended, m->room)) {
+    send_join_error(c, m, "ended", "the host has ended this consultation");
+    return;
+  }
+  sv_signaling_consultation info;
+  memset(&info, 0, sizeof info);
+  bool known = sig->store && sig->store->consultation &&
+               sig->store->consultation(sig->store_user, m->room, &info);
+  if (role && !check_window(c, m, role, known, &info)) return;
+  sv_room *existing = sv_rooms_find(sig->rooms, m->room);
+  if (hash[0] && existing && g_hash_table_contains(existing->removed, hash)) {
+    send_join_error(c, m, "forbidden",
+                    "a host removed you from this consultation; ask the host if you should "
+                    "come back");
     return;
   }
 
+  /* One link, one seat: joining again with the same link (a tablet whose
+   * old connection has not timed out yet, or a second window) takes over
+   * from the old connection, which is told `replaced`. */
+  for (guint i = 0; hash[0] && existing && i < existing->participants->len; i++) {
+    sv_participant *old = g_ptr_array_index(existing->participants, i);
+    if (strcmp(old->token_hash, hash) != 0) continue;
+    sv_conn *old_conn = old->conn;
+    sv_conn_send(old_conn, json_pack("{s:s}", "type", "replaced"));
+    bool last = existing->participants->len == 1;
+    sv_session_leave_participant(old_conn, "replaced");
+    if (last) existing = NULL; /* the room went with its last participant */
+    break;
+  }
+
   sv_participant *p = NULL;
-  if (sv_rooms_add(sig->rooms, m->room, m->name, sig->max_room_size, c, &p) < 0) {
+  if (sv_rooms_add(sig->rooms, m->room, name, sig->max_room_size, c, &p) < 0) {
     sv_metrics_join_failed(&sig->metrics, SV_JOIN_FAIL_ROOM_FULL);
     sv_conn_send_error(c, m->id, "room-full",
                        "room '%s' already has the maximum of %zu participants; try later", m->room,
                        sig->max_room_size);
     return;
   }
-  if (sig->relay) {
+  if (role) p->role = role;
+  g_strlcpy(p->token_hash, hash, sizeof p->token_hash);
+  /* Someone a host already admitted comes back in directly (a reconnect). */
+  p->waiting =
+      sv_room_role_waits(p->role) && !(hash[0] && g_hash_table_contains(p->room->admitted, hash));
+  p->notice_ack = m->notice_ack;
+  if (sig->relay && !p->waiting) {
     int rc = sv_relay_join(sig->relay, m->room, p->id);
     if (rc < 0) {
       SV_ERROR("signaling", "relay refused %s in room %s: %s", p->id, m->room, sv_strerror(rc));
@@ -104,22 +269,45 @@ static void on_join(sv_conn *c, const sv_msg *m) {
   sv_metrics_join(&sig->metrics);
 
   sv_room *room = p->room;
-  json_t *others = json_array();
-  for (guint i = 0; i < room->participants->len; i++) {
-    sv_participant *o = g_ptr_array_index(room->participants, i);
-    if (o != p) json_array_append_new(others, participant_json(o));
+  bool new_host = !room->host && sv_participant_is_host(p);
+  if (new_host) room->host = p;
+  json_t *reply =
+      json_pack("{s:s,s:s,s:s,s:o}", "self", p->id, "role", p->role, "state",
+                p->waiting ? "waiting" : "joined", "participants", sv_session_list(room, p));
+  json_object_set_new(reply, "host", room->host ? json_string(room->host->id) : json_null());
+  if (known) {
+    json_t *cons =
+        json_pack("{s:I,s:I}", "start", (json_int_t)info.start, "end", (json_int_t)info.end);
+    json_t *title = json_string(info.title);
+    if (title) json_object_set_new(cons, "title", title);
+    json_object_set_new(reply, "consultation", cons);
   }
-  json_t *ok = json_pack("{s:s,s:s,s:s,s:o}", "self", p->id, "role", p->role, "state", "joined",
-                         "participants", others);
   json_t *ice = sv_turn_ice_servers(sig->turn_uris, sig->turn_secret, sig->turn_ttl, p->id,
                                     g_get_real_time() / G_USEC_PER_SEC);
-  if (ice) json_object_set_new(ok, "iceServers", ice);
-  sv_conn_send_ok(c, m->id, ok);
-  broadcast(
-      room, p,
-      json_pack("{s:s,s:o}", "type", "participant-joined", "participant", participant_json(p)));
-  SV_LOG_IDS(SV_LOG_INFO, "signaling", p->id, room->id, "%s joined room %s as %s (%u in the room)",
-             p->id, room->id, p->role, room->participants->len);
+  if (ice) json_object_set_new(reply, "iceServers", ice);
+  sv_conn_send_ok(c, m->id, reply);
+
+  json_t *self = sv_session_participant_json(p);
+  if (p->waiting) {
+    sv_session_to_hosts(room,
+                        json_pack("{s:s,s:o}", "type", "participant-waiting", "participant", self));
+  } else {
+    sv_session_broadcast(
+        room, p, json_pack("{s:s,s:o}", "type", "participant-joined", "participant", self), false);
+  }
+  if (new_host && room->participants->len > 1) {
+    sv_session_broadcast(
+        room, p, json_pack("{s:s,s:s,s:s}", "type", "host-changed", "host", p->id, "name", p->name),
+        true);
+  }
+  /* The waiting are told at once that no host is there yet. */
+  if (p->waiting && !room->host) sv_conn_send(c, json_pack("{s:s}", "type", "host-away"));
+  sv_session_audit(sig, p, p->waiting ? "waiting" : "joined", NULL,
+                   json_pack("{s:b,s:b}", "notice_ack", p->notice_ack, "token", m->token != NULL));
+  SV_LOG_IDS(SV_LOG_INFO, "signaling", p->id, room->id,
+             "%s %s room %s as %s from %s (%u in the room; privacy notice %s)", p->id,
+             p->waiting ? "waits in" : "joined", room->id, p->role, c->peer,
+             room->participants->len, p->notice_ack ? "acknowledged" : "not acknowledged");
 }
 
 /* Drops the publishes of participant `pid` still waiting for the relay. */
@@ -133,6 +321,10 @@ static void drop_pending(sv_signaling *sig, const char *pid) {
 }
 
 void sv_session_leave(sv_conn *c, const char *reason) {
+  sv_session_leave_participant(c, reason);
+}
+
+void sv_session_leave_participant(sv_conn *c, const char *reason) {
   sv_signaling *sig = c->sig;
   sv_participant *p = c->participant;
   if (!p) return;
@@ -141,20 +333,42 @@ void sv_session_leave(sv_conn *c, const char *reason) {
     sv_rooms_remove(sig->rooms, p);
     return;
   }
-  if (sig->relay) sv_relay_leave(sig->relay, p->room->id, p->id);
+  sv_room *room = p->room;
+  if (sig->relay && !p->waiting) sv_relay_leave(sig->relay, room->id, p->id);
   drop_pending(sig, p->id);
-  SV_LOG_IDS(SV_LOG_INFO, "signaling", p->id, p->room->id, "%s left room %s (%s, %u remain)", p->id,
-             p->room->id, reason, p->room->participants->len - 1);
-  broadcast(p->room, p,
-            json_pack("{s:s,s:s,s:s}", "type", "participant-left", "participant", p->id, "reason",
-                      reason));
-  sv_rooms_remove(sig->rooms, p);
+  SV_LOG_IDS(SV_LOG_INFO, "signaling", p->id, room->id, "%s left room %s (%s, %u remain)", p->id,
+             room->id, reason, room->participants->len - 1);
+  gint64 duration = (g_get_monotonic_time() - p->joined_us) / G_USEC_PER_SEC;
+  if (strcmp(reason, "removed") != 0 && strcmp(reason, "rejected") != 0)
+    sv_session_audit(sig, p, "left", NULL,
+                     json_pack("{s:s,s:I}", "reason", reason, "duration_s", (json_int_t)duration));
+  /* Everyone is told, except when the whole room is ending. */
+  if (strcmp(reason, "ended") != 0) {
+    json_t *msg = json_pack("{s:s,s:s,s:s}", "type", "participant-left", "participant", p->id,
+                            "reason", reason);
+    if (p->waiting) {
+      sv_session_to_hosts(room, msg);
+    } else {
+      sv_session_broadcast(room, p, msg, false);
+    }
+  }
+  bool was_host = room->host == p;
+  if (was_host) room->host = NULL;
+  bool last = room->participants->len == 1;
+  sv_rooms_remove(sig->rooms, p); /* frees the room when p was the last */
+  if (was_host && !last && strcmp(reason, "ended") != 0) sv_host_after_leave(sig, room, true);
 }
 
-/* The state check every message after join shares. */
+/* The state check every message after join shares: the waiting have no
+ * media and no chat until a host admits them. */
 static bool require_joined(sv_conn *c, const sv_msg *m) {
-  if (c->participant) return true;
-  sv_conn_send_error(c, m->id, "conflict", "send join before %s", m->type_name);
+  if (c->participant && !c->participant->waiting) return true;
+  if (c->participant)
+    sv_conn_send_error(c, m->id, "conflict",
+                       "you are in the waiting room: %s works once the host has admitted you",
+                       m->type_name);
+  else
+    sv_conn_send_error(c, m->id, "conflict", "send join before %s", m->type_name);
   return false;
 }
 
@@ -167,8 +381,15 @@ static bool require_relay(sv_conn *c, const sv_msg *m) {
 
 static void on_publish(sv_conn *c, const sv_msg *m) {
   sv_signaling *sig = c->sig;
-  if (!require_joined(c, m) || !require_relay(c, m)) return;
+  if (!require_joined(c, m)) return;
   sv_participant *p = c->participant;
+  if (strcmp(p->role, "observer") == 0) {
+    sv_conn_send_error(c, m->id, "forbidden",
+                       "observers receive only: joining as an observer does not allow sending "
+                       "audio or video");
+    return;
+  }
+  if (!require_relay(c, m)) return;
   int64_t request = ++sig->next_request;
   int rc = sv_relay_publish(sig->relay, p->room->id, p->id, request, m->sdp);
   if (rc < 0) {
@@ -214,9 +435,10 @@ static void on_chat(sv_conn *c, const sv_msg *m) {
   if (!require_joined(c, m)) return;
   sv_participant *p = c->participant;
   json_int_t ts = (json_int_t)(g_get_real_time() / 1000);
-  broadcast(p->room, NULL,
-            json_pack("{s:s,s:s,s:s,s:s,s:I}", "type", "chat", "from", p->id, "name", p->name,
-                      "text", m->text, "ts", ts));
+  sv_session_broadcast(p->room, NULL,
+                       json_pack("{s:s,s:s,s:s,s:s,s:I}", "type", "chat", "from", p->id, "name",
+                                 p->name, "text", m->text, "ts", ts),
+                       false);
   if (m->id) sv_conn_send_ok(c, m->id, NULL);
 }
 
@@ -256,6 +478,13 @@ void sv_session_handle(sv_conn *c, const char *data, size_t len) {
     break;
   case SV_MSG_LEAVE:
     on_leave(c, &m);
+    break;
+  case SV_MSG_ADMIT:
+  case SV_MSG_REJECT:
+  case SV_MSG_REMOVE:
+  case SV_MSG_END:
+  case SV_MSG_WAITING_MESSAGE:
+    sv_host_handle(c, &m);
     break;
   }
   sv_message_clear(&m);

@@ -22,19 +22,49 @@
 
 typedef struct sv_signaling sv_signaling;
 
+/* What a consultation's waiting screen shows; filled by the store. */
+typedef struct sv_signaling_consultation {
+  char title[200];
+  int64_t start, end; /* Unix seconds */
+} sv_signaling_consultation;
+
+/* The signalling server's view of storage (schedule/), as callbacks so that
+ * signaling/ does not depend on a backend. Every member may be NULL; all
+ * run on the main thread with `user` from the config. */
+typedef struct sv_signaling_store {
+  /* true when the token with this hex SHA-256 was revoked. */
+  bool (*token_revoked)(void *user, const char *token_hash);
+  /* Fills *out and returns true when room_id is a known consultation. */
+  bool (*consultation)(void *user, const char *room_id, sv_signaling_consultation *out);
+  /* Appends an audit event: event is "joined", "waiting", "admitted",
+   * "rejected", "left", "removed" or "ended"; participant, role and actor
+   * (who admitted/removed, or NULL) are ids and role names; detail is a
+   * compact JSON object (e.g. {"duration_s":61,"notice_ack":true}). */
+  void (*audit)(void *user, const char *room_id, const char *event, const char *participant,
+                const char *role, const char *name, const char *actor, const char *detail);
+} sv_signaling_store;
+
 typedef struct sv_signaling_config {
-  const char *bind_address; /* IP literal or "localhost"; NULL = "0.0.0.0" */
-  uint16_t port;            /* 0 = any free port (see sv_signaling_port()) */
-  const char *cert_path;    /* PEM certificate (chain) for HTTPS, or NULL */
-  const char *key_path;     /* its PEM private key, or NULL */
-  const char *web_root;     /* directory with the web client; NULL = "web" */
-  bool allow_open_rooms;    /* development: join any room without a token */
-  size_t max_message;       /* bytes per WebSocket message; 0 = 64 KiB */
-  size_t max_room_size;     /* participants per room; 0 = 16 */
-  const char *version;      /* shown in /metrics (samvei_build_info); NULL = "unknown" */
-  const char *turn_uris;    /* comma-separated turn:/turns:/stun: URIs for clients; NULL = none */
-  const char *turn_secret;  /* coturn static-auth-secret for their credentials */
-  unsigned turn_ttl;        /* seconds the credentials stay valid; 0 = 86400 */
+  const char *bind_address;    /* IP literal or "localhost"; NULL = "0.0.0.0" */
+  uint16_t port;               /* 0 = any free port (see sv_signaling_port()) */
+  const char *cert_path;       /* PEM certificate (chain) for HTTPS, or NULL */
+  const char *key_path;        /* its PEM private key, or NULL */
+  const char *web_root;        /* directory with the web client; NULL = "web" */
+  bool allow_open_rooms;       /* development: join any room without a token */
+  size_t max_message;          /* bytes per WebSocket message; 0 = 64 KiB */
+  size_t max_room_size;        /* participants per room; 0 = 16 */
+  const uint8_t *token_secret; /* HS256 secret for join tokens (copied); NULL = no tokens */
+  size_t token_secret_len;
+  int join_grace_before_min;  /* a consultation admits from start minus this... */
+  int join_grace_after_min;   /* ...to its end plus this */
+  int waiting_room_open_min;  /* the waiting room opens this long before the start */
+  const char *privacy_notice; /* served at GET /api/notice; NULL = client's own text */
+  const char *version;        /* shown in /metrics (samvei_build_info); NULL = "unknown" */
+  const char *turn_uris;      /* comma-separated turn:/turns:/stun: URIs for clients; NULL = none */
+  const char *turn_secret;    /* coturn static-auth-secret for their credentials */
+  unsigned turn_ttl;          /* seconds the credentials stay valid; 0 = 86400 */
+  const sv_signaling_store *store; /* borrowed, may be NULL */
+  void *store_user;
 } sv_signaling_config;
 
 /* Starts listening. Without cert_path and key_path the server speaks plain

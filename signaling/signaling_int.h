@@ -30,6 +30,15 @@ struct sv_signaling {
   char *bind_address;
   char *web_root; /* canonical absolute path (realpath) */
   bool allow_open_rooms;
+  GBytes *token_secret; /* NULL: no token is accepted */
+  int grace_before_min, grace_after_min, waiting_open_min;
+  char *privacy_notice; /* NULL = the client's own text */
+  const sv_signaling_store *store;
+  void *store_user;
+  /* room id → nothing: consultations their host ended. Kept while the
+   * server runs (a few bytes each); with a store, the consultation's
+   * status says the same across restarts. */
+  GHashTable *ended;
   bool tls;
   bool strict_transport; /* send HSTS: TLS on a non-loopback address */
   size_t max_message;
@@ -109,11 +118,36 @@ void sv_conn_close_after_send(sv_conn *c, int status);
 int sv_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                      size_t len);
 
+struct sv_msg;
+
+/* host.c: the host's messages (admit, reject, remove, end, waiting-message)
+ * and what happens when a host comes or goes. */
+void sv_host_handle(sv_conn *c, const struct sv_msg *m);
+/* Called after p left room (p already removed): picks a new host if p was
+ * it, or tells the waiting that no host is present. */
+void sv_host_after_leave(sv_signaling *sig, sv_room *room, bool was_host);
+
 /* session.c: the client messages of docs/protocol.md. */
 void sv_session_handle(sv_conn *c, const char *data, size_t len);
 /* Ends c's participation (if any): tells the relay and the room, unless the
  * server is closing. reason: "left", "disconnected" or "failed". */
 void sv_session_leave(sv_conn *c, const char *reason);
+/* Ends p's participation with reason ("left", "disconnected", "failed",
+ * "rejected", "removed", "ended"), telling the relay and whoever should
+ * know; c->participant is cleared. */
+void sv_session_leave_participant(sv_conn *c, const char *reason);
+/* Sends msg (stolen) to everyone in room except `except` (may be NULL);
+ * joined participants only, plus the waiting when to_waiting. */
+void sv_session_broadcast(sv_room *room, const sv_participant *except, json_t *msg,
+                          bool to_waiting);
+/* Sends msg (stolen) to the hosts (specialists joined) of room. */
+void sv_session_to_hosts(sv_room *room, json_t *msg);
+json_t *sv_session_participant_json(const sv_participant *p);
+/* The list of room's people as `viewer` may see them (not viewer). */
+json_t *sv_session_list(const sv_room *room, const sv_participant *viewer);
+/* Audit through the store, if any; detail may be NULL. */
+void sv_session_audit(sv_signaling *sig, const sv_participant *p, const char *event,
+                      const char *actor, json_t *detail);
 /* Maps an SV_E* code to a protocol error code ("bad-request", ...). */
 const char *sv_session_error_code(int err);
 

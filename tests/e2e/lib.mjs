@@ -72,6 +72,7 @@ export async function joinViaUi(page, room, name) {
   await page.goto(pageUrl(), { waitUntil: 'load' });
   await page.getByLabel('Room').fill(room);
   await page.getByLabel('Your name').fill(name);
+  await page.getByLabel('I have read this and want to join').check();
   await page.getByRole('button', { name: 'Join' }).click();
   await page.locator('#call').waitFor({ state: 'visible', timeout: 20000 });
   const self = await page.evaluate(() => window.samvei.self());

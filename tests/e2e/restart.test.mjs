@@ -40,6 +40,7 @@ async function join(label, room, name) {
   await p.page.goto(`${server.url}/?lang=en`, { waitUntil: 'load' });
   await p.page.getByLabel('Room').fill(room);
   await p.page.getByLabel('Your name').fill(name);
+  await p.page.getByLabel('I have read this and want to join').check();
   await p.page.getByRole('button', { name: 'Join' }).click();
   await p.page.locator('#call').waitFor({ state: 'visible', timeout: 20000 });
   return p;

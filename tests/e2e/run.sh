@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # run.sh — browser end-to-end tests against the real server.
 #
-#   SAMVEI_BIN=build-asan/samvei bash tests/e2e/run.sh      (from the repo root)
+#   SAMVEI_BIN=build-asan/samvei bash tests/e2e/run.sh [tests/e2e/x.test.mjs ...]
 #
-# Starts samvei on a free loopback port (plain HTTP, open rooms, a throwaway
-# data dir; its log in tests/e2e/artifacts/server.log), waits for /healthz,
+# Starts samvei on a free loopback port (plain HTTP, open rooms, a known
+# token secret that the tests mint tokens with, a throwaway data dir; its log in tests/e2e/artifacts/server.log), waits for /healthz,
 # runs tests/e2e/*.test.mjs with the node test runner one file at a time,
 # then stops the server with SIGTERM. Fails if a test failed, if the server
 # crashed or exited non-zero, or if its log has a sanitizer report (the
@@ -55,9 +55,15 @@ URL=http://127.0.0.1:$PORT
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 
+# Tests mint join tokens with `samvei token` and the same secret.
+TOKEN_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+export SAMVEI_E2E_BIN=$(cd "$(dirname "$SAMVEI_BIN")" && pwd)/$(basename "$SAMVEI_BIN")
+export SAMVEI_E2E_DATA_DIR=$DATA_DIR
+export SAMVEI_E2E_TOKEN_SECRET=$TOKEN_SECRET
+
 echo "e2e: starting $SAMVEI_BIN on $URL (log: $LOG)"
 "$SAMVEI_BIN" --bind 127.0.0.1 --port "$PORT" --web-root web --data-dir "$DATA_DIR" \
-  --allow-open-rooms --log-level info --drain-timeout 5 >"$LOG" 2>&1 &
+  --token-secret "$TOKEN_SECRET" --allow-open-rooms --log-level info --drain-timeout 5 >"$LOG" 2>&1 &
 SERVER_PID=$!
 
 ready=0
@@ -74,7 +80,9 @@ if [ "$ready" != 1 ]; then
   die "the server did not answer $URL/healthz within 30 s"
 fi
 
-SAMVEI_URL=$URL node --test --test-concurrency=1 "$E2E"/*.test.mjs
+# Arguments name test files to run (default: all of them).
+if [ $# -gt 0 ]; then TESTS=("$@"); else TESTS=("$E2E"/*.test.mjs); fi
+SAMVEI_URL=$URL node --test --test-concurrency=1 "${TESTS[@]}"
 tests_rc=$?
 
 # Stop the server and judge how it went.

@@ -32,6 +32,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       SV_ASSERT(m.text && *m.text);
       break;
     case SV_MSG_LEAVE:
+    case SV_MSG_END:
+      break;
+    case SV_MSG_ADMIT:
+    case SV_MSG_REJECT:
+    case SV_MSG_REMOVE:
+      SV_ASSERT(m.participant && *m.participant);
+      break;
+    case SV_MSG_WAITING_MESSAGE:
+      SV_ASSERT(m.text && *m.text);
       break;
     }
     /* The replies built from these strings must serialise. */

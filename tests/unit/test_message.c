@@ -255,8 +255,58 @@ static void test_error_keeps_id(void) {
   sv_message_error_clear(&e);
 }
 
+/* The waiting room and host messages, and the join's notice flag. */
+static void test_host_messages(void) {
+  sv_msg m;
+  sv_msg_error e;
+  CHECK_EQ_INT(
+      parse("{\"type\":\"join\",\"room\":\"r\",\"name\":\"N\",\"noticeAck\":true}", &m, &e), 0);
+  CHECK_EQ_INT(m.notice_ack, 1);
+  sv_message_clear(&m);
+  CHECK_EQ_INT(parse("{\"type\":\"join\",\"room\":\"r\",\"name\":\"N\"}", &m, &e), 0);
+  CHECK_EQ_INT(m.notice_ack, 0);
+  sv_message_clear(&m);
+  expect_refused("{\"type\":\"join\",\"room\":\"r\",\"name\":\"N\",\"noticeAck\":\"yes\"}",
+                 "bad-request", "'noticeAck'");
+
+  static const struct {
+    const char *type;
+    sv_msg_type id;
+  } targets[] = {{"admit", SV_MSG_ADMIT}, {"reject", SV_MSG_REJECT}, {"remove", SV_MSG_REMOVE}};
+  for (size_t i = 0; i < SV_ARRAY_LEN(targets); i++) {
+    char text[128];
+    snprintf(text, sizeof text, "{\"type\":\"%s\",\"id\":4,\"participant\":\"pabc123\"}",
+             targets[i].type);
+    CHECK_EQ_INT(parse(text, &m, &e), 0);
+    CHECK_EQ_INT(m.type, targets[i].id);
+    CHECK_STR(m.participant, "pabc123");
+    sv_message_clear(&m);
+    snprintf(text, sizeof text, "{\"type\":\"%s\"}", targets[i].type);
+    expect_refused(text, "bad-request", "'participant'");
+    snprintf(text, sizeof text, "{\"type\":\"%s\",\"participant\":\"p/../x\"}", targets[i].type);
+    expect_refused(text, "bad-request", "'participant'");
+  }
+
+  CHECK_EQ_INT(parse("{\"type\":\"end\",\"id\":\"e\"}", &m, &e), 0);
+  CHECK_EQ_INT(m.type, SV_MSG_END);
+  sv_message_clear(&m);
+
+  CHECK_EQ_INT(parse("{\"type\":\"waiting-message\",\"text\":\"  Running late \"}", &m, &e), 0);
+  CHECK_EQ_INT(m.type, SV_MSG_WAITING_MESSAGE);
+  CHECK_STR(m.text, "Running late");
+  sv_message_clear(&m);
+  char long_text[400];
+  memset(long_text, 'a', 201);
+  long_text[201] = '\0';
+  char text[512];
+  snprintf(text, sizeof text, "{\"type\":\"waiting-message\",\"text\":\"%s\"}", long_text);
+  expect_refused(text, "bad-request", "1-200 characters");
+  expect_refused("{\"type\":\"waiting-message\",\"text\":\"a\\u0007b\"}", "bad-request", "'text'");
+}
+
 int main(void) {
   RUN(test_join);
+  RUN(test_host_messages);
   RUN(test_publish);
   RUN(test_subscribe_answer);
   RUN(test_candidate);

@@ -8,6 +8,13 @@
  * the call comes from the WebSocket, the server's `pc-state` reports and the
  * PeerConnections' own connectionState.
  *
+ * An invitation link is /?room=R#token=T: the token stays in the URL
+ * fragment, which the browser never sends to a server. Before joining, the
+ * person sees the pre-call check and acknowledges the privacy notice.
+ * Patients, relatives and interpreters first land on the waiting screen
+ * until a host admits them; hosts get the waiting-room panel; observers
+ * join without sending.
+ *
  * If the WebSocket drops, the server forgets the session; once signaling.js
  * has reconnected, the client joins the room again with fresh
  * PeerConnections. window.samvei exposes a small read-only view of all this
@@ -20,16 +27,35 @@ import { NetWatch } from './netwatch.js';
 import { LocalMedia, mediaErrorCode } from './media.js';
 import { JoinPage } from './ui/join.js';
 import { CallView } from './ui/call.js';
+import { PreCheck } from './ui/precheck.js';
+import { WaitingView } from './ui/waiting.js';
+import { HostPanel } from './ui/host.js';
 
 setLanguage(pickLanguage());
 document.title = t('app.name');
 
 const root = document.getElementById('app');
 const params = new URLSearchParams(location.search);
+const fragment = new URLSearchParams(location.hash.slice(1));
+
+/* The token's claims, read only to show them (the server verifies it). */
+function decodeInvite(token) {
+  try {
+    const part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    const bytes = Uint8Array.from(atob(part + '='.repeat((4 - (part.length % 4)) % 4)), (c) => c.charCodeAt(0));
+    const claims = JSON.parse(new TextDecoder().decode(bytes));
+    return { room: String(claims.room ?? ''), role: String(claims.role ?? ''), name: String(claims.name ?? '') };
+  } catch {
+    return { room: '', role: '', name: '' };
+  }
+}
+
+const token = fragment.get('token') ?? '';
+const invite = token ? decodeInvite(token) : null;
 
 const app = {
   view: 'join',
-  room: params.get('room') ?? '',
+  room: params.get('room') ?? invite?.room ?? '',
   name: params.get('name') ?? '',
   self: null, /* { id, name, role } */
   joinState: null, /* from the server's join reply: 'joined' or 'waiting' */
@@ -40,6 +66,11 @@ const app = {
   media: null,
   call: null,
   joinPage: null,
+  precheck: null,
+  waitingView: null,
+  hostPanel: null,
+  waiting: new Map(), /* hosts: id → { id, name, role } of those waiting */
+  notice: null, /* the server's privacy notice, or null for the built-in text */
   connection: 'idle',
   reason: '',
   fatal: '', /* a reason that holds until the person retries */
@@ -50,12 +81,50 @@ const app = {
 
 /* ---- join page ---- */
 
+const isObserver = () => (app.self?.role ?? invite?.role) === 'observer';
+
+async function loadNotice() {
+  try {
+    const res = await fetch('/api/notice', { cache: 'no-store' });
+    const body = res.ok ? await res.json() : null;
+    app.notice = typeof body?.notice === 'string' ? body.notice : null;
+  } catch {
+    app.notice = null;
+  }
+}
+
 function showJoin(notice) {
   app.view = 'join';
-  app.joinPage = new JoinPage({ room: app.room, name: app.name, onSubmit: (v) => join(v) });
+  app.precheck?.destroy();
+  app.precheck = new PreCheck({ media: invite?.role !== 'observer' });
+  app.joinPage = new JoinPage({
+    room: app.room,
+    name: app.name,
+    invite,
+    notice: app.notice,
+    precheck: app.precheck,
+    onSubmit: (v) => join(v),
+  });
   root.replaceChildren(app.joinPage.el);
   if (notice) app.joinPage.showNotice(notice);
   app.joinPage.focus();
+  app.precheck.run();
+}
+
+function joinFields() {
+  const fields = { room: app.room, name: app.name, noticeAck: true };
+  if (token) fields.token = token;
+  return fields;
+}
+
+/* The camera and microphone to join with: the pre-call check's when it got
+ * them, else started now. Observers send nothing: an unstarted LocalMedia. */
+async function joinMedia() {
+  const media = app.precheck?.takeMedia();
+  if (media || invite?.role === 'observer') return media ?? new LocalMedia();
+  const fresh = new LocalMedia();
+  await fresh.start();
+  return fresh;
 }
 
 async function join({ room, name }) {
@@ -64,47 +133,87 @@ async function join({ room, name }) {
   app.name = name;
   page.setBusy(true);
 
-  const media = new LocalMedia();
+  let media;
   try {
-    await media.start();
+    media = await joinMedia();
   } catch (err) {
     const code = mediaErrorCode(err);
-    page.showError(t(`error.${code}`, { detail: err?.message ?? String(err) }));
+    page.showError(t(`error.${code}`, { detail: err?.message ?? String(err) }), code);
     page.setBusy(false);
     return;
   }
+  /* On a refusal the media goes back to the pre-call check, still running. */
+  const giveBack = () => {
+    if (app.precheck && app.precheck.media === media) app.precheck.taken = false;
+    else media.stop();
+  };
 
   const signaling = new Signaling();
   try {
     await signaling.connect();
   } catch {
-    media.stop();
-    page.showError(t('error.connect'));
+    giveBack();
+    page.showError(t('error.connect'), 'connect');
     page.setBusy(false);
     return;
   }
 
   let reply;
   try {
-    reply = await signaling.request('join', { room, name });
+    reply = await signaling.request('join', joinFields());
   } catch (err) {
     signaling.close();
-    media.stop();
-    page.showError(errorText(err.code, err.message));
+    giveBack();
+    page.showError(errorText(err.code, err.message), err.code);
     page.setBusy(false);
     return;
   }
 
+  app.precheck?.destroy();
+  app.precheck = null;
   app.media = media;
   app.signaling = signaling;
   wireSignaling(signaling);
-  enterCall();
+  applyJoinReply(reply);
+}
+
+/* Shows the view a join reply calls for (waiting screen or call), then
+ * applies it. Also used after a reconnect. */
+function applyJoinReply(reply) {
+  app.self = { id: reply.self, name: app.name, role: reply.role };
+  if (reply.state === 'waiting') {
+    if (app.view !== 'waiting') enterWaiting();
+    app.waitingView.setConsultation(reply.consultation);
+    app.waitingView.setHostAway(!reply.host);
+  } else if (app.view !== 'call') {
+    enterCall();
+  }
   acceptJoin(reply);
+}
+
+/* ---- the waiting screen ---- */
+
+function closeViews() {
+  app.waitingView?.destroy();
+  app.waitingView = null;
+  app.call?.destroy();
+  app.call = null;
+  app.hostPanel = null;
+}
+
+function enterWaiting() {
+  closeViews();
+  app.view = 'waiting';
+  app.waitingView = new WaitingView({ onLeave: () => leave() });
+  app.waitingView.setStream(app.media?.stream ?? null);
+  root.replaceChildren(app.waitingView.el);
+  document.body.dataset.connection = 'waiting';
 }
 
 /* ---- the call ---- */
 
 function enterCall() {
+  closeViews();
   app.view = 'call';
   app.fatal = '';
   app.wsLost = false;
@@ -115,6 +224,16 @@ function enterCall() {
     onLeave: () => leave(),
     onRetry: () => retry(),
   });
+  if (app.self?.role === 'specialist') {
+    app.hostPanel = new HostPanel({
+      onAdmit: (id) => hostRequest('admit', { participant: id }),
+      onReject: (id) => hostRequest('reject', { participant: id }),
+      onMessage: (text) =>
+        app.signaling.request('waiting-message', { text }).then((r) => app.call?.toast(t('host.sent', { n: r.delivered ?? 0 }))),
+      onEnd: () => hostRequest('end', {}),
+    });
+    app.call.setHost(app.hostPanel, (id) => hostRequest('remove', { participant: id }));
+  }
   app.call.setRoom(app.room);
   root.replaceChildren(app.call.el);
   app.media.onChange = () => renderSelf();
@@ -141,21 +260,56 @@ function startLiveness() {
   }, 1000);
 }
 
-/* Applies a `join` reply: who we are, who is there, then publish. */
+/* A host's request; a refusal is shown as a toast. */
+function hostRequest(type, fields) {
+  return app.signaling.request(type, fields).catch((err) => app.call?.toast(errorText(err.code, err.message)));
+}
+
+/* Applies a `join` reply (or an `admitted`): who we are, who is there, then
+ * publish, unless waiting or observing. */
 function acceptJoin(reply) {
   app.self = { id: reply.self, name: app.name, role: reply.role };
   app.joinState = reply.state;
   app.iceServers = reply.iceServers ?? []; /* TURN credentials, fresh on every join */
   app.participants.clear();
+  app.waiting.clear();
   app.gone.clear();
-  for (const p of reply.participants ?? []) addParticipant(p);
+  for (const p of reply.participants ?? []) {
+    if (p.state === 'waiting') app.waiting.set(p.id, p);
+    else addParticipant(p);
+  }
+  renderWaiting();
+  if (reply.state === 'waiting') {
+    app.peer?.close();
+    app.peer = null;
+    return; /* `admitted` starts the media */
+  }
   newPeer();
   renderParticipants();
-  if (reply.state === 'waiting') {
+  if (isObserver()) {
+    app.call?.toast(t('call.observer'), 10000);
     updateConnection();
-    return; /* `admitted` starts the publish */
+    return;
   }
   publish();
+}
+
+function renderWaiting() {
+  app.hostPanel?.setWaiting([...app.waiting.values()]);
+}
+
+/* Back to the join page with a notice: rejected, removed, ended. */
+function endSession(notice) {
+  clearInterval(app.livenessTimer);
+  app.signaling?.close();
+  app.peer?.close();
+  app.media?.stop();
+  closeViews();
+  Object.assign(app, { signaling: null, peer: null, media: null, self: null, joinState: null, connection: 'idle', reason: '' });
+  app.participants.clear();
+  app.waiting.clear();
+  delete document.body.dataset.connection;
+  showJoin(notice);
 }
 
 function newPeer() {
@@ -197,22 +351,45 @@ function addParticipant(p) {
 
 function wireSignaling(sig) {
   sig.on('participant-joined', (m) => {
+    app.waiting.delete(m.participant?.id);
+    renderWaiting();
     addParticipant(m.participant);
     renderParticipants();
   });
   sig.on('participant-left', (m) => {
+    app.waiting.delete(m.participant);
+    renderWaiting();
     app.participants.delete(m.participant);
     app.gone.add(m.participant);
     renderParticipants();
   });
+  sig.on('participant-waiting', (m) => {
+    const p = m.participant;
+    if (!p?.id) return;
+    app.waiting.set(p.id, p);
+    renderWaiting();
+    app.call?.toast(t('host.arrived', { name: p.name }));
+  });
+  sig.on('waiting-message', (m) => app.waitingView?.addMessage(m));
+  sig.on('host-away', () => {
+    app.waitingView?.setHostAway(true);
+    app.call?.toast(t('call.host-away'));
+  });
+  sig.on('host-changed', (m) => {
+    app.waitingView?.setHostAway(false);
+    app.call?.toast(m.host === app.self?.id ? t('call.you-host') : t('call.host-changed', { name: m.name }));
+  });
+  sig.on('rejected', () => endSession(t('join.rejected')));
+  sig.on('removed', () => endSession(t('join.removed')));
+  sig.on('ended', () => endSession(t('join.ended')));
+  sig.on('replaced', () => endSession(t('join.replaced')));
   sig.on('subscribe', (m) => app.peer?.handleSubscribe(m));
   sig.on('candidate', (m) => app.peer?.handleCandidate(m));
   sig.on('pc-state', (m) => app.peer?.handlePcState(m));
-  sig.on('admitted', () => {
-    if (app.joinState === 'waiting') {
-      app.joinState = 'joined';
-      publish();
-    }
+  sig.on('admitted', (m) => {
+    if (app.joinState !== 'waiting') return;
+    enterCall();
+    acceptJoin({ self: app.self.id, role: app.self.role, state: 'joined', participants: m.participants });
   });
   sig.on('reconnecting', (info) => {
     app.wsLost = true;
@@ -234,9 +411,9 @@ async function rejoin() {
   app.fatal = '';
   updateConnection();
   try {
-    const reply = await app.signaling.request('join', { room: app.room, name: app.name });
+    const reply = await app.signaling.request('join', joinFields());
     app.wsLost = false;
-    acceptJoin(reply);
+    applyJoinReply(reply);
   } catch (err) {
     if (err.code !== 'disconnected') app.fatal = t('reason.rejoin', { detail: errorText(err.code, err.message) });
   } finally {
@@ -297,22 +474,15 @@ async function switchCamera() {
 }
 
 async function leave() {
-  if (app.view !== 'call') return;
-  const { signaling, peer, media, call } = app;
+  if (app.view !== 'call' && app.view !== 'waiting') return;
+  const { signaling } = app;
   app.view = 'leaving';
   try {
     if (signaling.isOpen) await signaling.request('leave', {}, 3000);
   } catch {
     /* we go anyway */
   }
-  clearInterval(app.livenessTimer);
-  signaling.close();
-  peer?.close();
-  media.stop();
-  call.destroy();
-  Object.assign(app, { signaling: null, peer: null, media: null, call: null, self: null, connection: 'idle', reason: '' });
-  app.participants.clear();
-  showJoin(t('join.left'));
+  endSession(t('join.left'));
 }
 
 /* ---- rendering ---- */
@@ -364,7 +534,8 @@ function computeConnection() {
     }
   }
   if (s.publish === 'disconnected' || s.subscribe === 'disconnected') return ['reconnecting', ''];
-  if (app.publishing || (app.joinState !== 'waiting' && s.publish !== 'connected')) return ['connecting', ''];
+  const sends = app.joinState !== 'waiting' && !isObserver();
+  if (app.publishing || (sends && s.publish !== 'connected')) return ['connecting', ''];
   if (s.subscribe !== 'none' && s.subscribe !== 'connected') return ['connecting', ''];
   return ['connected', ''];
 }
@@ -405,6 +576,7 @@ window.samvei = Object.freeze({
     cameraOn: app.media?.cameraOn ?? false,
   }),
   self: () => (app.self ? { ...app.self } : null),
+  waiting: () => [...app.waiting.values()].map((p) => ({ id: p.id, name: p.name, role: p.role })),
   participants: () =>
     [...app.participants.values()].map((p) => ({
       id: p.id,
@@ -426,4 +598,4 @@ window.samvei = Object.freeze({
 
 window.addEventListener('pagehide', () => app.signaling?.close());
 
-showJoin();
+loadNotice().then(() => showJoin());

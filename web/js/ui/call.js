@@ -53,17 +53,25 @@ export class CallView {
     this.el = h(
       'main',
       { class: 'call', id: 'call' },
-      h(
+      (this.header = h(
         'header',
         { class: 'call-header' },
         h('div', { class: 'call-title' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }), this.roomEl, this.countEl),
         this.status.el,
-      ),
+      )),
       this.stage,
       this.controls.el,
     );
     this.resizeObserver = new ResizeObserver(() => this.layout());
     this.resizeObserver.observe(this.stage);
+  }
+
+  /* Hosts: the waiting-room panel in the header and Remove on every tile
+   * made from now on. */
+  setHost(panel, onRemove) {
+    this.onRemove = onRemove;
+    this.header.append(panel.el);
+    this.el.classList.add('call-host');
   }
 
   setRoom(room) {
@@ -93,7 +101,7 @@ export class CallView {
     for (const p of list) {
       let tile = this.tiles.get(p.id);
       if (!tile) {
-        tile = new Tile({ id: p.id, name: p.name, role: p.role });
+        tile = new Tile({ id: p.id, name: p.name, role: p.role, onRemove: this.onRemove });
         tile.el.setAttribute('role', 'listitem');
         tile.onAudioBlocked = () => (this.soundButton.hidden = false);
         this.tiles.set(p.id, tile);

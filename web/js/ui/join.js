@@ -1,7 +1,9 @@
 /*
  * join.js — the join page: room and display name (prefilled from ?room= and
- * ?name=), a join button, and errors next to the field they are about or,
- * for the server's and the browser's refusals, above the button.
+ * ?name=; with an invitation token both come from the invitation), the
+ * pre-call check, the privacy notice to acknowledge, a join button, and
+ * errors next to the field they are about or, for the server's and the
+ * browser's refusals, above the button.
  */
 import { t } from '../i18n.js';
 import { h } from './dom.js';
@@ -16,9 +18,12 @@ export function cleanName(name) {
 }
 
 export class JoinPage {
-  /* onSubmit({room, name}) is called with checked values. */
-  constructor({ room = '', name = '', onSubmit }) {
+  /* onSubmit({room, name}) is called with checked values once the notice
+   * is acknowledged. invite: {name, role} from the token, or null.
+   * precheck: a PreCheck whose element is shown on the page, or null. */
+  constructor({ room = '', name = '', invite = null, notice = null, precheck = null, onSubmit }) {
     this.onSubmit = onSubmit;
+    if (invite?.name) name = invite.name;
     this.roomInput = h('input', {
       id: 'join-room',
       name: 'room',
@@ -47,11 +52,27 @@ export class JoinPage {
     this.formError = h('p', { class: 'form-error', id: 'join-error', role: 'alert', hidden: true });
     this.notice = h('p', { class: 'form-notice', role: 'status', hidden: true });
     this.button = h('button', { class: 'btn btn-primary btn-join', type: 'submit', id: 'join-button' }, t('join.submit'));
+    if (invite) {
+      this.roomInput.readOnly = true;
+      this.nameInput.readOnly = !!invite.name;
+    }
+    this.noticeText = h('p', { class: 'notice-text', id: 'notice-ack-hint' }, notice || t('notice.default'));
+    this.ackInput = h('input', { type: 'checkbox', id: 'notice-ack', name: 'notice-ack', 'aria-describedby': 'notice-ack-hint' });
+    this.ackError = h('p', { class: 'field-error', id: 'notice-ack-error', hidden: true });
+    const noticeBox = h(
+      'fieldset',
+      { class: 'notice', id: 'privacy-notice' },
+      h('legend', {}, t('notice.title')),
+      this.noticeText,
+      h('label', { class: 'notice-ack', for: 'notice-ack' }, this.ackInput, h('span', {}, t('notice.ack'))),
+      this.ackError,
+    );
 
     this.form = h(
       'form',
       { class: 'join-form', novalidate: true, 'aria-labelledby': 'join-title', onsubmit: (e) => this.submit(e) },
       this.notice,
+      invite ? h('p', { class: 'form-notice', id: 'join-invite' }, t('join.invited-as', { name: invite.name || name, role: t(`role.${invite.role}`) })) : null,
       h(
         'div',
         { class: 'field' },
@@ -68,6 +89,8 @@ export class JoinPage {
         h('p', { class: 'field-hint', id: 'join-name-hint' }, t('join.name.hint')),
         this.nameError,
       ),
+      precheck ? precheck.el : null,
+      noticeBox,
       this.formError,
       this.button,
       h('p', { class: 'privacy' }, t('join.privacy')),
@@ -112,10 +135,13 @@ export class JoinPage {
     const roomOk = ROOM_RE.test(room);
     this.fieldError(this.roomInput, this.roomError, roomOk ? null : t('join.error.room'));
     this.fieldError(this.nameInput, this.nameError, name ? null : t('join.error.name'));
+    const ack = this.ackInput.checked;
+    this.fieldError(this.ackInput, this.ackError, ack ? null : t('join.error.notice'));
     this.showError(null);
     this.showNotice(null);
     if (!roomOk) return this.roomInput.focus();
     if (!name) return this.nameInput.focus();
+    if (!ack) return this.ackInput.focus();
     this.onSubmit({ room, name });
   }
 
@@ -126,9 +152,11 @@ export class JoinPage {
     this.button.textContent = busy ? t('join.submitting') : t('join.submit');
   }
 
-  showError(text) {
+  /* code: the server's error code, kept on the element for support. */
+  showError(text, code = '') {
     this.formError.textContent = text ?? '';
     this.formError.hidden = !text;
+    this.formError.dataset.code = text ? code : '';
   }
 
   showNotice(text) {

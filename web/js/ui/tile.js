@@ -13,7 +13,8 @@ const STALE_MS = 2500;
 
 export class Tile {
   /* self: the local preview (muted, mirrored when asked, no sound). */
-  constructor({ id, name, role, self = false }) {
+  /* onRemove: when given (hosts), the tile has a Remove button. */
+  constructor({ id, name, role, self = false, onRemove = null }) {
     this.id = id;
     this.self = self;
     this.audioTrack = null;
@@ -37,6 +38,10 @@ export class Tile {
     this.roleEl = h('span', { class: 'tile-role' });
     this.mutedEl = h('span', { class: 'tile-muted', hidden: true, title: t('call.muted') }, icon('mic-off'));
     this.label = h('figcaption', { class: 'tile-label' }, this.mutedEl, this.nameEl, this.roleEl);
+    if (onRemove) {
+      this.removeButton = h('button', { type: 'button', class: 'tile-remove', onclick: () => onRemove(id) }, '×');
+      this.label.append(this.removeButton);
+    }
     this.el = h(
       'figure',
       { class: `tile${self ? ' tile-self' : ''}`, 'data-participant': id, 'data-video': 'off' },
@@ -56,6 +61,7 @@ export class Tile {
     this.roleEl.textContent = role && !this.self ? t(`role.${role}`) : '';
     this.roleEl.hidden = !this.roleEl.textContent;
     this.initials.textContent = initials(this.name);
+    this.removeButton?.setAttribute('aria-label', t('host.remove-name', { name: this.name }));
     this.el.setAttribute('aria-label', this.self ? t('call.self-view') : t('call.video-of', { name: this.name }));
   }
 
