@@ -39,6 +39,7 @@ typedef enum {
   OPT_JOIN_GRACE_AFTER,
   OPT_WAITING_ROOM_OPEN,
   OPT_PRIVACY_NOTICE,
+  OPT_RECORDING_RETENTION,
   OPT_HELP,
   OPT_VERSION,
 } sv_option_id;
@@ -108,6 +109,9 @@ static const sv_option options[] = {
      "the waiting room opens this long before the start", NULL},
     {OPT_PRIVACY_NOTICE, "privacy-notice", "TEXT", NULL, "a text of 1-2000 characters",
      "privacy notice each person acknowledges before joining", "the web client's built-in text"},
+    {OPT_RECORDING_RETENTION, "recording-retention-days", "N", "30", "days 0-3650",
+     "recordings and stills in DATA-DIR/recordings are deleted after this many days (0 = kept)",
+     NULL},
     {OPT_HELP, "help", NULL, NULL, NULL, "show this help and exit", NULL},
     {OPT_VERSION, "version", NULL, NULL, NULL, "show the version and exit", NULL},
 };
@@ -294,6 +298,10 @@ static bool apply(sv_config *cfg, const sv_option *opt, const char *value) {
   case OPT_TURN_TTL:
     if (!parse_uint(value, 60, 604800, &n)) return false;
     cfg->turn_ttl = (unsigned)n;
+    return true;
+  case OPT_RECORDING_RETENTION:
+    if (!parse_uint(value, 0, 3650, &n)) return false;
+    cfg->recording_retention_days = (int)n;
     return true;
   case OPT_DRAIN_TIMEOUT:
     if (!parse_uint(value, 0, 86400, &n)) return false;

@@ -46,6 +46,8 @@ typedef struct sv_config {
   int waiting_room_open_min; /* the waiting room opens this long before the start */
   char *privacy_notice;      /* NULL = the web client's own text */
   bool help, version;        /* --help / --version was given: nothing else is read */
+  /* recordings and stills are deleted after this many days; 0 = kept */
+  int recording_retention_days;
 } sv_config;
 
 /* Fills *cfg from defaults, the config file, the environment (getenv) and

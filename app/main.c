@@ -118,6 +118,18 @@ static int run(const sv_config *cfg) {
     return 2;
   }
 
+  /* Recording: samvei-record lives next to samvei. */
+  char *recordings_dir = g_build_filename(cfg->data_dir, "recordings", NULL);
+  char *self = g_file_read_link("/proc/self/exe", NULL);
+  char *bindir = self ? g_path_get_dirname(self) : g_strdup(".");
+  char *record_program = g_build_filename(bindir, "samvei-record", NULL);
+  g_free(self);
+  g_free(bindir);
+  if (!g_file_test(record_program, G_FILE_TEST_IS_EXECUTABLE)) {
+    SV_WARN("app", "%s is missing: recording and still capture are off", record_program);
+    g_clear_pointer(&recordings_dir, g_free);
+  }
+
   sv_signaling_config sc = {
       .bind_address = cfg->bind,
       .port = cfg->port,
@@ -135,6 +147,9 @@ static int run(const sv_config *cfg) {
       .join_grace_after_min = cfg->join_grace_after_min,
       .waiting_room_open_min = cfg->waiting_room_open_min,
       .privacy_notice = cfg->privacy_notice,
+      .recordings_dir = recordings_dir,
+      .record_program = record_program,
+      .recording_retention_days = cfg->recording_retention_days,
   };
   int err = sv_signaling_new(&sc, loop, &sig);
   if (err < 0) {
@@ -183,6 +198,8 @@ out:
   sv_signaling_free(sig);
   g_main_loop_unref(loop);
   g_free(secret);
+  g_free(recordings_dir);
+  g_free(record_program);
   return rc;
 }
 

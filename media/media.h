@@ -1,11 +1,13 @@
 /*
  * media.h — the one public header of media/: GStreamer pipelines that need
- * the media itself. For now that is the headless WebRTC participant built on
- * webrtcbin (samvei-peer), a second, independent WebRTC stack that tests
- * the relay from outside, the way a browser does.
+ * the media itself: the headless WebRTC participant built on webrtcbin
+ * (samvei-peer), a second, independent WebRTC stack that tests the relay
+ * from outside, the way a browser does; and the recorder, which turns a
+ * relay tap (common/tap.h) into a file through samvei-record.
  *
  * Everything here runs on the thread that runs the GMainLoop given to
- * sv_media_peer_new(); GStreamer's own threads only touch counters.
+ * sv_media_peer_new() (or the server's main thread, for the recorder);
+ * GStreamer's own threads only touch counters.
  */
 #ifndef SV_MEDIA_H
 #define SV_MEDIA_H
@@ -28,6 +30,11 @@ typedef struct sv_media_peer_config {
   bool audio;        /* also publish an Opus test tone */
   bool publish;      /* false: receive only */
   bool insecure_tls; /* accept any server certificate (dev CA) */
+  /* Host actions, in seconds after joining (0 = never): ask to record,
+   * start recording (refused without everyone's consent), stop recording,
+   * take a still of the first other participant. */
+  int record_request_s, record_start_s, record_stop_s, capture_s;
+  int consent; /* answer to a recording request: 1 agree, -1 decline, 0 none */
 } sv_media_peer_config;
 
 /* Connects, joins and starts publishing and subscribing. Progress and
@@ -47,5 +54,32 @@ void sv_media_peer_report(sv_media_peer *peer, bool final);
 size_t sv_media_peer_count_video(sv_media_peer *peer, int64_t min_frames);
 /* Sends leave, stops the pipeline and frees. NULL is fine. */
 void sv_media_peer_free(sv_media_peer *peer);
+
+/* ---- recorder ---- */
+
+/* samvei-record reads framed packets on standard input: a 16-byte header
+ * (arrival time in µs, uint64 host order; RTP length, uint16; sv_tap_codec,
+ * uint8; payload type, uint8; 4 bytes zero) and then the RTP packet. */
+#define SV_MEDIA_FRAME_HEADER 16
+
+struct sv_tap;
+typedef struct sv_media_recorder sv_media_recorder;
+
+/* Starts `program` (samvei-record) with `option` ("--out" for a recording,
+ * "--still" for one PNG) and `path`, and a pump thread that moves packets
+ * from a new tap to the program's standard input. Give
+ * sv_media_recorder_tap() to the relay. `done` runs once on the main
+ * context after the program exited, with its exit status (0 = the file is
+ * written), and the recorder frees itself right after it returns.
+ * Returns 0, or SV_EIO when the program cannot be started (nothing is
+ * started then and done never runs). Main thread. */
+int sv_media_recorder_start(const char *program, const char *option, const char *path,
+                            void (*done)(void *user, int status), void *user,
+                            sv_media_recorder **out);
+/* The tap that feeds the recorder; borrowed, valid until done runs. */
+struct sv_tap *sv_media_recorder_tap(sv_media_recorder *rec);
+/* Ends the input: what is buffered is written, then the program finalises
+ * the file and exits (done follows). Safe to call more than once. */
+void sv_media_recorder_stop(sv_media_recorder *rec);
 
 #endif

@@ -57,6 +57,9 @@ struct sv_media_peer {
   GHashTable *mid_owner; /* mid → participant, from the latest subscribe */
   GHashTable *mid_kind;
   guint pending_subscribes;
+  guint timers[4];  /* host actions (record request/start/stop, capture) */
+  char other[64];   /* the first other participant seen */
+  int consent_sent; /* answered the current recording request */
 };
 
 static void emit(sv_media_peer *p, json_t *obj) {
@@ -335,6 +338,59 @@ static void start_media(sv_media_peer *p) {
     finish(p, "the media pipeline could not start");
 }
 
+/* ---- host actions and consent (docs/protocol.md, "Recording") ---- */
+
+static gboolean on_action(gpointer data);
+
+typedef struct action {
+  sv_media_peer *p;
+  int index;
+} action;
+
+static gboolean on_action(gpointer data) {
+  action *a = data;
+  sv_media_peer *p = a->p;
+  p->timers[a->index] = 0;
+  static const char *const types[] = {"record-request", "record-start", "record-stop", "capture"};
+  json_t *msg = json_pack("{s:s,s:s}", "type", types[a->index], "id", types[a->index]);
+  if (a->index == 3) json_object_set_new(msg, "participant", json_string(p->other));
+  emit(p, json_pack("{s:s,s:s}", "event", "sent", "type", types[a->index]));
+  send_json(p, msg);
+  return G_SOURCE_REMOVE;
+}
+
+static void schedule_actions(sv_media_peer *p) {
+  int at[4] = {p->cfg.record_request_s, p->cfg.record_start_s, p->cfg.record_stop_s,
+               p->cfg.capture_s};
+  for (int i = 0; i < 4; i++) {
+    if (at[i] <= 0) continue;
+    action *a = g_new0(action, 1);
+    a->p = p;
+    a->index = i;
+    p->timers[i] =
+        g_timeout_add_full(G_PRIORITY_DEFAULT, (guint)at[i] * 1000, on_action, a, g_free);
+  }
+}
+
+static void on_recording(sv_media_peer *p, json_t *msg) {
+  const char *state = json_string_value(json_object_get(msg, "state"));
+  if (!state) return;
+  if (strcmp(state, "asking") != 0) {
+    p->consent_sent = 0;
+    return;
+  }
+  if (p->cfg.consent == 0 || p->consent_sent) return;
+  /* Already among those who agreed (the host who asked)? */
+  size_t i;
+  json_t *id;
+  json_array_foreach(json_object_get(msg, "agreed"), i, id) {
+    if (strcmp(json_string_value(id) ?: "", p->self) == 0) return;
+  }
+  p->consent_sent = 1;
+  send_json(p, json_pack("{s:s,s:s,s:b}", "type", "record-consent", "id", "record-consent", "agree",
+                         p->cfg.consent > 0));
+}
+
 static void on_ws_message(SoupWebsocketConnection *ws, gint type, GBytes *bytes, gpointer data) {
   sv_media_peer *p = data;
   if (type != SOUP_WEBSOCKET_DATA_TEXT) return;
@@ -352,7 +408,15 @@ static void on_ws_message(SoupWebsocketConnection *ws, gint type, GBytes *bytes,
     p->joined_us = g_get_monotonic_time();
     emit(p, json_pack("{s:s,s:s,s:O}", "event", "joined", "self", p->self, "role",
                       json_object_get(msg, "role")));
+    json_t *list = json_object_get(msg, "participants");
+    size_t i;
+    json_t *o;
+    json_array_foreach(list, i, o) {
+      const char *pid = json_string_value(json_object_get(o, "id"));
+      if (pid && !p->other[0]) g_strlcpy(p->other, pid, sizeof p->other);
+    }
     start_media(p);
+    schedule_actions(p);
   } else if (strcmp(t, "ok") == 0 && id && strcmp(id, "publish") == 0) {
     set_remote(p->pub, GST_WEBRTC_SDP_TYPE_ANSWER, json_string_value(json_object_get(msg, "sdp")));
   } else if (strcmp(t, "error") == 0) {
@@ -369,8 +433,19 @@ static void on_ws_message(SoupWebsocketConnection *ws, gint type, GBytes *bytes,
     if (pc && cand && *cand)
       g_signal_emit_by_name(strcmp(pc, "publish") == 0 ? p->pub : p->sub, "add-ice-candidate", 0,
                             cand);
+  } else if (strcmp(t, "ok") == 0 && id && strcmp(id, "join") != 0 && strcmp(id, "publish") != 0) {
+    emit(p, json_pack("{s:s,s:s,s:O?}", "event", "ok", "id", id, "state",
+                      json_object_get(msg, "state")));
   } else if (strcmp(t, "pc-state") == 0 || strcmp(t, "participant-joined") == 0 ||
-             strcmp(t, "participant-left") == 0) {
+             strcmp(t, "participant-left") == 0 || strcmp(t, "recording") == 0 ||
+             strcmp(t, "capture-ready") == 0 || strcmp(t, "capture-failed") == 0 ||
+             strcmp(t, "captured") == 0) {
+    if (strcmp(t, "participant-joined") == 0 && !p->other[0]) {
+      const char *pid =
+          json_string_value(json_object_get(json_object_get(msg, "participant"), "id"));
+      if (pid) g_strlcpy(p->other, pid, sizeof p->other);
+    }
+    if (strcmp(t, "recording") == 0) on_recording(p, msg);
     json_t *ev = json_deep_copy(msg);
     json_object_set_new(ev, "event", json_string(t));
     json_object_del(ev, "type");
@@ -584,6 +659,8 @@ size_t sv_media_peer_count_video(sv_media_peer *p, int64_t min_frames) {
 
 void sv_media_peer_free(sv_media_peer *p) {
   if (!p) return;
+  for (int i = 0; i < 4; i++)
+    if (p->timers[i]) g_source_remove(p->timers[i]);
   if (p->ws) {
     g_signal_handlers_disconnect_by_data(p->ws, p);
     if (soup_websocket_connection_get_state(p->ws) == SOUP_WEBSOCKET_STATE_OPEN) {

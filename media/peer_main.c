@@ -5,6 +5,8 @@
  *               [--duration SEC] [--width W --height H --fps F --kbps K] [--no-audio]
  *               [--receive-only] [--token T] [--insecure]
  *               [--expect-peers K --min-frames N]
+ *               [--record-request S --record-start S --record-stop S --capture S]
+ *               [--consent yes|no]
  *
  * Prints JSON lines: joined, participant events, a stats line every
  * --interval seconds and a final one with "final":true. Exit status: 0 when
@@ -50,6 +52,8 @@ int main(int argc, char **argv) {
   gint duration = 10, width = 320, height = 240, fps = 15, kbps = 300, interval = 1;
   gint expect_peers = 0, min_frames = 30;
   gboolean no_audio = FALSE, receive_only = FALSE, insecure = FALSE;
+  gint record_request = 0, record_start = 0, record_stop = 0, capture = 0;
+  gchar *consent = NULL;
   GOptionEntry entries[] = {
       {"url", 0, 0, G_OPTION_ARG_STRING, &url, "signalling URL (ws://…/ws or wss://…/ws)", "URL"},
       {"room", 0, 0, G_OPTION_ARG_STRING, &room, "room to join", "ROOM"},
@@ -68,6 +72,16 @@ int main(int argc, char **argv) {
       {"expect-peers", 0, 0, G_OPTION_ARG_INT, &expect_peers,
        "fail (exit 3) unless video from this many others was decoded", "K"},
       {"min-frames", 0, 0, G_OPTION_ARG_INT, &min_frames, "frames that count as decoded (30)", "N"},
+      {"record-request", 0, 0, G_OPTION_ARG_INT, &record_request,
+       "host: ask to record this many seconds after joining", "SEC"},
+      {"record-start", 0, 0, G_OPTION_ARG_INT, &record_start,
+       "host: send record-start this many seconds after joining", "SEC"},
+      {"record-stop", 0, 0, G_OPTION_ARG_INT, &record_stop,
+       "host: stop recording this many seconds after joining", "SEC"},
+      {"capture", 0, 0, G_OPTION_ARG_INT, &capture,
+       "host: take a still of the first other participant after SEC seconds", "SEC"},
+      {"consent", 0, 0, G_OPTION_ARG_STRING, &consent,
+       "answer recording requests: yes or no (default: do not answer)", "ANSWER"},
       {NULL, 0, 0, 0, NULL, NULL, NULL}};
   GError *err = NULL;
   GOptionContext *ctx = g_option_context_new("- headless samvei participant (webrtcbin)");
@@ -93,7 +107,14 @@ int main(int argc, char **argv) {
                               .video_kbps = kbps,
                               .audio = !no_audio,
                               .publish = !receive_only,
-                              .insecure_tls = insecure};
+                              .insecure_tls = insecure,
+                              .record_request_s = record_request,
+                              .record_start_s = record_start,
+                              .record_stop_s = record_stop,
+                              .capture_s = capture,
+                              .consent = !consent                      ? 0
+                                         : strcmp(consent, "yes") == 0 ? 1
+                                                                       : -1};
   run r = {.loop = g_main_loop_new(NULL, FALSE), .interval = interval > 0 ? interval : 1};
   int rc = sv_media_peer_new(&cfg, stdout, on_done, &r, &r.peer);
   if (rc != 0) {
@@ -120,6 +141,7 @@ int main(int argc, char **argv) {
   g_free(name);
   g_free(token);
   g_free(codec);
+  g_free(consent);
   gst_deinit();
   return r.status;
 }

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/tap.h"
 #include "relay/srtp.h"
 
 #define REPORT_INTERVAL_US 1000000
@@ -83,7 +84,14 @@ void sv_forward_rtp(sv_part *p, uint8_t *buf, size_t len) {
     SV_STAT_ADD(st, dropped_unknown, 1);
     return;
   }
-  sv_rtp_stats_update(&t->stats, h.seq, h.ts, len, sv_now_us());
+  uint64_t now = sv_now_us();
+  sv_rtp_stats_update(&t->stats, h.seq, h.ts, len, now);
+  if (p->tap) {
+    static const uint8_t tap_codec[] = {
+        [SV_CODEC_OPUS] = SV_TAP_OPUS, [SV_CODEC_VP8] = SV_TAP_VP8, [SV_CODEC_H264] = SV_TAP_H264};
+    uint8_t c = (size_t)t->codec.codec < sizeof tap_codec ? tap_codec[t->codec.codec] : 0;
+    if (c) sv_tap_push(p->tap, (sv_tap_codec)c, h.pt, buf, len, now);
+  }
   if (t->rtx) {
     sv_rtx_slot *slot = &t->rtx[h.seq & (SV_RTX_SLOTS - 1)];
     slot->seq = h.seq;

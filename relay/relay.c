@@ -5,6 +5,8 @@
  */
 #include "relay/relay.h"
 
+#include "common/tap.h"
+
 #include <string.h>
 
 #include "relay/srtp.h"
@@ -265,5 +267,31 @@ int sv_relay_candidate(sv_relay *r, const char *room, const char *participant, s
   m->pc = pc;
   m->text = g_strdup(candidate);
   sv_worker_post(w, m);
+  return 0;
+}
+
+int sv_relay_tap_start(sv_relay *r, const char *room, const char *participant, sv_tap *tap) {
+  if (!id_ok(room) || !id_ok(participant) || !tap) return SV_EINVAL;
+  sv_worker *w = worker_for(r, room);
+  if (!w) return SV_ENOENT;
+  sv_msg *m = msg_new(SV_MSG_TAP_START, room, participant);
+  m->tap = sv_tap_ref(tap);
+  sv_worker_post(w, m);
+  return 0;
+}
+
+int sv_relay_tap_stop(sv_relay *r, const char *room, const char *participant) {
+  if (!id_ok(room) || !id_ok(participant)) return SV_EINVAL;
+  sv_worker *w = worker_for(r, room);
+  if (!w) return SV_ENOENT;
+  sv_worker_post(w, msg_new(SV_MSG_TAP_STOP, room, participant));
+  return 0;
+}
+
+int sv_relay_request_keyframe(sv_relay *r, const char *room, const char *participant) {
+  if (!id_ok(room) || !id_ok(participant)) return SV_EINVAL;
+  sv_worker *w = worker_for(r, room);
+  if (!w) return SV_ENOENT;
+  sv_worker_post(w, msg_new(SV_MSG_KEYFRAME, room, participant));
   return 0;
 }

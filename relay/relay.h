@@ -139,6 +139,19 @@ int sv_relay_subscribe_answer(sv_relay *relay, const char *room, const char *par
 int sv_relay_candidate(sv_relay *relay, const char *room, const char *participant, sv_pc_kind pc,
                        const char *candidate, const char *mid);
 
+struct sv_tap;
+/* Hands every RTP packet the participant publishes, decrypted, to `tap`
+ * (common/tap.h; the relay takes its own reference) and asks the
+ * participant for a keyframe, so a recording starts on one. A second call
+ * replaces the tap. The worker never waits on the tap: when it is full the
+ * packet is dropped for the tap alone. The relay drops its reference on
+ * sv_relay_tap_stop(), when the participant leaves, or when the relay stops. */
+int sv_relay_tap_start(sv_relay *relay, const char *room, const char *participant,
+                       struct sv_tap *tap);
+int sv_relay_tap_stop(sv_relay *relay, const char *room, const char *participant);
+/* Asks the participant's video publishers for a keyframe (rate-limited). */
+int sv_relay_request_keyframe(sv_relay *relay, const char *room, const char *participant);
+
 const char *sv_pc_kind_name(sv_pc_kind pc);
 const char *sv_pc_state_name(sv_pc_state state);
 

@@ -9,6 +9,8 @@
  */
 #include "relay/router_int.h"
 
+#include "common/tap.h"
+
 #include <string.h>
 
 #define MOD "router"
@@ -124,6 +126,8 @@ static void mark_others_dirty(sv_router *r, sv_part *except) {
 }
 
 static void part_free(sv_part *p) {
+  if (p->tap) sv_tap_close(p->tap); /* the participant left: the recording of it ends */
+  sv_tap_unref(p->tap);
   for (size_t i = 0; i < SV_MAX_TRACKS; i++)
     track_deactivate(&p->tracks[i]);
   for (size_t i = 0; i < p->n_outs; i++)
@@ -473,4 +477,19 @@ void sv_router_candidate(sv_router *r, const char *participant, sv_pc_kind pc,
     return;
   }
   if (p->pending[pc]->len < SV_MAX_PENDING) g_ptr_array_add(p->pending[pc], g_strdup(candidate));
+}
+
+void sv_router_request_keyframe(sv_router *r, const char *participant) {
+  sv_part *p = find_part(r, participant);
+  if (!p) return;
+  for (size_t i = 0; i < SV_MAX_TRACKS; i++)
+    sv_forward_request_keyframe(&p->tracks[i]);
+}
+
+void sv_router_tap(sv_router *r, const char *participant, sv_tap *tap) {
+  sv_part *p = find_part(r, participant);
+  if (!p) return;
+  sv_tap_unref(p->tap);
+  p->tap = tap ? sv_tap_ref(tap) : NULL;
+  if (tap) sv_router_request_keyframe(r, participant);
 }

@@ -39,4 +39,10 @@ void sv_router_subscribe_answer(sv_router *r, const char *participant, uint32_t 
 void sv_router_candidate(sv_router *r, const char *participant, sv_pc_kind pc,
                          const char *candidate);
 
+struct sv_tap;
+/* Attaches tap (a new reference is taken; NULL detaches) to the
+ * participant's published RTP and asks for a keyframe. */
+void sv_router_tap(sv_router *r, const char *participant, struct sv_tap *tap);
+void sv_router_request_keyframe(sv_router *r, const char *participant);
+
 #endif

@@ -74,6 +74,7 @@ struct sv_part {
   uint64_t joined_us;    /* when the participant joined (sv_now_us) */
   bool first_video;      /* a video packet has been forwarded to it (metrics) */
   GPtrArray *pending[2]; /* remote candidates per sv_pc_kind before the peer exists */
+  struct sv_tap *tap;    /* recording tap (a reference), or NULL */
 };
 
 struct sv_router {

@@ -6,6 +6,7 @@
 #include "relay/worker.h"
 
 #include <string.h>
+#include "common/tap.h"
 
 #define MOD "worker"
 
@@ -133,6 +134,7 @@ static const sv_relay_events router_events = {ev_publish_answer, ev_subscribe_of
 /* ---- messages, on the worker thread ---- */
 
 static void msg_free(sv_msg *m) {
+  sv_tap_unref(m->tap);
   g_free(m->text);
   g_free(m);
 }
@@ -165,6 +167,15 @@ static void handle(sv_worker *w, sv_msg *m) {
     return;
   case SV_MSG_CANDIDATE:
     if (r) sv_router_candidate(r, m->participant, m->pc, m->text);
+    return;
+  case SV_MSG_TAP_START:
+    if (r) sv_router_tap(r, m->participant, m->tap);
+    return;
+  case SV_MSG_TAP_STOP:
+    if (r) sv_router_tap(r, m->participant, NULL);
+    return;
+  case SV_MSG_KEYFRAME:
+    if (r) sv_router_request_keyframe(r, m->participant);
     return;
   case SV_MSG_STOP:
     g_hash_table_remove_all(w->rooms);

@@ -21,6 +21,9 @@ typedef enum {
   SV_MSG_SUBSCRIBE_ANSWER,
   SV_MSG_CANDIDATE,
   SV_MSG_STOP,
+  SV_MSG_TAP_START,
+  SV_MSG_TAP_STOP,
+  SV_MSG_KEYFRAME,
 } sv_msg_type;
 
 typedef struct sv_msg {
@@ -30,7 +33,8 @@ typedef struct sv_msg {
   int64_t request;
   uint32_t rev;
   sv_pc_kind pc;
-  char *text; /* SDP or candidate, owned */
+  char *text;         /* SDP or candidate, owned */
+  struct sv_tap *tap; /* TAP_START: a reference, owned */
 } sv_msg;
 
 typedef enum {

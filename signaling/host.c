@@ -81,6 +81,7 @@ static void admit(sv_conn *c, const sv_msg *m) {
                                  sv_session_participant_json(t)),
                        false);
   sv_session_audit(sig, t, "admitted", c->participant->id, NULL);
+  sv_recording_after_join(sig, t);
   SV_INFO("signaling", "%s admitted %s to room %s", c->participant->id, t->id, room->id);
   sv_conn_send_ok(c, m->id, NULL);
 }

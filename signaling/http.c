@@ -16,9 +16,10 @@
 #include "common/common.h"
 #include "signaling/signaling_int.h"
 
-#define SV_HTTP_MAX_FILE (32 * 1024 * 1024)
-#define SV_HTTP_CHUNK    (16 * 1024)
-#define SV_HTTP_MAX_PATH 1024
+#define SV_HTTP_MAX_FILE      (32 * 1024 * 1024)
+#define SV_HTTP_MAX_RECORDING (512 * 1024 * 1024)
+#define SV_HTTP_CHUNK         (16 * 1024)
+#define SV_HTTP_MAX_PATH      1024
 
 static const struct {
   const char *ext, *type;
@@ -220,6 +221,27 @@ static int serve_notice(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, bo
                  true);
 }
 
+/* A recording or still by its download key (recording.c hands keys to
+ * hosts only). Read whole, capped like other files but larger. */
+static int serve_recording(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, const char *key,
+                           bool head_only) {
+  char *file = NULL, *body = NULL;
+  const char *type = NULL;
+  gsize len = 0;
+  struct stat st;
+  if (!sv_recording_download(sig, key, &file, &type))
+    return respond_text(sig, wsi, pss, HTTP_STATUS_NOT_FOUND, "Not found\n", head_only);
+  if (stat(file, &st) != 0 || st.st_size > SV_HTTP_MAX_RECORDING ||
+      !g_file_get_contents(file, &body, &len, NULL)) {
+    SV_WARN("signaling", "cannot serve %s", file);
+    g_free(file);
+    return respond_text(sig, wsi, pss, HTTP_STATUS_INTERNAL_SERVER_ERROR, "Server error\n",
+                        head_only);
+  }
+  g_free(file);
+  return respond(sig, wsi, pss, HTTP_STATUS_OK, type, body, len, head_only, true);
+}
+
 static int on_http(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, const char *path) {
   char *uri = NULL;
   int uri_len = 0;
@@ -231,6 +253,8 @@ static int on_http(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, const c
   if (strcmp(path, "/healthz") == 0) return serve_health(sig, wsi, pss, head_only);
   if (strcmp(path, "/metrics") == 0) return serve_metrics(sig, wsi, pss, head_only);
   if (strcmp(path, "/api/notice") == 0) return serve_notice(sig, wsi, pss, head_only);
+  if (g_str_has_prefix(path, "/api/recordings/"))
+    return serve_recording(sig, wsi, pss, path + strlen("/api/recordings/"), head_only);
   if (strcmp(path, SV_WS_PATH) == 0)
     return respond_text(
         sig, wsi, pss, HTTP_STATUS_BAD_REQUEST,

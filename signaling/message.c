@@ -105,6 +105,14 @@ static const sv_field chat_fields[] = {
               "a string of 1-2000 characters"),
 };
 
+static const sv_field consent_fields[] = {
+    {.name = "agree",
+     .kind = SV_FIELD_BOOL,
+     .flags = SV_F_REQUIRED,
+     .offset = offsetof(sv_msg, agree),
+     .rule = "true (I agree to being recorded) or false (I do not, or no longer)"},
+};
+
 static const sv_msg_spec specs[] = {
     {"join", SV_MSG_JOIN, join_fields, SV_ARRAY_LEN(join_fields)},
     {"publish", SV_MSG_PUBLISH, publish_fields, SV_ARRAY_LEN(publish_fields)},
@@ -119,6 +127,12 @@ static const sv_msg_spec specs[] = {
     {"end", SV_MSG_END, NULL, 0},
     {"waiting-message", SV_MSG_WAITING_MESSAGE, waiting_message_fields,
      SV_ARRAY_LEN(waiting_message_fields)},
+    {"record-request", SV_MSG_RECORD_REQUEST, NULL, 0},
+    {"record-consent", SV_MSG_RECORD_CONSENT, consent_fields, SV_ARRAY_LEN(consent_fields)},
+    {"record-start", SV_MSG_RECORD_START, NULL, 0},
+    {"record-stop", SV_MSG_RECORD_STOP, NULL, 0},
+    {"recordings", SV_MSG_RECORDINGS, NULL, 0},
+    {"capture", SV_MSG_CAPTURE, target_fields, SV_ARRAY_LEN(target_fields)},
 };
 
 /* Builds err->message and keeps it printable ASCII: parts of it may come from

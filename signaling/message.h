@@ -39,6 +39,12 @@ typedef enum {
   SV_MSG_REMOVE,
   SV_MSG_END,
   SV_MSG_WAITING_MESSAGE,
+  SV_MSG_RECORD_REQUEST,
+  SV_MSG_RECORD_CONSENT,
+  SV_MSG_RECORD_START,
+  SV_MSG_RECORD_STOP,
+  SV_MSG_RECORDINGS,
+  SV_MSG_CAPTURE,
 } sv_msg_type;
 
 /* A validated message. Every string points into `root` and lives as long as
@@ -57,9 +63,10 @@ typedef struct sv_msg {
   const char *candidate;   /* candidate: may be "" (end of candidates) */
   const char *mid;         /* candidate: sdpMid, optional */
   const char *text;        /* chat, waiting-message */
-  const char *participant; /* admit, reject, remove */
+  const char *participant; /* admit, reject, remove, capture */
   uint32_t rev;            /* subscribe-answer */
   int notice_ack;          /* join: 1 when "noticeAck" is true */
+  int agree;               /* record-consent: 1 when "agree" is true */
 } sv_msg;
 
 /* Why a frame was refused: a protocol error code and a sentence for the

@@ -28,6 +28,7 @@ typedef struct sv_participant {
   bool notice_ack;      /* acknowledged the privacy notice when joining */
   gint64 joined_us;     /* monotonic time of the join */
   char token_hash[65];  /* hex SHA-256 of the join token; "" in an open room */
+  int consent;          /* recording: 1 agreed, -1 declined, 0 not asked or no answer */
 } sv_participant;
 
 struct sv_room {

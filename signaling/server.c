@@ -167,6 +167,7 @@ int sv_signaling_new(const sv_signaling_config *config, GMainLoop *loop, sv_sign
   sig->privacy_notice = g_strdup(config->privacy_notice);
   sig->store = config->store;
   sig->store_user = config->store_user;
+  sig->recordings = sv_recordings_new(config, sig);
   sig->ended = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   sig->tls = config->cert_path != NULL;
   sig->strict_transport = sig->tls && !sv_signaling_is_loopback(sig->bind_address);
@@ -254,6 +255,7 @@ void sv_signaling_free(sv_signaling *sig) {
   if (!sig) return;
   sig->closing = true;
   if (sig->context) lws_context_destroy(sig->context);
+  sv_recordings_free(sig->recordings);
   g_hash_table_destroy(sig->pending);
   sv_rooms_free(sig->rooms);
   g_hash_table_destroy(sig->ended);

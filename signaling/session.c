@@ -304,6 +304,7 @@ static void on_join(sv_conn *c, const sv_msg *m) {
   if (p->waiting && !room->host) sv_conn_send(c, json_pack("{s:s}", "type", "host-away"));
   sv_session_audit(sig, p, p->waiting ? "waiting" : "joined", NULL,
                    json_pack("{s:b,s:b}", "notice_ack", p->notice_ack, "token", m->token != NULL));
+  if (!p->waiting) sv_recording_after_join(sig, p);
   SV_LOG_IDS(SV_LOG_INFO, "signaling", p->id, room->id,
              "%s %s room %s as %s from %s (%u in the room; privacy notice %s)", p->id,
              p->waiting ? "waits in" : "joined", room->id, p->role, c->peer,
@@ -334,6 +335,7 @@ void sv_session_leave_participant(sv_conn *c, const char *reason) {
     return;
   }
   sv_room *room = p->room;
+  sv_recording_before_leave(sig, p);
   if (sig->relay && !p->waiting) sv_relay_leave(sig->relay, room->id, p->id);
   drop_pending(sig, p->id);
   SV_LOG_IDS(SV_LOG_INFO, "signaling", p->id, room->id, "%s left room %s (%s, %u remain)", p->id,
@@ -485,6 +487,14 @@ void sv_session_handle(sv_conn *c, const char *data, size_t len) {
   case SV_MSG_END:
   case SV_MSG_WAITING_MESSAGE:
     sv_host_handle(c, &m);
+    break;
+  case SV_MSG_RECORD_REQUEST:
+  case SV_MSG_RECORD_CONSENT:
+  case SV_MSG_RECORD_START:
+  case SV_MSG_RECORD_STOP:
+  case SV_MSG_RECORDINGS:
+  case SV_MSG_CAPTURE:
+    sv_recording_handle(c, &m);
     break;
   }
   sv_message_clear(&m);

@@ -37,7 +37,10 @@ typedef struct sv_signaling_store {
   /* Fills *out and returns true when room_id is a known consultation. */
   bool (*consultation)(void *user, const char *room_id, sv_signaling_consultation *out);
   /* Appends an audit event: event is "joined", "waiting", "admitted",
-   * "rejected", "left", "removed" or "ended"; participant, role and actor
+   * "rejected", "left", "removed", "ended", or one of recording and
+   * capture (docs/protocol.md, "Recording"): "record-requested",
+   * "record-consent", "record-refused", "recording-started",
+   * "recording-stopped", "recording-file", "capture"; participant, role and actor
    * (who admitted/removed, or NULL) are ids and role names; detail is a
    * compact JSON object (e.g. {"duration_s":61,"notice_ack":true}). */
   void (*audit)(void *user, const char *room_id, const char *event, const char *participant,
@@ -63,6 +66,9 @@ typedef struct sv_signaling_config {
   const char *turn_uris;      /* comma-separated turn:/turns:/stun: URIs for clients; NULL = none */
   const char *turn_secret;    /* coturn static-auth-secret for their credentials */
   unsigned turn_ttl;          /* seconds the credentials stay valid; 0 = 86400 */
+  const char *recordings_dir; /* <data-dir>/recordings; NULL = recording is off */
+  const char *record_program; /* path of samvei-record */
+  int recording_retention_days;    /* recordings and stills older than this are deleted; 0 = kept */
   const sv_signaling_store *store; /* borrowed, may be NULL */
   void *store_user;
 } sv_signaling_config;

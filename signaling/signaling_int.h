@@ -62,6 +62,7 @@ struct sv_signaling {
   char *turn_secret;
   unsigned turn_ttl;
   sv_metrics metrics;
+  struct sv_recordings *recordings; /* recording.c: consent rounds, recorders, downloads */
 };
 
 /* One WebSocket connection. Created on ESTABLISHED, freed on CLOSED; the
@@ -126,6 +127,21 @@ void sv_host_handle(sv_conn *c, const struct sv_msg *m);
 /* Called after p left room (p already removed): picks a new host if p was
  * it, or tells the waiting that no host is present. */
 void sv_host_after_leave(sv_signaling *sig, sv_room *room, bool was_host);
+
+/* recording.c: consented recording and still capture (docs/protocol.md,
+ * "Recording"). */
+/* NULL when config has no recordings_dir or record_program (recording off). */
+struct sv_recordings *sv_recordings_new(const sv_signaling_config *config, sv_signaling *sig);
+/* Stops every recorder (the files are finalised by samvei-record). */
+void sv_recordings_free(struct sv_recordings *recs);
+void sv_recording_handle(sv_conn *c, const struct sv_msg *m);
+/* p is now in the room with media (joined or admitted). */
+void sv_recording_after_join(sv_signaling *sig, sv_participant *p);
+/* p is leaving room (still in it). */
+void sv_recording_before_leave(sv_signaling *sig, sv_participant *p);
+/* Serves GET /api/recordings/<key> (a download link given to a host):
+ * fills *path (g_free) and *type and returns true when key names a file. */
+bool sv_recording_download(sv_signaling *sig, const char *key, char **path, const char **type);
 
 /* session.c: the client messages of docs/protocol.md. */
 void sv_session_handle(sv_conn *c, const char *data, size_t len);

@@ -33,10 +33,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       break;
     case SV_MSG_LEAVE:
     case SV_MSG_END:
+    case SV_MSG_RECORD_REQUEST:
+    case SV_MSG_RECORD_CONSENT:
+    case SV_MSG_RECORD_START:
+    case SV_MSG_RECORD_STOP:
+    case SV_MSG_RECORDINGS:
       break;
     case SV_MSG_ADMIT:
     case SV_MSG_REJECT:
     case SV_MSG_REMOVE:
+    case SV_MSG_CAPTURE:
       SV_ASSERT(m.participant && *m.participant);
       break;
     case SV_MSG_WAITING_MESSAGE:

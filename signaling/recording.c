@@ -1,0 +1,633 @@
+/*
+ * recording.c — consented recording and still capture (docs/protocol.md,
+ * "Recording").
+ *
+ * A host asks (`record-request`); every participant with media is asked in
+ * the client and answers (`record-consent`). Recording starts only when all
+ * present agreed, and stops when anyone withdraws, a new participant comes
+ * in, or a host stops it. Everyone is told each change (`recording`), and
+ * every step is an audit event and a log line. For each participant a
+ * recorder (media/recorder.c, samvei-record) is fed from a relay tap; its
+ * file lands in <recordings-dir>/<room>/.
+ *
+ * A still capture is the same tap feeding samvei-record --still for one
+ * keyframe. Hosts get download links: random keys, valid while the server
+ * runs, served by http.c at /api/recordings/<key>.
+ *
+ * Main thread only.
+ */
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "common/common.h"
+#include "media/media.h"
+#include "signaling/message.h"
+#include "signaling/signaling_int.h"
+
+#define MOD         "recording"
+#define KEY_LEN     32
+#define STOP_WAIT_S 15 /* at shutdown, how long recorders get to finalise files */
+
+typedef enum { REC_OFF = 0, REC_ASKING, REC_ON } rec_state;
+
+static const char *const state_names[] = {"off", "asking", "on"};
+
+/* A room's recording. Owned by sv_recordings.rooms. */
+typedef struct rec_room {
+  rec_state state;
+  GHashTable *files; /* participant id → rec_file* running for it (not owned) */
+} rec_room;
+
+/* One running samvei-record. Frees itself when the program exits. */
+typedef struct rec_file {
+  struct sv_recordings *recs; /* NULL once the server is closing */
+  sv_media_recorder *rec;
+  char *room, *path;
+  char participant[SV_PARTICIPANT_ID_LEN + 1];
+  char host[SV_PARTICIPANT_ID_LEN + 1]; /* still: who asked */
+  bool still;
+  rec_room *owner; /* recording: the room's entry while listed in owner->files */
+} rec_file;
+
+struct sv_recordings {
+  sv_signaling *sig;
+  char *dir, *program;
+  int retention_days;
+  GHashTable *rooms;     /* room id → rec_room* */
+  GHashTable *downloads; /* key → absolute path */
+  GHashTable *keys;      /* absolute path → key (the same strings, not owned) */
+  GPtrArray *live;       /* rec_file* whose program runs */
+  guint prune;
+  bool closing; /* the server stops: finished recorders tell nobody */
+};
+
+/* ---- retention ---- */
+
+static void prune_dir(const char *dir, time_t limit, int depth) {
+  GDir *d = g_dir_open(dir, 0, NULL);
+  if (!d) return;
+  const char *name;
+  while ((name = g_dir_read_name(d))) {
+    char *path = g_build_filename(dir, name, NULL);
+    GStatBuf st;
+    if (g_lstat(path, &st) == 0) {
+      if (S_ISDIR(st.st_mode) && depth == 0) {
+        prune_dir(path, limit, 1);
+        g_rmdir(path); /* only when empty */
+      } else if (S_ISREG(st.st_mode) && st.st_mtime < limit) {
+        if (g_unlink(path) == 0) SV_INFO(MOD, "deleted %s (older than the retention limit)", path);
+      }
+    }
+    g_free(path);
+  }
+  g_dir_close(d);
+}
+
+static gboolean on_prune(gpointer data) {
+  struct sv_recordings *recs = data;
+  prune_dir(recs->dir, time(NULL) - (time_t)recs->retention_days * 86400, 0);
+  return G_SOURCE_CONTINUE;
+}
+
+struct sv_recordings *sv_recordings_new(const sv_signaling_config *config, sv_signaling *sig) {
+  if (!config->recordings_dir || !config->record_program) return NULL;
+  struct sv_recordings *recs = g_new0(struct sv_recordings, 1);
+  recs->sig = sig;
+  recs->dir = g_strdup(config->recordings_dir);
+  recs->program = g_strdup(config->record_program);
+  recs->retention_days = config->recording_retention_days;
+  recs->rooms = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  recs->downloads = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  recs->keys = g_hash_table_new(g_str_hash, g_str_equal);
+  recs->live = g_ptr_array_new();
+  if (recs->retention_days > 0) {
+    on_prune(recs);
+    recs->prune = g_timeout_add_seconds(3600, on_prune, recs);
+  }
+  return recs;
+}
+
+static void room_free(rec_room *rr) {
+  g_hash_table_unref(rr->files);
+  g_free(rr);
+}
+
+void sv_recordings_free(struct sv_recordings *recs) {
+  if (!recs) return;
+  if (recs->prune) g_source_remove(recs->prune);
+  recs->closing = true;
+  for (guint i = 0; i < recs->live->len; i++) {
+    rec_file *f = g_ptr_array_index(recs->live, i);
+    f->owner = NULL;
+    sv_media_recorder_stop(f->rec);
+  }
+  /* Let the recorders finalise their files: their exits arrive as child
+   * watches on this (the main) context. */
+  gint64 until = g_get_monotonic_time() + STOP_WAIT_S * G_USEC_PER_SEC;
+  while (recs->live->len > 0 && g_get_monotonic_time() < until)
+    g_main_context_iteration(NULL, FALSE) || (g_usleep(10000), 0);
+  for (guint i = 0; i < recs->live->len; i++)
+    ((rec_file *)g_ptr_array_index(recs->live, i))->recs = NULL;
+  GHashTableIter it;
+  gpointer value;
+  g_hash_table_iter_init(&it, recs->rooms);
+  while (g_hash_table_iter_next(&it, NULL, &value))
+    room_free(value);
+  g_hash_table_unref(recs->rooms);
+  g_hash_table_unref(recs->keys);
+  g_hash_table_unref(recs->downloads);
+  g_ptr_array_free(recs->live, TRUE);
+  g_free(recs->dir);
+  g_free(recs->program);
+  g_free(recs);
+}
+
+/* ---- helpers ---- */
+
+static void audit_ids(sv_signaling *sig, const char *room, const char *event,
+                      const char *participant, const char *role, const char *name,
+                      const char *actor, json_t *detail) {
+  if (!detail) detail = json_object();
+  char *text = json_dumps(detail, JSON_COMPACT);
+  if (sig->store && sig->store->audit)
+    sig->store->audit(sig->store_user, room, event, participant, role, name, actor,
+                      text ? text : "{}");
+  SV_LOG_IDS(SV_LOG_INFO, MOD, participant, room, "audit %s: room %s, participant %s%s%s, %s",
+             event, room, participant, actor ? ", by " : "", actor ? actor : "",
+             text ? text : "{}");
+  free(text);
+  json_decref(detail);
+}
+
+static void audit(sv_signaling *sig, const sv_participant *p, const char *event, const char *actor,
+                  json_t *detail) {
+  audit_ids(sig, p->room->id, event, p->id, p->role, p->name, actor, detail);
+}
+
+static rec_room *room_get(struct sv_recordings *recs, const char *room) {
+  rec_room *rr = g_hash_table_lookup(recs->rooms, room);
+  if (!rr) {
+    rr = g_new0(rec_room, 1);
+    rr->files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_hash_table_insert(recs->rooms, g_strdup(room), rr);
+  }
+  return rr;
+}
+
+/* People with media: everyone in the room who is not waiting. */
+static bool has_media(const sv_participant *p) {
+  return !p->waiting;
+}
+
+static json_t *agreed_list(const sv_room *room) {
+  json_t *list = json_array();
+  for (guint i = 0; i < room->participants->len; i++) {
+    sv_participant *o = g_ptr_array_index(room->participants, i);
+    if (has_media(o) && o->consent > 0) json_array_append_new(list, json_string(o->id));
+  }
+  return list;
+}
+
+static bool all_agreed(const sv_room *room, json_t *missing) {
+  bool all = true;
+  for (guint i = 0; i < room->participants->len; i++) {
+    sv_participant *o = g_ptr_array_index(room->participants, i);
+    if (has_media(o) && o->consent <= 0) {
+      all = false;
+      if (missing) json_array_append_new(missing, json_string(o->name));
+    }
+  }
+  return all;
+}
+
+/* Tells everyone with media the state; by: who caused it (may be NULL). */
+static void announce(sv_room *room, rec_state state, const char *reason, const sv_participant *by) {
+  json_t *msg = json_pack("{s:s,s:s,s:s,s:o}", "type", "recording", "state", state_names[state],
+                          "reason", reason, "agreed", agreed_list(room));
+  if (by) {
+    json_object_set_new(msg, "by", json_string(by->id));
+    json_object_set_new(msg, "name", json_string(by->name));
+  }
+  sv_session_broadcast(room, NULL, msg, false);
+}
+
+static const char *issue_key(struct sv_recordings *recs, const char *path) {
+  const char *key = g_hash_table_lookup(recs->keys, path);
+  if (key) return key;
+  char buf[KEY_LEN + 1];
+  sv_random_id(buf, KEY_LEN);
+  char *k = g_strdup(buf), *v = g_strdup(path);
+  g_hash_table_insert(recs->downloads, k, v);
+  g_hash_table_insert(recs->keys, v, k);
+  return k;
+}
+
+static char *download_url(struct sv_recordings *recs, const char *path) {
+  return g_strdup_printf("/api/recordings/%s", issue_key(recs, path));
+}
+
+/* ---- recorders ---- */
+
+/* The file the recorder wrote: base + ".webm" or ".mkv", or the still. */
+static char *written_file(const rec_file *f) {
+  if (f->still) return g_file_test(f->path, G_FILE_TEST_IS_REGULAR) ? g_strdup(f->path) : NULL;
+  const char *exts[] = {".webm", ".mkv"};
+  for (size_t i = 0; i < 2; i++) {
+    char *p = g_strconcat(f->path, exts[i], NULL);
+    if (g_file_test(p, G_FILE_TEST_IS_REGULAR)) return p;
+    g_free(p);
+  }
+  return NULL;
+}
+
+static void on_recorder_done(void *user, int status) {
+  rec_file *f = user;
+  struct sv_recordings *recs = f->recs;
+  if (recs) {
+    g_ptr_array_remove(recs->live, f);
+    if (recs->closing) goto out;
+    if (f->owner) {
+      rec_file *cur = g_hash_table_lookup(f->owner->files, f->participant);
+      if (cur == f) g_hash_table_remove(f->owner->files, f->participant);
+    }
+    sv_signaling *sig = recs->sig;
+    char *file = written_file(f);
+    GStatBuf st = {0};
+    if (file) g_stat(file, &st);
+    if (f->still) {
+      sv_participant *host = sv_rooms_find_participant(sig->rooms, f->room, f->host);
+      sv_participant *t = sv_rooms_find_participant(sig->rooms, f->room, f->participant);
+      if (file && status == 0) {
+        char *url = download_url(recs, file);
+        audit_ids(sig, f->room, "capture", f->participant, t ? t->role : NULL, t ? t->name : NULL,
+                  f->host,
+                  json_pack("{s:s,s:I}", "file", strrchr(file, '/') + 1, "bytes",
+                            (json_int_t)st.st_size));
+        if (host)
+          sv_conn_send(host->conn,
+                       json_pack("{s:s,s:s,s:s,s:s}", "type", "capture-ready", "participant",
+                                 f->participant, "url", url, "file", strrchr(file, '/') + 1));
+        if (t) sv_conn_send(t->conn, json_pack("{s:s,s:s}", "type", "captured", "by", f->host));
+        g_free(url);
+      } else {
+        SV_WARN(MOD, "still of %s in room %s failed (samvei-record exit %d)", f->participant,
+                f->room, status);
+        if (host)
+          sv_conn_send(host->conn,
+                       json_pack("{s:s,s:s,s:s,s:s}", "type", "capture-failed", "participant",
+                                 f->participant, "code", "no-video", "message",
+                                 "no video frame could be decoded from this "
+                                 "participant; check that their camera is on"));
+      }
+    } else {
+      audit_ids(sig, f->room, "recording-file", f->participant, NULL, NULL, NULL,
+                json_pack("{s:s?,s:I,s:i}", "file", file ? strrchr(file, '/') + 1 : NULL, "bytes",
+                          (json_int_t)st.st_size, "status", status));
+      if (status != 0 && file)
+        SV_WARN(MOD, "recorder of %s in room %s exited with %d", f->participant, f->room, status);
+    }
+    g_free(file);
+  }
+out:
+  g_free(f->room);
+  g_free(f->path);
+  g_free(f);
+}
+
+/* Starts samvei-record for participant p; returns NULL (logged) on failure. */
+static rec_file *recorder_start(struct sv_recordings *recs, sv_participant *p, bool still) {
+  sv_signaling *sig = recs->sig;
+  char *dir = g_build_filename(recs->dir, p->room->id, NULL);
+  if (g_mkdir_with_parents(dir, 0750) != 0) {
+    SV_ERROR(MOD, "cannot create %s: %s", dir, g_strerror(errno));
+    g_free(dir);
+    return NULL;
+  }
+  char stamp[32];
+  time_t now = time(NULL);
+  struct tm tm;
+  gmtime_r(&now, &tm);
+  strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+  rec_file *f = g_new0(rec_file, 1);
+  f->recs = recs;
+  f->still = still;
+  f->room = g_strdup(p->room->id);
+  g_strlcpy(f->participant, p->id, sizeof f->participant);
+  char *base =
+      g_strdup_printf("%s%s-%s%s", still ? "still-" : "", stamp, p->id, still ? ".png" : "");
+  f->path = g_build_filename(dir, base, NULL);
+  g_free(base);
+  g_free(dir);
+  if (sv_media_recorder_start(recs->program, still ? "--still" : "--out", f->path, on_recorder_done,
+                              f, &f->rec) != 0) {
+    g_free(f->room);
+    g_free(f->path);
+    g_free(f);
+    return NULL;
+  }
+  g_ptr_array_add(recs->live, f);
+  if (sig->relay) sv_relay_tap_start(sig->relay, p->room->id, p->id, sv_media_recorder_tap(f->rec));
+  return f;
+}
+
+static void recorder_stop(sv_signaling *sig, rec_file *f) {
+  if (sig->relay) sv_relay_tap_stop(sig->relay, f->room, f->participant);
+  sv_media_recorder_stop(f->rec);
+}
+
+/* ---- the consent round ---- */
+
+static void start_recording(sv_signaling *sig, sv_room *room, const sv_participant *by) {
+  struct sv_recordings *recs = sig->recordings;
+  rec_room *rr = room_get(recs, room->id);
+  rr->state = REC_ON;
+  unsigned n = 0;
+  for (guint i = 0; i < room->participants->len; i++) {
+    sv_participant *o = g_ptr_array_index(room->participants, i);
+    if (!has_media(o) || g_hash_table_contains(rr->files, o->id)) continue;
+    rec_file *f = recorder_start(recs, o, false);
+    if (!f) continue;
+    f->owner = rr;
+    g_hash_table_insert(rr->files, g_strdup(o->id), f);
+    n++;
+  }
+  const sv_participant *actor = by ? by : room->host;
+  if (actor)
+    audit(sig, actor, "recording-started", NULL,
+          json_pack("{s:I,s:o}", "recorders", (json_int_t)n, "agreed", agreed_list(room)));
+  announce(room, REC_ON, "all-agreed", by);
+}
+
+/* Stops recording (or the consent round) in room: reason is "stopped",
+ * "withdrawn", "declined", "participant-joined" or "empty". */
+static void stop_recording(sv_signaling *sig, sv_room *room, const char *reason,
+                           const sv_participant *by) {
+  struct sv_recordings *recs = sig->recordings;
+  rec_room *rr = g_hash_table_lookup(recs->rooms, room->id);
+  if (!rr || rr->state == REC_OFF) return;
+  bool was_on = rr->state == REC_ON;
+  GHashTableIter it;
+  gpointer value;
+  g_hash_table_iter_init(&it, rr->files);
+  while (g_hash_table_iter_next(&it, NULL, &value)) {
+    rec_file *f = value;
+    f->owner = NULL;
+    recorder_stop(sig, f);
+  }
+  g_hash_table_remove_all(rr->files);
+  rr->state = REC_OFF;
+  for (guint i = 0; i < room->participants->len; i++)
+    ((sv_participant *)g_ptr_array_index(room->participants, i))->consent = 0;
+  const sv_participant *actor = by ? by : room->host;
+  if (actor)
+    audit(sig, actor, was_on ? "recording-stopped" : "record-request-ended", NULL,
+          json_pack("{s:s}", "reason", reason));
+  announce(room, REC_OFF, reason, by);
+}
+
+static bool enabled(sv_conn *c, const sv_msg *m) {
+  if (c->sig->recordings && c->sig->relay) return true;
+  sv_conn_send_error(c, m->id, "unsupported",
+                     "recording is not available on this server (no data directory or no "
+                     "samvei-record); ask its operator");
+  return false;
+}
+
+static bool require_host(sv_conn *c, const sv_msg *m) {
+  if (sv_participant_is_host(c->participant)) return true;
+  sv_conn_send_error(c, m->id, "forbidden", "only a host (a specialist in the room) may send %s",
+                     m->type_name);
+  return false;
+}
+
+static void on_request(sv_conn *c, const sv_msg *m) {
+  sv_signaling *sig = c->sig;
+  sv_participant *self = c->participant;
+  sv_room *room = self->room;
+  rec_room *rr = room_get(sig->recordings, room->id);
+  if (rr->state != REC_OFF) {
+    sv_conn_send_error(c, m->id, "conflict", "recording is already %s in this room",
+                       rr->state == REC_ON ? "running" : "being asked for");
+    return;
+  }
+  for (guint i = 0; i < room->participants->len; i++)
+    ((sv_participant *)g_ptr_array_index(room->participants, i))->consent = 0;
+  self->consent = 1; /* asking is the host's own agreement */
+  rr->state = REC_ASKING;
+  audit(sig, self, "record-requested", NULL, NULL);
+  sv_conn_send_ok(c, m->id, json_pack("{s:s}", "state", "asking"));
+  if (all_agreed(room, NULL))
+    start_recording(sig, room, self);
+  else
+    announce(room, REC_ASKING, "requested", self);
+}
+
+static void on_consent(sv_conn *c, const sv_msg *m) {
+  sv_signaling *sig = c->sig;
+  sv_participant *self = c->participant;
+  sv_room *room = self->room;
+  rec_room *rr = g_hash_table_lookup(sig->recordings->rooms, room->id);
+  if (!rr || rr->state == REC_OFF) {
+    sv_conn_send_error(c, m->id, "conflict", "nobody has asked to record; nothing to answer");
+    return;
+  }
+  self->consent = m->agree ? 1 : -1;
+  audit(sig, self, "record-consent", NULL, json_pack("{s:b}", "agree", m->agree));
+  sv_conn_send_ok(c, m->id, NULL);
+  if (!m->agree) {
+    stop_recording(sig, room, rr->state == REC_ON ? "withdrawn" : "declined", self);
+  } else if (rr->state == REC_ASKING) {
+    if (all_agreed(room, NULL))
+      start_recording(sig, room, NULL);
+    else
+      announce(room, REC_ASKING, "consent", self);
+  }
+}
+
+static void on_start(sv_conn *c, const sv_msg *m) {
+  sv_signaling *sig = c->sig;
+  sv_participant *self = c->participant;
+  sv_room *room = self->room;
+  rec_room *rr = room_get(sig->recordings, room->id);
+  if (rr->state == REC_ON) {
+    sv_conn_send_ok(c, m->id, json_pack("{s:s}", "state", "on"));
+    return;
+  }
+  json_t *missing = json_array();
+  if (rr->state != REC_ASKING || !all_agreed(room, missing)) {
+    char *names = json_dumps(missing, JSON_COMPACT);
+    audit(sig, self, "record-refused", NULL, json_pack("{s:O}", "missing", missing));
+    sv_conn_send_error(
+        c, m->id, "consent-missing", "recording needs everyone's consent; not yet agreed: %s%s",
+        names ? names : "[]", rr->state == REC_ASKING ? "" : " (send record-request to ask them)");
+    free(names);
+    json_decref(missing);
+    return;
+  }
+  json_decref(missing);
+  sv_conn_send_ok(c, m->id, json_pack("{s:s}", "state", "on"));
+  start_recording(sig, room, self);
+}
+
+static void on_stop(sv_conn *c, const sv_msg *m) {
+  rec_room *rr = g_hash_table_lookup(c->sig->recordings->rooms, c->participant->room->id);
+  if (!rr || rr->state == REC_OFF) {
+    sv_conn_send_error(c, m->id, "conflict", "nothing is being recorded in this room");
+    return;
+  }
+  sv_conn_send_ok(c, m->id, NULL);
+  stop_recording(c->sig, c->participant->room, "stopped", c->participant);
+}
+
+static gint by_name(gconstpointer a, gconstpointer b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void on_list(sv_conn *c, const sv_msg *m) {
+  struct sv_recordings *recs = c->sig->recordings;
+  char *dir = g_build_filename(recs->dir, c->participant->room->id, NULL);
+  json_t *files = json_array();
+  GDir *d = g_dir_open(dir, 0, NULL);
+  GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+  const char *name;
+  while (d && (name = g_dir_read_name(d)))
+    if (name[0] != '.') g_ptr_array_add(names, g_strdup(name));
+  if (d) g_dir_close(d);
+  g_ptr_array_sort(names, by_name);
+  for (guint i = 0; i < names->len; i++) {
+    char *path = g_build_filename(dir, g_ptr_array_index(names, i), NULL);
+    GStatBuf st;
+    if (g_stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+      char *url = download_url(recs, path);
+      json_array_append_new(files,
+                            json_pack("{s:s,s:s,s:I,s:I}", "file",
+                                      (char *)g_ptr_array_index(names, i), "url", url, "bytes",
+                                      (json_int_t)st.st_size, "modified", (json_int_t)st.st_mtime));
+      g_free(url);
+    }
+    g_free(path);
+  }
+  g_ptr_array_free(names, TRUE);
+  g_free(dir);
+  sv_conn_send_ok(c, m->id, json_pack("{s:o}", "files", files));
+}
+
+static void on_capture(sv_conn *c, const sv_msg *m) {
+  sv_signaling *sig = c->sig;
+  sv_participant *self = c->participant;
+  sv_participant *t = sv_rooms_find_participant(sig->rooms, self->room->id, m->participant);
+  if (!t || t->waiting) {
+    sv_conn_send_error(c, m->id, "not-found",
+                       "participant '%s' is not in the call (they may have left)", m->participant);
+    return;
+  }
+  rec_room *rr = g_hash_table_lookup(sig->recordings->rooms, self->room->id);
+  if (rr && g_hash_table_contains(rr->files, t->id)) {
+    /* One tap per participant: a capture while recording would take the
+     * recorder's. */
+    sv_conn_send_error(c, m->id, "conflict",
+                       "%s is being recorded; stop the recording to take a still", t->name);
+    return;
+  }
+  rec_file *f = recorder_start(sig->recordings, t, true);
+  if (!f) {
+    sv_conn_send_error(c, m->id, "internal",
+                       "the still could not be started; retry once, then "
+                       "report");
+    return;
+  }
+  g_strlcpy(f->host, self->id, sizeof f->host);
+  SV_LOG_IDS(SV_LOG_INFO, MOD, t->id, t->room->id, "%s asked for a still of %s", self->id, t->id);
+  sv_conn_send_ok(c, m->id, NULL);
+}
+
+void sv_recording_handle(sv_conn *c, const sv_msg *m) {
+  if (!c->participant || c->participant->waiting) {
+    sv_conn_send_error(c, m->id, "conflict", "%s works once you are in the call", m->type_name);
+    return;
+  }
+  if (!enabled(c, m)) return;
+  switch (m->type) {
+  case SV_MSG_RECORD_REQUEST:
+    if (require_host(c, m)) on_request(c, m);
+    break;
+  case SV_MSG_RECORD_CONSENT:
+    on_consent(c, m);
+    break;
+  case SV_MSG_RECORD_START:
+    if (require_host(c, m)) on_start(c, m);
+    break;
+  case SV_MSG_RECORD_STOP:
+    if (require_host(c, m)) on_stop(c, m);
+    break;
+  case SV_MSG_RECORDINGS:
+    if (require_host(c, m)) on_list(c, m);
+    break;
+  case SV_MSG_CAPTURE:
+    if (require_host(c, m)) on_capture(c, m);
+    break;
+  default:
+    break;
+  }
+}
+
+void sv_recording_after_join(sv_signaling *sig, sv_participant *p) {
+  struct sv_recordings *recs = sig->recordings;
+  rec_room *rr = recs ? g_hash_table_lookup(recs->rooms, p->room->id) : NULL;
+  if (!rr || rr->state == REC_OFF) return;
+  p->consent = 0;
+  if (rr->state == REC_ON) {
+    /* Nobody is recorded without having agreed: stop, and the host may ask
+     * again with the newcomer present. */
+    stop_recording(sig, p->room, "participant-joined", p);
+  } else {
+    json_t *msg = json_pack("{s:s,s:s,s:s,s:o}", "type", "recording", "state", "asking", "reason",
+                            "requested", "agreed", agreed_list(p->room));
+    if (p->room->host) json_object_set_new(msg, "by", json_string(p->room->host->id));
+    sv_conn_send(p->conn, msg);
+  }
+}
+
+void sv_recording_before_leave(sv_signaling *sig, sv_participant *p) {
+  struct sv_recordings *recs = sig->recordings;
+  rec_room *rr = recs ? g_hash_table_lookup(recs->rooms, p->room->id) : NULL;
+  if (!rr) return;
+  rec_file *f = g_hash_table_lookup(rr->files, p->id);
+  if (f) {
+    f->owner = NULL;
+    g_hash_table_remove(rr->files, p->id);
+    recorder_stop(sig, f);
+  }
+  sv_room *room = p->room;
+  if (room->participants->len <= 1) {
+    stop_recording(sig, room, "empty", NULL);
+    g_hash_table_remove(recs->rooms, room->id);
+    room_free(rr);
+    return;
+  }
+  if (rr->state == REC_ASKING && !p->waiting) {
+    /* Without the one who left, everyone else may have agreed by now. */
+    p->consent = 1;
+    bool all = all_agreed(room, NULL);
+    p->consent = 0;
+    if (all) {
+      p->waiting = true; /* not counted (nor recorded) as present any more */
+      start_recording(sig, room, NULL);
+      p->waiting = false;
+    }
+  }
+}
+
+bool sv_recording_download(sv_signaling *sig, const char *key, char **path, const char **type) {
+  struct sv_recordings *recs = sig->recordings;
+  const char *file = recs ? g_hash_table_lookup(recs->downloads, key) : NULL;
+  if (!file || !g_file_test(file, G_FILE_TEST_IS_REGULAR)) return false;
+  *path = g_strdup(file);
+  *type = g_str_has_suffix(file, ".png")    ? "image/png"
+          : g_str_has_suffix(file, ".webm") ? "video/webm"
+                                            : "video/x-matroska";
+  return true;
+}
