@@ -30,7 +30,7 @@ typedef struct sv_media_peer_config {
   bool audio;        /* also publish an Opus test tone */
   bool publish;      /* false: receive only */
   bool insecure_tls; /* accept any server certificate (dev CA) */
-  /* Host actions, in seconds after joining (0 = never): ask to record,
+  /* Host actions, in seconds after media flows both ways (0 = never): ask to record,
    * start recording (refused without everyone's consent), stop recording,
    * take a still of the first other participant. */
   int record_request_s, record_start_s, record_stop_s, capture_s;

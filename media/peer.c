@@ -57,9 +57,11 @@ struct sv_media_peer {
   GHashTable *mid_owner; /* mid → participant, from the latest subscribe */
   GHashTable *mid_kind;
   guint pending_subscribes;
-  guint timers[4];  /* host actions (record request/start/stop, capture) */
-  char other[64];   /* the first other participant seen */
-  int consent_sent; /* answered the current recording request */
+  guint timers[4];    /* host actions (record request/start/stop, capture) */
+  char other[64];     /* the first other participant seen */
+  bool pub_connected; /* the server said our publish PeerConnection is up */
+  guint ready_poll;   /* waits for media both ways before the host actions */
+  int consent_sent;   /* answered the current recording request */
 };
 
 static void emit(sv_media_peer *p, json_t *obj) {
@@ -359,6 +361,27 @@ static gboolean on_action(gpointer data) {
   return G_SOURCE_REMOVE;
 }
 
+static void schedule_actions(sv_media_peer *p);
+
+/* Host actions count from the moment media flows both ways (our publish is
+ * connected and we decode someone's video), so that a slow start does not
+ * eat into a recording's length. */
+static gboolean on_ready_poll(gpointer data) {
+  sv_media_peer *p = data;
+  bool decoded = false;
+  g_mutex_lock(&p->lock);
+  for (guint i = 0; i < p->tracks->len && !decoded; i++) {
+    rtrack *r = g_ptr_array_index(p->tracks, i);
+    decoded = strcmp(r->kind, "video") == 0 && atomic_load(&r->frames) > 0;
+  }
+  g_mutex_unlock(&p->lock);
+  if (!decoded || (p->cfg.publish && !p->pub_connected)) return G_SOURCE_CONTINUE;
+  p->ready_poll = 0;
+  emit(p, json_pack("{s:s}", "event", "media-ready"));
+  schedule_actions(p);
+  return G_SOURCE_REMOVE;
+}
+
 static void schedule_actions(sv_media_peer *p) {
   int at[4] = {p->cfg.record_request_s, p->cfg.record_start_s, p->cfg.record_stop_s,
                p->cfg.capture_s};
@@ -416,7 +439,9 @@ static void on_ws_message(SoupWebsocketConnection *ws, gint type, GBytes *bytes,
       if (pid && !p->other[0]) g_strlcpy(p->other, pid, sizeof p->other);
     }
     start_media(p);
-    schedule_actions(p);
+    if (p->cfg.record_request_s || p->cfg.record_start_s || p->cfg.record_stop_s ||
+        p->cfg.capture_s)
+      p->ready_poll = g_timeout_add(200, on_ready_poll, p);
   } else if (strcmp(t, "ok") == 0 && id && strcmp(id, "publish") == 0) {
     set_remote(p->pub, GST_WEBRTC_SDP_TYPE_ANSWER, json_string_value(json_object_get(msg, "sdp")));
   } else if (strcmp(t, "error") == 0) {
@@ -446,6 +471,10 @@ static void on_ws_message(SoupWebsocketConnection *ws, gint type, GBytes *bytes,
       if (pid) g_strlcpy(p->other, pid, sizeof p->other);
     }
     if (strcmp(t, "recording") == 0) on_recording(p, msg);
+    if (strcmp(t, "pc-state") == 0 &&
+        strcmp(json_string_value(json_object_get(msg, "pc")) ?: "", "publish") == 0)
+      p->pub_connected =
+          strcmp(json_string_value(json_object_get(msg, "state")) ?: "", "connected") == 0;
     json_t *ev = json_deep_copy(msg);
     json_object_set_new(ev, "event", json_string(t));
     json_object_del(ev, "type");
@@ -661,6 +690,7 @@ void sv_media_peer_free(sv_media_peer *p) {
   if (!p) return;
   for (int i = 0; i < 4; i++)
     if (p->timers[i]) g_source_remove(p->timers[i]);
+  if (p->ready_poll) g_source_remove(p->ready_poll);
   if (p->ws) {
     g_signal_handlers_disconnect_by_data(p->ws, p);
     if (soup_websocket_connection_get_state(p->ws) == SOUP_WEBSOCKET_STATE_OPEN) {

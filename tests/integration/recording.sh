@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# Integration test: consented recording (and still capture) on a real samvei
+# with two samvei-peers; the files are judged by gst-discoverer-1.0.
+#
+#   tests/integration/recording.sh SAMVEI SAMVEI_PEER MODE
+#
+# MODE:
+#   vp8, h264  both agree; the host records 10 s; each participant's file
+#              has the codecs (VP8/Opus in WebM, H.264/Opus in Matroska) and a
+#              duration within 1 s of the time between the audit events
+#              recording-started and recording-stopped
+#   kill       the guest is killed (SIGKILL) mid-recording: its file is still
+#              readable, with video
+#   refuse     the guest declines; record-start is refused with
+#              consent-missing, the refusal and consent are audit events,
+#              and nothing is written
+#   capture    the host takes a still of the guest: a PNG of the guest's
+#              resolution whose pixels are not all one colour
+set -uo pipefail
+server=$1 peer=$2 mode=$3
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+command -v gst-discoverer-1.0 >/dev/null || {
+  echo "skipped: gst-discoverer-1.0 is missing (apt-get install gstreamer1.0-plugins-base-apps)"
+  exit 77
+}
+tmp=$(mktemp -d)
+srv_pid=""
+cleanup() {
+  [ -n "$srv_pid" ] && kill "$srv_pid" 2>/dev/null
+  if [ -n "${SAMVEI_KEEP_TMP:-}" ]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; failed=1; }
+failed=0
+
+"$server" --bind 127.0.0.1 --port 0 --web-root "$root/web" --data-dir "$tmp/data" \
+  --allow-open-rooms --log-level info >"$tmp/server.log" 2>&1 &
+srv_pid=$!
+url=""
+for _ in $(seq 1 100); do
+  url=$(grep -o 'http://127.0.0.1:[0-9]*/' "$tmp/server.log" | head -1)
+  [ -n "$url" ] && break
+  sleep 0.1
+done
+[ -n "$url" ] || { echo "server did not start:"; cat "$tmp/server.log"; exit 1; }
+ws="ws${url#http}ws"
+room="rec-$mode-$RANDOM"
+codec=vp8
+[ "$mode" = h264 ] && codec=h264
+
+run_peer() { # name log args...
+  local name=$1 log=$2
+  shift 2
+  ASAN_OPTIONS=detect_leaks=0 "$peer" --url "$ws" --room "$room" --name "$name" --codec "$codec" \
+    "$@" >"$tmp/$log.log" 2>"$tmp/$log.err" &
+}
+
+# Waits up to $3 s for a line matching $1 in peer log $2.
+wait_log() {
+  for _ in $(seq 1 $(($3 * 5))); do
+    grep -q "$1" "$tmp/$2.log" 2>/dev/null && return 0
+    sleep 0.2
+  done
+  fail "waited $3 s for $1 in $2's output: $(grep -v stats "$tmp/$2.log" | tail -4)"
+  return 1
+}
+# The host's actions count from when media flows both ways (samvei-peer).
+case "$mode" in
+vp8 | h264 | kill)
+  run_peer host host --duration 60 --record-request 1 --record-stop 11 --consent yes
+  host_pid=$!
+  sleep 0.5
+  run_peer guest guest --duration 60 --consent yes
+  guest_pid=$!
+  if [ "$mode" = kill ]; then
+    wait_log '"state":"on"' host 45 && sleep 5
+    kill -KILL "$guest_pid"
+  fi
+  wait_log '"reason":"stopped"' host 60
+  ;;
+refuse)
+  run_peer host host --duration 60 --record-request 1 --record-start 3 --consent yes
+  host_pid=$!
+  sleep 0.5
+  run_peer guest guest --duration 60 --consent no
+  guest_pid=$!
+  wait_log '"id":"record-start"' host 60
+  ;;
+capture)
+  run_peer host host --duration 60 --capture 1 --width 352 --height 288 --consent yes
+  host_pid=$!
+  sleep 0.5
+  run_peer guest guest --duration 60 --width 352 --height 288
+  guest_pid=$!
+  wait_log '"event":"capture-' host 60 && sleep 1
+  ;;
+*)
+  echo "unknown mode $mode"; exit 2 ;;
+esac
+kill -TERM "$host_pid" "$guest_pid" 2>/dev/null
+wait
+
+kill -TERM "$srv_pid"
+wait "$srv_pid"
+status=$?
+srv_pid=""
+if [ "$status" -ne 0 ] || grep -q "Sanitizer" "$tmp/server.log"; then
+  fail "server exited with $status"; tail -40 "$tmp/server.log"
+fi
+
+dir="$tmp/data/recordings/$room"
+audit() { grep "audit $1:" "$tmp/server.log"; }
+# Seconds (with fraction) of a log line's ISO time stamp.
+stamp() { date -d "$(cut -d' ' -f1 <<<"$1")" +%s.%N; }
+
+case "$mode" in
+vp8 | h264)
+  started=$(audit recording-started | head -1)
+  stopped=$(audit recording-stopped | head -1)
+  [ -n "$started" ] && [ -n "$stopped" ] || fail "no recording-started/stopped audit events"
+  real=$(echo "$(stamp "$stopped") - $(stamp "$started")" | bc)
+  ext=webm vcodec=VP8
+  [ "$mode" = h264 ] && ext=mkv vcodec=H.264
+  n=0
+  for f in "$dir"/*."$ext"; do
+    [ -f "$f" ] || continue
+    n=$((n + 1))
+    info=$(gst-discoverer-1.0 "$f")
+    dur=$(grep -o 'Duration: [0-9:.]*' <<<"$info" | head -1 | cut -d' ' -f2 | awk -F: '{print $1*3600+$2*60+$3}')
+    grep -q "video #.*: $vcodec" <<<"$info" || fail "$(basename "$f"): no $vcodec video: $info"
+    grep -q "audio #.*: Opus" <<<"$info" || fail "$(basename "$f"): no Opus audio"
+    off=$(echo "d=$dur - $real; if (d < 0) d = -d; d < 1" | bc)
+    [ "$off" = 1 ] || fail "$(basename "$f"): duration $dur s, recorded for $real s"
+    echo "$(basename "$f"): $vcodec + Opus, $dur s (recorded for $real s)"
+  done
+  [ "$n" = 2 ] || fail "expected 2 .$ext files, found $n: $(ls "$dir" 2>&1)"
+  ;;
+kill)
+  guest=$(grep -o '"self":"[a-z0-9]*"' "$tmp/guest.log" | head -1 | cut -d'"' -f4)
+  f=$(ls "$dir"/*"$guest".webm 2>/dev/null | head -1)
+  if [ -z "$f" ]; then
+    fail "no file for the killed participant $guest: $(ls "$dir" 2>&1)"
+  else
+    info=$(gst-discoverer-1.0 "$f")
+    dur=$(grep -o 'Duration: [0-9:.]*' <<<"$info" | head -1 | cut -d' ' -f2 | awk -F: '{print $1*3600+$2*60+$3}')
+    grep -q "video #.*: VP8" <<<"$info" || fail "the killed participant's file has no video: $info"
+    [ "$(echo "$dur > 3" | bc)" = 1 ] || fail "the killed participant's file lasts only $dur s"
+    echo "killed participant's file: VP8, $dur s"
+  fi
+  ;;
+refuse)
+  grep -q '"event":"error","id":"record-start","code":"consent-missing"' "$tmp/host.log" ||
+    fail "the host did not get consent-missing: $(grep -v stats "$tmp/host.log")"
+  audit record-consent | grep -q '"agree":false' || fail "no record-consent audit event (agree false)"
+  audit record-refused | grep -q missing || fail "no record-refused audit event"
+  [ -z "$(ls "$dir" 2>/dev/null)" ] || fail "files were written without consent: $(ls "$dir")"
+  echo "record-start refused with consent-missing; consent and refusal audited; no files"
+  ;;
+capture)
+  grep -q '"event":"capture-ready"' "$tmp/host.log" ||
+    fail "the host got no capture-ready: $(grep -v stats "$tmp/host.log")"
+  grep -q '"event":"captured"' "$tmp/guest.log" || fail "the guest was not told of the capture"
+  audit capture | grep -q '"file"' || fail "no capture audit event"
+  f=$(ls "$dir"/still-*.png 2>/dev/null | head -1)
+  if [ -z "$f" ]; then
+    fail "no still in $dir"
+  else
+    python3 - "$f" <<'PY' || failed=1
+import struct, sys, zlib
+data = open(sys.argv[1], 'rb').read()
+assert data[:8] == b'\x89PNG\r\n\x1a\n', 'not a PNG'
+pos, idat, w = 8, b'', 0
+while pos < len(data):
+    n, kind = struct.unpack('>I4s', data[pos:pos + 8])
+    body = data[pos + 8:pos + 8 + n]
+    if kind == b'IHDR':
+        w, h, depth, ctype = struct.unpack('>IIBB', body[:10])
+    elif kind == b'IDAT':
+        idat += body
+    pos += 12 + n
+raw = zlib.decompress(idat)
+if (w, h) != (352, 288):
+    sys.exit(f'FAIL: the still is {w}x{h}, the publisher sends 352x288')
+# Rows start with a filter byte; distinct bytes beyond a few mean many colours.
+if len(set(raw)) < 16:
+    sys.exit('FAIL: the still is (nearly) one colour')
+print(f'still: {w}x{h} PNG, {len(set(raw))} distinct byte values')
+PY
+  fi
+  ;;
+esac
+
+[ "$failed" -eq 0 ] && echo "1 passed, 0 failed" || { echo "0 passed, 1 failed"; grep -v stats "$tmp/host.log" | tail -5; }
+exit "$failed"
