@@ -532,6 +532,7 @@ void sv_config_print_help(FILE *out) {
           "       samvei audit verify|export [--room R] [--from T] [--to T] [--format json|csv]"
           " [OPTION]...\n"
           "       samvei apikey create --name N [OPTION]...\n"
+          "       samvei team create | consultation create | invite ... (see docs/operations.md)\n"
           "samvei " SV_VERSION " - video-consultation relay: signalling server and WebRTC SFU.\n"
           "\n"
           "Every option can also be set as an environment variable SAMVEI_<NAME> or in a\n"

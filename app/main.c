@@ -21,6 +21,7 @@
 
 #include "app/apikey_cmd.h"
 #include "app/audit_cmd.h"
+#include "app/booking_cmd.h"
 #include "app/config.h"
 #include "app/secret.h"
 #include "app/store_wire.h"
@@ -209,6 +210,9 @@ int main(int argc, char **argv) {
   if (argc > 1 && strcmp(argv[1], "token") == 0) return sv_app_token_main(argc, argv);
   if (argc > 1 && strcmp(argv[1], "audit") == 0) return sv_app_audit_main(argc, argv);
   if (argc > 1 && strcmp(argv[1], "apikey") == 0) return sv_app_apikey_main(argc, argv);
+  if (argc > 1 && (strcmp(argv[1], "team") == 0 || strcmp(argv[1], "consultation") == 0 ||
+                   strcmp(argv[1], "invite") == 0))
+    return sv_app_booking_main(argc, argv);
   sv_config cfg;
   char *error = NULL;
   if (sv_config_load(&cfg, argc, argv, &error) < 0) {

@@ -68,10 +68,19 @@ static void on_audit(void *user, const char *room_id, const char *event, const c
                sv_strerror(err));
 }
 
+/* Tokens made by `samvei token` have no invitation: nothing to mark. */
+static void on_token_used(void *user, const char *token_hash) {
+  int64_t now = g_get_real_time() / G_USEC_PER_SEC;
+  int err = sv_store_invitation_mark_used(user, token_hash, now);
+  if (err < 0 && err != SV_ENOENT)
+    SV_ERROR("app", "cannot record an invitation's use: %s", sv_strerror(err));
+}
+
 static const sv_signaling_store callbacks = {
     .token_revoked = on_token_revoked,
     .consultation = on_consultation,
     .audit = on_audit,
+    .token_used = on_token_used,
 };
 
 const sv_signaling_store *sv_app_store_callbacks(void) {

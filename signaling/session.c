@@ -268,6 +268,8 @@ static void on_join(sv_conn *c, const sv_msg *m) {
   p->waiting =
       sv_room_role_waits(p->role) && !(hash[0] && g_hash_table_contains(p->room->admitted, hash));
   p->notice_ack = m->notice_ack;
+  if (hash[0] && sig->store && sig->store->token_used)
+    sig->store->token_used(sig->store_user, hash);
   if (sig->relay && !p->waiting) {
     int rc = sv_relay_join(sig->relay, m->room, p->id);
     if (rc < 0) {

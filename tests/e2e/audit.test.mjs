@@ -2,10 +2,13 @@
  * audit.test.mjs — the session log after a real consultation, read with
  * `samvei audit export` from the server's own database (run.sh's data dir).
  *
- * A patient with a link waits; the specialist joins and admits them; both
- * decode each other's video; both leave. The export for the room holds
- * waiting, joined, admitted, media-started, media-stopped and left, in
- * that order per person, with roles and display names, and no chat text.
+ * A consultation is booked and two invitations issued with the CLI
+ * (`samvei consultation create`, `samvei invite`). The patient opens the
+ * link, waits and sees the consultation's title; the specialist joins and
+ * admits them; both decode each other's video; both leave. The export for
+ * the room holds booked, invitation-issued, then waiting, joined,
+ * admitted, media-started, media-stopped and left, in that order per
+ * person, with roles and display names; the consultation is now "held".
  * Then one stored event is changed with the sqlite3 command-line tool:
  * `samvei audit verify` exits 1 and names that event by seq; putting the
  * row back makes the chain intact again.
@@ -14,7 +17,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { VIEWPORTS, launchBrowser, newParticipant, waitFor, waitForMediaFrom, roomName, pageUrl } from './lib.mjs';
+import { VIEWPORTS, launchBrowser, newParticipant, waitFor, waitForMediaFrom, pageUrl } from './lib.mjs';
 
 const BIN = process.env.SAMVEI_E2E_BIN;
 const DATA_DIR = process.env.SAMVEI_E2E_DATA_DIR;
@@ -38,9 +41,9 @@ function samvei(args) {
   return spawnSync(BIN, [...args, '--data-dir', DATA_DIR, '--token-secret', SECRET], { encoding: 'utf8', env: ENV });
 }
 
-function mint(room, role, name) {
-  const r = samvei(['token', '--room', room, '--role', role, '--name', name]);
-  assert.equal(r.status, 0, r.stderr);
+function run(args) {
+  const r = samvei(args);
+  assert.equal(r.status, 0, `samvei ${args.join(' ')}: ${r.stderr}`);
   return r.stdout.trim();
 }
 
@@ -51,7 +54,7 @@ function exportRoom(room, format = 'json') {
 }
 
 function sqlite(sql) {
-  execFileSync('sqlite3', ['-cmd', '.timeout 10000', join(DATA_DIR, 'samvei.db'), sql], { encoding: 'utf8' });
+  return execFileSync('sqlite3', ['-cmd', '.timeout 10000', join(DATA_DIR, 'samvei.db'), sql], { encoding: 'utf8' }).trim();
 }
 
 async function participant(label, viewport) {
@@ -72,14 +75,19 @@ function eventsOf(events, id) {
 }
 
 test('a consultation leaves its events in the log, in order, and a changed event is named', { timeout: 300000 }, async () => {
-  const room = roomName('audit');
+  const room = run(['consultation', 'create', '--title', 'Sårveiledning, hjemmesykepleien', '--minutes', '30']);
+  assert.match(room, /^[a-z0-9]{20}$/, 'an opaque room id');
+  const patientToken = run(['invite', '--consultation', room, '--role', 'patient', '--name', 'Kari Nordmann']);
+  const specialistToken = run(['invite', '--consultation', room, '--role', 'specialist', '--name', 'Dr. Berg']);
+
   const patient = await participant('audit-patient', VIEWPORTS.tablet);
-  await joinWithLink(patient, room, mint(room, 'patient', 'Kari Nordmann'));
+  await joinWithLink(patient, room, patientToken);
   await patient.page.locator('#waiting').waitFor({ state: 'visible', timeout: 20000 });
+  await patient.page.locator('#waiting').getByText('Sårveiledning, hjemmesykepleien').waitFor({ timeout: 10000 });
   const patientId = (await patient.page.evaluate(() => window.samvei.self())).id;
 
   const specialist = await participant('audit-specialist', VIEWPORTS.laptop);
-  await joinWithLink(specialist, room, mint(room, 'specialist', 'Dr. Berg'));
+  await joinWithLink(specialist, room, specialistToken);
   await specialist.page.locator('#call').waitFor({ state: 'visible', timeout: 20000 });
   const specialistId = (await specialist.page.evaluate(() => window.samvei.self())).id;
 
@@ -103,6 +111,11 @@ test('a consultation leaves its events in the log, in order, and a changed event
     { timeoutMs: 20000, what: 'both left events in the audit export' },
   );
 
+  assert.deepEqual(
+    events.slice(0, 3).map((e) => `${e.event}:${e.role}:${e.actor}`),
+    ['booked::cli', 'invitation-issued:patient:cli', 'invitation-issued:specialist:cli'],
+  );
+  assert.ok(!JSON.stringify(events).includes(patientToken), 'no token in the log');
   assert.deepEqual(eventsOf(events, patientId), ['waiting', 'admitted', 'media-started', 'media-stopped', 'left']);
   assert.deepEqual(eventsOf(events, specialistId), ['joined', 'media-started', 'media-stopped', 'left']);
   const order = events.map((e) => `${e.event}:${e.participant}`);
@@ -121,6 +134,10 @@ test('a consultation leaves its events in the log, in order, and a changed event
   const left = events.find((e) => e.event === 'left' && e.participant === patientId);
   assert.equal(typeof left.detail.duration_s, 'number');
   assert.match(left.hash, /^[0-9a-f]{64}$/);
+
+  /* The first join marked the consultation held and the invitations used. */
+  assert.equal(sqlite(`SELECT status FROM consultations WHERE id = '${room}'`), 'held');
+  assert.equal(sqlite(`SELECT COUNT(*) FROM invitations WHERE consultation = '${room}' AND used > 0`), '2');
 
   /* CSV: a header and one line per event. */
   const csv = exportRoom(room, 'csv');
