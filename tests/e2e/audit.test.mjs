@@ -154,6 +154,14 @@ test('a consultation leaves its events in the log, in order, and a changed event
   assert.equal(lines[0], 'seq,ts,time,consultation,event,participant,role,name,actor,detail,prev_hash,hash');
   assert.equal(lines.length, events.length + 1);
 
+  /* A period, from ISO 8601 to Unix seconds: [first, last] holds them all,
+   * and nothing of this room is before the first. */
+  const last = events[events.length - 1].ts;
+  const inPeriod = JSON.parse(run(['audit', 'export', '--room', room, '--from', events[0].time, '--to', String(last + 1)]));
+  assert.equal(inPeriod.length, events.length);
+  const before = JSON.parse(run(['audit', 'export', '--room', room, '--to', events[0].time]));
+  assert.deepEqual(before, []);
+
   /* The chain is intact... */
   let verify = samvei(['audit', 'verify']);
   assert.equal(verify.status, 0, verify.stderr);
