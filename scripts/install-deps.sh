@@ -26,7 +26,7 @@ RUNTIME_PKGS=(ca-certificates curl
   libglib2.0-0 libjansson4 libssl3 libsrtp2-1 libnice10
   libwebsockets17 libwebsockets-evlib-glib
   libgstreamer1.0-0 libgstreamer-plugins-base1.0-0
-  libsqlite3-0 libpq5 libsoup-3.0-0
+  libsqlite3-0 libpq5 libsoup-3.0-0 sqlite3
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good)
 # Running it from a source tree: dev certificates, and webrtcbin and more
 # codecs for samvei-peer.
