@@ -39,6 +39,8 @@ typedef enum {
   OPT_JOIN_GRACE_AFTER,
   OPT_WAITING_ROOM_OPEN,
   OPT_PRIVACY_NOTICE,
+  OPT_DATABASE_URL,
+  OPT_RETENTION_DAYS,
   OPT_HELP,
   OPT_VERSION,
 } sv_option_id;
@@ -108,6 +110,12 @@ static const sv_option options[] = {
      "the waiting room opens this long before the start", NULL},
     {OPT_PRIVACY_NOTICE, "privacy-notice", "TEXT", NULL, "a text of 1-2000 characters",
      "privacy notice each person acknowledges before joining", "the web client's built-in text"},
+    {OPT_DATABASE_URL, "database-url", "URL", NULL,
+     "a postgres:// or postgresql:// URL, e.g. postgresql://samvei@db.example.org/samvei",
+     "PostgreSQL for bookings and the audit log; prefer the environment (it may hold a password)",
+     "SQLite in DATA-DIR/samvei.db"},
+    {OPT_RETENTION_DAYS, "retention-days", "N", "3650", "days 0-36500 (0 = keep forever)",
+     "delete audit events older than this many whole days (checked at start and daily)", NULL},
     {OPT_HELP, "help", NULL, NULL, NULL, "show this help and exit", NULL},
     {OPT_VERSION, "version", NULL, NULL, NULL, "show the version and exit", NULL},
 };
@@ -318,6 +326,15 @@ static bool apply(sv_config *cfg, const sv_option *opt, const char *value) {
       return false;
     set_string(&cfg->privacy_notice, value);
     return true;
+  case OPT_DATABASE_URL:
+    if (!g_str_has_prefix(value, "postgres://") && !g_str_has_prefix(value, "postgresql://"))
+      return false;
+    set_string(&cfg->database_url, value);
+    return true;
+  case OPT_RETENTION_DAYS:
+    if (!parse_uint(value, 0, 36500, &n)) return false;
+    cfg->retention_days = (int)n;
+    return true;
   case OPT_HELP:
   case OPT_VERSION:
     return false;
@@ -503,6 +520,7 @@ void sv_config_free(sv_config *cfg) {
   g_free(cfg->turn_secret);
   g_free(cfg->token_secret);
   g_free(cfg->privacy_notice);
+  g_free(cfg->database_url);
   memset(cfg, 0, sizeof *cfg);
 }
 
@@ -511,6 +529,10 @@ void sv_config_print_help(FILE *out) {
           "Usage: samvei [OPTION]...\n"
           "       samvei token --room R --role ROLE --name N [--valid-from T] [--valid-minutes M]"
           " [OPTION]...\n"
+          "       samvei audit verify|export [--room R] [--from T] [--to T] [--format json|csv]"
+          " [OPTION]...\n"
+          "       samvei apikey create --name N [OPTION]...\n"
+          "       samvei team create | consultation create | invite ... (see docs/operations.md)\n"
           "samvei " SV_VERSION " - video-consultation relay: signalling server and WebRTC SFU.\n"
           "\n"
           "Every option can also be set as an environment variable SAMVEI_<NAME> or in a\n"

@@ -34,9 +34,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SV_STORE_ID_LEN     20 /* characters of a new random id */
-#define SV_STORE_ID_MAX     64 /* room ids from tokens may be up to 63 characters */
-#define SV_STORE_NAME_MAX   128
+#define SV_STORE_ID_LEN     20  /* characters of a new random id */
+#define SV_STORE_ID_MAX     64  /* room ids from tokens may be up to 63 characters */
+#define SV_STORE_NAME_MAX   260 /* 64 characters of up to 4 bytes, as signalling allows */
 #define SV_STORE_TITLE_MAX  200
 #define SV_STORE_HASH_MAX   65   /* hex SHA-256 + NUL */
 #define SV_STORE_DETAIL_MAX 1024 /* an audit event's detail JSON, with NUL */

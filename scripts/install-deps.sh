@@ -20,7 +20,7 @@ BUILD_PKGS=(
 RUN_PKGS=(openssl ca-certificates
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-nice gstreamer1.0-libav gstreamer1.0-tools)
-TEST_PKGS=(chromium fonts-dejavu-core curl postgresql coturn nftables)
+TEST_PKGS=(chromium fonts-dejavu-core curl postgresql sqlite3 coturn nftables)
 NODE_PKGS=(nodejs npm)
 
 want=()

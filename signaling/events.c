@@ -86,6 +86,10 @@ static void on_pc_state(void *user, const char *room, const char *participant, s
     break;
   }
   if (!p || !name) return;
+  /* Media is up from the publish connection's first "connected" to its
+   * failure or close; a reconnect in between (ICE restart) is not a stop. */
+  if (pc == SV_PC_PUBLISH && state != SV_PC_STATE_CONNECTING)
+    sv_session_media_state(user, p, state == SV_PC_STATE_CONNECTED, reason);
   json_t *msg = json_pack("{s:s,s:s,s:s}", "type", "pc-state", "pc", pc_name(pc), "state", name);
   if (state == SV_PC_STATE_FAILED) {
     sv_signaling *sig = user;

@@ -28,6 +28,7 @@ typedef struct sv_participant {
   bool notice_ack;      /* acknowledged the privacy notice when joining */
   gint64 joined_us;     /* monotonic time of the join */
   char token_hash[65];  /* hex SHA-256 of the join token; "" in an open room */
+  gint64 media_us;      /* monotonic time its publish connection came up; 0 = no media */
 } sv_participant;
 
 struct sv_room {

@@ -96,6 +96,20 @@ void sv_session_audit(sv_signaling *sig, const sv_participant *p, const char *ev
   json_decref(detail);
 }
 
+void sv_session_media_state(sv_signaling *sig, sv_participant *p, bool up, const char *why) {
+  if (up == (p->media_us != 0)) return;
+  if (up) {
+    p->media_us = g_get_monotonic_time();
+    sv_session_audit(sig, p, "media-started", NULL, NULL);
+    return;
+  }
+  gint64 seconds = (g_get_monotonic_time() - p->media_us) / G_USEC_PER_SEC;
+  p->media_us = 0;
+  sv_session_audit(
+      sig, p, "media-stopped", NULL,
+      json_pack("{s:s,s:I}", "reason", why ? why : "closed", "duration_s", (json_int_t)seconds));
+}
+
 static void send_join_error(sv_conn *c, const sv_msg *m, const char *code, const char *why) {
   sv_metrics_join_failed(&c->sig->metrics,
                          strcmp(code, "too-early") == 0 || strcmp(code, "ended") == 0
@@ -255,6 +269,8 @@ static void on_join(sv_conn *c, const sv_msg *m) {
   p->waiting =
       sv_room_role_waits(p->role) && !(hash[0] && g_hash_table_contains(p->room->admitted, hash));
   p->notice_ack = m->notice_ack;
+  if (hash[0] && sig->store && sig->store->token_used)
+    sig->store->token_used(sig->store_user, hash);
   if (sig->relay && !p->waiting) {
     int rc = sv_relay_join(sig->relay, m->room, p->id);
     if (rc < 0) {
@@ -340,6 +356,7 @@ void sv_session_leave_participant(sv_conn *c, const char *reason) {
   SV_LOG_IDS(SV_LOG_INFO, "signaling", p->id, room->id, "%s left room %s (%s, %u remain)", p->id,
              room->id, reason, room->participants->len - 1);
   gint64 duration = (g_get_monotonic_time() - p->joined_us) / G_USEC_PER_SEC;
+  sv_session_media_state(sig, p, false, reason);
   if (strcmp(reason, "removed") != 0 && strcmp(reason, "rejected") != 0)
     sv_session_audit(sig, p, "left", NULL,
                      json_pack("{s:s,s:I}", "reason", reason, "duration_s", (json_int_t)duration));

@@ -43,6 +43,9 @@ typedef struct sv_signaling_store {
    * compact JSON object (e.g. {"duration_s":61,"notice_ack":true}). */
   void (*audit)(void *user, const char *room_id, const char *event, const char *participant,
                 const char *role, const char *name, const char *actor, const char *detail);
+  /* Someone joined (or started waiting) with the token of this hex
+   * SHA-256: the invitation's first use is recorded. */
+  void (*token_used)(void *user, const char *token_hash);
 } sv_signaling_store;
 
 typedef struct sv_signaling_config {

@@ -171,6 +171,9 @@ void sv_session_to_hosts(sv_room *room, json_t *msg);
 json_t *sv_session_participant_json(const sv_participant *p);
 /* The list of room's people as `viewer` may see them (not viewer). */
 json_t *sv_session_list(const sv_room *room, const sv_participant *viewer);
+/* Records "media-started" when up is true and p had no media, and
+ * "media-stopped" (with how long, and why) when up is false and it had. */
+void sv_session_media_state(sv_signaling *sig, sv_participant *p, bool up, const char *why);
 /* Audit through the store, if any; detail may be NULL. */
 void sv_session_audit(sv_signaling *sig, const sv_participant *p, const char *event,
                       const char *actor, json_t *detail);

@@ -255,6 +255,38 @@ static void test_help_version(void) {
   free(text);
 }
 
+static void test_database(void) {
+  clear_env();
+  unsetenv("SAMVEI_DATABASE_URL");
+  unsetenv("SAMVEI_RETENTION_DAYS");
+  sv_config cfg;
+  char *error = NULL;
+  CHECK_EQ_INT(load(&cfg, &error, NULL), 0);
+  CHECK(cfg.database_url == NULL); /* SQLite in the data dir */
+  CHECK_EQ_INT(cfg.retention_days, 3650);
+  sv_config_free(&cfg);
+
+  setenv("SAMVEI_DATABASE_URL", "postgresql://samvei@db/samvei", 1);
+  const char *const args[] = {"--retention-days", "0", NULL};
+  CHECK_EQ_INT(load(&cfg, &error, args), 0);
+  CHECK_STR(cfg.database_url, "postgresql://samvei@db/samvei");
+  CHECK_EQ_INT(cfg.retention_days, 0);
+  sv_config_free(&cfg);
+  unsetenv("SAMVEI_DATABASE_URL");
+
+  const char *const bad_url[] = {"--database-url", "mysql://x", NULL};
+  CHECK_EQ_INT(load(&cfg, &error, bad_url), SV_EINVAL);
+  CHECK(error && strstr(error, "--database-url") && strstr(error, "postgres://"));
+  g_free(error);
+  error = NULL;
+  sv_config_free(&cfg);
+  const char *const bad_days[] = {"--retention-days", "-1", NULL};
+  CHECK_EQ_INT(load(&cfg, &error, bad_days), SV_EINVAL);
+  CHECK(error && strstr(error, "--retention-days"));
+  g_free(error);
+  sv_config_free(&cfg);
+}
+
 static void test_ice_default(void) {
   clear_env();
   sv_config cfg;
@@ -278,5 +310,6 @@ int main(void) {
   RUN(test_errors);
   RUN(test_help_version);
   RUN(test_ice_default);
+  RUN(test_database);
   return check_summary();
 }
