@@ -130,8 +130,13 @@ out:
 static GTimeZone *query_tz(sv_api_call *call) {
   const char *tz = g_hash_table_lookup(call->query, "tz");
   if (!tz) return g_time_zone_new_utc();
-  GTimeZone *zone = g_time_zone_new_identifier(tz);
-  return zone;
+  /* GLib reads the zone from a file named by it: only names like
+   * Europe/Oslo or UTC, never a path of our choosing. */
+  if (strlen(tz) > 64 || strstr(tz, "..") || tz[0] == '/') return NULL;
+  for (const char *p = tz; *p; p++) {
+    if (!g_ascii_isalnum(*p) && !strchr("/_+-", *p)) return NULL;
+  }
+  return g_time_zone_new_identifier(tz);
 }
 
 /* day=YYYY-MM-DD or week=YYYY-Www (ISO 8601 week, Monday first) into
@@ -178,27 +183,38 @@ static void list(sv_signaling *sig, sv_api_call *call, sv_api_resp *resp) {
   const char *team = g_hash_table_lookup(call->query, "team");
   const char *status = g_hash_table_lookup(call->query, "status");
   sv_consultation_filter f = {.team = team, .status = status};
-  if (status && !in_list(status, statuses, SV_ARRAY_LEN(statuses)))
-    return sv_api_error(resp, "bad-request",
-                        "'status' must be \"booked\", \"cancelled\" or \"held\"");
-  if (day && week) return sv_api_error(resp, "bad-request", "give 'day' or 'week', not both");
+  if (status && !in_list(status, statuses, SV_ARRAY_LEN(statuses))) {
+    sv_api_error(resp, "bad-request", "'status' must be \"booked\", \"cancelled\" or \"held\"");
+    return;
+  }
+  if (day && week) {
+    sv_api_error(resp, "bad-request", "give 'day' or 'week', not both");
+    return;
+  }
   if (day || week) {
     GTimeZone *zone = query_tz(call);
-    if (!zone)
-      return sv_api_error(resp, "bad-request",
-                          "'tz' must be a time zone name such as "
-                          "Europe/Oslo");
+    if (!zone) {
+      sv_api_error(resp, "bad-request",
+                   "'tz' must be a time zone name such as "
+                   "Europe/Oslo");
+      return;
+    }
     bool ok = parse_range(day, week, zone, &f.from, &f.to);
     g_time_zone_unref(zone);
-    if (!ok)
-      return sv_api_error(resp, "bad-request",
-                          day ? "'day' must be a date YYYY-MM-DD (years 2000-2199)"
-                              : "'week' must be an ISO week YYYY-Www, e.g. 2026-W48");
+    if (!ok) {
+      sv_api_error(resp, "bad-request",
+                   day ? "'day' must be a date YYYY-MM-DD (years 2000-2199)"
+                       : "'week' must be an ISO week YYYY-Www, e.g. 2026-W48");
+      return;
+    }
   }
   sv_consultation *items = NULL;
   size_t n = 0;
   int err = sv_store_consultation_list(sig->db, &f, &items, &n);
-  if (err < 0) return sv_api_store_error(resp, err, "the consultation list");
+  if (err < 0) {
+    sv_api_store_error(resp, err, "the consultation list");
+    return;
+  }
   json_t *arr = json_array();
   for (size_t i = 0; i < n; i++)
     json_array_append_new(arr, sv_api_consultation_json(&items[i]));
@@ -228,8 +244,14 @@ static void reschedule(sv_signaling *sig, sv_api_call *call, sv_consultation *c,
 static void cancel(sv_signaling *sig, sv_api_call *call, sv_consultation *c, sv_api_resp *resp) {
   int64_t now = g_get_real_time() / G_USEC_PER_SEC;
   int err = sv_store_consultation_cancel(sig->db, c->id, call->actor, now);
-  if (err == SV_ESTATE) return sv_api_error(resp, "conflict", "this consultation is cancelled");
-  if (err < 0) return sv_api_store_error(resp, err, "this consultation");
+  if (err == SV_ESTATE) {
+    sv_api_error(resp, "conflict", "this consultation is cancelled");
+    return;
+  }
+  if (err < 0) {
+    sv_api_store_error(resp, err, "this consultation");
+    return;
+  }
   sv_invitation *invs = NULL;
   size_t n = 0;
   if (sv_store_invitation_list(sig->db, c->id, &invs, &n) == 0) {
@@ -238,8 +260,10 @@ static void cancel(sv_signaling *sig, sv_api_call *call, sv_consultation *c, sv_
     }
   }
   g_free(invs);
-  if ((err = sv_store_consultation_get(sig->db, c->id, c)) < 0)
-    return sv_api_store_error(resp, err, "this consultation");
+  if ((err = sv_store_consultation_get(sig->db, c->id, c)) < 0) {
+    sv_api_store_error(resp, err, "this consultation");
+    return;
+  }
   sv_api_json(resp, 200, sv_api_consultation_json(c));
 }
 
@@ -247,33 +271,66 @@ void sv_api_consultations(sv_signaling *sig, sv_api_call *call, const char *rest
                           sv_api_resp *resp) {
   int m = call->method;
   if (!rest[0] || strcmp(rest, "/") == 0) {
-    if (m == LWSHUMETH_GET) return list(sig, call, resp);
-    if (m == LWSHUMETH_POST) return create(sig, call, resp);
-    return sv_api_error(resp, "method-not-allowed", "use GET or POST on /api/consultations");
+    if (m == LWSHUMETH_GET) {
+      list(sig, call, resp);
+      return;
+    }
+    if (m == LWSHUMETH_POST) {
+      create(sig, call, resp);
+      return;
+    }
+    sv_api_error(resp, "method-not-allowed", "use GET or POST on /api/consultations");
+    return;
   }
-  if (rest[0] != '/') return sv_api_error(resp, "not-found", "no such consultation");
+  if (rest[0] != '/') {
+    sv_api_error(resp, "not-found", "no such consultation");
+    return;
+  }
   /* /{id}, /{id}.ics or /{id}/invitations */
   const char *id_start = rest + 1;
   size_t id_len = strcspn(id_start, "/.");
   const char *tail = id_start + id_len;
   char id[SV_STORE_ID_MAX];
-  if (id_len == 0 || id_len >= sizeof id)
-    return sv_api_error(resp, "not-found", "no such consultation");
+  if (id_len == 0 || id_len >= sizeof id) {
+    sv_api_error(resp, "not-found", "no such consultation");
+    return;
+  }
   memcpy(id, id_start, id_len);
   id[id_len] = '\0';
   bool ics = strcmp(tail, ".ics") == 0, invitations = strcmp(tail, "/invitations") == 0;
-  if (tail[0] && !ics && !invitations)
-    return sv_api_error(resp, "not-found", "there is no API resource at this path");
+  if (tail[0] && !ics && !invitations) {
+    sv_api_error(resp, "not-found", "there is no API resource at this path");
+    return;
+  }
   sv_consultation c;
   int err = sv_store_consultation_get(sig->db, id, &c);
-  if (err < 0) return sv_api_store_error(resp, err, "this consultation");
-  if (ics) {
-    if (m != LWSHUMETH_GET) return sv_api_error(resp, "method-not-allowed", "use GET for .ics");
-    return sv_api_ics(&c, g_get_real_time() / G_USEC_PER_SEC, resp);
+  if (err < 0) {
+    sv_api_store_error(resp, err, "this consultation");
+    return;
   }
-  if (invitations) return sv_api_consultation_invitations(sig, call, &c, resp);
-  if (m == LWSHUMETH_GET) return sv_api_json(resp, 200, sv_api_consultation_json(&c));
-  if (m == LWSHUMETH_PATCH) return reschedule(sig, call, &c, resp);
-  if (m == LWSHUMETH_DELETE) return cancel(sig, call, &c, resp);
+  if (ics) {
+    if (m != LWSHUMETH_GET) {
+      sv_api_error(resp, "method-not-allowed", "use GET for .ics");
+      return;
+    }
+    sv_api_ics(&c, g_get_real_time() / G_USEC_PER_SEC, resp);
+    return;
+  }
+  if (invitations) {
+    sv_api_consultation_invitations(sig, call, &c, resp);
+    return;
+  }
+  if (m == LWSHUMETH_GET) {
+    sv_api_json(resp, 200, sv_api_consultation_json(&c));
+    return;
+  }
+  if (m == LWSHUMETH_PATCH) {
+    reschedule(sig, call, &c, resp);
+    return;
+  }
+  if (m == LWSHUMETH_DELETE) {
+    cancel(sig, call, &c, resp);
+    return;
+  }
   sv_api_error(resp, "method-not-allowed", "use GET, PATCH or DELETE on a consultation");
 }

@@ -153,27 +153,48 @@ out:
 void sv_api_teams(sv_signaling *sig, sv_api_call *call, const char *rest, sv_api_resp *resp) {
   int m = call->method;
   if (!rest[0] || strcmp(rest, "/") == 0) {
-    if (m == LWSHUMETH_GET) return list_teams(sig, resp);
-    if (m == LWSHUMETH_POST) return create_team(sig, call, resp);
-    return sv_api_error(resp, "method-not-allowed", "use GET or POST on /api/teams");
+    if (m == LWSHUMETH_GET) {
+      list_teams(sig, resp);
+      return;
+    }
+    if (m == LWSHUMETH_POST) {
+      create_team(sig, call, resp);
+      return;
+    }
+    sv_api_error(resp, "method-not-allowed", "use GET or POST on /api/teams");
+    return;
   }
   char id[SV_STORE_ID_MAX];
   const char *slash = strchr(rest + 1, '/');
   size_t id_len = slash ? (size_t)(slash - rest - 1) : strlen(rest + 1);
-  if (id_len == 0 || id_len >= sizeof id) return sv_api_error(resp, "not-found", "no such team");
+  if (id_len == 0 || id_len >= sizeof id) {
+    sv_api_error(resp, "not-found", "no such team");
+    return;
+  }
   memcpy(id, rest + 1, id_len);
   id[id_len] = '\0';
   sv_team t;
   int err = sv_store_team_get(sig->db, id, &t);
-  if (err < 0) return sv_api_store_error(resp, err, "this team");
-  if (slash) {
-    if (strcmp(slash, "/urgent-links") != 0)
-      return sv_api_error(resp, "not-found", "there is no API resource at this path");
-    if (m != LWSHUMETH_POST)
-      return sv_api_error(resp, "method-not-allowed", "use POST on urgent-links");
-    return urgent_link(sig, call, &t, resp);
+  if (err < 0) {
+    sv_api_store_error(resp, err, "this team");
+    return;
   }
-  if (m == LWSHUMETH_GET) return sv_api_json(resp, 200, sv_api_team_json(&t));
+  if (slash) {
+    if (strcmp(slash, "/urgent-links") != 0) {
+      sv_api_error(resp, "not-found", "there is no API resource at this path");
+      return;
+    }
+    if (m != LWSHUMETH_POST) {
+      sv_api_error(resp, "method-not-allowed", "use POST on urgent-links");
+      return;
+    }
+    urgent_link(sig, call, &t, resp);
+    return;
+  }
+  if (m == LWSHUMETH_GET) {
+    sv_api_json(resp, 200, sv_api_team_json(&t));
+    return;
+  }
   if (m == LWSHUMETH_PATCH || m == LWSHUMETH_PUT) {
     json_t *obj = sv_api_body_object(call, resp);
     if (!obj) return;
@@ -189,11 +210,16 @@ void sv_api_teams(sv_signaling *sig, sv_api_call *call, const char *rest, sv_api
   }
   if (m == LWSHUMETH_DELETE) {
     err = sv_store_team_delete(sig->db, id);
-    if (err == SV_ESTATE)
-      return sv_api_error(resp, "conflict",
-                          "this team is named by consultations or urgent requests; it stays so "
-                          "their history keeps its team");
-    if (err < 0) return sv_api_store_error(resp, err, "this team");
+    if (err == SV_ESTATE) {
+      sv_api_error(resp, "conflict",
+                   "this team is named by consultations or urgent requests; it stays so their "
+                   "history keeps its team");
+      return;
+    }
+    if (err < 0) {
+      sv_api_store_error(resp, err, "this team");
+      return;
+    }
     resp->status = 204;
     resp->type = "application/json";
     return;
