@@ -7,8 +7,9 @@
  * link, waits and sees the consultation's title; the specialist joins and
  * admits them; both decode each other's video; both leave. The export for
  * the room holds booked, invitation-issued, then waiting, joined,
- * admitted, media-started, media-stopped and left, in that order per
- * person, with roles and display names; the consultation is now "held".
+ * admitted, media-started, media-stopped, left and the relay's quality
+ * summary, in that order per person, with roles and display names; the
+ * consultation is now "held".
  * Then one stored event is changed with the sqlite3 command-line tool:
  * `samvei audit verify` exits 1 and names that event by seq; putting the
  * row back makes the chain intact again.
@@ -106,9 +107,9 @@ test('a consultation leaves its events in the log, in order, and a changed event
   await waitFor(
     () => {
       events = exportRoom(room);
-      return eventsOf(events, patientId).includes('left') && eventsOf(events, specialistId).includes('left');
+      return eventsOf(events, patientId).includes('quality') && eventsOf(events, specialistId).includes('quality');
     },
-    { timeoutMs: 20000, what: 'both left events in the audit export' },
+    { timeoutMs: 20000, what: 'both quality summaries in the audit export' },
   );
 
   assert.deepEqual(
@@ -116,8 +117,8 @@ test('a consultation leaves its events in the log, in order, and a changed event
     ['booked::cli', 'invitation-issued:patient:cli', 'invitation-issued:specialist:cli'],
   );
   assert.ok(!JSON.stringify(events).includes(patientToken), 'no token in the log');
-  assert.deepEqual(eventsOf(events, patientId), ['waiting', 'admitted', 'media-started', 'media-stopped', 'left']);
-  assert.deepEqual(eventsOf(events, specialistId), ['joined', 'media-started', 'media-stopped', 'left']);
+  assert.deepEqual(eventsOf(events, patientId), ['waiting', 'admitted', 'media-started', 'media-stopped', 'left', 'quality']);
+  assert.deepEqual(eventsOf(events, specialistId), ['joined', 'media-started', 'media-stopped', 'left', 'quality']);
   const order = events.map((e) => `${e.event}:${e.participant}`);
   const at = (s) => order.indexOf(s);
   assert.ok(at(`waiting:${patientId}`) < at(`joined:${specialistId}`), 'the patient waited before the specialist came');
@@ -134,6 +135,14 @@ test('a consultation leaves its events in the log, in order, and a changed event
   const left = events.find((e) => e.event === 'left' && e.participant === patientId);
   assert.equal(typeof left.detail.duration_s, 'number');
   assert.match(left.hash, /^[0-9a-f]{64}$/);
+  /* The relay's summary of what each sent: real packets at a real bitrate. */
+  for (const id of [patientId, specialistId]) {
+    const q = events.find((e) => e.event === 'quality' && e.participant === id).detail;
+    assert.ok(q.packets > 20, `packets received from ${id}: ${JSON.stringify(q)}`);
+    assert.ok(q.avg_kbps > 10, `average bitrate of ${id}: ${JSON.stringify(q)}`);
+    assert.equal(typeof q.packets_lost, 'number');
+    assert.equal(typeof q.jitter_ms, 'number');
+  }
 
   /* The first join marked the consultation held and the invitations used. */
   assert.equal(sqlite(`SELECT status FROM consultations WHERE id = '${room}'`), 'held');
@@ -144,6 +153,14 @@ test('a consultation leaves its events in the log, in order, and a changed event
   const lines = csv.trimEnd().split('\r\n');
   assert.equal(lines[0], 'seq,ts,time,consultation,event,participant,role,name,actor,detail,prev_hash,hash');
   assert.equal(lines.length, events.length + 1);
+
+  /* A period, from ISO 8601 to Unix seconds: [first, last] holds them all,
+   * and nothing of this room is before the first. */
+  const last = events[events.length - 1].ts;
+  const inPeriod = JSON.parse(run(['audit', 'export', '--room', room, '--from', events[0].time, '--to', String(last + 1)]));
+  assert.equal(inPeriod.length, events.length);
+  const before = JSON.parse(run(['audit', 'export', '--room', room, '--to', events[0].time]));
+  assert.deepEqual(before, []);
 
   /* The chain is intact... */
   let verify = samvei(['audit', 'verify']);
