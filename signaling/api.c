@@ -149,8 +149,8 @@ bool sv_api_time_parse(json_t *value, int64_t *out) {
   return true;
 }
 
-bool sv_api_text_field(json_t *obj, const char *name, size_t max, bool required, const char **out,
-                       sv_api_resp *resp) {
+bool sv_api_text_field(json_t *obj, const char *name, size_t max, size_t max_bytes, bool required,
+                       const char **out, sv_api_resp *resp) {
   json_t *v = json_object_get(obj, name);
   *out = NULL;
   if (!v || json_is_null(v)) {
@@ -162,7 +162,7 @@ bool sv_api_text_field(json_t *obj, const char *name, size_t max, bool required,
   const char *s = json_is_string(v) ? json_string_value(v) : NULL;
   bool ok = s != NULL;
   size_t chars = ok ? g_utf8_strlen(s, -1) : 0;
-  ok = ok && chars >= 1 && chars <= max && strlen(s) < SV_STORE_NAME_MAX;
+  ok = ok && chars >= 1 && chars <= max && strlen(s) <= max_bytes;
   for (const char *p = s; ok && *p; p = g_utf8_next_char(p)) {
     gunichar ch = g_utf8_get_char(p);
     if (g_unichar_iscntrl(ch) || g_unichar_type(ch) == G_UNICODE_FORMAT) ok = false;
@@ -176,8 +176,9 @@ bool sv_api_text_field(json_t *obj, const char *name, size_t max, bool required,
   }
   if (!ok) {
     sv_api_error(resp, "bad-request",
-                 "field '%s' must be a text of 1-%zu characters without control characters", name,
-                 max);
+                 "field '%s' must be a text of 1-%zu characters (at most %zu bytes of UTF-8) "
+                 "without control characters",
+                 name, max, max_bytes);
     return false;
   }
   *out = s;

@@ -24,9 +24,10 @@
 
 #include "schedule/store.h"
 
-#define SV_API_MAX_BODY  (64 * 1024) /* a larger request body gets 413 too-big */
-#define SV_API_MAX_QUERY 16          /* query parameters kept; more are ignored */
-#define SV_API_MAX_VALUE 256         /* bytes of one query value */
+#define SV_API_MAX_BODY       (64 * 1024) /* a larger request body gets 413 too-big */
+#define SV_API_MAX_QUERY      16          /* query parameters kept; more are ignored */
+#define SV_API_MAX_VALUE      256         /* bytes of one query value */
+#define SV_API_MAX_TOKEN_NAME 127 /* bytes of a name that goes into a token (sv_token_claims) */
 
 struct sv_signaling;
 
@@ -81,10 +82,11 @@ char *sv_api_time_iso(int64_t t);
 bool sv_api_time_parse(json_t *value, int64_t *out);
 
 /* Checks that the optional string member `name` of obj is 1..max characters
- * of plain text (trimmed). Returns true and sets *out (borrowed, may be NULL
- * when absent and !required); else fills resp. */
-bool sv_api_text_field(json_t *obj, const char *name, size_t max, bool required, const char **out,
-                       sv_api_resp *resp);
+ * and at most max_bytes bytes (what its destination holds, so a copy never
+ * cuts a character) of plain text, not only spaces. Returns true and sets
+ * *out (borrowed, may be NULL when absent and !required); else fills resp. */
+bool sv_api_text_field(json_t *obj, const char *name, size_t max, size_t max_bytes, bool required,
+                       const char **out, sv_api_resp *resp);
 
 /* Resource handlers: rest is the path after the prefix ("" or "/id..."). */
 void sv_api_teams(struct sv_signaling *sig, sv_api_call *call, const char *rest, sv_api_resp *resp);

@@ -44,7 +44,8 @@ static bool in_list(const char *s, const char *const *list, size_t n) {
  * required. */
 static bool times_from_json(json_t *obj, sv_consultation *c, bool create, sv_api_resp *resp) {
   const char *title;
-  if (!sv_api_text_field(obj, "title", 199, create, &title, resp)) return false;
+  if (!sv_api_text_field(obj, "title", 199, SV_STORE_TITLE_MAX - 1, create, &title, resp))
+    return false;
   if (title) g_strlcpy(c->title, title, sizeof c->title);
   json_t *start = json_object_get(obj, "start"), *end = json_object_get(obj, "end");
   json_t *dur = json_object_get(obj, "durationMin");

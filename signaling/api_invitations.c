@@ -51,7 +51,7 @@ static void issue(sv_signaling *sig, sv_api_call *call, const sv_consultation *c
                  "interpreter, observer");
     goto out;
   }
-  if (!sv_api_text_field(obj, "name", 64, true, &name, resp)) goto out;
+  if (!sv_api_text_field(obj, "name", 64, SV_API_MAX_TOKEN_NAME, true, &name, resp)) goto out;
   int64_t now = g_get_real_time() / G_USEC_PER_SEC;
   if (strcmp(c->status, "cancelled") == 0) {
     sv_api_error(resp, "conflict", "this consultation is cancelled: book a new one");

@@ -21,8 +21,8 @@ json_t *sv_api_team_json(const sv_team *t) {
  * required. Returns false with resp filled on bad input. */
 static bool team_from_json(json_t *obj, sv_team *t, bool create, sv_api_resp *resp) {
   const char *name, *org;
-  if (!sv_api_text_field(obj, "name", 64, create, &name, resp) ||
-      !sv_api_text_field(obj, "organisation", 64, false, &org, resp))
+  if (!sv_api_text_field(obj, "name", 64, SV_STORE_NAME_MAX - 1, create, &name, resp) ||
+      !sv_api_text_field(obj, "organisation", 64, SV_STORE_NAME_MAX - 1, false, &org, resp))
     return false;
   if (name) g_strlcpy(t->name, name, sizeof t->name);
   if (org) g_strlcpy(t->organisation, org, sizeof t->organisation);
@@ -96,7 +96,7 @@ static void urgent_link(sv_signaling *sig, sv_api_call *call, const sv_team *tea
   sv_team to;
   json_t *days_v = json_object_get(obj, "days");
   json_int_t days = days_v ? (json_is_integer(days_v) ? json_integer_value(days_v) : -1) : 30;
-  if (!sv_api_text_field(obj, "name", 64, true, &name, resp)) goto out;
+  if (!sv_api_text_field(obj, "name", 64, SV_API_MAX_TOKEN_NAME, true, &name, resp)) goto out;
   if (days < 1 || days > 365) {
     sv_api_error(resp, "bad-request", "field 'days' must be an integer 1-365 (default 30)");
     goto out;

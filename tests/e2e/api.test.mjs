@@ -237,6 +237,7 @@ test('bad input gets 400 bad-request (or 404/405/413) with a sentence, and the s
     ['POST', '/api/consultations', { title: 'x', start: '2026-11-30T10:00:00Z', durationMin: 30, hostTeam: 'nope' }, 400, 'bad-request', 'an unknown team'],
     ['POST', '/api/consultations', { title: 'a\u0007b', start: '2026-11-30T10:00:00Z', durationMin: 30 }, 400, 'bad-request', 'a control character'],
     ['POST', '/api/consultations', { title: 'x'.repeat(500), start: '2026-11-30T10:00:00Z', durationMin: 30 }, 400, 'bad-request', 'a long title'],
+    ['POST', '/api/consultations', { title: 'æ'.repeat(120), start: '2026-11-30T10:00:00Z', durationMin: 30 }, 400, 'bad-request', 'a title over 199 bytes'],
     ['POST', '/api/teams', { name: 'x', kind: 'hospital' }, 400, 'bad-request', 'an unknown team kind'],
     ['POST', '/api/teams', { name: 7, kind: 'municipal' }, 400, 'bad-request', 'a number for a name'],
     ['POST', '/api/teams', { name: 'x', kind: 'municipal', distanceKm: 'far' }, 400, 'bad-request', 'a word for a distance'],
