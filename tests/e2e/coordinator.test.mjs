@@ -71,6 +71,18 @@ test('a coordinator books, invites and reads the log on a tablet', { timeout: 12
   assert.match(text, /^seq,ts,time,consultation,event/);
   assert.match(text, /invitation-issued/);
 
+  /* Teams: an on-call team added on the page, and an on-call link for it. */
+  await page.getByLabel('Team name').fill('Vaktteamet');
+  await page.getByLabel('On call (takes urgent requests)').check();
+  await page.getByRole('button', { name: 'Add team' }).click();
+  const row = page.locator('#team-list .cons-card', { hasText: 'Vaktteamet' });
+  await row.waitFor({ timeout: 10000 });
+  await row.getByLabel('Name of the person (Vaktteamet)').fill('Dr. Lie');
+  await row.getByRole('button', { name: 'Make link' }).click();
+  const oncall = row.getByLabel('On-call link for Dr. Lie');
+  await oncall.waitFor({ timeout: 10000 });
+  assert.match(await oncall.inputValue(), /\/oncall\.html#token=/);
+
   page.once('dialog', (d) => d.accept());
   await card.getByRole('button', { name: 'Cancel' }).click();
   await page.locator(`.cons-card[data-id="${id}"][data-status="cancelled"]`).waitFor({ timeout: 10000 });

@@ -131,13 +131,71 @@ const logPanel = h(
   logBox,
 );
 
-const main = h('div', { id: 'coordinator', hidden: true }, listPanel, bookPanel, logPanel);
+/* ---- teams and urgent-guidance links ---- */
+const tName = h('input', { type: 'text', id: 'team-name', maxlength: 64, required: true });
+const tKind = select({ id: 'team-kind' }, ['specialist', 'municipal'].map((k) => [k, st(`coord.t.kind.${k}`)]));
+const tOrg = h('input', { type: 'text', id: 'team-org', maxlength: 64 });
+const tOnCall = h('input', { type: 'checkbox', id: 'team-oncall' });
+const tDistance = h('input', { type: 'number', id: 'team-distance', min: 0, max: 5000, value: 0 });
+const teamList = h('div', { id: 'team-list' });
+const teamsPanel = h(
+  'section',
+  { class: 'staff-panel', id: 'teams-panel' },
+  h('h2', {}, st('coord.teams')),
+  h('form', { class: 'staff-row', onsubmit: (e) => (e.preventDefault(), addTeam()) },
+    field(st('coord.t.name'), tName),
+    field(st('coord.t.kind'), tKind),
+    field(st('coord.t.org'), tOrg),
+    field(st('coord.t.distance'), tDistance),
+    h('label', { class: 'check' }, tOnCall, st('coord.t.oncall')),
+    h('button', { type: 'submit', class: 'btn btn-primary' }, st('coord.t.add'))),
+  teamList,
+);
+
+const main = h('div', { id: 'coordinator', hidden: true }, listPanel, bookPanel, logPanel, teamsPanel);
 document.getElementById('app').replaceChildren(
   h('header', { class: 'staff-header' }, h('h1', {}, st('coord.title'))),
   keyPanel,
   message,
   main,
 );
+
+async function addTeam() {
+  const body = { name: tName.value, kind: tKind.value, onCall: tOnCall.checked, distanceKm: Number(tDistance.value) || 0 };
+  if (tOrg.value.trim()) body.organisation = tOrg.value.trim();
+  if (!(await guarded(() => call('POST', '/api/teams', body)))) return;
+  tName.value = '';
+  await useKey();
+}
+
+/* One row per team; on-call specialist teams and municipal teams get a
+ * form that makes the urgent-guidance link of a person. */
+function teamRow(team) {
+  const onCallTeams = teams.filter((t) => t.kind === 'specialist' && t.onCall);
+  const canLink = team.kind === 'municipal' ? onCallTeams.length > 0 : team.onCall;
+  const person = h('input', { type: 'text', maxlength: 64, required: true, 'aria-label': `${st('coord.t.person')} (${team.name})`, placeholder: st('coord.t.person') });
+  const to = team.kind === 'municipal' && select({ 'aria-label': `${st('coord.t.to')} (${team.name})` }, onCallTeams.map((t) => [t.id, t.name]));
+  const out = h('div', {});
+  async function make() {
+    const body = team.kind === 'municipal' ? { role: 'requester', name: person.value, to: to.value } : { role: 'on-call', name: person.value };
+    const r = await guarded(() => call('POST', `/api/teams/${team.id}/urgent-links`, body));
+    if (!r) return;
+    const label = st(team.kind === 'municipal' ? 'coord.t.urgent-link' : 'coord.t.oncall-link', { name: r.name });
+    out.replaceChildren(h('label', {}, label, h('input', { type: 'text', readonly: true, class: 'inv-link', value: r.link })));
+  }
+  const meta = [st(`coord.t.kind.${team.kind}`), team.organisation, team.onCall ? st('coord.t.oncall') : '', team.distanceKm ? `${team.distanceKm} km` : '']
+    .filter(Boolean)
+    .join(' · ');
+  return h(
+    'article',
+    { class: 'cons-card', 'data-team': team.id },
+    h('div', { class: 'cons-title' }, team.name),
+    h('div', { class: 'cons-meta' }, meta),
+    canLink && h('form', { class: 'staff-row', onsubmit: (e) => (e.preventDefault(), make()) },
+      person, to, h('button', { type: 'submit', class: 'btn btn-small' }, st('coord.t.make'))),
+    out,
+  );
+}
 
 async function useKey() {
   setApiKey(keyInput.value.trim());
@@ -154,6 +212,7 @@ async function useKey() {
   fill(teamFilter, [['', st('coord.all-teams')], ...teams.map((t) => [t.id, t.name])]);
   fill(bHost, options('specialist'));
   fill(bGuest, options('municipal'));
+  teamList.replaceChildren(...teams.map(teamRow));
   main.hidden = false;
   document.body.dataset.ready = '1';
   await refresh();
