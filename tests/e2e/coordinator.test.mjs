@@ -72,12 +72,13 @@ test('a coordinator books, invites and reads the log on a tablet', { timeout: 12
   assert.match(text, /invitation-issued/);
 
   /* Teams: an on-call team added on the page, and an on-call link for it. */
-  await page.getByLabel('Team name').fill('Vaktteamet');
+  const teamName = `Vaktteamet ${Date.now().toString(36)}`;
+  await page.getByLabel('Team name').fill(teamName);
   await page.getByLabel('On call (takes urgent requests)').check();
   await page.getByRole('button', { name: 'Add team' }).click();
-  const row = page.locator('#team-list .cons-card', { hasText: 'Vaktteamet' });
+  const row = page.locator('#team-list .cons-card').filter({ has: page.locator('.cons-title', { hasText: teamName }) });
   await row.waitFor({ timeout: 10000 });
-  await row.getByLabel('Name of the person (Vaktteamet)').fill('Dr. Lie');
+  await row.getByLabel(`Name of the person (${teamName})`).fill('Dr. Lie');
   await row.getByRole('button', { name: 'Make link' }).click();
   const oncall = row.getByLabel('On-call link for Dr. Lie');
   await oncall.waitFor({ timeout: 10000 });
