@@ -223,21 +223,42 @@ static void list(sv_signaling *sig, sv_api_call *call, sv_api_resp *resp) {
   sv_api_json(resp, 200, json_pack("{s:o}", "consultations", arr));
 }
 
+/* Invitations whose token no longer covers the moved consultation: made
+ * for a later start, or expiring before the new end plus the grace. Their
+ * links must be issued again (a signed token cannot be changed). */
+static int stale_invitations(sv_signaling *sig, const sv_consultation *old,
+                             const sv_consultation *now) {
+  sv_invitation *invs = NULL;
+  size_t n = 0, stale = 0;
+  if (sv_store_invitation_list(sig->db, now->id, &invs, &n) < 0) return 0;
+  for (size_t i = 0; i < n; i++) {
+    if (invs[i].revoked) continue;
+    if (now->start < old->start || invs[i].expires < now->end + (int64_t)sig->grace_after_min * 60)
+      stale++;
+  }
+  g_free(invs);
+  return (int)stale;
+}
+
 static void reschedule(sv_signaling *sig, sv_api_call *call, sv_consultation *c,
                        sv_api_resp *resp) {
   json_t *obj = sv_api_body_object(call, resp);
   if (!obj) return;
+  sv_consultation old = *c;
   if (times_from_json(obj, c, false, resp)) {
     int err =
         sv_store_consultation_update(sig->db, c, call->actor, g_get_real_time() / G_USEC_PER_SEC);
-    if (err == SV_ESTATE)
+    if (err == SV_ESTATE) {
       sv_api_error(resp, "conflict", "this consultation is cancelled: book a new one");
-    else if (err < 0)
+    } else if (err < 0) {
       sv_api_store_error(resp, err, "this consultation");
-    else if ((err = sv_store_consultation_get(sig->db, c->id, c)) < 0)
+    } else if ((err = sv_store_consultation_get(sig->db, c->id, c)) < 0) {
       sv_api_store_error(resp, err, "this consultation");
-    else
-      sv_api_json(resp, 200, sv_api_consultation_json(c));
+    } else {
+      json_t *doc = sv_api_consultation_json(c);
+      json_object_set_new(doc, "staleInvitations", json_integer(stale_invitations(sig, &old, c)));
+      sv_api_json(resp, 200, doc);
+    }
   }
   json_decref(obj);
 }

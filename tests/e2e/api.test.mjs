@@ -153,6 +153,12 @@ test('book, list, reschedule, export, invite, join, revoke and cancel', { timeou
   };
   const specialist = await inv('specialist', 'Dr. Berg');
   const patient = await inv('patient', 'Kari Nordmann');
+  /* A move the links do not cover says so; a small one within them not. */
+  const small = await api('PATCH', `/api/consultations/${c.id}`, { key, body: { end: iso(now + 25 * 60000) } });
+  assert.equal(small.json.staleInvitations, 0);
+  const far = await api('PATCH', `/api/consultations/${c.id}`, { key, body: { start: iso(now + 86400000) } });
+  assert.equal(far.json.staleInvitations, 2, 'both links would have expired by then');
+  await api('PATCH', `/api/consultations/${c.id}`, { key, body: { start: iso(now), end: iso(now + 30 * 60000) } });
   const listed = (await api('GET', `/api/consultations/${c.id}/invitations`, { key })).json.invitations;
   assert.deepEqual(listed.map((i) => i.id).sort(), [specialist.id, patient.id].sort());
   assert.ok(listed.every((i) => !('token' in i) && !('link' in i) && !('token_hash' in i)), 'links are shown once');

@@ -280,7 +280,10 @@ function card(c) {
   async function move() {
     const start = new Date(moveTo.value);
     if (Number.isNaN(start.getTime())) return;
-    if (await guarded(() => call('PATCH', `/api/consultations/${c.id}`, { start: start.toISOString() }))) refresh();
+    const moved = await guarded(() => call('PATCH', `/api/consultations/${c.id}`, { start: start.toISOString() }));
+    if (!moved) return;
+    await refresh();
+    if (moved.staleInvitations) message.textContent = st('coord.stale', { n: moved.staleInvitations });
   }
   async function cancel() {
     if (!confirm(st('coord.cancel-confirm', { title: c.title }))) return;
