@@ -344,8 +344,7 @@ static bool apply(sv_config *cfg, const sv_option *opt, const char *value) {
     const char *host = g_str_has_prefix(value, "https://")  ? value + 8
                        : g_str_has_prefix(value, "http://") ? value + 7
                                                             : NULL;
-    if (!host || !*host || strlen(value) > 200 || strpbrk(host, "/?#@ \"\\<>'"))
-      return false;
+    if (!host || !*host || strlen(value) > 200 || strpbrk(host, "/?#@ \"\\<>'")) return false;
     set_string(&cfg->public_url, value);
     return true;
   }
