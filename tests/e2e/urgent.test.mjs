@@ -139,6 +139,74 @@ test('an urgent request reaches the on-call pages live; accept puts both in one 
   assert.equal(row.urgentAccepted, 1);
 });
 
+/* A WebSocket client that keeps every message it gets. */
+function client() {
+  const ws = new WebSocket(WS_URL, 'samvei-v1');
+  const got = [];
+  const waiters = [];
+  ws.on('message', (data) => {
+    const m = JSON.parse(data);
+    got.push(m);
+    for (const w of [...waiters]) {
+      if (!w.match(m)) continue;
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve(m);
+    }
+  });
+  const opened = new Promise((ok, fail) => {
+    ws.on('open', ok);
+    ws.on('error', fail);
+  });
+  return {
+    ws,
+    async send(m) {
+      await opened;
+      ws.send(JSON.stringify(m));
+    },
+    next(match, what) {
+      const found = got.find(match);
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), 10000);
+        waiters.push({
+          match,
+          resolve: (m) => {
+            clearTimeout(timer);
+            resolve(m);
+          },
+        });
+      });
+    },
+  };
+}
+
+test('a request whose nurse leaves is withdrawn; one request at a time', async () => {
+  const team = (await api('POST', '/api/teams', { key, body: { name: 'Vakt B', kind: 'specialist', onCall: true } })).json;
+  const home = (await api('POST', '/api/teams', { key, body: { name: 'Sykehjemmet', kind: 'municipal' } })).json;
+  const tok = async (t, body) => (await api('POST', `/api/teams/${t}/urgent-links`, { key, body })).json.link.split('#token=')[1];
+  const watcher = client();
+  await watcher.send({ type: 'urgent-watch', id: 1, token: await tok(team.id, { role: 'on-call', name: 'Dr. W' }) });
+  assert.equal((await watcher.next((m) => m.id === 1, 'watch ok')).type, 'ok');
+  const nurse = client();
+  const nurseToken = await tok(home.id, { role: 'requester', name: 'Ola', to: team.id });
+  await nurse.send({ type: 'urgent-request', id: 1, token: nurseToken, team: team.id });
+  const ok = await nurse.next((m) => m.id === 1, 'request ok');
+  assert.equal(ok.type, 'ok', JSON.stringify(ok));
+  assert.equal(ok.watchers, 1);
+  const pushed = await watcher.next((m) => m.type === 'urgent-requested', 'the live request');
+  assert.equal(pushed.request.id, ok.request);
+  assert.equal(pushed.request.name, 'Ola');
+  assert.equal(pushed.request.fromTeam.name, 'Sykehjemmet');
+  await nurse.send({ type: 'urgent-request', id: 2, token: nurseToken, team: team.id });
+  assert.equal((await nurse.next((m) => m.id === 2, 'second request')).code, 'conflict');
+  nurse.ws.close();
+  const withdrawn = await watcher.next((m) => m.type === 'urgent-withdrawn', 'the withdrawal');
+  assert.equal(withdrawn.request, ok.request);
+  await watcher.send({ type: 'urgent-accept', id: 3, request: ok.request });
+  assert.equal((await watcher.next((m) => m.id === 3, 'accept of a withdrawn request')).code, 'not-found');
+  watcher.ws.close();
+});
+
 test('forged and wrong tokens cannot watch or ask', async () => {
   const team = (await api('POST', '/api/teams', { key, body: { name: 'Vakt', kind: 'specialist', onCall: true } })).json;
   const link = (await api('POST', `/api/teams/${team.id}/urgent-links`, { key, body: { role: 'on-call', name: 'Dr. X' } })).json.link;
