@@ -8,8 +8,11 @@
  * the other sees it taken; the specialist and the nurse both land on the
  * join page of the same new urgent consultation and, once in, decode each
  * other's video. The session log holds urgent-request and urgent-accept
- * with the wait, and the month's figures count the request. A forged
- * on-call token and a join token are refused with `unauthorized`.
+ * with the wait, and the month's figures count the request. Over a raw
+ * WebSocket: a request whose nurse leaves is withdrawn from the on-call
+ * side and cannot be accepted; a second request while one waits is a
+ * conflict; a forged on-call token and a join token are refused with
+ * `unauthorized`, and an on-call token cannot join a call.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
