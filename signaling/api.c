@@ -215,6 +215,16 @@ void sv_api_handle(sv_signaling *sig, sv_api_call *call, sv_api_resp *resp) {
     sv_api_error(resp, "too-big", "the request body is over %d bytes", SV_API_MAX_BODY);
     return;
   }
+  if (call->no_length) {
+    sv_api_error(resp, "bad-request",
+                 "send the body with a Content-Length header (chunked bodies are not read)");
+    return;
+  }
+  if (call->bad_query) {
+    sv_api_error(resp, "bad-request",
+                 "every query parameter must be UTF-8 text of at most %d bytes", SV_API_MAX_VALUE);
+    return;
+  }
   if (!sig->db) {
     sv_api_error(resp, "unavailable", "this server runs without a database: the API is off");
     return;

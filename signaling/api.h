@@ -41,6 +41,8 @@ typedef struct sv_api_call {
   char *base_url;                /* "https://host:port": where join links point */
   GByteArray *body;              /* what arrived so far (at most SV_API_MAX_BODY bytes) */
   bool too_big;                  /* the body went over SV_API_MAX_BODY: answered with 413 */
+  bool bad_query;                /* a query parameter was not UTF-8 or over its cap: 400 */
+  bool no_length;                /* a body came without Content-Length (chunked): not read */
   char actor[SV_STORE_NAME_MAX]; /* the API key's name, once authenticated */
 } sv_api_call;
 

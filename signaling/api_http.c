@@ -14,13 +14,24 @@
 
 #define SV_API_MAX_AUTH 1024
 
-static void read_query(struct lws *wsi, GHashTable *query) {
+/* Copies the query's name=value pairs. A pair that is not UTF-8 or too long
+ * marks the call bad (a filter silently dropped would widen a listing). */
+static void read_query(struct lws *wsi, sv_api_call *call) {
   char frag[SV_API_MAX_VALUE + 64];
+  GHashTable *query = call->query;
   for (int i = 0; i < SV_API_MAX_QUERY; i++) {
+    if (lws_hdr_fragment_length(wsi, WSI_TOKEN_HTTP_URI_ARGS, i) >= (int)sizeof frag) {
+      call->bad_query = true;
+      continue;
+    }
     int n = lws_hdr_copy_fragment(wsi, frag, sizeof frag, WSI_TOKEN_HTTP_URI_ARGS, i);
     if (n < 0) break;
+    if (!g_utf8_validate(frag, -1, NULL)) {
+      call->bad_query = true;
+      continue;
+    }
     char *eq = strchr(frag, '=');
-    if (!eq || eq == frag || !g_utf8_validate(frag, -1, NULL)) continue;
+    if (!eq || eq == frag) continue;
     *eq = '\0';
     /* The first value of a name counts; empty values count as absent. */
     if (eq[1] && !g_hash_table_contains(query, frag))
@@ -63,7 +74,7 @@ int sv_http_api_begin(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, cons
   call->query = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   call->body = g_byte_array_new();
   call->base_url = base_url(sig, wsi);
-  read_query(wsi, call->query);
+  read_query(wsi, call);
   int auth_len = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
   if (auth_len > 0 && auth_len < SV_API_MAX_AUTH) {
     call->auth = g_malloc0((gsize)auth_len + 1);
@@ -80,6 +91,8 @@ int sv_http_api_begin(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, cons
     declared = strtoll(cl, NULL, 10);
   if (declared > SV_API_MAX_BODY) call->too_big = true;
   if (declared > 0) return 0;
+  /* lws reads request bodies by Content-Length only. */
+  call->no_length = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0;
   return finish(sig, wsi, pss);
 }
 

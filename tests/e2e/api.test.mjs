@@ -251,6 +251,8 @@ test('bad input gets 400 bad-request (or 404/405/413) with a sentence, and the s
     ['GET', '/api/consultations?day=yesterday', undefined, 400, 'bad-request', 'a word for a day'],
     ['GET', '/api/consultations?week=2026-W60', undefined, 400, 'bad-request', 'week 60'],
     ['GET', '/api/consultations?week=2025-W53', undefined, 400, 'bad-request', 'week 53 of 2025, which has 52'],
+    ['GET', '/api/consultations?day=%ff%fe', undefined, 400, 'bad-request', 'a query that is not UTF-8'],
+    ['GET', `/api/consultations?team=${'a'.repeat(400)}`, undefined, 400, 'bad-request', 'a long query value'],
     ['GET', '/api/consultations?status=maybe', undefined, 400, 'bad-request', 'an unknown status'],
     ['GET', '/api/consultations?day=2026-11-23&tz=../../etc/passwd', undefined, 400, 'bad-request', 'a path for a zone'],
     ['GET', '/api/audit?from=last-week', undefined, 400, 'bad-request', 'a word for from'],
