@@ -17,7 +17,7 @@ BUILD_PKGS=(
   libsqlite3-dev libpq-dev
   libgstreamer-plugins-bad1.0-dev libsoup-3.0-dev
 )
-RUN_PKGS=(openssl ca-certificates
+RUN_PKGS=(openssl ca-certificates curl
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-nice gstreamer1.0-libav gstreamer1.0-tools)
 TEST_PKGS=(chromium fonts-dejavu-core curl postgresql sqlite3 coturn nftables)
