@@ -8,7 +8,7 @@ DATA_DIR   ?= data
 PORT       ?= 8443
 BIND       ?= 127.0.0.1
 
-.PHONY: all run test build build-asan deps deps-test certs unit e2e docker-test format clean
+.PHONY: all run test build build-asan deps deps-test certs unit e2e docker-test e2e-pg format clean
 
 all: build
 
@@ -58,6 +58,13 @@ unit: build-asan
 
 e2e: build-asan
 	@SAMVEI_BIN=$(CURDIR)/$(BUILD_ASAN)/samvei bash tests/e2e/run.sh
+
+# The REST API, urgent-guidance and coordinator browser tests against a
+# throwaway PostgreSQL cluster instead of SQLite.
+e2e-pg: build-asan
+	@bash tests/pg/with-postgres.sh bash -c 'SAMVEI_DATABASE_URL=$$SAMVEI_TEST_PG_URL \
+	  SAMVEI_BIN=$(CURDIR)/$(BUILD_ASAN)/samvei bash tests/e2e/run.sh tests/e2e/api.test.mjs \
+	  tests/e2e/urgent.test.mjs tests/e2e/coordinator.test.mjs'
 
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')

@@ -41,6 +41,7 @@ typedef enum {
   OPT_PRIVACY_NOTICE,
   OPT_DATABASE_URL,
   OPT_RETENTION_DAYS,
+  OPT_PUBLIC_URL,
   OPT_HELP,
   OPT_VERSION,
 } sv_option_id;
@@ -116,6 +117,10 @@ static const sv_option options[] = {
      "SQLite in DATA-DIR/samvei.db"},
     {OPT_RETENTION_DAYS, "retention-days", "N", "3650", "days 0-36500 (0 = keep forever)",
      "delete audit events older than this many whole days (checked at start and daily)", NULL},
+    {OPT_PUBLIC_URL, "public-url", "URL", NULL,
+     "an http:// or https:// URL without a path, e.g. https://samvei.example.org",
+     "base of the join links the REST API returns (set it behind a reverse proxy)",
+     "the scheme and Host of each API request"},
     {OPT_HELP, "help", NULL, NULL, NULL, "show this help and exit", NULL},
     {OPT_VERSION, "version", NULL, NULL, NULL, "show the version and exit", NULL},
 };
@@ -335,6 +340,14 @@ static bool apply(sv_config *cfg, const sv_option *opt, const char *value) {
     if (!parse_uint(value, 0, 36500, &n)) return false;
     cfg->retention_days = (int)n;
     return true;
+  case OPT_PUBLIC_URL: {
+    const char *host = g_str_has_prefix(value, "https://")  ? value + 8
+                       : g_str_has_prefix(value, "http://") ? value + 7
+                                                            : NULL;
+    if (!host || !*host || strlen(value) > 200 || strpbrk(host, "/?#@ \"\\<>'")) return false;
+    set_string(&cfg->public_url, value);
+    return true;
+  }
   case OPT_HELP:
   case OPT_VERSION:
     return false;
@@ -520,6 +533,7 @@ void sv_config_free(sv_config *cfg) {
   g_free(cfg->turn_secret);
   g_free(cfg->token_secret);
   g_free(cfg->privacy_notice);
+  g_free(cfg->public_url);
   g_free(cfg->database_url);
   memset(cfg, 0, sizeof *cfg);
 }

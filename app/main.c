@@ -152,6 +152,8 @@ static int run(const sv_config *cfg) {
       .privacy_notice = cfg->privacy_notice,
       .store = sv_app_store_callbacks(),
       .store_user = store,
+      .db = store,
+      .public_url = cfg->public_url,
   };
   int err = sv_signaling_new(&sc, loop, &sig);
   if (err < 0) {

@@ -21,10 +21,15 @@ municipal=$(run team create --name "Hjemmesykepleien (demo)" --kind municipal --
 room=$(run consultation create --title "Veiledning (demo)" --minutes 480 \
   --host-team "$specialists" --guest-team "$municipal")
 specialist=$(run invite --consultation "$room" --role specialist --name "Spesialist (demo)")
+nurse=$(run invite --consultation "$room" --role municipal --name "Sykepleier (demo)")
 patient=$(run invite --consultation "$room" --role patient --name "Pasient (demo)")
 key=$(run apikey create --name "admin (demo)" 2>/dev/null)
 echo "  Demo consultation (valid 8 hours):"
 echo "    specialist (host): $base/?room=$room#token=$specialist"
+echo "    nurse (municipal): $base/?room=$room#token=$nurse"
 echo "    patient (waits):   $base/?room=$room#token=$patient"
 echo "  Other links: $bin invite --data-dir $data --consultation $room --role ROLE --name NAME"
 echo "  Admin API key (REST API, Authorization: Bearer): $key"
+# The urgent-guidance links need the running server's API: made in the
+# background once it answers.
+bash "$(dirname "$0")/demo-urgent.sh" "$base" "$key" "$specialists" "$municipal" "$data/certs/ca.pem" &

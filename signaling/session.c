@@ -14,6 +14,7 @@
 #include "schedule/token.h"
 #include "signaling/signaling_int.h"
 #include "signaling/turn.h"
+#include "signaling/urgent.h"
 
 const char *sv_session_error_code(int err) {
   switch (err) {
@@ -502,6 +503,11 @@ void sv_session_handle(sv_conn *c, const char *data, size_t len) {
   case SV_MSG_END:
   case SV_MSG_WAITING_MESSAGE:
     sv_host_handle(c, &m);
+    break;
+  case SV_MSG_URGENT_WATCH:
+  case SV_MSG_URGENT_REQUEST:
+  case SV_MSG_URGENT_ACCEPT:
+    sv_urgent_handle(c, &m);
     break;
   }
   sv_message_clear(&m);

@@ -21,6 +21,7 @@
 #include "relay/relay.h"
 
 typedef struct sv_signaling sv_signaling;
+struct sv_store;
 
 /* What a consultation's waiting screen shows; filled by the store. */
 typedef struct sv_signaling_consultation {
@@ -68,6 +69,12 @@ typedef struct sv_signaling_config {
   unsigned turn_ttl;          /* seconds the credentials stay valid; 0 = 86400 */
   const sv_signaling_store *store; /* borrowed, may be NULL */
   void *store_user;
+  /* The REST API (/api, docs/api.md) and urgent guidance use the store
+   * directly; borrowed, must outlive the server. NULL: /api answers 503. */
+  struct sv_store *db;
+  /* Base of the links the API returns, e.g. "https://samvei.example.org";
+   * NULL = the scheme and Host header of each request. */
+  const char *public_url;
 } sv_signaling_config;
 
 /* Starts listening. Without cert_path and key_path the server speaks plain

@@ -287,6 +287,30 @@ static void test_database(void) {
   sv_config_free(&cfg);
 }
 
+static void test_public_url(void) {
+  clear_env();
+  unsetenv("SAMVEI_PUBLIC_URL");
+  sv_config cfg;
+  char *error = NULL;
+  CHECK_EQ_INT(load(&cfg, &error, NULL), 0);
+  CHECK(cfg.public_url == NULL); /* from each request's Host */
+  sv_config_free(&cfg);
+  CHECK_EQ_INT(
+      load(&cfg, &error, (const char *[]){"--public-url", "https://samvei.example.org:8443", NULL}),
+      0);
+  CHECK_STR(cfg.public_url, "https://samvei.example.org:8443");
+  sv_config_free(&cfg);
+  const char *const bad[] = {"ftp://x",     "https://",    "https://x/path",
+                             "https://a b", "https://u@x", NULL};
+  for (const char *const *b = bad; *b; b++) {
+    CHECK_EQ_INT(load(&cfg, &error, (const char *[]){"--public-url", *b, NULL}), SV_EINVAL);
+    CHECK(error && strstr(error, "--public-url"));
+    g_free(error);
+    error = NULL;
+    sv_config_free(&cfg);
+  }
+}
+
 static void test_ice_default(void) {
   clear_env();
   sv_config cfg;
@@ -311,5 +335,6 @@ int main(void) {
   RUN(test_help_version);
   RUN(test_ice_default);
   RUN(test_database);
+  RUN(test_public_url);
   return check_summary();
 }
