@@ -94,7 +94,7 @@ start_server() {
     srv_pid=$!
     srv_url="ws://127.0.0.1:$port/"
   fi
-  for _ in $(seq 1 300); do
+  for _ in $(seq 1 900); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
     kill -0 "$srv_pid" 2>/dev/null || break
     sleep 0.1
@@ -106,9 +106,9 @@ start_server() {
 
 stop_server() {
   [ -n "${srv_pid:-}" ] || return 0
-  kill -TERM "$srv_pid" 2>/dev/null
-  for _ in $(seq 1 100); do kill -0 "$srv_pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$srv_pid" 2>/dev/null
-  wait "$srv_pid" 2>/dev/null
+  kill -TERM "$srv_pid" 2>/dev/null || true
+  for _ in $(seq 1 300); do kill -0 "$srv_pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$srv_pid" 2>/dev/null || true
+  wait "$srv_pid" 2>/dev/null || true
   srv_pid=""
 }

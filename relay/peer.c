@@ -161,8 +161,10 @@ sv_peer *sv_peer_new(const sv_peer_env *env, bool controlling, const sv_peer_cal
   p->agent =
       nice_agent_new_full(env->ctx, NICE_COMPATIBILITY_RFC5245, NICE_AGENT_OPTION_ICE_TRICKLE);
   SV_STAT_ADD(env->stats, peers, 1);
+  /* No UPnP: a relay has no NAT router to open ports on, and libnice would
+   * otherwise multicast an SSDP search for every PeerConnection. */
   g_object_set(p->agent, "controlling-mode", controlling ? TRUE : FALSE, "ice-tcp",
-               env->ice_tcp ? TRUE : FALSE, "ice-udp", TRUE, NULL);
+               env->ice_tcp ? TRUE : FALSE, "ice-udp", TRUE, "upnp", FALSE, NULL);
   if (env->ice_addresses) {
     for (char **a = env->ice_addresses; *a; a++) {
       NiceAddress addr;

@@ -4,6 +4,7 @@
 #   scripts/install-deps.sh build    compile the server (default)
 #   scripts/install-deps.sh run      build + what the running server and certs/ need
 #   scripts/install-deps.sh test     run + what `make test` needs (Chromium, Node, playwright-core)
+#   scripts/install-deps.sh bench    build + what `make bench` needs (Janus, gnuplot, valgrind)
 #
 # Used by the Makefile, CI (.ci/run through `make test`) and docker/Dockerfile.
 # Installs only what is missing, so it is cheap to call on every `make`.
@@ -22,6 +23,7 @@ RUN_PKGS=(openssl ca-certificates
   gstreamer1.0-plugins-ugly gstreamer1.0-nice gstreamer1.0-libav gstreamer1.0-tools)
 TEST_PKGS=(chromium fonts-dejavu-core curl postgresql coturn nftables)
 NODE_PKGS=(nodejs npm)
+BENCH_PKGS=(janus gnuplot-nox valgrind python3 iproute2 util-linux)
 
 want=()
 case "${1:-build}" in
@@ -31,7 +33,8 @@ case "${1:-build}" in
         # Node may already come from elsewhere on a developer machine; only
         # pull Debian's when there is none, to avoid fighting over /usr/bin/node.
         command -v node >/dev/null && command -v npm >/dev/null || want+=("${NODE_PKGS[@]}") ;;
-  *) echo "usage: $0 [build|run|test]" >&2; exit 2 ;;
+  bench) want=("${BUILD_PKGS[@]}" "${BENCH_PKGS[@]}") ;;
+  *) echo "usage: $0 [build|run|test|bench]" >&2; exit 2 ;;
 esac
 
 missing=()

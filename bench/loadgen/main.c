@@ -50,6 +50,7 @@ static struct {
   double settle, window, time_limit, join_timeout;
   double max_loss, max_p99_ms;
   const char *out;
+  const char *on_window; /* run as "CMD start" / "CMD end" around each window */
 } opt = {.step = 0,
          .max_rooms = 1000,
          .max_parts = 200,
@@ -239,7 +240,19 @@ static void account_join_cpu(void) {
   c.join_cpu_n += n;
 }
 
+static void run_hook(const char *what) {
+  if (!opt.on_window) return;
+  char *cmd = g_strdup_printf("%s %s", opt.on_window, what);
+  GError *err = NULL;
+  gint status = 0;
+  if (!g_spawn_command_line_sync(cmd, NULL, NULL, &status, &err) || status != 0)
+    LG_ERR("window hook '%s' failed: %s\n", cmd, err ? err->message : "non-zero exit");
+  g_clear_error(&err);
+  g_free(cmd);
+}
+
 static void window_start(void) {
+  run_hook("start");
   memset(&lg.lat, 0, sizeof lg.lat);
   memset(&lg.lat_key, 0, sizeof lg.lat_key);
   lg.measuring = true;
@@ -260,6 +273,7 @@ static json_t *hist_json(const lg_hist *h) {
 /* Ends the window, records the step; returns the reason to stop or NULL. */
 static const char *window_end(void) {
   lg.measuring = false;
+  run_hook("end");
   double dt = (double)(lg_now_us() - c.t0) / 1e6;
   double cpu = proc_cpu_s(opt.server_pid) - c.cpu0;
   double self = self_cpu_s() - c.self0;
@@ -304,6 +318,7 @@ static const char *window_end(void) {
                                   (int)rooms->len * streams_per_room(), "reason", over));
   if (over && (int)json_array_size(steps) >= opt.min_steps) return over;
   if ((int)rooms->len >= opt.max_rooms) return "room limit of the run";
+  if (self / dt > 0.9) return "the load generator's core is saturated";
   if ((double)(lg_now_us() - t_begin) / 1e6 > opt.time_limit) return "time limit of the run";
   return NULL;
 }
@@ -451,18 +466,30 @@ static void usage(void) {
                   "1to1|4party|presenter|audio|memory --server-pid PID [--step ROOMS] "
                   "[--max-rooms N] [--max-parts N] [--churn N] [--settle S] [--window S] "
                   "[--time-limit S] [--samples-every N] [--max-loss F] [--max-p99-ms MS] "
-                  "[--join-timeout S] [--min-steps N] [--out FILE]\n");
+                  "[--join-timeout S] [--min-steps N] [--on-window CMD] [--out FILE]\n");
   exit(2);
 }
 
 int main(int argc, char **argv) {
-  static const struct option longopts[] = {
-      {"server", 1, 0, 's'},       {"url", 1, 0, 'u'},        {"scenario", 1, 0, 'c'},
-      {"server-pid", 1, 0, 'p'},   {"step", 1, 0, 'S'},       {"max-rooms", 1, 0, 'R'},
-      {"max-parts", 1, 0, 'P'},    {"churn", 1, 0, 'C'},      {"settle", 1, 0, 'e'},
-      {"window", 1, 0, 'w'},       {"time-limit", 1, 0, 't'}, {"samples-every", 1, 0, 'n'},
-      {"max-loss", 1, 0, 'l'},     {"max-p99-ms", 1, 0, 'L'}, {"out", 1, 0, 'o'},
-      {"join-timeout", 1, 0, 'J'}, {"min-steps", 1, 0, 'M'},  {0, 0, 0, 0}};
+  static const struct option longopts[] = {{"server", 1, 0, 's'},
+                                           {"url", 1, 0, 'u'},
+                                           {"scenario", 1, 0, 'c'},
+                                           {"server-pid", 1, 0, 'p'},
+                                           {"step", 1, 0, 'S'},
+                                           {"max-rooms", 1, 0, 'R'},
+                                           {"max-parts", 1, 0, 'P'},
+                                           {"churn", 1, 0, 'C'},
+                                           {"settle", 1, 0, 'e'},
+                                           {"window", 1, 0, 'w'},
+                                           {"time-limit", 1, 0, 't'},
+                                           {"samples-every", 1, 0, 'n'},
+                                           {"max-loss", 1, 0, 'l'},
+                                           {"max-p99-ms", 1, 0, 'L'},
+                                           {"out", 1, 0, 'o'},
+                                           {"join-timeout", 1, 0, 'J'},
+                                           {"min-steps", 1, 0, 'M'},
+                                           {"on-window", 1, 0, 'W'},
+                                           {0, 0, 0, 0}};
   const char *server = NULL, *scen = NULL;
   lg.samples_every = 8;
   int ch;
@@ -519,6 +546,9 @@ int main(int argc, char **argv) {
     case 'M':
       opt.min_steps = atoi(optarg);
       break;
+    case 'W':
+      opt.on_window = optarg;
+      break;
     default:
       usage();
     }
@@ -565,6 +595,7 @@ int main(int argc, char **argv) {
   g_timeout_add_full(G_PRIORITY_HIGH, 2, media_tick, NULL, NULL);
   g_timeout_add(50, controller, NULL);
   g_timeout_add_seconds(20, keepalive_tick, NULL);
+  if (strcmp(opt.sc->name, "memory") == 0) memory_point(); /* 0 participants */
   begin_step();
   g_main_loop_run(loop);
 
