@@ -332,7 +332,7 @@ def render(path, doc, plots):
     for s in scen_all:
         fa = runs["samvei"].get(s, {}).get("first_over_limit")
         fb = runs["janus"].get(s, {}).get("first_over_limit")
-        rows.append((f"forwarded streams at the first step over a limit, {s} (– none reached)",
+        rows.append((f"forwarded streams at the first step over a limit, {s}",
                      fa and fa["forwarded_streams"], fb and fb["forwarded_streams"]))
     ma, mb = runs["samvei"].get("memory", {}), runs["janus"].get("memory", {})
     sa, sb = slope(ma.get("memory_points", [])), slope(mb.get("memory_points", []))
@@ -421,6 +421,32 @@ def render(path, doc, plots):
                 parts.append(f"{s} {100 * c:.0f}% over {len(xs)} steps")
         w(f"- {server}: " + (", ".join(parts) if parts else "too few steps to say") + ".")
     w("")
+    for server in SERVERS:
+        flips = 0
+        for s in scen_all:
+            st = runs[server].get(s, {}).get("steps", [])
+            flips += sum(1 for a, b in zip(st, st[1:]) if a.get("over_limit") and not b.get("over_limit"))
+        w(f"- {server}: {flips} step(s) over a limit followed by a heavier step within the limits "
+          "(a spike, not a capacity limit).")
+    peak = max([st["server_cpu_frac"] for sv in SERVERS for s in scen_all
+                for st in runs[sv].get(s, {}).get("steps", [])] or [0])
+    gen = [(st.get("loadgen_cpu_frac", 0), st["server_cpu_frac"]) for sv in SERVERS for s in scen_all
+           for st in runs[sv].get(s, {}).get("steps", []) if st["server_cpu_frac"] > 0]
+    w("")
+    if peak < 0.8:
+        w(f"No ramp reached a server's CPU limit: the busiest step used {100 * peak:.0f}% of the "
+          "server's core. The ramps stopped at latency or loss spikes (or at the run's limits), so "
+          "the capacity at which either server saturates is not measured here; the CPU cost per "
+          "packet is the number to compare, and packets/s per core is its extrapolation.")
+        w("")
+    if gen:
+        g = statistics.median(a / b for a, b in gen)
+        w(f"The load generator used {g:.1f}× the server's CPU in the median step: it receives "
+          "every forwarded packet through the same libnice/GLib receive path as the server, so it "
+          "is not much cheaper per packet than the server, and its core fills about as fast as the "
+          "server's. Making it cheaper (reading its sockets in batches once ICE is done) is what "
+          "would let one generator core drive a server to saturation.")
+        w("")
     w("The machine has 2 cores and was shared with other work during the run (test suites, "
       "browsers), which the pinning cannot keep off the two cores: the load average at the end "
       f"of the run was {m.get('loadavg_end', '?')}. Latency is hit hardest, because every "

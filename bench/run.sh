@@ -62,12 +62,14 @@ if [ "$QUICK" = 1 ]; then
   SCENARIOS=(1to1 presenter)
   RAMP=(--settle 1 --window 3 --min-steps 2 --time-limit 20)
   declare -A MAXROOMS=([1to1]=4 [presenter]=2)
+  declare -A STEP=([1to1]=2 [presenter]=1)
   MEM=(--max-parts 20 --churn 20 --settle 1)
   CG_WINDOW=4
 else
   SCENARIOS=(1to1 presenter 4party audio)
   RAMP=(--settle 3 --window 8 --min-steps 4 --time-limit 110)
   declare -A MAXROOMS=([1to1]=40 [presenter]=12 [4party]=12 [audio]=200)
+  declare -A STEP=([1to1]=3 [presenter]=1 [4party]=1 [audio]=15)
   MEM=(--max-parts 200 --churn 1000 --settle 3)
   CG_WINDOW=10
 fi
@@ -91,7 +93,8 @@ run_loadgen() {
 scenario_run() {
   local server=$1 sc=$2
   start_server "$server" "$tmp/$server-$sc"
-  run_loadgen "$server" "$sc" --scenario "$sc" --max-rooms "${MAXROOMS[$sc]}" "${RAMP[@]}"
+  run_loadgen "$server" "$sc" --scenario "$sc" --max-rooms "${MAXROOMS[$sc]}" --step "${STEP[$sc]}" \
+    "${RAMP[@]}"
   stop_server
 }
 
