@@ -38,7 +38,7 @@ ip link add bench0 type veth peer name bench1
 ip addr add 127.0.0.1/8 dev bench0
 ip link set bench0 up
 ip link set bench1 up
-ulimit -n 65536 2>/dev/null || ulimit -n 4096
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 export ROOT SAMVEI_BIN="$ROOT/$BUILD/samvei" SERVER_CPU=0
 LOADGEN="$ROOT/$BUILD/samvei-loadgen"
@@ -67,7 +67,7 @@ if [ "$QUICK" = 1 ]; then
   CG_WINDOW=4
 else
   SCENARIOS=(1to1 presenter 4party audio)
-  RAMP=(--settle 3 --window 8 --min-steps 4 --time-limit 110)
+  RAMP=(--settle 3 --window 8 --min-steps 4 --time-limit 90)
   declare -A MAXROOMS=([1to1]=40 [presenter]=12 [4party]=12 [audio]=200)
   declare -A STEP=([1to1]=3 [presenter]=1 [4party]=1 [audio]=15)
   MEM=(--max-parts 200 --churn 1000 --settle 3)
@@ -84,7 +84,9 @@ run_loadgen() {
     --out "$out/$server-$name.json" "$@" 2>>"$out/$server-$name.log" || {
     echo "bench: the load generator failed against $server ($name):" >&2
     tail -5 "$out/$server-$name.log" >&2
-    return 1
+    # A run that wrote its results still counts; report.py --check says
+    # whether every part produced numbers.
+    [ -s "$out/$server-$name.json" ] || return 1
   }
   tail -1 "$out/$server-$name.log" >&2
 }
