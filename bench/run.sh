@@ -154,7 +154,7 @@ done
   nproc
   free -m | awk '/Mem:/ {print $2}'
   cut -d' ' -f1-3 /proc/loadavg
-  janus --version 2>/dev/null | grep -m1 -i "janus version" || dpkg-query -W -f='${Version}' janus
+  dpkg-query -W -f='Janus ${Version} (Debian package)\n' janus
   git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown
 } >"$out/machine.txt"
 
