@@ -8,7 +8,7 @@ DATA_DIR   ?= data
 PORT       ?= 8443
 BIND       ?= 127.0.0.1
 
-.PHONY: all run test build build-asan deps deps-test certs unit e2e docker-test e2e-pg format clean
+.PHONY: all run test build build-asan deps deps-test certs unit e2e docker-test e2e-pg bench format clean
 
 all: build
 
@@ -46,6 +46,12 @@ run: build certs
 test: deps-test build-asan
 	@cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j$(JOBS)
 	@SAMVEI_BIN=$(CURDIR)/$(BUILD_ASAN)/samvei bash tests/e2e/run.sh
+	@$(MAKE) --no-print-directory bench QUICK=1
+
+# samvei and Janus side by side (bench/run.sh): rewrites docs/benchmarks.md.
+# QUICK=1: a short smoke run (under 5 minutes) into $(BUILD)/bench-quick/.
+bench:
+	@BUILD=$(BUILD) bash bench/run.sh $(if $(filter 1,$(QUICK)),--quick)
 
 # Builds the container image with podman on a debootstrapped Debian 12 base
 # and runs a browser call against it (docs/operations.md, "Docker").

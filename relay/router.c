@@ -81,7 +81,7 @@ static void on_peer_rtcp(void *user, sv_peer *peer, uint8_t *buf, size_t len) {
 }
 
 static const sv_peer_callbacks peer_cb = {on_peer_candidate, on_peer_state, on_peer_rtp,
-                                          on_peer_rtcp};
+                                          on_peer_rtcp, NULL};
 
 static void apply_pending(sv_part *p, sv_pc_kind pc) {
   sv_peer *peer = pc == SV_PC_PUBLISH ? p->pub : p->sub;

@@ -7,6 +7,7 @@
 #   scripts/install-deps.sh runtime  only the shared libraries and plugins the built server loads
 #                                    (the slim stage of docker/Dockerfile)
 #   scripts/install-deps.sh docker-test  podman and friends for `make docker-test`
+#   scripts/install-deps.sh bench    build + what `make bench` needs (Janus, gnuplot, valgrind)
 #
 # Used by the Makefile, CI (.ci/run through `make test`) and docker/Dockerfile.
 # Installs only what is missing, so it is cheap to call on every `make`.
@@ -35,6 +36,7 @@ RUN_PKGS=(openssl gstreamer1.0-plugins-bad gstreamer1.0-nice gstreamer1.0-plugin
 DOCKER_TEST_PKGS=(podman runc debootstrap uidmap)
 TEST_PKGS=(chromium fonts-dejavu-core postgresql coturn nftables)
 NODE_PKGS=(nodejs npm)
+BENCH_PKGS=(janus gnuplot-nox valgrind python3 iproute2 util-linux)
 
 want=()
 case "${1:-build}" in
@@ -46,7 +48,8 @@ case "${1:-build}" in
         command -v node >/dev/null && command -v npm >/dev/null || want+=("${NODE_PKGS[@]}") ;;
   runtime) want=("${RUNTIME_PKGS[@]}") ;;
   docker-test) want=("${DOCKER_TEST_PKGS[@]}") ;;
-  *) echo "usage: $0 [build|run|test|runtime|docker-test]" >&2; exit 2 ;;
+  bench) want=("${BUILD_PKGS[@]}" "${BENCH_PKGS[@]}") ;;
+  *) echo "usage: $0 [build|run|test|runtime|docker-test|bench]" >&2; exit 2 ;;
 esac
 
 missing=()
