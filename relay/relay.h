@@ -67,6 +67,8 @@ typedef struct sv_relay_quality {
   uint64_t bytes;        /* RTP bytes received */
   uint32_t avg_kbps;     /* bytes over the time in the relay */
   uint32_t jitter_ms;    /* interarrival jitter of its audio at the end (RFC 3550 A.8) */
+  uint32_t rtt_us;       /* mean round trip relay-participant (0 when rtt_samples is 0) */
+  uint32_t rtt_samples;  /* receiver reports that measured it */
 } sv_relay_quality;
 
 /* Callbacks into the signalling layer; all run on the main thread. Strings

@@ -214,6 +214,8 @@ static void part_quality(const sv_part *p, sv_relay_quality *q) {
       q->jitter_ms = (uint32_t)(t->stats.jitter * 1000.0 / t->stats.clock_rate);
   }
   if (q->duration_ms) q->avg_kbps = (uint32_t)(q->bytes * 8 / q->duration_ms);
+  q->rtt_samples = p->rtt_samples;
+  if (p->rtt_samples) q->rtt_us = (uint32_t)(p->rtt_sum_us / p->rtt_samples);
 }
 
 void sv_router_leave(sv_router *r, const char *participant) {

@@ -123,10 +123,13 @@ static void on_quality(void *user, const char *room, const char *participant,
   sv_signaling *sig = user;
   if (sig->closing || !sig->store || !sig->store->audit) return;
   json_t *detail =
-      json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "duration_s", (json_int_t)(q->duration_ms / 1000),
+      json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "duration_s", (json_int_t)(q->duration_ms / 1000),
                 "packets", (json_int_t)q->packets, "packets_lost", (json_int_t)q->packets_lost,
                 "bytes", (json_int_t)q->bytes, "avg_kbps", (json_int_t)q->avg_kbps, "jitter_ms",
-                (json_int_t)q->jitter_ms);
+                (json_int_t)q->jitter_ms, "rtt_samples", (json_int_t)q->rtt_samples);
+  /* The round trip in ms with a tenth: on a LAN it is well under 1 ms. */
+  if (q->rtt_samples)
+    json_object_set_new(detail, "rtt_ms", json_real((double)(q->rtt_us / 100) / 10.0));
   char *text = json_dumps(detail, JSON_COMPACT);
   json_decref(detail);
   sig->store->audit(sig->store_user, room, "quality", participant, "", "", NULL,

@@ -18,7 +18,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { VIEWPORTS, launchBrowser, newParticipant, waitFor, waitForMediaFrom, pageUrl } from './lib.mjs';
+import { VIEWPORTS, launchBrowser, newParticipant, waitFor, waitForMediaFrom, pageUrl, sleep } from './lib.mjs';
 
 const BIN = process.env.SAMVEI_E2E_BIN;
 const DATA_DIR = process.env.SAMVEI_E2E_DATA_DIR;
@@ -98,6 +98,9 @@ test('a consultation leaves its events in the log, in order, and a changed event
     waitForMediaFrom(patient.page, [specialistId], 'patient'),
     waitForMediaFrom(specialist.page, [patientId], 'specialist'),
   ]);
+  /* A few seconds of call: sender reports go out about once a second, and
+   * the round trip comes from the receiver reports on them. */
+  await sleep(6000);
 
   await patient.page.getByRole('button', { name: 'Leave' }).click();
   await specialist.page.getByRole('button', { name: 'Leave' }).click();
@@ -142,6 +145,9 @@ test('a consultation leaves its events in the log, in order, and a changed event
     assert.ok(q.avg_kbps > 10, `average bitrate of ${id}: ${JSON.stringify(q)}`);
     assert.equal(typeof q.packets_lost, 'number');
     assert.equal(typeof q.jitter_ms, 'number');
+    /* Round trip from the receiver reports on the relay's sender reports. */
+    assert.ok(q.rtt_samples > 0, `round-trip samples for ${id}: ${JSON.stringify(q)}`);
+    assert.ok(q.rtt_ms >= 0 && q.rtt_ms < 1000, `round trip to ${id}: ${JSON.stringify(q)}`);
   }
 
   /* The first join marked the consultation held and the invitations used. */
