@@ -8,7 +8,7 @@ DATA_DIR   ?= data
 PORT       ?= 8443
 BIND       ?= 127.0.0.1
 
-.PHONY: all run test build build-asan deps deps-test certs unit e2e format clean
+.PHONY: all run test build build-asan deps deps-test certs unit e2e docker-test e2e-pg bench format clean
 
 all: build
 
@@ -46,12 +46,31 @@ run: build certs
 test: deps-test build-asan
 	@cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j$(JOBS)
 	@SAMVEI_BIN=$(CURDIR)/$(BUILD_ASAN)/samvei bash tests/e2e/run.sh
+	@$(MAKE) --no-print-directory bench QUICK=1
+
+# samvei and Janus side by side (bench/run.sh): rewrites docs/benchmarks.md.
+# QUICK=1: a short smoke run (under 5 minutes) into $(BUILD)/bench-quick/.
+bench:
+	@BUILD=$(BUILD) bash bench/run.sh $(if $(filter 1,$(QUICK)),--quick)
+
+# Builds the container image with podman on a debootstrapped Debian 12 base
+# and runs a browser call against it (docs/operations.md, "Docker").
+docker-test: deps-test
+	@bash scripts/install-deps.sh docker-test
+	@bash docker/test.sh
 
 unit: build-asan
 	@cd $(BUILD_ASAN) && ctest --output-on-failure -j$(JOBS)
 
 e2e: build-asan
 	@SAMVEI_BIN=$(CURDIR)/$(BUILD_ASAN)/samvei bash tests/e2e/run.sh
+
+# The REST API, urgent-guidance and coordinator browser tests against a
+# throwaway PostgreSQL cluster instead of SQLite.
+e2e-pg: build-asan
+	@bash tests/pg/with-postgres.sh bash -c 'SAMVEI_DATABASE_URL=$$SAMVEI_TEST_PG_URL \
+	  SAMVEI_BIN=$(CURDIR)/$(BUILD_ASAN)/samvei bash tests/e2e/run.sh tests/e2e/api.test.mjs \
+	  tests/e2e/urgent.test.mjs tests/e2e/coordinator.test.mjs'
 
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')

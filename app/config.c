@@ -40,6 +40,9 @@ typedef enum {
   OPT_WAITING_ROOM_OPEN,
   OPT_PRIVACY_NOTICE,
   OPT_RECORDING_RETENTION,
+  OPT_DATABASE_URL,
+  OPT_RETENTION_DAYS,
+  OPT_PUBLIC_URL,
   OPT_HELP,
   OPT_VERSION,
 } sv_option_id;
@@ -112,6 +115,16 @@ static const sv_option options[] = {
     {OPT_RECORDING_RETENTION, "recording-retention-days", "N", "30", "days 0-3650",
      "recordings and stills in DATA-DIR/recordings are deleted after this many days (0 = kept)",
      NULL},
+    {OPT_DATABASE_URL, "database-url", "URL", NULL,
+     "a postgres:// or postgresql:// URL, e.g. postgresql://samvei@db.example.org/samvei",
+     "PostgreSQL for bookings and the audit log; prefer the environment (it may hold a password)",
+     "SQLite in DATA-DIR/samvei.db"},
+    {OPT_RETENTION_DAYS, "retention-days", "N", "3650", "days 0-36500 (0 = keep forever)",
+     "delete audit events older than this many whole days (checked at start and daily)", NULL},
+    {OPT_PUBLIC_URL, "public-url", "URL", NULL,
+     "an http:// or https:// URL without a path, e.g. https://samvei.example.org",
+     "base of the join links the REST API returns (set it behind a reverse proxy)",
+     "the scheme and Host of each API request"},
     {OPT_HELP, "help", NULL, NULL, NULL, "show this help and exit", NULL},
     {OPT_VERSION, "version", NULL, NULL, NULL, "show the version and exit", NULL},
 };
@@ -326,6 +339,23 @@ static bool apply(sv_config *cfg, const sv_option *opt, const char *value) {
       return false;
     set_string(&cfg->privacy_notice, value);
     return true;
+  case OPT_DATABASE_URL:
+    if (!g_str_has_prefix(value, "postgres://") && !g_str_has_prefix(value, "postgresql://"))
+      return false;
+    set_string(&cfg->database_url, value);
+    return true;
+  case OPT_RETENTION_DAYS:
+    if (!parse_uint(value, 0, 36500, &n)) return false;
+    cfg->retention_days = (int)n;
+    return true;
+  case OPT_PUBLIC_URL: {
+    const char *host = g_str_has_prefix(value, "https://")  ? value + 8
+                       : g_str_has_prefix(value, "http://") ? value + 7
+                                                            : NULL;
+    if (!host || !*host || strlen(value) > 200 || strpbrk(host, "/?#@ \"\\<>'")) return false;
+    set_string(&cfg->public_url, value);
+    return true;
+  }
   case OPT_HELP:
   case OPT_VERSION:
     return false;
@@ -511,6 +541,8 @@ void sv_config_free(sv_config *cfg) {
   g_free(cfg->turn_secret);
   g_free(cfg->token_secret);
   g_free(cfg->privacy_notice);
+  g_free(cfg->public_url);
+  g_free(cfg->database_url);
   memset(cfg, 0, sizeof *cfg);
 }
 
@@ -519,6 +551,10 @@ void sv_config_print_help(FILE *out) {
           "Usage: samvei [OPTION]...\n"
           "       samvei token --room R --role ROLE --name N [--valid-from T] [--valid-minutes M]"
           " [OPTION]...\n"
+          "       samvei audit verify|export [--room R] [--from T] [--to T] [--format json|csv]"
+          " [OPTION]...\n"
+          "       samvei apikey create --name N [OPTION]...\n"
+          "       samvei team create | consultation create | invite ... (see docs/operations.md)\n"
           "samvei " SV_VERSION " - video-consultation relay: signalling server and WebRTC SFU.\n"
           "\n"
           "Every option can also be set as an environment variable SAMVEI_<NAME> or in a\n"

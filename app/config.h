@@ -45,6 +45,9 @@ typedef struct sv_config {
   int join_grace_after_min;  /* ...and this long after the end */
   int waiting_room_open_min; /* the waiting room opens this long before the start */
   char *privacy_notice;      /* NULL = the web client's own text */
+  char *database_url;        /* postgres(ql):// URL; NULL = SQLite in data_dir */
+  char *public_url;          /* base of API-made links; NULL = from each request */
+  int retention_days;        /* audit events older than this are deleted; 0 = keep */
   bool help, version;        /* --help / --version was given: nothing else is read */
   /* recordings and stills are deleted after this many days; 0 = kept */
   int recording_retention_days;

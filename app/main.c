@@ -10,7 +10,8 @@
  *
  * Exit codes: 0 after SIGINT/SIGTERM, 1 when the server cannot start (port
  * in use, relay failure), 2 for a configuration that cannot work (bad
- * option, unusable certificate or web root, plain HTTP off loopback).
+ * option, unusable certificate or web root, plain HTTP off loopback, a
+ * database that cannot be opened).
  */
 #include <glib-unix.h>
 #include <glib.h>
@@ -18,8 +19,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/apikey_cmd.h"
+#include "app/audit_cmd.h"
+#include "app/booking_cmd.h"
 #include "app/config.h"
 #include "app/secret.h"
+#include "app/store_wire.h"
 #include "app/token_cmd.h"
 #include "common/common.h"
 #include "relay/relay.h"
@@ -106,7 +111,8 @@ static int run(const sv_config *cfg) {
   GMainLoop *loop = g_main_loop_new(NULL, FALSE);
   sv_signaling *sig = NULL;
   sv_relay *relay = NULL;
-  guint sigint = 0, sigterm = 0, sighup = 0;
+  guint sigint = 0, sigterm = 0, sighup = 0, retention = 0;
+  sv_store *store = NULL;
   sv_app app = {.loop = loop, .drain_timeout_s = cfg->drain_timeout};
   uint8_t *secret = NULL;
   size_t secret_len = 0;
@@ -114,6 +120,15 @@ static int run(const sv_config *cfg) {
   if (sv_app_token_secret(cfg, &secret, &secret_len, &error) < 0) {
     SV_ERROR("app", "%s", error);
     g_free(error);
+    g_main_loop_unref(loop);
+    return 2;
+  }
+  /* Bookings, invitations and the audit log: without them the server would
+   * silently lose the session log, so it does not start. */
+  if (sv_app_store_open(cfg, &store, &error) < 0) {
+    SV_ERROR("app", "%s", error);
+    g_free(error);
+    g_free(secret);
     g_main_loop_unref(loop);
     return 2;
   }
@@ -150,6 +165,10 @@ static int run(const sv_config *cfg) {
       .recordings_dir = recordings_dir,
       .record_program = record_program,
       .recording_retention_days = cfg->recording_retention_days,
+      .store = sv_app_store_callbacks(),
+      .store_user = store,
+      .db = store,
+      .public_url = cfg->public_url,
   };
   int err = sv_signaling_new(&sc, loop, &sig);
   if (err < 0) {
@@ -180,6 +199,7 @@ static int run(const sv_config *cfg) {
   sigint = g_unix_signal_add(SIGINT, on_sigint, &app);
   sigterm = g_unix_signal_add(SIGTERM, on_sigterm, &app);
   sighup = g_unix_signal_add(SIGHUP, on_sighup, &app);
+  retention = sv_app_retention_start(store, cfg->retention_days);
   if (cfg->allow_open_rooms)
     SV_WARN("app", "open rooms are allowed: anyone who can reach this server may join any room "
                    "(development only)");
@@ -192,10 +212,12 @@ out:
   if (sigterm) g_source_remove(sigterm);
   if (sighup) g_source_remove(sighup);
   if (app.drain_timer) g_source_remove(app.drain_timer);
+  if (retention) g_source_remove(retention);
   /* The relay goes first so that no relay event reaches a freed server. */
   if (sig) sv_signaling_set_relay(sig, NULL);
   sv_relay_free(relay);
   sv_signaling_free(sig);
+  sv_store_close(store);
   g_main_loop_unref(loop);
   g_free(secret);
   g_free(recordings_dir);
@@ -205,6 +227,11 @@ out:
 
 int main(int argc, char **argv) {
   if (argc > 1 && strcmp(argv[1], "token") == 0) return sv_app_token_main(argc, argv);
+  if (argc > 1 && strcmp(argv[1], "audit") == 0) return sv_app_audit_main(argc, argv);
+  if (argc > 1 && strcmp(argv[1], "apikey") == 0) return sv_app_apikey_main(argc, argv);
+  if (argc > 1 && (strcmp(argv[1], "team") == 0 || strcmp(argv[1], "consultation") == 0 ||
+                   strcmp(argv[1], "invite") == 0))
+    return sv_app_booking_main(argc, argv);
   sv_config cfg;
   char *error = NULL;
   if (sv_config_load(&cfg, argc, argv, &error) < 0) {

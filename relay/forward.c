@@ -147,7 +147,10 @@ void sv_forward_rtcp_from_publisher(sv_part *p, uint8_t *buf, size_t len) {
       uint8_t pkt[64 + SV_SRTP_TRAILER];
       int n = sv_rtcp_build_sr(pkt, 64, o->ssrc, item.ntp, item.rtp_ts + o->ts_delta, o->packets,
                                o->octets);
-      if (n > 0) sv_peer_send_rtcp(o->sub->sub, pkt, (size_t)n);
+      if (n > 0 && sv_peer_send_rtcp(o->sub->sub, pkt, (size_t)n) == 0) {
+        o->sr_lsr = (uint32_t)(item.ntp >> 16);
+        o->sr_sent_us = t->sr_arrival_us;
+      }
     }
   }
 }
@@ -176,13 +179,34 @@ static void on_nack(void *user, uint16_t seq_out) {
   c->count++;
 }
 
+/* RFC 3550 6.4.1: a report block on an SR we sent gives the round trip as
+ * arrival - send time - DLSR. Implausible values (clock steps, reports on an
+ * older SR) are skipped. */
+static void take_rtt(sv_part *p, const sv_rtcp_item *item) {
+  size_t n = sv_rtcp_report_count(item);
+  uint64_t now = 0;
+  for (size_t i = 0; i < n; i++) {
+    sv_rtcp_report_block b;
+    if (!sv_rtcp_report_get(item, i, &b) || !b.lsr) continue;
+    sv_out *o = out_by_ssrc(p, b.ssrc);
+    if (!o || o->sr_lsr != b.lsr || !o->sr_sent_us) continue;
+    if (!now) now = sv_now_us();
+    int64_t rtt = (int64_t)(now - o->sr_sent_us) - (int64_t)((uint64_t)b.dlsr * 1000000 / 65536);
+    if (rtt < -2000 || rtt > 10000000) continue;
+    p->rtt_sum_us += rtt > 0 ? (uint64_t)rtt : 0;
+    p->rtt_samples++;
+  }
+}
+
 void sv_forward_rtcp_from_subscriber(sv_part *p, uint8_t *buf, size_t len) {
   sv_stats_block *st = p->room->env->stats;
   sv_rtcp_iter it;
   sv_rtcp_item item;
   sv_rtcp_iter_init(&it, buf, len);
   while (sv_rtcp_next(&it, &item) == 1) {
-    if (item.type == SV_RTCP_PSFB && item.fmt == 1) { /* PLI */
+    if (item.type == SV_RTCP_RR || item.type == SV_RTCP_SR) {
+      take_rtt(p, &item);
+    } else if (item.type == SV_RTCP_PSFB && item.fmt == 1) { /* PLI */
       sv_out *o = out_by_ssrc(p, item.media_ssrc);
       if (o) sv_forward_request_keyframe(o->src);
     } else if (item.type == SV_RTCP_PSFB && item.fmt == 4) { /* FIR */

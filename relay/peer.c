@@ -128,6 +128,7 @@ static void on_recv(NiceAgent *agent, guint stream, guint component, guint len, 
     SV_STAT_ADD(st, dropped_malformed, 1);
     return;
   }
+  if (p->cb.srtp_in && p->cb.srtp_in(p->user, p, in, len)) return;
   uint8_t *scratch = p->env->scratch;
   size_t n = len;
   memcpy(scratch, in, n);
@@ -160,8 +161,10 @@ sv_peer *sv_peer_new(const sv_peer_env *env, bool controlling, const sv_peer_cal
   p->agent =
       nice_agent_new_full(env->ctx, NICE_COMPATIBILITY_RFC5245, NICE_AGENT_OPTION_ICE_TRICKLE);
   SV_STAT_ADD(env->stats, peers, 1);
+  /* No UPnP: a relay has no NAT router to open ports on, and libnice would
+   * otherwise multicast an SSDP search for every PeerConnection. */
   g_object_set(p->agent, "controlling-mode", controlling ? TRUE : FALSE, "ice-tcp",
-               env->ice_tcp ? TRUE : FALSE, "ice-udp", TRUE, NULL);
+               env->ice_tcp ? TRUE : FALSE, "ice-udp", TRUE, "upnp", FALSE, NULL);
   if (env->ice_addresses) {
     for (char **a = env->ice_addresses; *a; a++) {
       NiceAddress addr;
@@ -250,6 +253,17 @@ int sv_peer_send_rtcp(sv_peer *p, uint8_t *buf, size_t len) {
   if (nice_agent_send(p->agent, p->stream, 1, (guint)len, (const gchar *)buf) < 0) return SV_EIO;
   SV_STAT_ADD(p->env->stats, rtcp_out, 1);
   SV_STAT_ADD(p->env->stats, bytes_out, len);
+  return 0;
+}
+
+int sv_peer_unprotect_rtp(sv_peer *p, uint8_t *buf, size_t *len) {
+  if (!sv_srtp_ready(&p->srtp)) return SV_ESTATE;
+  return sv_srtp_unprotect_rtp(&p->srtp, buf, len);
+}
+
+int sv_peer_send_raw(sv_peer *p, const uint8_t *buf, size_t len) {
+  if (p->state != SV_PC_STATE_CONNECTED) return SV_ESTATE;
+  if (nice_agent_send(p->agent, p->stream, 1, (guint)len, (const gchar *)buf) < 0) return SV_EIO;
   return 0;
 }
 

@@ -45,6 +45,11 @@ typedef struct sv_peer_callbacks {
   /* Decrypted RTP / RTCP; buf is writable scratch, valid during the call. */
   void (*rtp)(void *user, sv_peer *peer, uint8_t *buf, size_t len);
   void (*rtcp)(void *user, sv_peer *peer, uint8_t *buf, size_t len);
+  /* Optional (NULL in the relay): sees each SRTP packet, still encrypted,
+   * before decryption; returns true when it has handled it, so it is not
+   * decrypted. bench/loadgen uses it to count packets from their clear RTP
+   * headers and decrypt only a sample (sv_peer_unprotect_rtp). */
+  bool (*srtp_in)(void *user, sv_peer *peer, const uint8_t *buf, size_t len);
 } sv_peer_callbacks;
 
 /* Creates the agent and starts gathering. controlling: the ICE role, which
@@ -71,6 +76,13 @@ sv_pc_state sv_peer_state(const sv_peer *p);
  * Returns 0, or SV_ESTATE before SRTP is up, SV_EIO on send failure. */
 int sv_peer_send_rtp(sv_peer *p, uint8_t *buf, size_t len);
 int sv_peer_send_rtcp(sv_peer *p, uint8_t *buf, size_t len);
+/* Decrypts one SRTP packet in place (*len updated), for an srtp_in callback
+ * that wants a packet's payload. Returns 0, SV_ESTATE before SRTP is up, or
+ * SV_EINVAL when authentication or replay checks fail. */
+int sv_peer_unprotect_rtp(sv_peer *p, uint8_t *buf, size_t *len);
+/* Sends an already protected packet as is (a retransmission of an earlier
+ * sv_peer_send_rtp output). Returns 0, SV_ESTATE or SV_EIO. */
+int sv_peer_send_raw(sv_peer *p, const uint8_t *buf, size_t len);
 /* Closes DTLS and ICE and frees. Must not be called from inside one of the
  * peer's own callbacks. NULL is fine. */
 void sv_peer_free(sv_peer *p);

@@ -58,6 +58,19 @@ typedef struct sv_relay_track {
   const char *source;                /* "microphone", "camera" or "screen" (static string) */
 } sv_relay_track;
 
+/* What the relay saw of one participant's sending, summed over its
+ * published tracks, from its join to its leave. */
+typedef struct sv_relay_quality {
+  uint64_t duration_ms;  /* in the relay */
+  uint64_t packets;      /* RTP received from the participant */
+  uint64_t packets_lost; /* missing by its sequence numbers */
+  uint64_t bytes;        /* RTP bytes received */
+  uint32_t avg_kbps;     /* bytes over the time in the relay */
+  uint32_t jitter_ms;    /* interarrival jitter of its audio at the end (RFC 3550 A.8) */
+  uint32_t rtt_us;       /* mean round trip relay-participant (0 when rtt_samples is 0) */
+  uint32_t rtt_samples;  /* receiver reports that measured it */
+} sv_relay_quality;
+
 /* Callbacks into the signalling layer; all run on the main thread. Strings
  * and arrays are owned by the relay and valid only during the call. A callback
  * for a participant that already left may still arrive: ignore it. */
@@ -81,6 +94,10 @@ typedef struct sv_relay_events {
    * hear about (bad SDP and the like). */
   void (*error)(void *user, const char *room, const char *participant, int err,
                 const char *message);
+  /* After sv_relay_leave(): the participant's sending summed up. May be
+   * NULL. Arrives after the participant is gone from signalling's view. */
+  void (*quality)(void *user, const char *room, const char *participant,
+                  const sv_relay_quality *quality);
 } sv_relay_events;
 
 /* Counters, read with atomics from any thread. */

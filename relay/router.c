@@ -83,7 +83,7 @@ static void on_peer_rtcp(void *user, sv_peer *peer, uint8_t *buf, size_t len) {
 }
 
 static const sv_peer_callbacks peer_cb = {on_peer_candidate, on_peer_state, on_peer_rtp,
-                                          on_peer_rtcp};
+                                          on_peer_rtcp, NULL};
 
 static void apply_pending(sv_part *p, sv_pc_kind pc) {
   sv_peer *peer = pc == SV_PC_PUBLISH ? p->pub : p->sub;
@@ -200,9 +200,36 @@ int sv_router_join(sv_router *r, const char *participant) {
   return 0;
 }
 
+/* Sums up what p sent while it was here (for the session log). */
+static void part_quality(const sv_part *p, sv_relay_quality *q) {
+  memset(q, 0, sizeof *q);
+  q->duration_ms = (sv_now_us() - p->joined_us) / 1000;
+  for (size_t i = 0; i < SV_MAX_TRACKS; i++) {
+    const sv_track *t = &p->tracks[i];
+    if (!t->active || !t->stats.started) continue;
+    /* RFC 3550 A.3: expected from the first to the extended highest seq. */
+    int64_t expected =
+        (int64_t)(t->stats.cycles + t->stats.max_seq) - (int64_t)t->stats.base_seq + 1;
+    int64_t lost = expected - (int64_t)t->stats.received;
+    q->packets += t->stats.received;
+    q->packets_lost += lost > 0 ? (uint64_t)lost : 0;
+    q->bytes += t->stats.bytes;
+    if (t->kind == SV_KIND_AUDIO && t->stats.clock_rate)
+      q->jitter_ms = (uint32_t)(t->stats.jitter * 1000.0 / t->stats.clock_rate);
+  }
+  if (q->duration_ms) q->avg_kbps = (uint32_t)(q->bytes * 8 / q->duration_ms);
+  q->rtt_samples = p->rtt_samples;
+  if (p->rtt_samples) q->rtt_us = (uint32_t)(p->rtt_sum_us / p->rtt_samples);
+}
+
 void sv_router_leave(sv_router *r, const char *participant) {
   sv_part *p = find_part(r, participant);
   if (!p) return;
+  if (r->ev->quality) {
+    sv_relay_quality q;
+    part_quality(p, &q);
+    r->ev->quality(r->user, r->id, p->id, &q);
+  }
   g_ptr_array_remove(r->parts, p);
   part_free(p);
   schedule_renegotiate(r);

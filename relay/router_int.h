@@ -57,6 +57,8 @@ struct sv_out {
   uint16_t seq_delta;
   uint32_t ts_delta;
   uint32_t packets, octets;
+  uint32_t sr_lsr;     /* middle 32 bits of the NTP time of the last SR sent here */
+  uint64_t sr_sent_us; /* when it was sent (sv_now_us) */
 };
 
 struct sv_part {
@@ -71,7 +73,9 @@ struct sv_part {
   uint32_t sub_rev;
   uint64_t sub_sess_id, sub_version;
   bool sub_dirty;
-  uint64_t joined_us;    /* when the participant joined (sv_now_us) */
+  uint64_t joined_us;  /* when the participant joined (sv_now_us) */
+  uint64_t rtt_sum_us; /* round trips to it, from its receiver reports on our SRs */
+  uint32_t rtt_samples;
   bool first_video;      /* a video packet has been forwarded to it (metrics) */
   GPtrArray *pending[2]; /* remote candidates per sv_pc_kind before the peer exists */
   struct sv_tap *tap;    /* recording tap (a reference), or NULL */

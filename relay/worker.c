@@ -56,6 +56,9 @@ static gboolean outbox_dispatch(gpointer data) {
   case SV_EV_ERROR:
     e->error(ob->user, ev->room, ev->participant, ev->err, ev->message);
     break;
+  case SV_EV_QUALITY:
+    if (e->quality) e->quality(ob->user, ev->room, ev->participant, &ev->quality);
+    break;
   }
   sv_event_free(ev);
   return G_SOURCE_REMOVE;
@@ -128,8 +131,16 @@ static void ev_error(void *user, const char *room, const char *participant, int 
   sv_outbox_post(w->outbox, ev);
 }
 
+static void ev_quality(void *user, const char *room, const char *participant,
+                       const sv_relay_quality *quality) {
+  sv_worker *w = user;
+  sv_event *ev = event_new(SV_EV_QUALITY, room, participant);
+  ev->quality = *quality;
+  sv_outbox_post(w->outbox, ev);
+}
+
 static const sv_relay_events router_events = {ev_publish_answer, ev_subscribe_offer, ev_candidate,
-                                              ev_pc_state, ev_error};
+                                              ev_pc_state,       ev_error,           ev_quality};
 
 /* ---- messages, on the worker thread ---- */
 

@@ -43,6 +43,7 @@ typedef enum {
   SV_EV_CANDIDATE,
   SV_EV_PC_STATE,
   SV_EV_ERROR,
+  SV_EV_QUALITY,
 } sv_event_type;
 
 typedef struct sv_event {
@@ -59,6 +60,7 @@ typedef struct sv_event {
   char mid[16];
   sv_relay_track *tracks; /* owned */
   size_t n_tracks;
+  sv_relay_quality quality;
 } sv_event;
 
 /* The outbox is shared by the workers and the main thread; refcounted so a

@@ -4,6 +4,10 @@
 #   scripts/install-deps.sh build    compile the server (default)
 #   scripts/install-deps.sh run      build + what the running server and certs/ need
 #   scripts/install-deps.sh test     run + what `make test` needs (Chromium, Node, playwright-core)
+#   scripts/install-deps.sh runtime  only the shared libraries and plugins the built server loads
+#                                    (the slim stage of docker/Dockerfile)
+#   scripts/install-deps.sh docker-test  podman and friends for `make docker-test`
+#   scripts/install-deps.sh bench    build + what `make bench` needs (Janus, gnuplot, valgrind)
 #
 # Used by the Makefile, CI (.ci/run through `make test`) and docker/Dockerfile.
 # Installs only what is missing, so it is cheap to call on every `make`.
@@ -12,26 +16,42 @@ set -euo pipefail
 BUILD_PKGS=(
   build-essential cmake pkg-config clang-format
   libglib2.0-dev libjansson-dev libssl-dev libsrtp2-dev libnice-dev
-  libwebsockets-dev libwebsockets-evlib-glib
+  libwebsockets-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   libsqlite3-dev libpq-dev
   libgstreamer-plugins-bad1.0-dev libsoup-3.0-dev
 )
-RUN_PKGS=(openssl ca-certificates
-  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
-  gstreamer1.0-plugins-ugly gstreamer1.0-nice gstreamer1.0-libav gstreamer1.0-tools)
-TEST_PKGS=(chromium fonts-dejavu-core curl postgresql coturn nftables gstreamer1.0-plugins-base-apps)
+# What the built server loads at run time (the -dev packages above pull in
+# the libraries; the plugins they do not). The slim image has only these.
+RUNTIME_PKGS=(ca-certificates curl
+  libglib2.0-0 libjansson4 libssl3 libsrtp2-1 libnice10
+  libwebsockets17 libwebsockets-evlib-glib
+  libgstreamer1.0-0 libgstreamer-plugins-base1.0-0
+  libsqlite3-0 libpq5 libsoup-3.0-0 sqlite3
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-bad gstreamer1.0-libav)
+# (samvei-record: plugins-bad has opusparse and h264parse, libav decodes
+# H.264 for stills.)
+# Running it from a source tree: dev certificates, and webrtcbin and more
+# codecs for samvei-peer.
+RUN_PKGS=(openssl gstreamer1.0-nice gstreamer1.0-plugins-ugly gstreamer1.0-tools)
+DOCKER_TEST_PKGS=(podman runc debootstrap uidmap)
+TEST_PKGS=(chromium fonts-dejavu-core postgresql coturn nftables gstreamer1.0-plugins-base-apps)
 NODE_PKGS=(nodejs npm)
+BENCH_PKGS=(janus gnuplot-nox valgrind python3 iproute2 util-linux)
 
 want=()
 case "${1:-build}" in
   build) want=("${BUILD_PKGS[@]}") ;;
-  run) want=("${BUILD_PKGS[@]}" "${RUN_PKGS[@]}") ;;
-  test) want=("${BUILD_PKGS[@]}" "${RUN_PKGS[@]}" "${TEST_PKGS[@]}")
+  run) want=("${BUILD_PKGS[@]}" "${RUNTIME_PKGS[@]}" "${RUN_PKGS[@]}") ;;
+  test) want=("${BUILD_PKGS[@]}" "${RUNTIME_PKGS[@]}" "${RUN_PKGS[@]}" "${TEST_PKGS[@]}")
         # Node may already come from elsewhere on a developer machine; only
         # pull Debian's when there is none, to avoid fighting over /usr/bin/node.
         command -v node >/dev/null && command -v npm >/dev/null || want+=("${NODE_PKGS[@]}") ;;
-  *) echo "usage: $0 [build|run|test]" >&2; exit 2 ;;
+  runtime) want=("${RUNTIME_PKGS[@]}") ;;
+  docker-test) want=("${DOCKER_TEST_PKGS[@]}") ;;
+  bench) want=("${BUILD_PKGS[@]}" "${BENCH_PKGS[@]}") ;;
+  *) echo "usage: $0 [build|run|test|runtime|docker-test|bench]" >&2; exit 2 ;;
 esac
 
 missing=()

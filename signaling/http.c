@@ -1,6 +1,7 @@
 /*
  * http.c — plain HTTP next to the WebSocket: the web client from the web
  * root, GET /healthz, GET /metrics (metrics.c), and the security headers every response carries.
+ * Requests under /api (except GET /api/notice) go to api_http.c.
  *
  * Files are read whole (the client is a few small ES modules; a cap guards
  * against surprises) and written in chunks on HTTP_WRITEABLE. A path is
@@ -47,7 +48,7 @@ static const char *mime_type(const char *path) {
 }
 
 /* A Host header is reflected into the CSP only if it looks like host[:port]. */
-static bool host_is_safe(const char *host) {
+bool sv_http_host_is_safe(const char *host) {
   if (!*host) return false;
   for (const char *p = host; *p; p++) {
     if (!g_ascii_isalnum(*p) && !strchr(".-:[]", *p)) return false;
@@ -67,7 +68,7 @@ static int add_header(struct lws *wsi, const char *name, const char *value, unsi
 static int add_security_headers(sv_signaling *sig, struct lws *wsi, bool no_store,
                                 unsigned char **p, unsigned char *end) {
   char host[256] = "", csp[768];
-  if (lws_hdr_copy(wsi, host, sizeof host, WSI_TOKEN_HOST) <= 0 || !host_is_safe(host))
+  if (lws_hdr_copy(wsi, host, sizeof host, WSI_TOKEN_HOST) <= 0 || !sv_http_host_is_safe(host))
     host[0] = '\0';
   snprintf(csp, sizeof csp,
            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -91,10 +92,19 @@ static int add_security_headers(sv_signaling *sig, struct lws *wsi, bool no_stor
   return 0;
 }
 
+static int add_extra_headers(struct lws *wsi, const char *const *extra, unsigned char **p,
+                             unsigned char *end) {
+  for (size_t i = 0; extra && extra[i]; i += 2) {
+    if (extra[i + 1] && add_header(wsi, extra[i], extra[i + 1], p, end)) return -1;
+  }
+  return 0;
+}
+
 /* Writes the status line and headers, then lets HTTP_WRITEABLE send the body
  * (taken over; g_free'd). Returns what the lws callback should return. */
-static int respond(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, unsigned status,
-                   const char *type, char *body, size_t len, bool head_only, bool no_store) {
+static int respond_with(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, unsigned status,
+                        const char *type, char *body, size_t len, bool head_only, bool no_store,
+                        const char *const *extra) {
   unsigned char buf[LWS_PRE + 2048];
   unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
   g_free(pss->body);
@@ -102,7 +112,8 @@ static int respond(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, unsigne
   if (lws_add_http_common_headers(wsi, status, type, len, &p, end) ||
       add_security_headers(sig, wsi, no_store, &p, end) ||
       (status == HTTP_STATUS_METHOD_NOT_ALLOWED &&
-       add_header(wsi, "allow:", "GET, HEAD", &p, end)) ||
+       add_header(wsi, "allow:", extra ? "GET, POST, PUT, PATCH, DELETE" : "GET, HEAD", &p, end)) ||
+      add_extra_headers(wsi, extra, &p, end) ||
       lws_finalize_write_http_header(wsi, start, &p, end)) {
     g_free(body);
     return -1;
@@ -116,6 +127,22 @@ static int respond(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, unsigne
   pss->sent = 0;
   lws_callback_on_writable(wsi);
   return 0;
+}
+
+static int respond(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, unsigned status,
+                   const char *type, char *body, size_t len, bool head_only, bool no_store) {
+  return respond_with(sig, wsi, pss, status, type, body, len, head_only, no_store, NULL);
+}
+
+int sv_http_respond_api(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, sv_api_resp *resp) {
+  /* Empty pairs are skipped; the list always ends with NULL. */
+  const char *extra[] = {"content-disposition:", resp->disposition, "www-authenticate:",
+                         resp->status == 401 ? "Bearer realm=\"samvei\"" : NULL, NULL};
+  int rc = respond_with(sig, wsi, pss, resp->status, resp->type ? resp->type : "application/json",
+                        resp->body, resp->len, false, true, extra);
+  g_free(resp->disposition);
+  resp->body = resp->disposition = NULL;
+  return rc;
 }
 
 static int respond_text(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, unsigned status,
@@ -247,6 +274,8 @@ static int on_http(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, const c
   int uri_len = 0;
   int method = lws_http_get_uri_and_method(wsi, &uri, &uri_len);
   bool head_only = method == LWSHUMETH_HEAD;
+  if (g_str_has_prefix(path, "/api/") && strcmp(path, "/api/notice") != 0)
+    return sv_http_api_begin(sig, wsi, pss, path, method);
   if (method != LWSHUMETH_GET && !head_only)
     return respond_text(sig, wsi, pss, HTTP_STATUS_METHOD_NOT_ALLOWED,
                         "Only GET and HEAD are served here\n", false);
@@ -273,8 +302,11 @@ int sv_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *us
   case LWS_CALLBACK_HTTP_WRITEABLE:
     return pss ? write_body(wsi, pss) : 0;
   case LWS_CALLBACK_HTTP_BODY:
-    return 0; /* a request body (POST) is read and dropped: nothing here takes one */
+    /* Kept for an /api request (up to its cap), else read and dropped. */
+    if (pss && pss->api) sv_http_api_body(pss->api, in, len);
+    return 0;
   case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+    if (pss && pss->api) return sv_http_api_finish(sig, wsi, pss);
     /* The 405 was prepared on LWS_CALLBACK_HTTP; its body goes out now. */
     if (pss && pss->body) lws_callback_on_writable(wsi);
     return 0;
@@ -285,6 +317,8 @@ int sv_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *us
     if (pss) {
       g_free(pss->body);
       pss->body = NULL;
+      sv_api_call_free(pss->api);
+      pss->api = NULL;
     }
     return 0;
   case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS:

@@ -71,6 +71,23 @@ static const sv_field waiting_message_fields[] = {
               text, "a string of 1-200 characters without control characters"),
 };
 
+static const sv_field urgent_watch_fields[] = {
+    FIELD_STR("token", SV_F_REQUIRED, 1, SV_MESSAGE_MAX_TOKEN, token,
+              "the token of an on-call link (at most 4096 characters)"),
+};
+
+static const sv_field urgent_request_fields[] = {
+    FIELD_STR("token", SV_F_REQUIRED, 1, SV_MESSAGE_MAX_TOKEN, token,
+              "the token of an urgent-help link (at most 4096 characters)"),
+    FIELD_STR("team", SV_F_REQUIRED | SV_F_ID_CHARS, 1, 63, team,
+              "the id of the on-call team to ask (1-63 characters [A-Za-z0-9_-])"),
+};
+
+static const sv_field urgent_accept_fields[] = {
+    FIELD_STR("request", SV_F_REQUIRED | SV_F_ID_CHARS, 1, 63, request,
+              "the id of an urgent request (1-63 characters [A-Za-z0-9_-])"),
+};
+
 static const sv_field publish_fields[] = {
     FIELD_STR("sdp", SV_F_REQUIRED, 1, SV_MESSAGE_MAX_SDP, sdp,
               "a string holding an SDP offer of at most 64 KiB"),
@@ -133,6 +150,11 @@ static const sv_msg_spec specs[] = {
     {"record-stop", SV_MSG_RECORD_STOP, NULL, 0},
     {"recordings", SV_MSG_RECORDINGS, NULL, 0},
     {"capture", SV_MSG_CAPTURE, target_fields, SV_ARRAY_LEN(target_fields)},
+    {"urgent-watch", SV_MSG_URGENT_WATCH, urgent_watch_fields, SV_ARRAY_LEN(urgent_watch_fields)},
+    {"urgent-request", SV_MSG_URGENT_REQUEST, urgent_request_fields,
+     SV_ARRAY_LEN(urgent_request_fields)},
+    {"urgent-accept", SV_MSG_URGENT_ACCEPT, urgent_accept_fields,
+     SV_ARRAY_LEN(urgent_accept_fields)},
 };
 
 /* Builds err->message and keeps it printable ASCII: parts of it may come from

@@ -45,6 +45,9 @@ typedef enum {
   SV_MSG_RECORD_STOP,
   SV_MSG_RECORDINGS,
   SV_MSG_CAPTURE,
+  SV_MSG_URGENT_WATCH, /* urgent guidance (urgent.c) */
+  SV_MSG_URGENT_REQUEST,
+  SV_MSG_URGENT_ACCEPT,
 } sv_msg_type;
 
 /* A validated message. Every string points into `root` and lives as long as
@@ -57,13 +60,15 @@ typedef struct sv_msg {
   json_t *id;              /* borrowed from root: integer or string, NULL if absent */
   const char *room;        /* join */
   const char *name;        /* join: already trimmed of surrounding white space */
-  const char *token;       /* join, optional */
+  const char *token;       /* join (optional), urgent-watch, urgent-request */
   const char *sdp;         /* publish, subscribe-answer */
   const char *pc;          /* candidate: "publish" or "subscribe" */
   const char *candidate;   /* candidate: may be "" (end of candidates) */
   const char *mid;         /* candidate: sdpMid, optional */
   const char *text;        /* chat, waiting-message */
   const char *participant; /* admit, reject, remove, capture */
+  const char *team;        /* urgent-request: the on-call team asked */
+  const char *request;     /* urgent-accept */
   uint32_t rev;            /* subscribe-answer */
   int notice_ack;          /* join: 1 when "noticeAck" is true */
   int agree;               /* record-consent: 1 when "agree" is true */

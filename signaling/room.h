@@ -29,6 +29,7 @@ typedef struct sv_participant {
   gint64 joined_us;     /* monotonic time of the join */
   char token_hash[65];  /* hex SHA-256 of the join token; "" in an open room */
   int consent;          /* recording: 1 agreed, -1 declined, 0 not asked or no answer */
+  gint64 media_us;      /* monotonic time its publish connection came up; 0 = no media */
 } sv_participant;
 
 struct sv_room {

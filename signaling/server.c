@@ -14,6 +14,7 @@
 
 #include "common/common.h"
 #include "signaling/signaling_int.h"
+#include "signaling/urgent.h"
 
 /* protocols[0] also receives lws's generic callbacks and the upgrades that
  * name no subprotocol (which it refuses). rx_buffer_size bounds what one
@@ -168,6 +169,9 @@ int sv_signaling_new(const sv_signaling_config *config, GMainLoop *loop, sv_sign
   sig->store = config->store;
   sig->store_user = config->store_user;
   sig->recordings = sv_recordings_new(config, sig);
+  sig->db = config->db;
+  sig->public_url = config->public_url && *config->public_url ? g_strdup(config->public_url) : NULL;
+  sig->urgent = sv_urgent_table_new();
   sig->ended = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   sig->tls = config->cert_path != NULL;
   sig->strict_transport = sig->tls && !sv_signaling_is_loopback(sig->bind_address);
@@ -259,6 +263,8 @@ void sv_signaling_free(sv_signaling *sig) {
   g_hash_table_destroy(sig->pending);
   sv_rooms_free(sig->rooms);
   g_hash_table_destroy(sig->ended);
+  g_hash_table_destroy(sig->urgent);
+  g_free(sig->public_url);
   if (sig->token_secret) g_bytes_unref(sig->token_secret);
   g_free(sig->privacy_notice);
   g_free(sig->bind_address);

@@ -14,6 +14,7 @@
 #include "schedule/token.h"
 #include "signaling/signaling_int.h"
 #include "signaling/turn.h"
+#include "signaling/urgent.h"
 
 const char *sv_session_error_code(int err) {
   switch (err) {
@@ -93,6 +94,20 @@ void sv_session_audit(sv_signaling *sig, const sv_participant *p, const char *ev
                     text ? text : "{}");
   free(text);
   json_decref(detail);
+}
+
+void sv_session_media_state(sv_signaling *sig, sv_participant *p, bool up, const char *why) {
+  if (up == (p->media_us != 0)) return;
+  if (up) {
+    p->media_us = g_get_monotonic_time();
+    sv_session_audit(sig, p, "media-started", NULL, NULL);
+    return;
+  }
+  gint64 seconds = (g_get_monotonic_time() - p->media_us) / G_USEC_PER_SEC;
+  p->media_us = 0;
+  sv_session_audit(
+      sig, p, "media-stopped", NULL,
+      json_pack("{s:s,s:I}", "reason", why ? why : "closed", "duration_s", (json_int_t)seconds));
 }
 
 static void send_join_error(sv_conn *c, const sv_msg *m, const char *code, const char *why) {
@@ -254,6 +269,8 @@ static void on_join(sv_conn *c, const sv_msg *m) {
   p->waiting =
       sv_room_role_waits(p->role) && !(hash[0] && g_hash_table_contains(p->room->admitted, hash));
   p->notice_ack = m->notice_ack;
+  if (hash[0] && sig->store && sig->store->token_used)
+    sig->store->token_used(sig->store_user, hash);
   if (sig->relay && !p->waiting) {
     int rc = sv_relay_join(sig->relay, m->room, p->id);
     if (rc < 0) {
@@ -341,6 +358,7 @@ void sv_session_leave_participant(sv_conn *c, const char *reason) {
   SV_LOG_IDS(SV_LOG_INFO, "signaling", p->id, room->id, "%s left room %s (%s, %u remain)", p->id,
              room->id, reason, room->participants->len - 1);
   gint64 duration = (g_get_monotonic_time() - p->joined_us) / G_USEC_PER_SEC;
+  sv_session_media_state(sig, p, false, reason);
   if (strcmp(reason, "removed") != 0 && strcmp(reason, "rejected") != 0)
     sv_session_audit(sig, p, "left", NULL,
                      json_pack("{s:s,s:I}", "reason", reason, "duration_s", (json_int_t)duration));
@@ -495,6 +513,11 @@ void sv_session_handle(sv_conn *c, const char *data, size_t len) {
   case SV_MSG_RECORDINGS:
   case SV_MSG_CAPTURE:
     sv_recording_handle(c, &m);
+    break;
+  case SV_MSG_URGENT_WATCH:
+  case SV_MSG_URGENT_REQUEST:
+  case SV_MSG_URGENT_ACCEPT:
+    sv_urgent_handle(c, &m);
     break;
   }
   sv_message_clear(&m);

@@ -21,6 +21,7 @@
 #include "relay/relay.h"
 
 typedef struct sv_signaling sv_signaling;
+struct sv_store;
 
 /* What a consultation's waiting screen shows; filled by the store. */
 typedef struct sv_signaling_consultation {
@@ -45,6 +46,9 @@ typedef struct sv_signaling_store {
    * compact JSON object (e.g. {"duration_s":61,"notice_ack":true}). */
   void (*audit)(void *user, const char *room_id, const char *event, const char *participant,
                 const char *role, const char *name, const char *actor, const char *detail);
+  /* Someone joined (or started waiting) with the token of this hex
+   * SHA-256: the invitation's first use is recorded. */
+  void (*token_used)(void *user, const char *token_hash);
 } sv_signaling_store;
 
 typedef struct sv_signaling_config {
@@ -71,6 +75,12 @@ typedef struct sv_signaling_config {
   int recording_retention_days;    /* recordings and stills older than this are deleted; 0 = kept */
   const sv_signaling_store *store; /* borrowed, may be NULL */
   void *store_user;
+  /* The REST API (/api, docs/api.md) and urgent guidance use the store
+   * directly; borrowed, must outlive the server. NULL: /api answers 503. */
+  struct sv_store *db;
+  /* Base of the links the API returns, e.g. "https://samvei.example.org";
+   * NULL = the scheme and Host header of each request. */
+  const char *public_url;
 } sv_signaling_config;
 
 /* Starts listening. Without cert_path and key_path the server speaks plain

@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "schedule/store.h"
+#include "signaling/api.h"
 #include "signaling/metrics.h"
 #include "signaling/room.h"
 #include "signaling/signaling.h"
@@ -35,6 +37,11 @@ struct sv_signaling {
   char *privacy_notice; /* NULL = the client's own text */
   const sv_signaling_store *store;
   void *store_user;
+  sv_store *db;     /* borrowed: the REST API and urgent guidance; NULL = off */
+  char *public_url; /* base of links the API makes; NULL = from the Host header */
+  /* urgent request id → sv_urgent_live *: requests whose requester is
+   * connected and that nobody has accepted yet (urgent.c). */
+  GHashTable *urgent;
   /* room id → nothing: consultations their host ended. Kept while the
    * server runs (a few bytes each); with a store, the consultation's
    * status says the same across restarts. */
@@ -85,6 +92,11 @@ typedef struct sv_conn {
   bool rx_paused;   /* reading stopped until `out` drains (see ws.c) */
   int close_status; /* nonzero: close with this status once `out` is written */
   bool dead;        /* being killed: accept and send nothing more */
+
+  /* Urgent guidance (urgent.c): the on-call team this connection watches
+   * and the member's name, or NULL; the request it made and waits on. */
+  char *watch_team, *watch_name;
+  char *urgent_request;
 } sv_conn;
 
 /* lws per-session data of the WebSocket protocol. */
@@ -97,6 +109,7 @@ typedef struct sv_ws_pss {
 typedef struct sv_http_pss {
   char *body;
   size_t len, sent;
+  sv_api_call *api; /* an /api request whose body is arriving, or NULL */
 } sv_http_pss;
 
 /* ws.c */
@@ -118,6 +131,19 @@ void sv_conn_close_after_send(sv_conn *c, int status);
 /* http.c */
 int sv_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                      size_t len);
+/* true when a Host header looks like host[:port] (safe to reflect). */
+bool sv_http_host_is_safe(const char *host);
+/* Sends resp (its body and disposition are taken over); returns what the
+ * lws callback should return. */
+int sv_http_respond_api(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, sv_api_resp *resp);
+
+/* api_http.c: an /api request from lws to sv_api_handle() and back.
+ * begin runs on LWS_CALLBACK_HTTP: it copies what the API needs from the
+ * headers, then answers at once or waits for the body (body, finish). */
+int sv_http_api_begin(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, const char *path,
+                      int method);
+void sv_http_api_body(sv_api_call *call, const void *in, size_t len);
+int sv_http_api_finish(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss);
 
 struct sv_msg;
 
@@ -161,6 +187,9 @@ void sv_session_to_hosts(sv_room *room, json_t *msg);
 json_t *sv_session_participant_json(const sv_participant *p);
 /* The list of room's people as `viewer` may see them (not viewer). */
 json_t *sv_session_list(const sv_room *room, const sv_participant *viewer);
+/* Records "media-started" when up is true and p had no media, and
+ * "media-stopped" (with how long, and why) when up is false and it had. */
+void sv_session_media_state(sv_signaling *sig, sv_participant *p, bool up, const char *why);
 /* Audit through the store, if any; detail may be NULL. */
 void sv_session_audit(sv_signaling *sig, const sv_participant *p, const char *event,
                       const char *actor, json_t *detail);

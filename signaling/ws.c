@@ -17,6 +17,7 @@
 
 #include "common/common.h"
 #include "signaling/signaling_int.h"
+#include "signaling/urgent.h"
 
 /* One queued message: LWS_PRE bytes of head room for lws, then the text. */
 typedef struct sv_out_msg {
@@ -221,6 +222,7 @@ int sv_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user
       sv_conn *c = pss->conn;
       pss->conn = NULL;
       sv_session_leave(c, "disconnected");
+      sv_urgent_conn_closed(c);
       SV_DEBUG("signaling", "websocket from %s closed", c->peer);
       conn_free(c);
     }

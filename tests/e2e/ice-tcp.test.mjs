@@ -16,9 +16,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { launchBrowser, newParticipant, waitFor, waitForMediaFrom, roomName } from './lib.mjs';
+import { launchBrowser, waitForMediaFrom, roomName } from './lib.mjs';
 import { startServer } from './server.mjs';
-import { recordPeerConnections, selectedPairs } from './transport.mjs';
+import { joinRecorded, settledPairs } from './transport.mjs';
 
 const NFT = '/usr/sbin/nft';
 const TABLE = `samvei_e2e_udp_block_${process.pid}`;
@@ -73,19 +73,7 @@ after(async () => {
   removeTable();
 });
 
-async function join(label, room, name) {
-  const p = await newParticipant(browser, label);
-  opened.push(p);
-  await recordPeerConnections(p.context);
-  await p.page.goto(`${server.url}/?lang=en`, { waitUntil: 'load' });
-  await p.page.getByLabel('Room').fill(room);
-  await p.page.getByLabel('Your name').fill(name);
-  await p.page.getByLabel('I have read this and want to join').check();
-  await p.page.getByRole('button', { name: 'Join' }).click();
-  await p.page.locator('#call').waitFor({ state: 'visible', timeout: 20000 });
-  p.id = (await p.page.evaluate(() => window.samvei.self())).id;
-  return p;
-}
+const join = (label, room, name) => joinRecorded(browser, opened, server.url, label, room, name);
 
 test('UDP blocked: a two-party call connects over ICE-TCP', { skip: !canBlock && 'needs root and nft' }, async () => {
   const room = roomName('ice-tcp');
@@ -94,13 +82,7 @@ test('UDP blocked: a two-party call connects over ICE-TCP', { skip: !canBlock &&
   await waitForMediaFrom(a.page, [b.id], 'ice-tcp-a');
   await waitForMediaFrom(b.page, [a.id], 'ice-tcp-b');
   for (const p of [a, b]) {
-    const pairs = await waitFor(
-      async () => {
-        const list = await selectedPairs(p.page);
-        return list.length >= 2 && list.every(Boolean) ? list : false;
-      },
-      { timeoutMs: 10000, what: `${p.label}'s selected candidate pairs` },
-    );
+    const pairs = await settledPairs(p);
     for (const pair of pairs) assert.equal(pair.protocol, 'tcp', `${p.label}: ${JSON.stringify(pair)}`);
   }
   assert.ok(droppedPackets() > 0, 'UDP towards the relay was tried and dropped');

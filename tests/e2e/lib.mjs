@@ -66,10 +66,12 @@ export function pageUrl(params = {}) {
   return `${BASE_URL}/?${q}`;
 }
 
-/* Opens the join page, fills room and name, clicks join and waits for the
- * call view. Returns the participant's own id. */
-export async function joinViaUi(page, room, name) {
-  await page.goto(pageUrl(), { waitUntil: 'load' });
+/* Opens the join page (of `base`, default the shared server; `query` adds
+ * URL parameters), fills room and name, ticks the privacy notice, clicks
+ * join and waits for the call view. Returns the participant's own id. */
+export async function joinViaUi(page, room, name, { base, query = {} } = {}) {
+  const q = new URLSearchParams({ lang: 'en', ...query });
+  await page.goto(base ? `${base}/?${q}` : pageUrl(query), { waitUntil: 'load' });
   await page.getByLabel('Room').fill(room);
   await page.getByLabel('Your name').fill(name);
   await page.getByLabel('I have read this and want to join').check();

@@ -20,9 +20,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { launchBrowser, newParticipant, waitFor, waitForMediaFrom, roomName } from './lib.mjs';
+import { launchBrowser, waitFor, waitForMediaFrom, roomName } from './lib.mjs';
 import { startServer } from './server.mjs';
-import { recordPeerConnections, selectedPairs } from './transport.mjs';
+import { joinRecorded, selectedPairs } from './transport.mjs';
 
 const NFT = '/usr/sbin/nft';
 const TABLE = `samvei_e2e_netchange_${process.pid}`;
@@ -75,18 +75,7 @@ after(async () => {
   removeTable();
 });
 
-async function join(label, room, name) {
-  const p = await newParticipant(browser, label);
-  opened.push(p);
-  await recordPeerConnections(p.context);
-  await p.page.goto(`${server.url}/?lang=en`, { waitUntil: 'load' });
-  await p.page.getByLabel('Room').fill(room);
-  await p.page.getByLabel('Your name').fill(name);
-  await p.page.getByLabel('I have read this and want to join').check();
-  await p.page.getByRole('button', { name: 'Join' }).click();
-  await p.page.locator('#call').waitFor({ state: 'visible', timeout: 20000 });
-  return p;
-}
+const join = (label, room, name) => joinRecorded(browser, opened, server.url, label, room, name);
 
 const selfId = (p) => p.page.evaluate(() => window.samvei.self()?.id);
 

@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import {
   launchBrowser,
   newParticipant,
+  joinViaUi,
   waitFor,
   waitForMediaFrom,
   connectionState,
@@ -37,12 +38,7 @@ after(async () => {
 async function join(label, room, name) {
   const p = await newParticipant(browser, label);
   opened.push(p);
-  await p.page.goto(`${server.url}/?lang=en`, { waitUntil: 'load' });
-  await p.page.getByLabel('Room').fill(room);
-  await p.page.getByLabel('Your name').fill(name);
-  await p.page.getByLabel('I have read this and want to join').check();
-  await p.page.getByRole('button', { name: 'Join' }).click();
-  await p.page.locator('#call').waitFor({ state: 'visible', timeout: 20000 });
+  p.id = await joinViaUi(p.page, room, name, { base: server.url });
   return p;
 }
 

@@ -36,10 +36,12 @@ export function makeCerts() {
 }
 
 /* Starts samvei with `args` added to the usual test options and waits for
- * /healthz. port: reuse a port (restart tests); tls: {cert, key}. */
-export async function startServer(label, { args = [], port, tls } = {}) {
+ * /healthz. port: reuse a port (restart tests); tls: {cert, key}; dataDir:
+ * a data dir of the caller's, kept when the server stops (restart tests;
+ * default: a new one, removed on stop). */
+export async function startServer(label, { args = [], port, tls, dataDir: keptDir } = {}) {
   port = port || (await freePort());
-  const dataDir = mkdtempSync(join(tmpdir(), 'samvei-e2e-'));
+  const dataDir = keptDir || mkdtempSync(join(tmpdir(), 'samvei-e2e-'));
   const all = ['--bind', '127.0.0.1', '--port', String(port), '--web-root', join(ROOT, 'web'),
     '--data-dir', dataDir, '--allow-open-rooms', '--drain-timeout', '0', ...args];
   if (tls) all.push('--cert', tls.cert, '--key', tls.key);
@@ -58,6 +60,7 @@ export async function startServer(label, { args = [], port, tls } = {}) {
     url,
     wsUrl: url.replace(/^http/, 'ws') + '/ws',
     port,
+    dataDir,
     proc,
     exited,
     output: () => output,
@@ -73,7 +76,7 @@ export async function startServer(label, { args = [], port, tls } = {}) {
     async stop(signal = 'SIGKILL') {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
       const r = await exited;
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!keptDir) rmSync(dataDir, { recursive: true, force: true });
       return r;
     },
   };

@@ -4,6 +4,7 @@
  * before the page's scripts run; the client itself is unchanged), and the
  * selected candidate pair of each from getStats().
  */
+import { newParticipant, joinViaUi, waitFor } from './lib.mjs';
 
 /* Call on a browser context before opening its page. */
 export async function recordPeerConnections(context) {
@@ -56,4 +57,25 @@ export function selectedPairs(page) {
     }
     return out;
   });
+}
+
+/* A new participant whose PeerConnections are recorded, joined through the
+ * page of the server at `base`; pushed on `opened` for cleanup. */
+export async function joinRecorded(browser, opened, base, label, room, name, query = {}) {
+  const p = await newParticipant(browser, label);
+  opened.push(p);
+  await recordPeerConnections(p.context);
+  p.id = await joinViaUi(p.page, room, name, { base, query });
+  return p;
+}
+
+/* Waits until every PeerConnection of p has a selected pair; returns them. */
+export function settledPairs(p) {
+  return waitFor(
+    async () => {
+      const list = await selectedPairs(p.page);
+      return list.length >= 2 && list.every(Boolean) ? list : false;
+    },
+    { timeoutMs: 10000, what: `${p.label}'s selected candidate pairs` },
+  );
 }

@@ -18,14 +18,13 @@ import { join } from 'node:path';
 import {
   ARTIFACTS,
   launchBrowser,
-  newParticipant,
   waitFor,
   waitForMediaFrom,
   roomName,
   sleep,
 } from './lib.mjs';
 import { startServer, freePort } from './server.mjs';
-import { recordPeerConnections, selectedPairs } from './transport.mjs';
+import { joinRecorded, settledPairs } from './transport.mjs';
 
 const TURNSERVER = '/usr/bin/turnserver';
 const SECRET = 'e2e-turn-secret-not-for-production';
@@ -97,20 +96,8 @@ after(async () => {
   if (turnDir) rmSync(turnDir, { recursive: true, force: true });
 });
 
-async function joinRelayed(label, room, name) {
-  const p = await newParticipant(browser, label);
-  opened.push(p);
-  await recordPeerConnections(p.context);
-  const q = new URLSearchParams({ lang: 'en', relay: '1' });
-  await p.page.goto(`${server.url}/?${q}`, { waitUntil: 'load' });
-  await p.page.getByLabel('Room').fill(room);
-  await p.page.getByLabel('Your name').fill(name);
-  await p.page.getByLabel('I have read this and want to join').check();
-  await p.page.getByRole('button', { name: 'Join' }).click();
-  await p.page.locator('#call').waitFor({ state: 'visible', timeout: 20000 });
-  p.id = (await p.page.evaluate(() => window.samvei.self())).id;
-  return p;
-}
+const joinRelayed = (label, room, name) =>
+  joinRecorded(browser, opened, server.url, label, room, name, { relay: '1' });
 
 test('join reply carries TURN REST credentials for coturn', { skip: !haveCoturn && 'coturn not installed' }, async () => {
   const WebSocket = (await import('ws')).default;
@@ -143,13 +130,7 @@ test('two-party call with iceTransportPolicy "relay" decodes video through cotur
   await waitForMediaFrom(a.page, [b.id], 'turn-a');
   await waitForMediaFrom(b.page, [a.id], 'turn-b');
   for (const p of [a, b]) {
-    const pairs = await waitFor(
-      async () => {
-        const list = await selectedPairs(p.page);
-        return list.length >= 2 && list.every(Boolean) ? list : false;
-      },
-      { timeoutMs: 10000, what: `${p.label}'s selected candidate pairs` },
-    );
+    const pairs = await settledPairs(p);
     for (const pair of pairs) {
       assert.equal(pair.policy, 'relay');
       assert.equal(pair.localType, 'relay', `${p.label}: ${JSON.stringify(pair)}`);

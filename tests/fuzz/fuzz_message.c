@@ -48,6 +48,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     case SV_MSG_WAITING_MESSAGE:
       SV_ASSERT(m.text && *m.text);
       break;
+    case SV_MSG_URGENT_WATCH:
+      SV_ASSERT(m.token && *m.token);
+      break;
+    case SV_MSG_URGENT_REQUEST:
+      SV_ASSERT(m.token && *m.token && m.team && *m.team);
+      break;
+    case SV_MSG_URGENT_ACCEPT:
+      SV_ASSERT(m.request && *m.request);
+      break;
     }
     /* The replies built from these strings must serialise. */
     char *text = json_dumps(m.root, JSON_COMPACT);

@@ -98,7 +98,7 @@ capture)
   echo "unknown mode $mode"; exit 2 ;;
 esac
 kill -TERM "$host_pid" "$guest_pid" 2>/dev/null
-wait
+wait "$host_pid" "$guest_pid" 2>/dev/null
 
 kill -TERM "$srv_pid"
 wait "$srv_pid"

@@ -255,6 +255,62 @@ static void test_help_version(void) {
   free(text);
 }
 
+static void test_database(void) {
+  clear_env();
+  unsetenv("SAMVEI_DATABASE_URL");
+  unsetenv("SAMVEI_RETENTION_DAYS");
+  sv_config cfg;
+  char *error = NULL;
+  CHECK_EQ_INT(load(&cfg, &error, NULL), 0);
+  CHECK(cfg.database_url == NULL); /* SQLite in the data dir */
+  CHECK_EQ_INT(cfg.retention_days, 3650);
+  sv_config_free(&cfg);
+
+  setenv("SAMVEI_DATABASE_URL", "postgresql://samvei@db/samvei", 1);
+  const char *const args[] = {"--retention-days", "0", NULL};
+  CHECK_EQ_INT(load(&cfg, &error, args), 0);
+  CHECK_STR(cfg.database_url, "postgresql://samvei@db/samvei");
+  CHECK_EQ_INT(cfg.retention_days, 0);
+  sv_config_free(&cfg);
+  unsetenv("SAMVEI_DATABASE_URL");
+
+  const char *const bad_url[] = {"--database-url", "mysql://x", NULL};
+  CHECK_EQ_INT(load(&cfg, &error, bad_url), SV_EINVAL);
+  CHECK(error && strstr(error, "--database-url") && strstr(error, "postgres://"));
+  g_free(error);
+  error = NULL;
+  sv_config_free(&cfg);
+  const char *const bad_days[] = {"--retention-days", "-1", NULL};
+  CHECK_EQ_INT(load(&cfg, &error, bad_days), SV_EINVAL);
+  CHECK(error && strstr(error, "--retention-days"));
+  g_free(error);
+  sv_config_free(&cfg);
+}
+
+static void test_public_url(void) {
+  clear_env();
+  unsetenv("SAMVEI_PUBLIC_URL");
+  sv_config cfg;
+  char *error = NULL;
+  CHECK_EQ_INT(load(&cfg, &error, NULL), 0);
+  CHECK(cfg.public_url == NULL); /* from each request's Host */
+  sv_config_free(&cfg);
+  CHECK_EQ_INT(
+      load(&cfg, &error, (const char *[]){"--public-url", "https://samvei.example.org:8443", NULL}),
+      0);
+  CHECK_STR(cfg.public_url, "https://samvei.example.org:8443");
+  sv_config_free(&cfg);
+  const char *const bad[] = {"ftp://x",     "https://",    "https://x/path",
+                             "https://a b", "https://u@x", NULL};
+  for (const char *const *b = bad; *b; b++) {
+    CHECK_EQ_INT(load(&cfg, &error, (const char *[]){"--public-url", *b, NULL}), SV_EINVAL);
+    CHECK(error && strstr(error, "--public-url"));
+    g_free(error);
+    error = NULL;
+    sv_config_free(&cfg);
+  }
+}
+
 static void test_ice_default(void) {
   clear_env();
   sv_config cfg;
@@ -278,5 +334,7 @@ int main(void) {
   RUN(test_errors);
   RUN(test_help_version);
   RUN(test_ice_default);
+  RUN(test_database);
+  RUN(test_public_url);
   return check_summary();
 }

@@ -1,0 +1,74 @@
+/*
+ * apikey_cmd.c — `samvei apikey create --name N [server options]`.
+ *
+ * A key is "svk_" and 32 random bytes in hex. The store keeps the hex
+ * SHA-256 of the whole key (sv_token_hash), which is what the REST API
+ * compares a Bearer key against; the key itself exists only in the output.
+ */
+#include "app/apikey_cmd.h"
+
+#include <glib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app/cli.h"
+#include "app/store_wire.h"
+#include "common/common.h"
+#include "schedule/token.h"
+
+#define SV_APIKEY_BYTES 32
+
+static int usage(const char *why) {
+  fprintf(stderr,
+          "samvei apikey: %s\n"
+          "usage: samvei apikey create --name N [server options]\n"
+          "  N: who or what uses the key (shown as the actor in the session log)\n",
+          why);
+  return 2;
+}
+
+int sv_app_apikey_main(int argc, char **argv) {
+  if (argc < 3 || strcmp(argv[2], "create") != 0) return usage("say create");
+  static const char *const names[] = {"name"};
+  const char *values[1] = {NULL};
+  sv_config cfg;
+  char *error = NULL;
+  sv_store *st = NULL;
+  int rc = 2;
+  if (sv_app_cli_parse(argc, argv, 3, names, 1, values, &cfg, &error) < 0) {
+    rc = usage(error);
+    goto out;
+  }
+  if (!values[0] || !*values[0] || strlen(values[0]) >= SV_STORE_NAME_MAX ||
+      !g_utf8_validate(values[0], -1, NULL)) {
+    rc = usage("give --name, 1-255 bytes of text");
+    goto out;
+  }
+  sv_log_set_level(SV_LOG_WARN);
+  if (sv_app_store_open(&cfg, &st, &error) < 0) {
+    fprintf(stderr, "samvei apikey: %s\n", error);
+    goto out;
+  }
+  uint8_t raw[SV_APIKEY_BYTES];
+  sv_random_bytes(raw, sizeof raw);
+  char key[4 + 2 * SV_APIKEY_BYTES + 1] = "svk_";
+  for (size_t i = 0; i < sizeof raw; i++)
+    g_snprintf(key + 4 + 2 * i, 3, "%02x", raw[i]);
+  char hash[SV_TOKEN_HASH_LEN + 1];
+  sv_token_hash(key, hash);
+  char id[SV_STORE_ID_MAX];
+  int64_t now = g_get_real_time() / G_USEC_PER_SEC;
+  if (sv_store_apikey_add(st, values[0], hash, now, id) < 0) {
+    fprintf(stderr, "samvei apikey: cannot store the key (see the log above)\n");
+    goto out;
+  }
+  printf("%s\n", key);
+  fprintf(stderr, "API key %s created for '%s'; it is shown only now: keep it safe\n", id,
+          values[0]);
+  rc = 0;
+out:
+  sv_store_close(st);
+  g_free(error);
+  sv_config_free(&cfg);
+  return rc;
+}

@@ -1,0 +1,180 @@
+/*
+ * lg.h — the load generator's shared types.
+ *
+ * One process, one GLib main loop, many participants. A participant has a
+ * signalling client (samvei's protocol or Janus VideoRoom's JSON API over
+ * WebSocket) and up to two PeerConnections made of the relay's own code
+ * (relay/peer: libnice, OpenSSL DTLS, libsrtp2). Publishers replay
+ * pre-packetized VP8 and Opus; subscribers count packets from the clear RTP
+ * header and decrypt only a sample to read the send time stamped in the
+ * payload. Everything runs on the main thread.
+ */
+#ifndef LG_H
+#define LG_H
+
+#include <glib.h>
+#include <jansson.h>
+#include <libsoup/soup.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "relay/peer.h"
+#include "relay/sdp.h"
+
+/* ---- latency histogram (HDR-style: 32 sub-buckets per power of two) ---- */
+
+#define LG_HIST_BUCKETS (64 + 32 * 40)
+
+typedef struct lg_hist {
+  uint64_t count;
+  uint64_t max_us;
+  uint64_t bucket[LG_HIST_BUCKETS];
+} lg_hist;
+
+void lg_hist_add(lg_hist *h, uint64_t us);
+void lg_hist_merge(lg_hist *into, const lg_hist *from);
+/* Value in microseconds below which a fraction q (0..1) of samples lie. */
+double lg_hist_quantile(const lg_hist *h, double q);
+
+/* ---- media ---- */
+
+#define LG_MAX_STREAMS 64 /* streams one subscriber receives */
+#define LG_RING        512
+
+/* One outgoing stream of a publisher. */
+typedef struct lg_out_stream {
+  bool video;
+  uint8_t pt;
+  uint32_t ssrc;
+  uint16_t seq;
+  uint32_t ts;
+  uint16_t picture_id;
+  int64_t next_us; /* when the next frame is due */
+  uint32_t frame;  /* frames sent; a keyframe every LG_KEY_INTERVAL */
+  bool key_wanted; /* a PLI/FIR asked for one */
+  /* Last LG_RING protected packets, for NACKs (video only). */
+  uint8_t (*ring)[1300];
+  uint16_t *ring_len;
+  uint16_t *ring_seq;
+} lg_out_stream;
+
+/* Receive state of one incoming stream, from its clear RTP header. */
+typedef struct lg_in_stream {
+  uint32_t ssrc;
+  bool started;
+  uint32_t cycles;
+  uint16_t max_seq;
+  uint32_t base;
+  uint64_t received;
+} lg_in_stream;
+
+/* ---- participants ---- */
+
+typedef enum { LG_SAMVEI = 0, LG_JANUS } lg_server;
+
+typedef struct lg_part lg_part;
+
+typedef struct lg_room {
+  int index;
+  char name[64];
+  int64_t janus_id;
+  int n_parts;
+} lg_room;
+
+struct lg_part {
+  int index;
+  lg_room *room;
+  bool publish, video, subscribe;
+  bool gone; /* left; waiting to be freed */
+  /* PeerConnections (NULL until made). */
+  sv_peer *pub, *sub;
+  bool pub_up, sub_up;
+  GPtrArray *pending_sub_cands; /* server candidates for sub before it exists */
+  /* Media. */
+  lg_out_stream out[2]; /* audio, video */
+  int n_out;
+  lg_in_stream in[LG_MAX_STREAMS];
+  int n_in;
+  uint32_t sample_ctr;
+  /* Timing of the join (monotonic µs). */
+  int64_t t_start, t_pub_up, t_sub_up;
+  bool join_counted;
+  /* Signalling. */
+  SoupWebsocketConnection *ws;
+  GCancellable *cancel;
+  int64_t janus_session, janus_pub_handle, janus_sub_handle;
+  int64_t janus_feed; /* my publisher id */
+  bool janus_sub_joining;
+  GHashTable *janus_feeds; /* feed ids subscribed or asked for */
+  uint32_t sub_rev;
+  int tx;
+};
+
+/* Global state of the run (main thread only). */
+typedef struct lg_state {
+  lg_server server;
+  char *url;
+  SoupSession *session;
+  sv_peer_env env;
+  int samples_every; /* decrypt 1 in N received packets */
+  /* Totals since start. */
+  uint64_t rtp_sent, rtp_recv, rtp_expected_base, sampled, pli_in, nack_in, retrans;
+  uint64_t errors;
+  lg_hist lat, lat_key; /* current step's window */
+  bool measuring;
+  GPtrArray *parts;
+  int64_t run_id;
+} lg_state;
+
+extern lg_state lg;
+
+int64_t lg_now_us(void);
+
+/* media.c */
+void lg_media_init(void);
+void lg_media_setup_publisher(lg_part *p);
+void lg_media_free(lg_part *p);
+/* Sends every frame that is due for every connected publisher. */
+void lg_media_tick(void);
+bool lg_media_srtp_in(void *user, sv_peer *peer, const uint8_t *buf, size_t len);
+void lg_media_rtcp_in(void *user, sv_peer *peer, uint8_t *buf, size_t len);
+/* Sums over all subscribers: packets received and expected. */
+void lg_media_loss_totals(uint64_t *received, uint64_t *expected);
+
+/* part.c */
+void lg_part_pc_state(lg_part *p, bool is_pub, sv_pc_state st, const char *reason);
+/* Makes the publish PeerConnection and returns its offer (g_free). */
+char *lg_part_make_offer(lg_part *p);
+/* Applies the server's answer to the publish offer. Returns 0 or -1. */
+int lg_part_take_answer(lg_part *p, const char *sdp);
+/* Makes (or reuses) the subscribe PeerConnection for an offer and returns
+ * the answer (g_free), or NULL. */
+char *lg_part_answer_offer(lg_part *p, const char *sdp);
+void lg_part_add_candidates_from_sdp(sv_peer *peer, const char *sdp);
+void lg_part_remote_candidate(lg_part *p, bool is_pub, const char *cand);
+void lg_part_free_peers(lg_part *p);
+
+/* Signalling: called by part.c when our PeerConnection has a local candidate
+ * ("" = done). */
+void lg_sig_candidate(lg_part *p, bool is_pub, const char *cand);
+
+/* sig_samvei.c / sig_janus.c */
+void lg_samvei_start(lg_part *p);
+void lg_samvei_candidate(lg_part *p, bool is_pub, const char *cand);
+void lg_janus_start(lg_part *p);
+void lg_janus_candidate(lg_part *p, bool is_pub, const char *cand);
+void lg_janus_keepalive(lg_part *p);
+
+/* Common WebSocket helpers (sig_samvei.c). */
+void lg_ws_connect(lg_part *p, const char *protocol, void (*on_open)(lg_part *p),
+                   void (*on_msg)(lg_part *p, json_t *msg));
+void lg_ws_send(lg_part *p, json_t *msg); /* steals msg */
+void lg_ws_close(lg_part *p);
+
+#define LG_ERR(...)                                                                                \
+  do {                                                                                             \
+    lg.errors++;                                                                                   \
+    if (lg.errors < 50) fprintf(stderr, "loadgen: " __VA_ARGS__);                                  \
+  } while (0)
+
+#endif

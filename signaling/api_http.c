@@ -1,0 +1,110 @@
+/*
+ * api_http.c — the HTTP side of an /api request: copies the method, path,
+ * query, Authorization header and base URL out of lws while the headers
+ * are there, collects the body (at most SV_API_MAX_BODY bytes are kept;
+ * more is read, dropped and answered with 413), hands the call to
+ * sv_api_handle() and writes its response.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/common.h"
+#include "signaling/api.h"
+#include "signaling/signaling_int.h"
+
+#define SV_API_MAX_AUTH 1024
+
+/* Copies the query's name=value pairs. A pair that is not UTF-8 or too long
+ * marks the call bad (a filter silently dropped would widen a listing). */
+static void read_query(struct lws *wsi, sv_api_call *call) {
+  char frag[SV_API_MAX_VALUE + 64];
+  GHashTable *query = call->query;
+  for (int i = 0; i < SV_API_MAX_QUERY; i++) {
+    if (lws_hdr_fragment_length(wsi, WSI_TOKEN_HTTP_URI_ARGS, i) >= (int)sizeof frag) {
+      call->bad_query = true;
+      continue;
+    }
+    int n = lws_hdr_copy_fragment(wsi, frag, sizeof frag, WSI_TOKEN_HTTP_URI_ARGS, i);
+    if (n < 0) break;
+    if (!g_utf8_validate(frag, -1, NULL)) {
+      call->bad_query = true;
+      continue;
+    }
+    char *eq = strchr(frag, '=');
+    if (!eq || eq == frag) continue;
+    *eq = '\0';
+    /* The first value of a name counts; empty values count as absent. */
+    if (eq[1] && !g_hash_table_contains(query, frag))
+      g_hash_table_insert(query, g_strdup(frag), g_strdup(eq + 1));
+  }
+}
+
+static char *base_url(sv_signaling *sig, struct lws *wsi) {
+  if (sig->public_url) return g_strdup(sig->public_url);
+  char host[256] = "";
+  if (lws_hdr_copy(wsi, host, sizeof host, WSI_TOKEN_HOST) <= 0 || !sv_http_host_is_safe(host))
+    g_strlcpy(host, "localhost", sizeof host);
+  return g_strdup_printf("%s://%s", sig->tls ? "https" : "http", host);
+}
+
+static const char *method_name(int method) {
+  static const char *const names[] = {"GET",   "POST",   "OPTIONS", "PUT",
+                                      "PATCH", "DELETE", "CONNECT", "HEAD"};
+  return method >= 0 && method < (int)SV_ARRAY_LEN(names) ? names[method] : "?";
+}
+
+/* Logs method, path, status and the key's name: never the query (it may
+ * name a consultation's period) or the body. */
+static int finish(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss) {
+  sv_api_call *call = pss->api;
+  pss->api = NULL;
+  sv_api_resp resp;
+  sv_api_handle(sig, call, &resp);
+  SV_INFO("api", "%s %s -> %u%s%s", method_name(call->method), call->path, resp.status,
+          call->actor[0] ? " by " : "", call->actor);
+  sv_api_call_free(call);
+  return sv_http_respond_api(sig, wsi, pss, &resp);
+}
+
+int sv_http_api_begin(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, const char *path,
+                      int method) {
+  sv_api_call *call = g_new0(sv_api_call, 1);
+  call->method = method;
+  call->path = g_strdup(path);
+  call->query = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  call->body = g_byte_array_new();
+  call->base_url = base_url(sig, wsi);
+  read_query(wsi, call);
+  int auth_len = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
+  if (auth_len > 0 && auth_len < SV_API_MAX_AUTH) {
+    call->auth = g_malloc0((gsize)auth_len + 1);
+    if (lws_hdr_copy(wsi, call->auth, auth_len + 1, WSI_TOKEN_HTTP_AUTHORIZATION) < 0)
+      call->auth[0] = '\0';
+  }
+  sv_api_call_free(pss->api);
+  pss->api = call;
+  /* A body comes when there is a Content-Length: wait for it (lws reads
+   * it whatever the method). */
+  char cl[32] = "";
+  long long declared = 0;
+  if (lws_hdr_copy(wsi, cl, sizeof cl, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0)
+    declared = strtoll(cl, NULL, 10);
+  if (declared > SV_API_MAX_BODY) call->too_big = true;
+  if (declared > 0) return 0;
+  /* lws reads request bodies by Content-Length only. */
+  call->no_length = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0;
+  return finish(sig, wsi, pss);
+}
+
+void sv_http_api_body(sv_api_call *call, const void *in, size_t len) {
+  if (call->too_big) return;
+  if (len > SV_API_MAX_BODY - call->body->len) {
+    call->too_big = true;
+    return;
+  }
+  g_byte_array_append(call->body, in, (guint)len);
+}
+
+int sv_http_api_finish(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss) {
+  return finish(sig, wsi, pss);
+}

@@ -1,0 +1,154 @@
+/*
+ * api_invitations.c — invitations to a consultation: issue (a signed join
+ * token in a link; only its hash is stored), list, revoke.
+ *
+ * A token is valid from the start minus the join grace (or the waiting
+ * room's opening, whichever is earlier) to the end plus the grace after.
+ * The link carries the token in the URL fragment, which browsers never send
+ * to a server. The store appends "invitation-issued" and
+ * "invitation-revoked" to the session log.
+ */
+#include <string.h>
+
+#include "common/common.h"
+#include "schedule/token.h"
+#include "signaling/api.h"
+#include "signaling/signaling_int.h"
+
+static const char *const roles[] = {"specialist", "municipal",   "patient",
+                                    "relative",   "interpreter", "observer"};
+
+static json_t *time_or_null(int64_t t) {
+  if (!t) return json_null();
+  char *s = sv_api_time_iso(t);
+  json_t *v = json_string(s);
+  g_free(s);
+  return v;
+}
+
+static json_t *invitation_json(const sv_invitation *inv) {
+  json_t *doc = json_pack("{s:s,s:s,s:s,s:s}", "id", inv->id, "consultation", inv->consultation,
+                          "role", inv->role, "name", inv->name);
+  json_object_set_new(doc, "issued", time_or_null(inv->issued));
+  json_object_set_new(doc, "expires", time_or_null(inv->expires));
+  json_object_set_new(doc, "used", time_or_null(inv->used));
+  json_object_set_new(doc, "revoked", time_or_null(inv->revoked));
+  return doc;
+}
+
+static void issue(sv_signaling *sig, sv_api_call *call, const sv_consultation *c,
+                  sv_api_resp *resp) {
+  json_t *obj = sv_api_body_object(call, resp);
+  if (!obj) return;
+  const char *name, *role = json_string_value(json_object_get(obj, "role"));
+  char *token = NULL;
+  bool role_ok = false;
+  for (size_t i = 0; role && i < SV_ARRAY_LEN(roles); i++)
+    role_ok |= strcmp(role, roles[i]) == 0;
+  if (!role_ok) {
+    sv_api_error(resp, "bad-request",
+                 "field 'role' must be one of specialist, municipal, patient, relative, "
+                 "interpreter, observer");
+    goto out;
+  }
+  if (!sv_api_text_field(obj, "name", 64, SV_API_MAX_TOKEN_NAME, true, &name, resp)) goto out;
+  int64_t now = g_get_real_time() / G_USEC_PER_SEC;
+  if (strcmp(c->status, "cancelled") == 0) {
+    sv_api_error(resp, "conflict", "this consultation is cancelled: book a new one");
+    goto out;
+  }
+  int before =
+      sig->grace_before_min > sig->waiting_open_min ? sig->grace_before_min : sig->waiting_open_min;
+  sv_token_claims claims;
+  memset(&claims, 0, sizeof claims);
+  g_strlcpy(claims.room, c->id, sizeof claims.room);
+  g_strlcpy(claims.role, role, sizeof claims.role);
+  g_strlcpy(claims.name, name, sizeof claims.name);
+  claims.nbf = c->start - (int64_t)before * 60;
+  claims.exp = c->end + (int64_t)sig->grace_after_min * 60;
+  if (claims.exp <= now) {
+    sv_api_error(resp, "conflict", "this consultation is over: book a new one");
+    goto out;
+  }
+  if (!sig->token_secret) {
+    sv_api_error(resp, "unavailable", "this server has no token secret for invitation links");
+    goto out;
+  }
+  gsize secret_len = 0;
+  const uint8_t *secret = g_bytes_get_data(sig->token_secret, &secret_len);
+  if (sv_token_sign(secret, secret_len, &claims, &token) < 0) {
+    sv_api_error(resp, "internal", "cannot sign the invitation");
+    goto out;
+  }
+  sv_invitation inv;
+  memset(&inv, 0, sizeof inv);
+  g_strlcpy(inv.consultation, c->id, sizeof inv.consultation);
+  g_strlcpy(inv.role, role, sizeof inv.role);
+  g_strlcpy(inv.name, name, sizeof inv.name);
+  sv_token_hash(token, inv.token_hash);
+  inv.expires = claims.exp;
+  int err = sv_store_invitation_add(sig->db, &inv, call->actor, now);
+  if (err < 0) {
+    sv_api_store_error(resp, err, "the invitation");
+    goto out;
+  }
+  json_t *doc = invitation_json(&inv);
+  char *link = g_strdup_printf("%s/?room=%s#token=%s", call->base_url, c->id, token);
+  json_object_set_new(doc, "link", json_string(link));
+  json_object_set_new(doc, "token", json_string(token));
+  g_free(link);
+  sv_api_json(resp, 201, doc);
+out:
+  g_free(token);
+  json_decref(obj);
+}
+
+void sv_api_consultation_invitations(sv_signaling *sig, sv_api_call *call, const sv_consultation *c,
+                                     sv_api_resp *resp) {
+  if (call->method == LWSHUMETH_POST) {
+    issue(sig, call, c, resp);
+    return;
+  }
+  if (call->method != LWSHUMETH_GET) {
+    sv_api_error(resp, "method-not-allowed", "use GET or POST on invitations");
+    return;
+  }
+  sv_invitation *invs = NULL;
+  size_t n = 0;
+  int err = sv_store_invitation_list(sig->db, c->id, &invs, &n);
+  if (err < 0) {
+    sv_api_store_error(resp, err, "the invitation list");
+    return;
+  }
+  json_t *arr = json_array();
+  for (size_t i = 0; i < n; i++)
+    json_array_append_new(arr, invitation_json(&invs[i]));
+  g_free(invs);
+  sv_api_json(resp, 200, json_pack("{s:o}", "invitations", arr));
+}
+
+/* DELETE /api/invitations/{id} */
+void sv_api_invitations(sv_signaling *sig, sv_api_call *call, const char *rest, sv_api_resp *resp) {
+  const char *id = rest + 1;
+  if (!id[0] || strchr(id, '/') || strlen(id) >= SV_STORE_ID_MAX) {
+    sv_api_error(resp, "not-found", "no such invitation");
+    return;
+  }
+  if (call->method != LWSHUMETH_DELETE) {
+    sv_api_error(resp, "method-not-allowed",
+                 "use DELETE to revoke an invitation (list them under their consultation)");
+    return;
+  }
+  int err =
+      sv_store_invitation_revoke(sig->db, id, call->actor, g_get_real_time() / G_USEC_PER_SEC);
+  if (err == SV_ESTATE) {
+    sv_api_error(resp, "conflict", "this invitation is already revoked");
+    return;
+  }
+  if (err < 0) {
+    sv_api_store_error(resp, err, "this invitation");
+    return;
+  }
+  resp->status = 204;
+  resp->type = "application/json";
+}

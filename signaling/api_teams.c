@@ -1,0 +1,228 @@
+/*
+ * api_teams.c — /api/teams: list, create, get, change, delete teams, and
+ * POST /api/teams/{id}/urgent-links, which makes the links for urgent
+ * guidance (urgent.c): an on-call page link for a member of an on-call
+ * specialist team, and an "ask for urgent help" link for municipal staff.
+ */
+#include <string.h>
+
+#include "common/common.h"
+#include "signaling/api.h"
+#include "signaling/signaling_int.h"
+#include "signaling/urgent.h"
+
+json_t *sv_api_team_json(const sv_team *t) {
+  return json_pack("{s:s,s:s,s:s,s:s,s:b,s:i}", "id", t->id, "name", t->name, "kind", t->kind,
+                   "organisation", t->organisation, "onCall", t->on_call, "distanceKm",
+                   t->distance_km);
+}
+
+/* Applies the fields present in obj to *t; with `create` name and kind are
+ * required. Returns false with resp filled on bad input. */
+static bool team_from_json(json_t *obj, sv_team *t, bool create, sv_api_resp *resp) {
+  const char *name, *org;
+  if (!sv_api_text_field(obj, "name", 64, SV_STORE_NAME_MAX - 1, create, &name, resp) ||
+      !sv_api_text_field(obj, "organisation", 64, SV_STORE_NAME_MAX - 1, false, &org, resp))
+    return false;
+  if (name) g_strlcpy(t->name, name, sizeof t->name);
+  if (org) g_strlcpy(t->organisation, org, sizeof t->organisation);
+  json_t *kind = json_object_get(obj, "kind");
+  if (kind || create) {
+    const char *k = json_string_value(kind);
+    if (!k || (strcmp(k, "specialist") != 0 && strcmp(k, "municipal") != 0)) {
+      sv_api_error(resp, "bad-request", "field 'kind' must be \"specialist\" or \"municipal\"");
+      return false;
+    }
+    g_strlcpy(t->kind, k, sizeof t->kind);
+  }
+  json_t *on_call = json_object_get(obj, "onCall");
+  if (on_call) {
+    if (!json_is_boolean(on_call)) {
+      sv_api_error(resp, "bad-request", "field 'onCall' must be true or false");
+      return false;
+    }
+    t->on_call = json_is_true(on_call);
+  }
+  json_t *dist = json_object_get(obj, "distanceKm");
+  if (dist) {
+    if (!json_is_integer(dist) || json_integer_value(dist) < 0 || json_integer_value(dist) > 5000) {
+      sv_api_error(resp, "bad-request",
+                   "field 'distanceKm' must be an integer 0-5000 (one way, 0 = unknown)");
+      return false;
+    }
+    t->distance_km = (int)json_integer_value(dist);
+  }
+  return true;
+}
+
+static void list_teams(sv_signaling *sig, sv_api_resp *resp) {
+  sv_team *teams = NULL;
+  size_t n = 0;
+  int err = sv_store_team_list(sig->db, &teams, &n);
+  if (err < 0) {
+    sv_api_store_error(resp, err, "the team list");
+    return;
+  }
+  json_t *arr = json_array();
+  for (size_t i = 0; i < n; i++)
+    json_array_append_new(arr, sv_api_team_json(&teams[i]));
+  g_free(teams);
+  sv_api_json(resp, 200, json_pack("{s:o}", "teams", arr));
+}
+
+static void create_team(sv_signaling *sig, sv_api_call *call, sv_api_resp *resp) {
+  json_t *obj = sv_api_body_object(call, resp);
+  if (!obj) return;
+  sv_team t;
+  memset(&t, 0, sizeof t);
+  if (team_from_json(obj, &t, true, resp)) {
+    int err = sv_store_team_create(sig->db, &t);
+    if (err < 0)
+      sv_api_store_error(resp, err, "the team");
+    else
+      sv_api_json(resp, 201, sv_api_team_json(&t));
+  }
+  json_decref(obj);
+}
+
+/* POST /api/teams/{id}/urgent-links {"role":"on-call"|"requester","name":N,
+ * "to":on-call team (requester), "days":validity} */
+static void urgent_link(sv_signaling *sig, sv_api_call *call, const sv_team *team,
+                        sv_api_resp *resp) {
+  json_t *obj = sv_api_body_object(call, resp);
+  if (!obj) return;
+  const char *name, *role = json_string_value(json_object_get(obj, "role"));
+  const sv_team *target = team;
+  sv_team to;
+  json_t *days_v = json_object_get(obj, "days");
+  json_int_t days = days_v ? (json_is_integer(days_v) ? json_integer_value(days_v) : -1) : 30;
+  if (!sv_api_text_field(obj, "name", 64, SV_API_MAX_TOKEN_NAME, true, &name, resp)) goto out;
+  if (days < 1 || days > 365) {
+    sv_api_error(resp, "bad-request", "field 'days' must be an integer 1-365 (default 30)");
+    goto out;
+  }
+  if (!role || (strcmp(role, "on-call") != 0 && strcmp(role, "requester") != 0)) {
+    sv_api_error(resp, "bad-request", "field 'role' must be \"on-call\" or \"requester\"");
+    goto out;
+  }
+  bool on_call = strcmp(role, "on-call") == 0;
+  if (on_call && (strcmp(team->kind, "specialist") != 0 || !team->on_call)) {
+    sv_api_error(resp, "conflict", "on-call links are for specialist teams with onCall true");
+    goto out;
+  }
+  if (!on_call) {
+    const char *to_id = json_string_value(json_object_get(obj, "to"));
+    int err = to_id && strlen(to_id) < SV_STORE_ID_MAX ? sv_store_team_get(sig->db, to_id, &to)
+                                                       : SV_EINVAL;
+    if (err == SV_EINVAL || err == SV_ENOENT) {
+      sv_api_error(resp, "bad-request",
+                   "field 'to' must be the id of the on-call specialist team to ask");
+      goto out;
+    }
+    if (err < 0) {
+      sv_api_store_error(resp, err, "the team");
+      goto out;
+    }
+    if (strcmp(to.kind, "specialist") != 0 || !to.on_call) {
+      sv_api_error(resp, "bad-request", "team '%s' is not an on-call specialist team", to.id);
+      goto out;
+    }
+    target = &to;
+  }
+  int64_t now = g_get_real_time() / G_USEC_PER_SEC;
+  int64_t exp = now + (int64_t)days * 86400;
+  char *token = NULL;
+  if (sv_urgent_token_sign(sig, team->id, on_call, name, now, exp, &token) < 0) {
+    sv_api_error(resp, "unavailable", "this server has no token secret");
+    goto out;
+  }
+  char *link = on_call ? g_strdup_printf("%s/oncall.html#token=%s", call->base_url, token)
+                       : g_strdup_printf("%s/urgent.html?team=%s#token=%s", call->base_url,
+                                         target->id, token);
+  char *expires = sv_api_time_iso(exp);
+  sv_api_json(resp, 201,
+              json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "team", team->id, "role", role, "name", name,
+                        "to", target->id, "expires", expires, "link", link));
+  g_free(expires);
+  g_free(link);
+  g_free(token);
+out:
+  json_decref(obj);
+}
+
+void sv_api_teams(sv_signaling *sig, sv_api_call *call, const char *rest, sv_api_resp *resp) {
+  int m = call->method;
+  if (!rest[0] || strcmp(rest, "/") == 0) {
+    if (m == LWSHUMETH_GET) {
+      list_teams(sig, resp);
+      return;
+    }
+    if (m == LWSHUMETH_POST) {
+      create_team(sig, call, resp);
+      return;
+    }
+    sv_api_error(resp, "method-not-allowed", "use GET or POST on /api/teams");
+    return;
+  }
+  char id[SV_STORE_ID_MAX];
+  const char *slash = strchr(rest + 1, '/');
+  size_t id_len = slash ? (size_t)(slash - rest - 1) : strlen(rest + 1);
+  if (id_len == 0 || id_len >= sizeof id) {
+    sv_api_error(resp, "not-found", "no such team");
+    return;
+  }
+  memcpy(id, rest + 1, id_len);
+  id[id_len] = '\0';
+  sv_team t;
+  int err = sv_store_team_get(sig->db, id, &t);
+  if (err < 0) {
+    sv_api_store_error(resp, err, "this team");
+    return;
+  }
+  if (slash) {
+    if (strcmp(slash, "/urgent-links") != 0) {
+      sv_api_error(resp, "not-found", "there is no API resource at this path");
+      return;
+    }
+    if (m != LWSHUMETH_POST) {
+      sv_api_error(resp, "method-not-allowed", "use POST on urgent-links");
+      return;
+    }
+    urgent_link(sig, call, &t, resp);
+    return;
+  }
+  if (m == LWSHUMETH_GET) {
+    sv_api_json(resp, 200, sv_api_team_json(&t));
+    return;
+  }
+  if (m == LWSHUMETH_PATCH || m == LWSHUMETH_PUT) {
+    json_t *obj = sv_api_body_object(call, resp);
+    if (!obj) return;
+    if (team_from_json(obj, &t, m == LWSHUMETH_PUT, resp)) {
+      err = sv_store_team_update(sig->db, &t);
+      if (err < 0)
+        sv_api_store_error(resp, err, "this team");
+      else
+        sv_api_json(resp, 200, sv_api_team_json(&t));
+    }
+    json_decref(obj);
+    return;
+  }
+  if (m == LWSHUMETH_DELETE) {
+    err = sv_store_team_delete(sig->db, id);
+    if (err == SV_ESTATE) {
+      sv_api_error(resp, "conflict",
+                   "this team is named by consultations or urgent requests; it stays so their "
+                   "history keeps its team");
+      return;
+    }
+    if (err < 0) {
+      sv_api_store_error(resp, err, "this team");
+      return;
+    }
+    resp->status = 204;
+    resp->type = "application/json";
+    return;
+  }
+  sv_api_error(resp, "method-not-allowed", "use GET, PATCH, PUT or DELETE on a team");
+}

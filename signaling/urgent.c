@@ -1,0 +1,331 @@
+/*
+ * urgent.c — urgent guidance: `urgent-watch`, `urgent-request` and
+ * `urgent-accept` (docs/protocol.md).
+ *
+ * A request lives here while its requester is connected and nobody has
+ * accepted it; the store keeps every request (with its wait) and appends
+ * "urgent-request" and "urgent-accept" to the session log. The first accept
+ * wins (the store decides, so two servers sharing one database agree); both
+ * people then get a join token for the new urgent consultation, stored as
+ * invitations like any other link.
+ */
+#include "signaling/urgent.h"
+
+#include <string.h>
+
+#include "common/common.h"
+#include "schedule/token.h"
+#include "signaling/api.h"
+#include "signaling/message.h"
+#include "signaling/signaling_int.h"
+
+#define SV_URGENT_MINUTES 60 /* the length of the consultation an urgent request opens */
+
+typedef struct sv_urgent_live {
+  char id[SV_STORE_ID_MAX];
+  char consultation[SV_STORE_ID_MAX];
+  char from_team[SV_STORE_ID_MAX], from_name[SV_STORE_NAME_MAX];
+  char to_team[SV_STORE_ID_MAX];
+  char name[SV_STORE_NAME_MAX]; /* the requester's display name */
+  int64_t requested_at, end;
+  sv_conn *conn; /* the requester, not owned */
+} sv_urgent_live;
+
+GHashTable *sv_urgent_table_new(void) {
+  return g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+}
+
+static int sign(sv_signaling *sig, const sv_token_claims *claims, char **out) {
+  if (!sig->token_secret) return SV_ESTATE;
+  gsize len = 0;
+  const uint8_t *secret = g_bytes_get_data(sig->token_secret, &len);
+  return sv_token_sign(secret, len, claims, out);
+}
+
+int sv_urgent_token_sign(sv_signaling *sig, const char *team, bool on_call, const char *name,
+                         int64_t nbf, int64_t exp, char **out) {
+  sv_token_claims claims;
+  memset(&claims, 0, sizeof claims);
+  g_snprintf(claims.room, sizeof claims.room, "%s-%s", on_call ? "oncall" : "urgent", team);
+  g_strlcpy(claims.role, on_call ? "on-call" : "requester", sizeof claims.role);
+  g_strlcpy(claims.name, name, sizeof claims.name);
+  claims.nbf = nbf;
+  claims.exp = exp;
+  return sign(sig, &claims, out);
+}
+
+/* Copies src into dst (size bytes) without cutting a UTF-8 character. */
+static void copy_utf8(char *dst, size_t size, const char *src) {
+  g_strlcpy(dst, src, size);
+  size_t n = strlen(dst);
+  if (n + 1 < size || n == 0) return;
+  const char *end = dst + n;
+  const char *prev = g_utf8_find_prev_char(dst, end);
+  /* Drop the last character if it was cut. */
+  if (prev && !g_utf8_validate(prev, end - prev, NULL)) dst[prev - dst] = '\0';
+}
+
+/* Checks an urgent token: its signature and time, the role, and that its
+ * room names a team of the right kind. Fills *team and name, or sends the
+ * error and returns false. */
+static bool check(sv_conn *c, const sv_msg *m, bool on_call, sv_team *team, char *name,
+                  size_t name_len) {
+  sv_signaling *sig = c->sig;
+  const char *what = on_call ? "on-call link" : "urgent-help link";
+  if (!sig->db || !sig->token_secret) {
+    sv_conn_send_error(c, m->id, "unauthorized", "this server does not offer urgent guidance");
+    return false;
+  }
+  char why[256];
+  sv_token_claims claims;
+  gsize len = 0;
+  const uint8_t *secret = g_bytes_get_data(sig->token_secret, &len);
+  if (sv_token_verify(secret, len, m->token, g_get_real_time() / G_USEC_PER_SEC, &claims, why,
+                      sizeof why) < 0) {
+    sv_conn_send_error(c, m->id, "unauthorized", "%s; ask the coordinator for a new %s", why, what);
+    return false;
+  }
+  const char *prefix = on_call ? "oncall-" : "urgent-";
+  if (strcmp(claims.role, on_call ? "on-call" : "requester") != 0 ||
+      !g_str_has_prefix(claims.room, prefix)) {
+    sv_conn_send_error(c, m->id, "unauthorized", "this token is not an %s", what);
+    return false;
+  }
+  int err = sv_store_team_get(sig->db, claims.room + strlen(prefix), team);
+  if (err < 0) {
+    sv_conn_send_error(c, m->id, err == SV_ENOENT ? "unauthorized" : "internal",
+                       err == SV_ENOENT ? "the team of this %s no longer exists"
+                                        : "the database failed (%s); retry once, then report",
+                       err == SV_ENOENT ? what : sv_strerror(err));
+    return false;
+  }
+  if (on_call && (strcmp(team->kind, "specialist") != 0 || !team->on_call)) {
+    sv_conn_send_error(c, m->id, "forbidden", "team '%s' is not on call now", team->name);
+    return false;
+  }
+  copy_utf8(name, name_len, claims.name[0] ? claims.name : team->name);
+  return true;
+}
+
+static json_t *live_json(const sv_urgent_live *u) {
+  char *at = sv_api_time_iso(u->requested_at);
+  json_t *doc = json_pack("{s:s,s:{s:s,s:s},s:s,s:s}", "id", u->id, "fromTeam", "id", u->from_team,
+                          "name", u->from_name, "name", u->name, "requestedAt", at);
+  g_free(at);
+  return doc;
+}
+
+/* Sends msg (stolen) to every connection watching team, except `except`;
+ * returns how many got it. */
+static unsigned to_watchers(sv_signaling *sig, const char *team, const sv_conn *except,
+                            json_t *msg) {
+  unsigned n = 0;
+  for (guint i = 0; i < sig->conns->len; i++) {
+    sv_conn *w = g_ptr_array_index(sig->conns, i);
+    if (w == except || !w->watch_team || strcmp(w->watch_team, team) != 0) continue;
+    sv_conn_send(w, json_incref(msg));
+    n++;
+  }
+  json_decref(msg);
+  return n;
+}
+
+static void on_watch(sv_conn *c, const sv_msg *m) {
+  sv_team team;
+  char name[SV_STORE_NAME_MAX];
+  if (!check(c, m, true, &team, name, sizeof name)) return;
+  g_free(c->watch_team);
+  g_free(c->watch_name);
+  c->watch_team = g_strdup(team.id);
+  c->watch_name = g_strdup(name);
+  json_t *requests = json_array();
+  GHashTableIter it;
+  gpointer value;
+  g_hash_table_iter_init(&it, c->sig->urgent);
+  while (g_hash_table_iter_next(&it, NULL, &value)) {
+    const sv_urgent_live *u = value;
+    if (strcmp(u->to_team, team.id) == 0) json_array_append_new(requests, live_json(u));
+  }
+  SV_INFO("signaling", "%s watches urgent requests for team %s", c->peer, team.id);
+  sv_conn_send_ok(c, m->id,
+                  json_pack("{s:{s:s,s:s},s:s,s:o}", "team", "id", team.id, "name", team.name,
+                            "name", name, "requests", requests));
+}
+
+static void on_request(sv_conn *c, const sv_msg *m) {
+  sv_signaling *sig = c->sig;
+  sv_team from, to;
+  char name[SV_STORE_NAME_MAX];
+  if (!check(c, m, false, &from, name, sizeof name)) return;
+  if (c->urgent_request) {
+    sv_conn_send_error(c, m->id, "conflict",
+                       "you already asked for urgent help; wait for the answer");
+    return;
+  }
+  int err = sv_store_team_get(sig->db, m->team, &to);
+  if (err == SV_ENOENT || (err == 0 && (strcmp(to.kind, "specialist") != 0 || !to.on_call))) {
+    sv_conn_send_error(c, m->id, "not-found", "team '%s' is not an on-call specialist team",
+                       m->team);
+    return;
+  }
+  int64_t now = g_get_real_time() / G_USEC_PER_SEC;
+  sv_consultation cons;
+  memset(&cons, 0, sizeof cons);
+  g_strlcpy(cons.kind, "urgent", sizeof cons.kind);
+  char *title = g_strdup_printf("Urgent guidance: %s", from.name);
+  copy_utf8(cons.title, sizeof cons.title, title);
+  g_free(title);
+  cons.start = now;
+  cons.end = now + SV_URGENT_MINUTES * 60;
+  g_strlcpy(cons.host_team, to.id, sizeof cons.host_team);
+  g_strlcpy(cons.guest_team, from.id, sizeof cons.guest_team);
+  sv_urgent u;
+  memset(&u, 0, sizeof u);
+  if (err == 0) err = sv_store_consultation_create(sig->db, &cons, name, now);
+  if (err == 0) {
+    g_strlcpy(u.consultation, cons.id, sizeof u.consultation);
+    g_strlcpy(u.from_team, from.id, sizeof u.from_team);
+    g_strlcpy(u.to_team, to.id, sizeof u.to_team);
+    err = sv_store_urgent_add(sig->db, &u, name, now);
+  }
+  if (err < 0) {
+    sv_conn_send_error(c, m->id, "internal",
+                       "the request could not be stored (%s); retry once, then call the team",
+                       sv_strerror(err));
+    return;
+  }
+  sv_urgent_live *live = g_new0(sv_urgent_live, 1);
+  g_strlcpy(live->id, u.id, sizeof live->id);
+  g_strlcpy(live->consultation, cons.id, sizeof live->consultation);
+  g_strlcpy(live->from_team, from.id, sizeof live->from_team);
+  g_strlcpy(live->from_name, from.name, sizeof live->from_name);
+  g_strlcpy(live->to_team, to.id, sizeof live->to_team);
+  g_strlcpy(live->name, name, sizeof live->name);
+  live->requested_at = now;
+  live->end = cons.end;
+  live->conn = c;
+  g_hash_table_insert(sig->urgent, live->id, live);
+  c->urgent_request = g_strdup(live->id);
+  unsigned watchers =
+      to_watchers(sig, to.id, NULL,
+                  json_pack("{s:s,s:o}", "type", "urgent-requested", "request", live_json(live)));
+  SV_INFO("signaling", "urgent request %s from team %s to team %s (%u watching)", live->id, from.id,
+          to.id, watchers);
+  sv_conn_send_ok(c, m->id,
+                  json_pack("{s:s,s:{s:s,s:s},s:i}", "request", live->id, "team", "id", to.id,
+                            "name", to.name, "watchers", watchers));
+}
+
+/* Mints a join token for the urgent consultation and stores its hash as
+ * an invitation. */
+static char *mint(sv_signaling *sig, const sv_urgent_live *u, const char *role, const char *name,
+                  const char *actor, int64_t now) {
+  sv_token_claims claims;
+  memset(&claims, 0, sizeof claims);
+  g_strlcpy(claims.room, u->consultation, sizeof claims.room);
+  g_strlcpy(claims.role, role, sizeof claims.role);
+  copy_utf8(claims.name, sizeof claims.name, name);
+  claims.nbf = now - 60; /* a little slack for clocks */
+  claims.exp = u->end + (int64_t)sig->grace_after_min * 60;
+  char *token = NULL;
+  if (sign(sig, &claims, &token) < 0) return NULL;
+  sv_invitation inv;
+  memset(&inv, 0, sizeof inv);
+  g_strlcpy(inv.consultation, u->consultation, sizeof inv.consultation);
+  g_strlcpy(inv.role, role, sizeof inv.role);
+  g_strlcpy(inv.name, claims.name, sizeof inv.name);
+  sv_token_hash(token, inv.token_hash);
+  inv.expires = claims.exp;
+  if (sv_store_invitation_add(sig->db, &inv, actor, now) < 0) {
+    g_free(token);
+    return NULL;
+  }
+  return token;
+}
+
+static void on_accept(sv_conn *c, const sv_msg *m) {
+  sv_signaling *sig = c->sig;
+  if (!c->watch_team) {
+    sv_conn_send_error(c, m->id, "forbidden",
+                       "only an on-call specialist may accept: open your on-call link first");
+    return;
+  }
+  sv_urgent_live *u = g_hash_table_lookup(sig->urgent, m->request);
+  if (!u || strcmp(u->to_team, c->watch_team) != 0) {
+    sv_urgent stored;
+    if (sig->db && sv_store_urgent_get(sig->db, m->request, &stored) == 0 && stored.accepted_at &&
+        strcmp(stored.to_team, c->watch_team) == 0)
+      sv_conn_send_error(c, m->id, "conflict", "%s has already accepted this request",
+                         stored.accepted_by);
+    else
+      sv_conn_send_error(c, m->id, "not-found",
+                         "no such request is waiting (the nurse may have gone)");
+    return;
+  }
+  int64_t now = g_get_real_time() / G_USEC_PER_SEC;
+  int err = sv_store_urgent_accept(sig->db, u->id, c->watch_name, now);
+  if (err == SV_ESTATE) {
+    sv_conn_send_error(c, m->id, "conflict", "someone else has already accepted this request");
+    return;
+  }
+  char *mine = err == 0 ? mint(sig, u, "specialist", c->watch_name, c->watch_name, now) : NULL;
+  char *theirs = mine ? mint(sig, u, "municipal", u->name, c->watch_name, now) : NULL;
+  if (!theirs) {
+    g_free(mine);
+    sv_conn_send_error(c, m->id, "internal",
+                       "the join links could not be made; retry once, then call the nurse");
+    return;
+  }
+  SV_INFO("signaling", "urgent request %s accepted after %lld s", u->id,
+          (long long)(now - u->requested_at));
+  json_int_t wait = (json_int_t)(now - u->requested_at);
+  sv_conn_send_ok(c, m->id,
+                  json_pack("{s:s,s:s,s:s,s:I}", "request", u->id, "room", u->consultation, "token",
+                            mine, "waitS", wait));
+  if (u->conn) {
+    sv_conn_send(u->conn, json_pack("{s:s,s:s,s:s,s:s,s:s,s:I}", "type", "urgent-accepted",
+                                    "request", u->id, "room", u->consultation, "token", theirs,
+                                    "by", c->watch_name, "waitS", wait));
+    g_free(u->conn->urgent_request);
+    u->conn->urgent_request = NULL;
+  }
+  to_watchers(
+      sig, u->to_team, c,
+      json_pack("{s:s,s:s,s:s}", "type", "urgent-taken", "request", u->id, "by", c->watch_name));
+  g_free(mine);
+  g_free(theirs);
+  g_hash_table_remove(sig->urgent, m->request);
+}
+
+void sv_urgent_handle(sv_conn *c, const sv_msg *m) {
+  switch (m->type) {
+  case SV_MSG_URGENT_WATCH:
+    on_watch(c, m);
+    break;
+  case SV_MSG_URGENT_REQUEST:
+    on_request(c, m);
+    break;
+  case SV_MSG_URGENT_ACCEPT:
+    on_accept(c, m);
+    break;
+  default:
+    break;
+  }
+}
+
+void sv_urgent_conn_closed(sv_conn *c) {
+  sv_signaling *sig = c->sig;
+  if (c->urgent_request) {
+    sv_urgent_live *u = g_hash_table_lookup(sig->urgent, c->urgent_request);
+    if (u && u->conn == c) {
+      if (!sig->closing)
+        to_watchers(sig, u->to_team, c,
+                    json_pack("{s:s,s:s}", "type", "urgent-withdrawn", "request", u->id));
+      g_hash_table_remove(sig->urgent, c->urgent_request);
+    }
+  }
+  g_free(c->urgent_request);
+  g_free(c->watch_team);
+  g_free(c->watch_name);
+  c->urgent_request = c->watch_team = c->watch_name = NULL;
+}

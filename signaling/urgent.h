@@ -1,0 +1,38 @@
+/*
+ * urgent.h — urgent guidance over the WebSocket (docs/protocol.md, "Urgent
+ * guidance"): on-call specialists watch their team, municipal staff ask it
+ * for help now, one specialist accepts, and both get a join link to the
+ * same new consultation. Private to signaling/; main thread.
+ *
+ * Who may watch or ask is carried by tokens the REST API makes
+ * (POST /api/teams/{id}/urgent-links): HS256 JWTs like join tokens, with
+ * room "oncall-<team>" and role "on-call", or room "urgent-<team>" and role
+ * "requester". Neither is a room role, so such a token cannot join a call.
+ */
+#ifndef SV_SIGNALING_URGENT_H
+#define SV_SIGNALING_URGENT_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct sv_signaling;
+struct sv_conn;
+struct sv_msg;
+
+/* Signs an on-call (on_call) or requester token for team. *out is
+ * g_free()d by the caller. SV_ESTATE when the server has no secret. */
+int sv_urgent_token_sign(struct sv_signaling *sig, const char *team, bool on_call, const char *name,
+                         int64_t nbf, int64_t exp, char **out);
+
+/* The table of live requests for sv_signaling.urgent. */
+GHashTable *sv_urgent_table_new(void);
+
+/* urgent-watch, urgent-request, urgent-accept. */
+void sv_urgent_handle(struct sv_conn *c, const struct sv_msg *m);
+
+/* The connection closes: a request it was waiting on is withdrawn (the
+ * watchers are told), and it watches no more. */
+void sv_urgent_conn_closed(struct sv_conn *c);
+
+#endif

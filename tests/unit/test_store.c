@@ -1,0 +1,821 @@
+/*
+ * test_store.c — the storage suite, run against one backend per process:
+ * `test_store sqlite` (a temporary data directory) or `test_store pg`
+ * (the PostgreSQL at $SAMVEI_TEST_PG_URL, which tests/pg/with-postgres.sh
+ * starts; without it the pg run fails rather than skips).
+ *
+ * Covers: migrations on reopen keep everything, CRUD and list filters,
+ * revoked tokens, API keys, urgent requests, the audit chain (append,
+ * verify, concurrent appends from two processes, tampering named by seq),
+ * retention with its anchor, and the monthly figures. (The export formats
+ * are in test_audit_export.c.)
+ */
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "common/common.h"
+#include "schedule/store.h"
+#include "schedule/store_int.h"
+#include "schedule/token.h"
+
+static const char *url;                /* NULL = SQLite */
+static char *data_dir;                 /* SQLite's temporary data directory */
+static const int64_t now = 1790000000; /* 2026-09-21T14:13:20Z */
+
+static sv_store *open_store(void) {
+  sv_store *st = NULL;
+  char *error = NULL;
+  int err = sv_store_open(url, data_dir, &st, &error);
+  if (err < 0) {
+    fprintf(stderr, "cannot open the store: %s\n", error);
+    g_free(error);
+    exit(1);
+  }
+  return st;
+}
+
+/* An empty database: every table dropped, then migrated again. */
+static sv_store *fresh(void) {
+  sv_store *st = open_store();
+  CHECK_EQ_INT(sv_store_exec(st, "DROP TABLE IF EXISTS teams; DROP TABLE IF EXISTS consultations;"
+                                 "DROP TABLE IF EXISTS invitations; DROP TABLE IF EXISTS api_keys;"
+                                 "DROP TABLE IF EXISTS urgent_requests;"
+                                 "DROP TABLE IF EXISTS audit_events;"
+                                 "DROP TABLE IF EXISTS audit_anchor;"
+                                 "DROP TABLE IF EXISTS schema_version"),
+               0);
+  sv_store_close(st);
+  return open_store();
+}
+
+static void make_team(sv_store *st, sv_team *t, const char *name, const char *kind, int km) {
+  memset(t, 0, sizeof *t);
+  g_strlcpy(t->name, name, sizeof t->name);
+  g_strlcpy(t->kind, kind, sizeof t->kind);
+  g_strlcpy(t->organisation, "Helse Nord", sizeof t->organisation);
+  t->distance_km = km;
+  CHECK_EQ_INT(sv_store_team_create(st, t), 0);
+}
+
+static void make_consultation(sv_store *st, sv_consultation *c, const char *host, const char *guest,
+                              int64_t start, int minutes) {
+  memset(c, 0, sizeof *c);
+  g_strlcpy(c->kind, "guidance", sizeof c->kind);
+  g_strlcpy(c->title, "Sårveiledning", sizeof c->title);
+  c->start = start;
+  c->end = start + minutes * 60;
+  g_strlcpy(c->host_team, host ? host : "", sizeof c->host_team);
+  g_strlcpy(c->guest_team, guest ? guest : "", sizeof c->guest_team);
+  CHECK_EQ_INT(sv_store_consultation_create(st, c, "coordinator", now), 0);
+}
+
+static void append(sv_store *st, const char *room, const char *event, int64_t ts, const char *name,
+                   const char *detail) {
+  sv_audit_event ev = {0};
+  ev.ts = ts;
+  g_strlcpy(ev.consultation, room, sizeof ev.consultation);
+  g_strlcpy(ev.event, event, sizeof ev.event);
+  g_strlcpy(ev.participant, "p1", sizeof ev.participant);
+  g_strlcpy(ev.role, "patient", sizeof ev.role);
+  g_strlcpy(ev.name, name, sizeof ev.name);
+  g_strlcpy(ev.detail, detail, sizeof ev.detail);
+  CHECK_EQ_INT(sv_store_audit_append(st, &ev), 0);
+  CHECK(ev.seq > 0 && strlen(ev.hash) == 64);
+}
+
+static void hash_of(const char *token, char out[SV_STORE_HASH_MAX]) {
+  sv_token_hash(token, out);
+}
+
+static void test_open_errors(void) {
+  sv_store *st = NULL;
+  char *error = NULL;
+  CHECK_EQ_INT(sv_store_open("mysql://x", data_dir, &st, &error), SV_EINVAL);
+  CHECK(st == NULL && error && strstr(error, "postgres://"));
+  g_free(error);
+  error = NULL;
+  CHECK_EQ_INT(
+      sv_store_open("postgres://nobody@127.0.0.1:1/none?connect_timeout=2", NULL, &st, &error),
+      SV_EIO);
+  CHECK(st == NULL && error && strstr(error, "cannot connect to PostgreSQL"));
+  g_free(error);
+  /* A data "directory" that is a file. */
+  char *file = g_build_filename(data_dir, "not-a-dir", NULL);
+  CHECK(g_file_set_contents(file, "x", 1, NULL));
+  error = NULL;
+  CHECK_EQ_INT(sv_store_open(NULL, file, &st, &error), SV_EIO);
+  CHECK(st == NULL && error && strstr(error, "--data-dir"));
+  g_free(error);
+  /* samvei.db that is not a database. */
+  char *dir = g_build_filename(data_dir, "garbage", NULL);
+  char *db = g_build_filename(dir, "samvei.db", NULL);
+  g_mkdir_with_parents(dir, 0700);
+  CHECK(g_file_set_contents(db, "this is not a database, it is a text file of some length....", -1,
+                            NULL));
+  error = NULL;
+  CHECK_EQ_INT(sv_store_open(NULL, dir, &st, &error), SV_EIO);
+  CHECK(st == NULL && error && strstr(error, "samvei.db"));
+  g_free(error);
+  g_free(db);
+  g_free(dir);
+  g_free(file);
+}
+
+static void test_reopen_keeps_everything(void) {
+  sv_store *st = fresh();
+  CHECK_STR(sv_store_backend_name(st), url ? "postgresql" : "sqlite");
+  CHECK_EQ_INT(sv_store_schema_version(st), 1);
+  sv_team t;
+  make_team(st, &t, "Ambulant sårteam", "specialist", 0);
+  sv_consultation c;
+  make_consultation(st, &c, t.id, NULL, now + 3600, 30);
+  sv_invitation inv = {0};
+  g_strlcpy(inv.consultation, c.id, sizeof inv.consultation);
+  g_strlcpy(inv.role, "patient", sizeof inv.role);
+  g_strlcpy(inv.name, "Kari", sizeof inv.name);
+  hash_of("token-1", inv.token_hash);
+  inv.expires = now + 7200;
+  CHECK_EQ_INT(sv_store_invitation_add(st, &inv, "coordinator", now), 0);
+  append(st, c.id, "joined", now + 3600, "Kari", "{}");
+  sv_store_close(st);
+
+  st = open_store(); /* a restart: migrations find nothing to do */
+  CHECK_EQ_INT(sv_store_schema_version(st), 1);
+  sv_team t2;
+  CHECK_EQ_INT(sv_store_team_get(st, t.id, &t2), 0);
+  CHECK_STR(t2.name, "Ambulant sårteam");
+  sv_consultation c2;
+  CHECK_EQ_INT(sv_store_consultation_get(st, c.id, &c2), 0);
+  CHECK_STR(c2.title, "Sårveiledning");
+  CHECK_STR(c2.status, "held"); /* the joined event marked it */
+  sv_invitation i2;
+  CHECK_EQ_INT(sv_store_invitation_by_hash(st, inv.token_hash, &i2), 0);
+  CHECK_STR(i2.id, inv.id);
+  sv_audit_event *evs;
+  size_t n;
+  CHECK_EQ_INT(sv_store_audit_list(st, NULL, &evs, &n), 0);
+  CHECK_EQ_INT(n, 3);
+  if (n == 3) {
+    CHECK_STR(evs[0].event, "booked");
+    CHECK_STR(evs[1].event, "invitation-issued");
+    CHECK_STR(evs[1].name, "Kari");
+    CHECK_STR(evs[2].event, "joined");
+  }
+  g_free(evs);
+  int64_t bad;
+  char *why;
+  size_t count;
+  CHECK_EQ_INT(sv_store_audit_verify(st, &bad, &why, &count), 0);
+  CHECK_EQ_INT(count, 3);
+  sv_rows rows;
+  CHECK_EQ_INT(sv_store_query(st, "SELECT COUNT(*) FROM schema_version", NULL, 0, &rows), 0);
+  CHECK_EQ_INT(sv_rows_int(&rows, 0, 0), 1); /* applied once */
+  sv_rows_clear(&rows);
+  sv_store_close(st);
+}
+
+/* A database from a newer samvei is refused, not half-used. */
+static void test_newer_schema_refused(void) {
+  sv_store *st = fresh();
+  CHECK_EQ_INT(SV_SQL(st, NULL, "INSERT INTO schema_version (version, applied) VALUES (?, ?)",
+                      SQ_I(99), SQ_I(now)),
+               0);
+  sv_store_close(st);
+  char *error = NULL;
+  st = NULL;
+  CHECK_EQ_INT(sv_store_open(url, data_dir, &st, &error), SV_ESTATE);
+  CHECK(st == NULL && error && strstr(error, "schema version 99"));
+  g_free(error);
+  /* Put back, it opens again. */
+  sv_rows rows;
+  st = NULL;
+  if (url) {
+    /* Remove the row through a second connection that skips migrations:
+     * the backend's own open. */
+    void *db = NULL;
+    error = NULL;
+    CHECK_EQ_INT(sv_store_pg_open(url, &db, &error), 0);
+    if (db) {
+      CHECK_EQ_INT(sv_store_pg_backend.exec(db, "DELETE FROM schema_version WHERE version = 99"),
+                   0);
+      sv_store_pg_backend.close(db);
+    }
+    g_free(error);
+  } else {
+    void *db = NULL;
+    char *path = g_build_filename(data_dir, "samvei.db", NULL);
+    CHECK_EQ_INT(sv_store_sqlite_open(path, &db, &error), 0);
+    if (db) {
+      CHECK_EQ_INT(
+          sv_store_sqlite_backend.exec(db, "DELETE FROM schema_version WHERE version = 99"), 0);
+      sv_store_sqlite_backend.close(db);
+    }
+    g_free(path);
+  }
+  st = open_store();
+  CHECK_EQ_INT(sv_store_query(st, "SELECT MAX(version) FROM schema_version", NULL, 0, &rows), 0);
+  CHECK_EQ_INT(sv_rows_int(&rows, 0, 0), 1);
+  sv_rows_clear(&rows);
+  sv_store_close(st);
+}
+
+static void test_teams(void) {
+  sv_store *st = fresh();
+  sv_team a, b;
+  make_team(st, &b, "Hjemmesykepleien Lenvik", "municipal", 85);
+  make_team(st, &a, "Ambulant geriatrisk team", "specialist", 0);
+  CHECK(strlen(a.id) == SV_STORE_ID_LEN && strcmp(a.id, b.id) != 0);
+  sv_team bad = {0};
+  g_strlcpy(bad.name, "X", sizeof bad.name);
+  g_strlcpy(bad.kind, "hospital", sizeof bad.kind);
+  CHECK_EQ_INT(sv_store_team_create(st, &bad), SV_EINVAL);
+  g_strlcpy(bad.kind, "municipal", sizeof bad.kind);
+  bad.name[0] = '\0';
+  CHECK_EQ_INT(sv_store_team_create(st, &bad), SV_EINVAL);
+
+  a.on_call = true;
+  g_strlcpy(a.organisation, "UNN", sizeof a.organisation);
+  CHECK_EQ_INT(sv_store_team_update(st, &a), 0);
+  sv_team got;
+  CHECK_EQ_INT(sv_store_team_get(st, a.id, &got), 0);
+  CHECK(got.on_call);
+  CHECK_STR(got.organisation, "UNN");
+  CHECK_STR(got.kind, "specialist");
+  CHECK_EQ_INT(sv_store_team_get(st, "nope", &got), SV_ENOENT);
+  sv_team ghost = a;
+  g_strlcpy(ghost.id, "nope", sizeof ghost.id);
+  CHECK_EQ_INT(sv_store_team_update(st, &ghost), SV_ENOENT);
+
+  sv_team *list;
+  size_t n;
+  CHECK_EQ_INT(sv_store_team_list(st, &list, &n), 0);
+  CHECK_EQ_INT(n, 2);
+  if (n == 2) {
+    CHECK_STR(list[0].name, "Ambulant geriatrisk team");
+    CHECK_EQ_INT(list[1].distance_km, 85);
+  }
+  g_free(list);
+
+  sv_consultation c;
+  make_consultation(st, &c, a.id, b.id, now, 30);
+  CHECK_EQ_INT(sv_store_team_delete(st, a.id), SV_ESTATE); /* a consultation names it */
+  sv_team spare;
+  make_team(st, &spare, "Spare", "municipal", 0);
+  CHECK_EQ_INT(sv_store_team_delete(st, spare.id), 0);
+  CHECK_EQ_INT(sv_store_team_delete(st, spare.id), SV_ENOENT);
+  CHECK_EQ_INT(sv_store_team_get(st, spare.id, &got), SV_ENOENT);
+  sv_store_close(st);
+}
+
+static void test_consultations(void) {
+  sv_store *st = fresh();
+  sv_team s, m, m2;
+  make_team(st, &s, "Spesialist", "specialist", 0);
+  make_team(st, &m, "Kommune A", "municipal", 40);
+  make_team(st, &m2, "Kommune B", "municipal", 0);
+  sv_consultation c1, c2, c3;
+  make_consultation(st, &c1, s.id, m.id, now, 30);         /* now .. +30 min */
+  make_consultation(st, &c2, s.id, m2.id, now + 7200, 60); /* +2 h .. +3 h */
+  make_consultation(st, &c3, s.id, "", now + 86400, 45);   /* tomorrow, no guest team */
+  CHECK_STR(c1.status, "booked");
+  CHECK_EQ_INT(c1.created, now);
+
+  sv_consultation bad = c1;
+  bad.end = bad.start;
+  CHECK_EQ_INT(sv_store_consultation_create(st, &bad, NULL, now), SV_EINVAL);
+  bad = c1;
+  g_strlcpy(bad.kind, "party", sizeof bad.kind);
+  CHECK_EQ_INT(sv_store_consultation_create(st, &bad, NULL, now), SV_EINVAL);
+  bad = c1;
+  g_strlcpy(bad.host_team, "no-such-team", sizeof bad.host_team);
+  CHECK_EQ_INT(sv_store_consultation_create(st, &bad, NULL, now), SV_EINVAL);
+
+  /* Reschedule. */
+  sv_consultation r = c2;
+  r.start += 600;
+  r.end += 600;
+  g_strlcpy(r.title, "Oppfølging etter utskriving", sizeof r.title);
+  CHECK_EQ_INT(sv_store_consultation_update(st, &r, "coordinator", now + 5), 0);
+  sv_consultation got;
+  CHECK_EQ_INT(sv_store_consultation_get(st, c2.id, &got), 0);
+  CHECK_EQ_INT(got.start, c2.start + 600);
+  CHECK_STR(got.title, "Oppfølging etter utskriving");
+  CHECK_EQ_INT(got.updated, now + 5);
+  CHECK_EQ_INT(got.created, now);
+
+  /* Cancel, twice. */
+  CHECK_EQ_INT(sv_store_consultation_cancel(st, c3.id, "coordinator", now + 9), 0);
+  CHECK_EQ_INT(sv_store_consultation_cancel(st, c3.id, "coordinator", now + 9), SV_ESTATE);
+  CHECK_EQ_INT(sv_store_consultation_update(st, &c3, "coordinator", now + 9), SV_ESTATE);
+  CHECK_EQ_INT(sv_store_consultation_cancel(st, "nope", NULL, now), SV_ENOENT);
+
+  /* Filters. */
+  sv_consultation *list;
+  size_t n;
+  sv_consultation_filter f = {.from = now + 1800, .to = now + 86400};
+  CHECK_EQ_INT(sv_store_consultation_list(st, &f, &list, &n), 0);
+  CHECK_EQ_INT(n, 1); /* c1 ends at +1800 (not overlapping), c3 starts at +86400 */
+  if (n == 1) CHECK_STR(list[0].id, c2.id);
+  g_free(list);
+  f = (sv_consultation_filter){.from = now + 1799, .to = now + 86401};
+  CHECK_EQ_INT(sv_store_consultation_list(st, &f, &list, &n), 0);
+  CHECK_EQ_INT(n, 3);
+  if (n == 3) {
+    CHECK_STR(list[0].id, c1.id); /* by start */
+    CHECK_STR(list[2].id, c3.id);
+  }
+  g_free(list);
+  f = (sv_consultation_filter){.team = m.id};
+  CHECK_EQ_INT(sv_store_consultation_list(st, &f, &list, &n), 0);
+  CHECK_EQ_INT(n, 1);
+  g_free(list);
+  f = (sv_consultation_filter){.team = s.id, .status = "cancelled"};
+  CHECK_EQ_INT(sv_store_consultation_list(st, &f, &list, &n), 0);
+  CHECK_EQ_INT(n, 1);
+  if (n == 1) CHECK_STR(list[0].id, c3.id);
+  g_free(list);
+  CHECK_EQ_INT(sv_store_consultation_list(st, NULL, &list, &n), 0);
+  CHECK_EQ_INT(n, 3);
+  g_free(list);
+
+  /* Every change is in the log, with who did it. */
+  sv_audit_event *evs;
+  sv_audit_filter af = {.consultation = c2.id};
+  CHECK_EQ_INT(sv_store_audit_list(st, &af, &evs, &n), 0);
+  CHECK_EQ_INT(n, 2);
+  if (n == 2) {
+    CHECK_STR(evs[0].event, "booked");
+    CHECK_STR(evs[1].event, "changed");
+    CHECK_STR(evs[1].actor, "coordinator");
+    CHECK(strstr(evs[1].detail, "\"old_start\"") != NULL);
+  }
+  g_free(evs);
+  af.consultation = c3.id;
+  CHECK_EQ_INT(sv_store_audit_list(st, &af, &evs, &n), 0);
+  CHECK_EQ_INT(n, 2);
+  if (n == 2) CHECK_STR(evs[1].event, "cancelled");
+  g_free(evs);
+  sv_store_close(st);
+}
+
+static void test_invitations_and_tokens(void) {
+  sv_store *st = fresh();
+  sv_consultation c, other;
+  make_consultation(st, &c, NULL, NULL, now, 30);
+  make_consultation(st, &other, NULL, NULL, now, 30);
+  sv_invitation a = {0}, b = {0}, o = {0};
+  g_strlcpy(a.consultation, c.id, sizeof a.consultation);
+  g_strlcpy(a.role, "patient", sizeof a.role);
+  g_strlcpy(a.name, "Ola", sizeof a.name);
+  hash_of("tok-a", a.token_hash);
+  a.expires = now + 3600;
+  b = a;
+  g_strlcpy(b.role, "specialist", sizeof b.role);
+  hash_of("tok-b", b.token_hash);
+  o = a;
+  g_strlcpy(o.consultation, other.id, sizeof o.consultation);
+  hash_of("tok-o", o.token_hash);
+  CHECK_EQ_INT(sv_store_invitation_add(st, &a, "coordinator", now), 0);
+  CHECK_EQ_INT(sv_store_invitation_add(st, &b, "coordinator", now + 1), 0);
+  CHECK_EQ_INT(sv_store_invitation_add(st, &o, "coordinator", now), 0);
+  sv_invitation dup = a;
+  CHECK_EQ_INT(sv_store_invitation_add(st, &dup, NULL, now), SV_EEXIST);
+  sv_invitation bad = a;
+  hash_of("tok-bad", bad.token_hash);
+  g_strlcpy(bad.role, "admin", sizeof bad.role);
+  CHECK_EQ_INT(sv_store_invitation_add(st, &bad, NULL, now), SV_EINVAL);
+  g_strlcpy(bad.role, "patient", sizeof bad.role);
+  g_strlcpy(bad.token_hash, "not-a-hash", sizeof bad.token_hash);
+  CHECK_EQ_INT(sv_store_invitation_add(st, &bad, NULL, now), SV_EINVAL);
+  hash_of("tok-bad", bad.token_hash);
+  g_strlcpy(bad.consultation, "nope", sizeof bad.consultation);
+  CHECK_EQ_INT(sv_store_invitation_add(st, &bad, NULL, now), SV_ENOENT);
+
+  sv_invitation *list;
+  size_t n;
+  CHECK_EQ_INT(sv_store_invitation_list(st, c.id, &list, &n), 0);
+  CHECK_EQ_INT(n, 2);
+  if (n == 2) {
+    CHECK_STR(list[0].id, a.id);
+    CHECK_STR(list[1].role, "specialist");
+    CHECK_EQ_INT(list[1].used, 0);
+  }
+  g_free(list);
+
+  CHECK_EQ_INT(sv_store_invitation_mark_used(st, a.token_hash, now + 60), 0);
+  CHECK_EQ_INT(sv_store_invitation_mark_used(st, a.token_hash, now + 120), 0);
+  sv_invitation got;
+  CHECK_EQ_INT(sv_store_invitation_by_hash(st, a.token_hash, &got), 0);
+  CHECK_EQ_INT(got.used, now + 60); /* the first join stays */
+  char unknown[SV_STORE_HASH_MAX];
+  hash_of("never-issued", unknown);
+  CHECK_EQ_INT(sv_store_invitation_mark_used(st, unknown, now), SV_ENOENT);
+  CHECK_EQ_INT(sv_store_invitation_by_hash(st, unknown, &got), SV_ENOENT);
+
+  CHECK(!sv_store_token_revoked(st, a.token_hash));
+  CHECK(!sv_store_token_revoked(st, unknown));
+  CHECK_EQ_INT(sv_store_invitation_revoke(st, a.id, "coordinator", now + 200), 0);
+  CHECK_EQ_INT(sv_store_invitation_revoke(st, a.id, "coordinator", now + 200), SV_ESTATE);
+  CHECK_EQ_INT(sv_store_invitation_revoke(st, "nope", NULL, now), SV_ENOENT);
+  CHECK(sv_store_token_revoked(st, a.token_hash));
+  CHECK(!sv_store_token_revoked(st, b.token_hash));
+  /* Cancelling the consultation stops its remaining links. */
+  CHECK_EQ_INT(sv_store_consultation_cancel(st, c.id, NULL, now + 300), 0);
+  CHECK(sv_store_token_revoked(st, b.token_hash));
+  CHECK(!sv_store_token_revoked(st, o.token_hash));
+
+  sv_audit_event *evs;
+  sv_audit_filter af = {.consultation = c.id};
+  CHECK_EQ_INT(sv_store_audit_list(st, &af, &evs, &n), 0);
+  CHECK_EQ_INT(n, 5); /* booked, issued ×2, revoked, cancelled */
+  if (n == 5) {
+    CHECK_STR(evs[1].event, "invitation-issued");
+    CHECK_STR(evs[3].event, "invitation-revoked");
+    CHECK_STR(evs[3].role, "patient");
+    for (size_t i = 0; i < n; i++)
+      CHECK(strstr(evs[i].detail, "tok-") == NULL);
+  }
+  g_free(evs);
+  sv_store_close(st);
+}
+
+static void test_apikeys(void) {
+  sv_store *st = fresh();
+  char h1[SV_STORE_HASH_MAX], h2[SV_STORE_HASH_MAX];
+  hash_of("key-one", h1);
+  hash_of("key-two", h2);
+  char id[SV_STORE_ID_MAX] = "";
+  CHECK_EQ_INT(sv_store_apikey_add(st, "admin", h1, now, id), 0);
+  CHECK_EQ_INT(strlen(id), SV_STORE_ID_LEN);
+  CHECK_EQ_INT(sv_store_apikey_add(st, "again", h1, now, NULL), SV_EEXIST);
+  CHECK_EQ_INT(sv_store_apikey_add(st, "", h2, now, NULL), SV_EINVAL);
+  CHECK_EQ_INT(sv_store_apikey_add(st, "x", "plain-key", now, NULL), SV_EINVAL);
+  sv_apikey k;
+  CHECK(sv_store_apikey_check(st, h1, &k));
+  CHECK_STR(k.name, "admin");
+  CHECK(!sv_store_apikey_check(st, h2, NULL));
+  CHECK_EQ_INT(sv_store_apikey_revoke(st, id, now + 1), 0);
+  CHECK_EQ_INT(sv_store_apikey_revoke(st, id, now + 1), SV_ESTATE);
+  CHECK_EQ_INT(sv_store_apikey_revoke(st, "nope", now + 1), SV_ENOENT);
+  CHECK(!sv_store_apikey_check(st, h1, NULL));
+  sv_apikey *list;
+  size_t n;
+  CHECK_EQ_INT(sv_store_apikey_list(st, &list, &n), 0);
+  CHECK_EQ_INT(n, 1);
+  if (n == 1) CHECK_EQ_INT(list[0].revoked, now + 1);
+  g_free(list);
+  /* Only the hash is kept. */
+  sv_rows rows;
+  CHECK_EQ_INT(sv_store_query(st, "SELECT key_hash FROM api_keys", NULL, 0, &rows), 0);
+  CHECK_STR(sv_rows_text(&rows, 0, 0), h1);
+  sv_rows_clear(&rows);
+  sv_store_close(st);
+}
+
+static void test_urgent(void) {
+  sv_store *st = fresh();
+  sv_team s, m;
+  make_team(st, &s, "Vakt", "specialist", 0);
+  make_team(st, &m, "Sykehjem", "municipal", 12);
+  sv_urgent u = {0};
+  g_strlcpy(u.consultation, "roomurgent1", sizeof u.consultation);
+  g_strlcpy(u.from_team, m.id, sizeof u.from_team);
+  g_strlcpy(u.to_team, s.id, sizeof u.to_team);
+  CHECK_EQ_INT(sv_store_urgent_add(st, &u, "nurse", now), 0);
+  sv_urgent u2 = u;
+  CHECK_EQ_INT(sv_store_urgent_add(st, &u2, "nurse", now + 10), 0);
+  sv_urgent bad = {0};
+  CHECK_EQ_INT(sv_store_urgent_add(st, &bad, NULL, now), SV_EINVAL);
+  sv_urgent *list;
+  size_t n;
+  CHECK_EQ_INT(sv_store_urgent_list(st, s.id, true, &list, &n), 0);
+  CHECK_EQ_INT(n, 2);
+  if (n == 2) CHECK_STR(list[0].id, u2.id); /* newest first */
+  g_free(list);
+  CHECK_EQ_INT(sv_store_urgent_accept(st, u.id, "Dr. Hansen", now + 95), 0);
+  CHECK_EQ_INT(sv_store_urgent_accept(st, u.id, "Dr. Berg", now + 96), SV_ESTATE);
+  CHECK_EQ_INT(sv_store_urgent_accept(st, "nope", "x", now), SV_ENOENT);
+  sv_urgent got;
+  CHECK_EQ_INT(sv_store_urgent_get(st, u.id, &got), 0);
+  CHECK_EQ_INT(got.accepted_at, now + 95);
+  CHECK_STR(got.accepted_by, "Dr. Hansen");
+  CHECK_EQ_INT(sv_store_urgent_list(st, s.id, true, &list, &n), 0);
+  CHECK_EQ_INT(n, 1);
+  g_free(list);
+  CHECK_EQ_INT(sv_store_urgent_list(st, NULL, false, &list, &n), 0);
+  CHECK_EQ_INT(n, 2);
+  g_free(list);
+  sv_audit_event *evs;
+  sv_audit_filter af = {.consultation = "roomurgent1"};
+  CHECK_EQ_INT(sv_store_audit_list(st, &af, &evs, &n), 0);
+  CHECK_EQ_INT(n, 3);
+  if (n == 3) {
+    CHECK_STR(evs[2].event, "urgent-accept");
+    CHECK(strstr(evs[2].detail, "\"wait_s\":95") != NULL);
+  }
+  g_free(evs);
+  sv_store_close(st);
+}
+
+static void test_audit_chain(void) {
+  sv_store *st = fresh();
+  int64_t bad;
+  char *why;
+  size_t count = 99;
+  CHECK_EQ_INT(sv_store_audit_verify(st, &bad, &why, &count), 0); /* empty is intact */
+  CHECK_EQ_INT(count, 0);
+  append(st, "room1", "waiting", now, "Kari", "{\"notice_ack\":true}");
+  append(st, "room1", "admitted", now + 5, "Kari", "{}");
+  append(st, "room2", "joined", now + 6, "Per", "{}");
+  append(st, "room1", "left", now + 65, "Kari", "{\"duration_s\":60}");
+  sv_audit_event ev = {0};
+  g_strlcpy(ev.event, "joined", sizeof ev.event);
+  g_strlcpy(ev.detail, "[1,2]", sizeof ev.detail);
+  CHECK_EQ_INT(sv_store_audit_append(st, &ev), SV_EINVAL); /* detail must be an object */
+  g_strlcpy(ev.detail, "{", sizeof ev.detail);
+  CHECK_EQ_INT(sv_store_audit_append(st, &ev), SV_EINVAL);
+  ev.event[0] = '\0';
+  g_strlcpy(ev.detail, "{}", sizeof ev.detail);
+  CHECK_EQ_INT(sv_store_audit_append(st, &ev), SV_EINVAL);
+
+  sv_audit_event *evs;
+  size_t n;
+  sv_audit_filter f = {.consultation = "room1"};
+  CHECK_EQ_INT(sv_store_audit_list(st, &f, &evs, &n), 0);
+  CHECK_EQ_INT(n, 3);
+  if (n == 3) {
+    CHECK_STR(evs[0].event, "waiting");
+    CHECK_STR(evs[1].event, "admitted");
+    CHECK_STR(evs[2].event, "left");
+    CHECK_EQ_INT(evs[0].seq, 1);
+    CHECK_EQ_INT(evs[2].seq, 4);
+    CHECK_STR(evs[2].detail, "{\"duration_s\":60}");
+    CHECK_STR(evs[0].prev_hash, "0000000000000000000000000000000000000000000000000000000000000000");
+  }
+  g_free(evs);
+  f = (sv_audit_filter){.from = now + 5, .to = now + 65};
+  CHECK_EQ_INT(sv_store_audit_list(st, &f, &evs, &n), 0);
+  CHECK_EQ_INT(n, 2);
+  if (n == 2) CHECK_EQ_INT(evs[1].seq, 3);
+  g_free(evs);
+  CHECK_EQ_INT(sv_store_audit_verify(st, &bad, &why, &count), 0);
+  CHECK_EQ_INT(count, 4);
+  CHECK(why == NULL && bad == 0);
+  sv_store_close(st);
+}
+
+/* Two processes, each with its own connection, append at the same time:
+ * the result must still be one unbroken chain with every event. */
+static void test_audit_concurrent(void) {
+  sv_store *st = fresh();
+  sv_store_close(st);
+  enum { PER_CHILD = 40 };
+  pid_t pids[2];
+  for (int c = 0; c < 2; c++) {
+    pids[c] = fork();
+    if (pids[c] == 0) {
+      sv_store *mine = open_store();
+      int failures = 0;
+      for (int i = 0; i < PER_CHILD; i++) {
+        sv_audit_event ev = {0};
+        g_strlcpy(ev.event, c ? "joined" : "left", sizeof ev.event);
+        g_strlcpy(ev.detail, "{}", sizeof ev.detail);
+        g_snprintf(ev.consultation, sizeof ev.consultation, "room%d", c);
+        if (sv_store_audit_append(mine, &ev) < 0) failures++;
+      }
+      sv_store_close(mine);
+      _exit(failures ? 1 : 0);
+    }
+  }
+  for (int c = 0; c < 2; c++) {
+    int status = 0;
+    waitpid(pids[c], &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  st = open_store();
+  int64_t bad;
+  char *why;
+  size_t count;
+  CHECK_EQ_INT(sv_store_audit_verify(st, &bad, &why, &count), 0);
+  CHECK_EQ_INT(count, 2 * PER_CHILD);
+  g_free(why);
+  sv_store_close(st);
+}
+
+static void check_broken(sv_store *st, int64_t seq, const char *words) {
+  int64_t bad = 0;
+  char *why = NULL;
+  CHECK_EQ_INT(sv_store_audit_verify(st, &bad, &why, NULL), SV_ESTATE);
+  CHECK_EQ_INT(bad, seq);
+  char *name = g_strdup_printf("event %" G_GINT64_FORMAT " (", seq);
+  CHECK(why && strstr(why, name) && strstr(why, words));
+  if (why && (!strstr(why, name) || !strstr(why, words))) fprintf(stderr, "  why: %s\n", why);
+  g_free(name);
+  g_free(why);
+}
+
+static void test_audit_tamper(void) {
+  sv_store *st = fresh();
+  for (int i = 0; i < 6; i++)
+    append(st, "room1", i % 2 ? "joined" : "left", now + i, "Kari", "{}");
+  /* An edit through the database's own SQL, as someone with file access
+   * would make it. */
+  CHECK_EQ_INT(sv_store_exec(st, "UPDATE audit_events SET detail = '{\"duration_s\":1}'"
+                                 " WHERE seq = 3"),
+               0);
+  check_broken(st, 3, "was changed");
+  /* The message names the event's time too. */
+  check_broken(st, 3, "2026-09-21T14:13:22Z");
+  /* Put back exactly as it was, the chain is intact again. */
+  CHECK_EQ_INT(sv_store_exec(st, "UPDATE audit_events SET detail = '{}' WHERE seq = 3"), 0);
+  int64_t bad;
+  char *why;
+  CHECK_EQ_INT(sv_store_audit_verify(st, &bad, &why, NULL), 0);
+  sv_store_close(st);
+
+  st = fresh();
+  for (int i = 0; i < 6; i++)
+    append(st, "room1", "joined", now + i, "Kari", "{}");
+  CHECK_EQ_INT(sv_store_exec(st, "UPDATE audit_events SET name = 'Someone else' WHERE seq = 5"), 0);
+  check_broken(st, 5, "joined");
+  sv_store_close(st);
+
+  st = fresh();
+  for (int i = 0; i < 6; i++)
+    append(st, "room1", "joined", now + i, "Kari", "{}");
+  CHECK_EQ_INT(sv_store_exec(st, "DELETE FROM audit_events WHERE seq = 2"), 0);
+  check_broken(st, 3, "removed");
+  sv_store_close(st);
+
+  st = fresh();
+  for (int i = 0; i < 6; i++)
+    append(st, "room1", "joined", now + i, "Kari", "{}");
+  CHECK_EQ_INT(sv_store_exec(st, "UPDATE audit_events SET hash = (SELECT hash FROM audit_events"
+                                 " WHERE seq = 1) WHERE seq = 4"),
+               0);
+  check_broken(st, 4, "changed");
+  sv_store_close(st);
+}
+
+static void test_retention(void) {
+  sv_store *st = fresh();
+  const int64_t day = 86400;
+  int64_t today = now / day * day;
+  append(st, "old", "joined", today - 10 * day + 100, "A", "{}");
+  append(st, "old", "left", today - 9 * day + 100, "A", "{}");
+  append(st, "old", "joined", today - 5 * day + 1, "B", "{}"); /* first kept day */
+  append(st, "new", "joined", now, "C", "{}");
+  size_t deleted = 99;
+  CHECK_EQ_INT(sv_store_audit_retain(st, 0, now, &deleted), 0); /* 0 = keep forever */
+  CHECK_EQ_INT(deleted, 0);
+  CHECK_EQ_INT(sv_store_audit_retain(st, 5, now, &deleted), 0);
+  CHECK_EQ_INT(deleted, 2);
+  sv_audit_event *evs;
+  size_t n;
+  CHECK_EQ_INT(sv_store_audit_list(st, NULL, &evs, &n), 0);
+  CHECK_EQ_INT(n, 3);
+  if (n == 3) {
+    CHECK_EQ_INT(evs[0].seq, 3);
+    CHECK_STR(evs[2].event, "retention");
+    CHECK(strstr(evs[2].detail, "\"deleted\":2") != NULL);
+    CHECK(strstr(evs[2].detail, "\"last_seq\":2") != NULL);
+  }
+  g_free(evs);
+  int64_t bad;
+  char *why;
+  size_t count;
+  CHECK_EQ_INT(sv_store_audit_verify(st, &bad, &why, &count), 0);
+  CHECK_EQ_INT(count, 3);
+  /* Nothing more to delete: no second retention event. */
+  CHECK_EQ_INT(sv_store_audit_retain(st, 5, now, &deleted), 0);
+  CHECK_EQ_INT(deleted, 0);
+  append(st, "new", "left", now + 10, "C", "{}");
+  sv_store_close(st);
+  st = open_store();
+  CHECK_EQ_INT(sv_store_audit_verify(st, &bad, &why, &count), 0);
+  CHECK_EQ_INT(count, 4);
+  /* The first kept event is still checked against the anchor. */
+  CHECK_EQ_INT(sv_store_exec(st, "UPDATE audit_events SET name = 'X' WHERE seq = 3"), 0);
+  check_broken(st, 3, "changed");
+  /* Everything older than a day: the whole chain goes, the anchor carries it. */
+  CHECK_EQ_INT(sv_store_exec(st, "UPDATE audit_events SET name = 'B' WHERE seq = 3"), 0);
+  CHECK_EQ_INT(sv_store_audit_retain(st, 1, now + 3 * day, &deleted), 0);
+  CHECK_EQ_INT(deleted, 4);
+  CHECK_EQ_INT(sv_store_audit_verify(st, &bad, &why, &count), 0);
+  CHECK_EQ_INT(count, 1);
+  sv_store_close(st);
+}
+
+static void test_stats(void) {
+  sv_store *st = fresh();
+  sv_team s, m, far, other;
+  make_team(st, &s, "Spesialist", "specialist", 0);
+  make_team(st, &m, "Kommune nær", "municipal", 0); /* distance unknown */
+  make_team(st, &far, "Kommune fjern", "municipal", 40);
+  make_team(st, &other, "Annen", "specialist", 0);
+  /* September 2026 (now is the 21st). */
+  sv_consultation a, b, c, d, e;
+  make_consultation(st, &a, s.id, far.id, now, 60);
+  make_consultation(st, &b, s.id, m.id, now + 86400, 60);
+  make_consultation(st, &c, s.id, far.id, now + 2 * 86400, 45);  /* never held */
+  make_consultation(st, &d, s.id, far.id, now - 40 * 86400, 30); /* August */
+  make_consultation(st, &e, other.id, "", now, 30);
+  /* a: held, people there 10:00 → 10:31:30 by the log. */
+  append(st, a.id, "joined", now + 120, "Kari", "{}");
+  append(st, a.id, "left", now + 120 + 1890, "Kari", "{}");
+  /* b and d held by status only: their booked length counts. */
+  CHECK_EQ_INT(sv_store_consultation_mark_held(st, b.id, now), 0);
+  CHECK_EQ_INT(sv_store_consultation_mark_held(st, d.id, now), 0);
+  CHECK_EQ_INT(sv_store_consultation_mark_held(st, "nope", now), SV_ENOENT);
+  /* Urgent: waits 60 and 180 accepted, one still waiting → median 120. */
+  int64_t waits[] = {60, 180, -1};
+  for (int i = 0; i < 3; i++) {
+    sv_urgent u = {0};
+    g_strlcpy(u.consultation, "urgentroom", sizeof u.consultation);
+    g_strlcpy(u.from_team, far.id, sizeof u.from_team);
+    g_strlcpy(u.to_team, s.id, sizeof u.to_team);
+    CHECK_EQ_INT(sv_store_urgent_add(st, &u, NULL, now + i * 1000), 0);
+    if (waits[i] > 0)
+      CHECK_EQ_INT(sv_store_urgent_accept(st, u.id, "Dr", now + i * 1000 + waits[i]), 0);
+  }
+  sv_team_stats *stats;
+  size_t n;
+  CHECK_EQ_INT(sv_store_stats_month(st, 2026, 13, &stats, &n), SV_EINVAL);
+  CHECK_EQ_INT(sv_store_stats_month(st, 2026, 9, &stats, &n), 0);
+  CHECK_EQ_INT(n, 4);
+  for (size_t i = 0; i < n; i++) {
+    sv_team_stats *t = &stats[i];
+    if (strcmp(t->team, s.id) == 0) {
+      CHECK_EQ_INT(t->held, 2);
+      CHECK_EQ_INT(t->minutes, 32 + 60); /* 1890 s rounds to 32 */
+      CHECK_EQ_INT(t->urgent_requests, 3);
+      CHECK_EQ_INT(t->urgent_accepted, 2);
+      CHECK_EQ_INT(t->urgent_median_wait_s, 120);
+      CHECK_EQ_INT(t->travel_avoided_km, 80);
+    } else if (strcmp(t->team, far.id) == 0) {
+      CHECK_EQ_INT(t->held, 1);
+      CHECK_EQ_INT(t->minutes, 32);
+      CHECK_EQ_INT(t->urgent_requests, 3);
+      CHECK_EQ_INT(t->travel_avoided_km, 80);
+      CHECK_STR(t->organisation, "Helse Nord");
+    } else if (strcmp(t->team, m.id) == 0) {
+      CHECK_EQ_INT(t->held, 1);
+      CHECK_EQ_INT(t->minutes, 60);
+      CHECK_EQ_INT(t->travel_avoided_km, 0);
+      CHECK_EQ_INT(t->urgent_requests, 0);
+      CHECK_EQ_INT(t->urgent_median_wait_s, 0);
+    } else {
+      CHECK_EQ_INT(t->held, 0);
+    }
+  }
+  g_free(stats);
+  CHECK_EQ_INT(sv_store_stats_month(st, 2026, 8, &stats, &n), 0);
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(stats[i].team, s.id) == 0) {
+      CHECK_EQ_INT(stats[i].held, 1);
+      CHECK_EQ_INT(stats[i].minutes, 30);
+      CHECK_EQ_INT(stats[i].urgent_requests, 0);
+    }
+  g_free(stats);
+  sv_store_close(st);
+}
+
+int main(int argc, char **argv) {
+  if (argc != 2 || (strcmp(argv[1], "sqlite") != 0 && strcmp(argv[1], "pg") != 0)) {
+    fprintf(stderr, "usage: test_store sqlite|pg\n");
+    return 2;
+  }
+  sv_log_set_level(SV_LOG_WARN);
+  if (strcmp(argv[1], "pg") == 0) {
+    url = getenv("SAMVEI_TEST_PG_URL");
+    if (!url || !*url) {
+      fprintf(stderr, "test_store pg: SAMVEI_TEST_PG_URL is not set; run it through "
+                      "tests/pg/with-postgres.sh\n");
+      return 1;
+    }
+  }
+  data_dir = g_dir_make_tmp("samvei-store-XXXXXX", NULL);
+  RUN(test_open_errors);
+  RUN(test_reopen_keeps_everything);
+  RUN(test_newer_schema_refused);
+  RUN(test_teams);
+  RUN(test_consultations);
+  RUN(test_invitations_and_tokens);
+  RUN(test_apikeys);
+  RUN(test_urgent);
+  RUN(test_audit_chain);
+  RUN(test_audit_concurrent);
+  RUN(test_audit_tamper);
+  RUN(test_retention);
+  RUN(test_stats);
+  char *cmd = g_strdup_printf("rm -rf '%s'", data_dir);
+  if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", data_dir);
+  g_free(cmd);
+  g_free(data_dir);
+  return check_summary();
+}
