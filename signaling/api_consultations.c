@@ -308,7 +308,7 @@ void sv_api_consultations(sv_signaling *sig, sv_api_call *call, const char *rest
     sv_api_error(resp, "not-found", "no such consultation");
     return;
   }
-  /* /{id}, /{id}.ics or /{id}/invitations */
+  /* /{id}, /{id}.ics, /{id}/invitations or /{id}/recordings */
   const char *id_start = rest + 1;
   size_t id_len = strcspn(id_start, "/.");
   const char *tail = id_start + id_len;
@@ -320,7 +320,8 @@ void sv_api_consultations(sv_signaling *sig, sv_api_call *call, const char *rest
   memcpy(id, id_start, id_len);
   id[id_len] = '\0';
   bool ics = strcmp(tail, ".ics") == 0, invitations = strcmp(tail, "/invitations") == 0;
-  if (tail[0] && !ics && !invitations) {
+  bool recordings = strcmp(tail, "/recordings") == 0;
+  if (tail[0] && !ics && !invitations && !recordings) {
     sv_api_error(resp, "not-found", "there is no API resource at this path");
     return;
   }
@@ -340,6 +341,16 @@ void sv_api_consultations(sv_signaling *sig, sv_api_call *call, const char *rest
   }
   if (invitations) {
     sv_api_consultation_invitations(sig, call, &c, resp);
+    return;
+  }
+  if (recordings) {
+    if (m != LWSHUMETH_GET) {
+      sv_api_error(resp, "method-not-allowed", "use GET for a consultation's recordings");
+      return;
+    }
+    sv_api_json(resp, 200,
+                json_pack("{s:s,s:o}", "consultation", c.id, "files",
+                          sv_recording_files(sig, c.id, call->base_url)));
     return;
   }
   if (m == LWSHUMETH_GET) {

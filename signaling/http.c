@@ -17,10 +17,9 @@
 #include "common/common.h"
 #include "signaling/signaling_int.h"
 
-#define SV_HTTP_MAX_FILE      (32 * 1024 * 1024)
-#define SV_HTTP_MAX_RECORDING (512 * 1024 * 1024)
-#define SV_HTTP_CHUNK         (16 * 1024)
-#define SV_HTTP_MAX_PATH      1024
+#define SV_HTTP_MAX_FILE (32 * 1024 * 1024)
+#define SV_HTTP_CHUNK    (16 * 1024)
+#define SV_HTTP_MAX_PATH 1024
 
 static const struct {
   const char *ext, *type;
@@ -249,24 +248,34 @@ static int serve_notice(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, bo
 }
 
 /* A recording or still by its download key (recording.c hands keys to
- * hosts only). Read whole, capped like other files but larger. */
+ * hosts in the call and to API-key holders). Streamed from disk by lws in
+ * chunks as the socket drains, so a large recording neither fills memory
+ * nor stalls the main loop. */
 static int serve_recording(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, const char *key,
                            bool head_only) {
-  char *file = NULL, *body = NULL;
+  char *file = NULL;
   const char *type = NULL;
-  gsize len = 0;
-  struct stat st;
   if (!sv_recording_download(sig, key, &file, &type))
     return respond_text(sig, wsi, pss, HTTP_STATUS_NOT_FOUND, "Not found\n", head_only);
-  if (stat(file, &st) != 0 || st.st_size > SV_HTTP_MAX_RECORDING ||
-      !g_file_get_contents(file, &body, &len, NULL)) {
-    SV_WARN("signaling", "cannot serve %s", file);
+  /* The file's own name (a time stamp and an opaque id) for "Save as". */
+  char disposition[160];
+  snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", strrchr(file, '/') + 1);
+  uint8_t headers[512], *p = headers;
+  if (lws_add_http_header_by_name(
+          wsi, (const unsigned char *)"content-disposition:", (const unsigned char *)disposition,
+          (int)strlen(disposition), &p, headers + sizeof headers) ||
+      lws_add_http_header_by_name(
+          wsi, (const unsigned char *)"cache-control:", (const unsigned char *)"no-store", 8, &p,
+          headers + sizeof headers)) {
     g_free(file);
-    return respond_text(sig, wsi, pss, HTTP_STATUS_INTERNAL_SERVER_ERROR, "Server error\n",
-                        head_only);
+    return -1;
   }
+  int n = lws_serve_http_file(wsi, file, type, (const char *)headers, (int)(p - headers));
   g_free(file);
-  return respond(sig, wsi, pss, HTTP_STATUS_OK, type, body, len, head_only, true);
+  /* < 0: lws could not open it (closed); > 0: done (keep-alive handled). */
+  if (n < 0) return -1;
+  if (n > 0 && lws_http_transaction_completed(wsi)) return -1;
+  return 0;
 }
 
 static int on_http(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, const char *path) {
@@ -274,7 +283,8 @@ static int on_http(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, const c
   int uri_len = 0;
   int method = lws_http_get_uri_and_method(wsi, &uri, &uri_len);
   bool head_only = method == LWSHUMETH_HEAD;
-  if (g_str_has_prefix(path, "/api/") && strcmp(path, "/api/notice") != 0)
+  if (g_str_has_prefix(path, "/api/") && strcmp(path, "/api/notice") != 0 &&
+      !g_str_has_prefix(path, "/api/recordings/"))
     return sv_http_api_begin(sig, wsi, pss, path, method);
   if (method != LWSHUMETH_GET && !head_only)
     return respond_text(sig, wsi, pss, HTTP_STATUS_METHOD_NOT_ALLOWED,

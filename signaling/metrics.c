@@ -34,6 +34,14 @@ void sv_metrics_join_failed(sv_metrics *m, sv_join_fail why) {
   atomic_fetch_add_explicit(&m->join_failures[why], 1, memory_order_relaxed);
 }
 
+void sv_metrics_recorder_done(sv_metrics *m, bool still, bool written, uint64_t packets,
+                              uint64_t dropped) {
+  if (written)
+    atomic_fetch_add_explicit(still ? &m->stills : &m->recordings, 1, memory_order_relaxed);
+  atomic_fetch_add_explicit(&m->record_packets, packets, memory_order_relaxed);
+  atomic_fetch_add_explicit(&m->record_dropped, dropped, memory_order_relaxed);
+}
+
 sv_join_fail sv_metrics_pc_failure(const char *reason) {
   /* relay/peer.c starts every ICE failure sentence with "ICE"; the rest
    * (handshake, fingerprint, SRTP keys) is DTLS. */
@@ -155,6 +163,15 @@ char *sv_metrics_render(sv_signaling *sig, size_t *len) {
   for (int i = 0; i < SV_JOIN_FAIL_COUNT; i++)
     g_string_append_printf(s, "samvei_join_failures_total{reason=\"%s\"} %" G_GUINT64_FORMAT "\n",
                            fail_names[i], get(&sig->metrics.join_failures[i]));
+  one(s, "samvei_recording_files_total", "counter",
+      "Recording files finished (one per recorded participant).", get(&sig->metrics.recordings));
+  one(s, "samvei_stills_total", "counter", "Still images captured.", get(&sig->metrics.stills));
+  one(s, "samvei_recording_packets_total", "counter",
+      "RTP packets the relay handed to recorders (finished recordings and stills).",
+      get(&sig->metrics.record_packets));
+  one(s, "samvei_recording_dropped_packets_total", "counter",
+      "Packets a recorder's tap had no room for: dropped there, never delaying forwarding.",
+      get(&sig->metrics.record_dropped));
   relay_part(s, sig->relay);
   *len = s->len;
   return g_string_free(s, FALSE);

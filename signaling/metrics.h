@@ -11,6 +11,7 @@
 #define SV_SIGNALING_METRICS_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,7 +35,15 @@ typedef enum {
 typedef struct sv_metrics {
   _Atomic uint64_t joins; /* joins accepted */
   _Atomic uint64_t join_failures[SV_JOIN_FAIL_COUNT];
+  _Atomic uint64_t recordings;     /* recording files finished (one per participant) */
+  _Atomic uint64_t stills;         /* stills written */
+  _Atomic uint64_t record_packets; /* packets the relay handed to recorders */
+  _Atomic uint64_t record_dropped; /* ...and dropped because a recorder's tap was full */
 } sv_metrics;
+
+/* A recorder ended: its file (or still) and its tap's counts. */
+void sv_metrics_recorder_done(sv_metrics *m, bool still, bool written, uint64_t packets,
+                              uint64_t dropped);
 
 void sv_metrics_join(sv_metrics *m);
 void sv_metrics_join_failed(sv_metrics *m, sv_join_fail why);

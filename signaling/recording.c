@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "common/common.h"
+#include "common/tap.h"
 #include "media/media.h"
 #include "signaling/message.h"
 #include "signaling/signaling_int.h"
@@ -257,6 +258,9 @@ static void on_recorder_done(void *user, int status) {
     char *file = written_file(f);
     GStatBuf st = {0};
     if (file) g_stat(file, &st);
+    const struct sv_tap *tap = sv_media_recorder_tap(f->rec);
+    uint64_t packets = sv_tap_pushed(tap), dropped = sv_tap_dropped(tap);
+    sv_metrics_recorder_done(&sig->metrics, f->still, file && status == 0, packets, dropped);
     if (f->still) {
       sv_participant *host = sv_rooms_find_participant(sig->rooms, f->room, f->host);
       sv_participant *t = sv_rooms_find_participant(sig->rooms, f->room, f->participant);
@@ -284,8 +288,9 @@ static void on_recorder_done(void *user, int status) {
       }
     } else {
       audit_ids(sig, f->room, "recording-file", f->participant, NULL, NULL, NULL,
-                json_pack("{s:s?,s:I,s:i}", "file", file ? strrchr(file, '/') + 1 : NULL, "bytes",
-                          (json_int_t)st.st_size, "status", status));
+                json_pack("{s:s?,s:I,s:i,s:I,s:I}", "file", file ? strrchr(file, '/') + 1 : NULL,
+                          "bytes", (json_int_t)st.st_size, "status", status, "packets",
+                          (json_int_t)packets, "dropped", (json_int_t)dropped));
       if (status != 0 && file)
         SV_WARN(MOD, "recorder of %s in room %s exited with %d", f->participant, f->room, status);
     }
@@ -486,10 +491,20 @@ static gint by_name(gconstpointer a, gconstpointer b) {
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static void on_list(sv_conn *c, const sv_msg *m) {
-  struct sv_recordings *recs = c->sig->recordings;
-  char *dir = g_build_filename(recs->dir, c->participant->room->id, NULL);
+/* A room id as the protocol allows it ([A-Za-z0-9_-]{1,64}): safe as a
+ * directory name. */
+static bool room_id_ok(const char *room) {
+  size_t n = room ? strlen(room) : 0;
+  return n > 0 && n <= 64 &&
+         strspn(room, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                      "0123456789_-") == n;
+}
+
+json_t *sv_recording_files(sv_signaling *sig, const char *room, const char *base_url) {
+  struct sv_recordings *recs = sig->recordings;
   json_t *files = json_array();
+  if (!recs || !room_id_ok(room)) return files;
+  char *dir = g_build_filename(recs->dir, room, NULL);
   GDir *d = g_dir_open(dir, 0, NULL);
   GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
   const char *name;
@@ -498,21 +513,30 @@ static void on_list(sv_conn *c, const sv_msg *m) {
   if (d) g_dir_close(d);
   g_ptr_array_sort(names, by_name);
   for (guint i = 0; i < names->len; i++) {
-    char *path = g_build_filename(dir, g_ptr_array_index(names, i), NULL);
+    const char *file = g_ptr_array_index(names, i);
+    char *path = g_build_filename(dir, file, NULL);
     GStatBuf st;
     if (g_stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
       char *url = download_url(recs, path);
-      json_array_append_new(files,
-                            json_pack("{s:s,s:s,s:I,s:I}", "file",
-                                      (char *)g_ptr_array_index(names, i), "url", url, "bytes",
-                                      (json_int_t)st.st_size, "modified", (json_int_t)st.st_mtime));
+      char *full = g_strconcat(base_url ? base_url : "", url, NULL);
+      json_array_append_new(
+          files, json_pack("{s:s,s:s,s:s,s:I,s:I}", "file", file, "kind",
+                           g_str_has_prefix(file, "still-") ? "still" : "recording", "url", full,
+                           "bytes", (json_int_t)st.st_size, "modified", (json_int_t)st.st_mtime));
+      g_free(full);
       g_free(url);
     }
     g_free(path);
   }
   g_ptr_array_free(names, TRUE);
   g_free(dir);
-  sv_conn_send_ok(c, m->id, json_pack("{s:o}", "files", files));
+  return files;
+}
+
+static void on_list(sv_conn *c, const sv_msg *m) {
+  sv_conn_send_ok(
+      c, m->id,
+      json_pack("{s:o}", "files", sv_recording_files(c->sig, c->participant->room->id, NULL)));
 }
 
 static void on_capture(sv_conn *c, const sv_msg *m) {

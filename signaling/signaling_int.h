@@ -167,6 +167,10 @@ void sv_recording_after_join(sv_signaling *sig, sv_participant *p);
 void sv_recording_before_leave(sv_signaling *sig, sv_participant *p);
 /* Serves GET /api/recordings/<key> (a download link given to a host):
  * fills *path (g_free) and *type and returns true when key names a file. */
+/* The recordings and stills of room as a JSON array of {file, kind
+ * (recording|still), url (download link, prefixed with base_url when given),
+ * bytes, modified}; empty when there are none or recording is off. */
+json_t *sv_recording_files(sv_signaling *sig, const char *room, const char *base_url);
 bool sv_recording_download(sv_signaling *sig, const char *key, char **path, const char **type);
 
 /* session.c: the client messages of docs/protocol.md. */

@@ -8,7 +8,9 @@
 #   vp8, h264  both agree; the host records 10 s; each participant's file
 #              has the codecs (VP8/Opus in WebM, H.264/Opus in Matroska) and a
 #              duration within 1 s of the time between the audit events
-#              recording-started and recording-stopped
+#              recording-started and recording-stopped. vp8 runs in a booked
+#              consultation with invitation tokens, and the REST API lists
+#              the files (API key) and serves them
 #   kill       the guest is killed (SIGKILL) mid-recording: its file is still
 #              readable, with video
 #   refuse     the guest declines; record-start is refused with
@@ -33,6 +35,19 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*"; failed=1; }
 failed=0
 
+room="rec-$mode-$RANDOM"
+host_token="" guest_token="" api_key=""
+if [ "$mode" = vp8 ]; then
+  # A booked consultation: its id is the room, the peers join with invitations.
+  cli() { "$server" "$@" --data-dir "$tmp/data" 2>>"$tmp/cli.err"; }
+  room=$(cli consultation create --title "Sårvurdering" --minutes 30)
+  host_token=$(cli invite --consultation "$room" --role specialist --name host | tail -1)
+  guest_token=$(cli invite --consultation "$room" --role municipal --name guest | tail -1)
+  api_key=$(cli apikey create --name recording-test)
+  [ -n "$room" ] && [ -n "$host_token" ] && [ -n "$guest_token" ] && [ -n "$api_key" ] ||
+    { echo "booking failed: $(cat "$tmp/cli.err")"; exit 1; }
+fi
+
 "$server" --bind 127.0.0.1 --port 0 --web-root "$root/web" --data-dir "$tmp/data" \
   --allow-open-rooms --log-level info >"$tmp/server.log" 2>&1 &
 srv_pid=$!
@@ -44,14 +59,15 @@ for _ in $(seq 1 100); do
 done
 [ -n "$url" ] || { echo "server did not start:"; cat "$tmp/server.log"; exit 1; }
 ws="ws${url#http}ws"
-room="rec-$mode-$RANDOM"
 codec=vp8
 [ "$mode" = h264 ] && codec=h264
 
 run_peer() { # name log args...
-  local name=$1 log=$2
+  local name=$1 log=$2 token=""
   shift 2
-  ASAN_OPTIONS=detect_leaks=0 "$peer" --url "$ws" --room "$room" --name "$name" --codec "$codec" \
+  [ "$name" = host ] && token=$host_token
+  [ "$name" = guest ] && token=$guest_token
+  ASAN_OPTIONS=detect_leaks=0 "$peer" --url "$ws" --room "$room" --name "$name" --codec "$codec" ${token:+--token "$token"} \
     "$@" >"$tmp/$log.log" 2>"$tmp/$log.err" &
 }
 
@@ -99,6 +115,30 @@ capture)
 esac
 kill -TERM "$host_pid" "$guest_pid" 2>/dev/null
 wait "$host_pid" "$guest_pid" 2>/dev/null
+
+if [ "$mode" = vp8 ]; then
+  # The REST API: the consultation's files, listed with an API key only.
+  for _ in $(seq 1 50); do
+    [ "$(grep -c 'audit recording-file:' "$tmp/server.log")" -ge 2 ] && break
+    sleep 0.2
+  done
+  api="${url%/}/api/consultations/$room/recordings"
+  code=$(curl -s -o /dev/null -w '%{http_code}' "$api")
+  [ "$code" = 401 ] || fail "the recordings list without an API key answered $code, not 401"
+  list=$(curl -s -H "Authorization: Bearer $api_key" "$api")
+  python3 - "$list" "$tmp/rest" <<'PY' || fail "the REST list of recordings: $list"
+import json, sys, urllib.request
+doc = json.loads(sys.argv[1])
+files = [f for f in doc["files"] if f["kind"] == "recording"]
+assert len(files) == 2, f"expected 2 recordings, got {doc}"
+for f in files:
+    with urllib.request.urlopen(f["url"]) as r:
+        body = r.read()
+        assert r.headers["Content-Type"] == "video/webm", r.headers["Content-Type"]
+    assert len(body) == f["bytes"] and body[:4] == b"\x1aE\xdf\xa3", f"{f['file']}: not the WebM file"
+print(f"REST: {len(files)} recordings listed and downloaded ({sum(f['bytes'] for f in files)} bytes)")
+PY
+fi
 
 kill -TERM "$srv_pid"
 wait "$srv_pid"
