@@ -11,6 +11,10 @@
 #              recording-started and recording-stopped. vp8 runs in a booked
 #              consultation with invitation tokens, and the REST API lists
 #              the files (API key) and serves them
+#   loss       as vp8, with 3 % of UDP packets (the media, both ways)
+#              dropped at random by an nftables rule in a network namespace
+#              the test makes (needs root): the files still last as long as
+#              the recording did
 #   kill       the guest is killed (SIGKILL) mid-recording: its file is still
 #              readable, with video
 #   refuse     the guest declines; record-start is refused with
@@ -25,6 +29,35 @@ command -v gst-discoverer-1.0 >/dev/null || {
   echo "skipped: gst-discoverer-1.0 is missing (apt-get install gstreamer1.0-plugins-base-apps)"
   exit 77
 }
+# loss: run this same script inside a namespace whose loopback drops 3 %.
+if [ "$mode" = loss ] && [ -z "${SV_LOSS_NETNS:-}" ]; then
+  if [ "$(id -u)" != 0 ] || ! command -v nft >/dev/null || ! command -v ip >/dev/null; then
+    echo "skipped: the loss mode needs root, ip (iproute2) and nft (nftables)"
+    exit 77
+  fi
+  ns="svrec$$"
+  ip netns add "$ns" || exit 1
+  # WebRTC stacks leave loopback out of their ICE candidates: a veth pair
+  # inside the namespace gives the peers and the relay addresses of their own.
+  ip netns exec "$ns" ip link set lo up &&
+    ip netns exec "$ns" ip link add sv0 type veth peer name sv1 &&
+    ip netns exec "$ns" ip addr add 10.213.0.1/24 dev sv0 &&
+    ip netns exec "$ns" ip addr add 10.213.0.2/24 dev sv1 &&
+    ip netns exec "$ns" ip link set sv0 up && ip netns exec "$ns" ip link set sv1 up &&
+    ip netns exec "$ns" nft -f - <<'NFT' &&
+table inet svloss {
+  chain out {
+    type filter hook output priority 0;
+    meta l4proto udp numgen random mod 100 < 3 counter drop
+  }
+}
+NFT
+    SV_LOSS_NETNS=$ns ip netns exec "$ns" bash "$0" "$@"
+  rc=$?
+  echo "UDP packets dropped: $(ip netns exec "$ns" nft list chain inet svloss out | grep -o 'packets [0-9]*')"
+  ip netns del "$ns"
+  exit $rc
+fi
 tmp=$(mktemp -d)
 srv_pid=""
 cleanup() {
@@ -49,7 +82,8 @@ if [ "$mode" = vp8 ]; then
 fi
 
 "$server" --bind 127.0.0.1 --port 0 --web-root "$root/web" --data-dir "$tmp/data" \
-  --allow-open-rooms --log-level info >"$tmp/server.log" 2>&1 &
+  --allow-open-rooms --log-level info ${SV_LOSS_NETNS:+--ice-addresses 10.213.0.1} \
+  >"$tmp/server.log" 2>&1 &
 srv_pid=$!
 url=""
 for _ in $(seq 1 100); do
@@ -82,7 +116,7 @@ wait_log() {
 }
 # The host's actions count from when media flows both ways (samvei-peer).
 case "$mode" in
-vp8 | h264 | kill)
+vp8 | h264 | kill | loss)
   run_peer host host --duration 60 --record-request 1 --record-stop 11 --consent yes
   host_pid=$!
   sleep 0.5
@@ -154,7 +188,7 @@ audit() { grep "audit $1:" "$tmp/server.log"; }
 stamp() { date -d "$(cut -d' ' -f1 <<<"$1")" +%s.%N; }
 
 case "$mode" in
-vp8 | h264)
+vp8 | h264 | loss)
   started=$(audit recording-started | head -1)
   stopped=$(audit recording-stopped | head -1)
   [ -n "$started" ] && [ -n "$stopped" ] || fail "no recording-started/stopped audit events"
