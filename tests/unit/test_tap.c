@@ -73,9 +73,11 @@ static gpointer consume(gpointer data) {
   uint64_t last = 0, got = 0, bad = 0;
   uint8_t want[64];
   for (;;) {
+    /* Closed before an empty pop: nothing more can come. */
+    bool closed = sv_tap_is_closed(t);
     if (!sv_tap_pop(t, p)) {
-      if (sv_tap_is_closed(t) && !sv_tap_pop(t, p)) break;
-      if (!sv_tap_is_closed(t)) continue;
+      if (closed) break;
+      continue;
     }
     fill(want, sizeof want, (uint32_t)p->arrival_us);
     if (p->arrival_us <= last || p->len != sizeof want || memcmp(p->data, want, sizeof want) != 0)
