@@ -1,7 +1,9 @@
 /*
  * http.c — plain HTTP next to the WebSocket: the web client from the web
  * root, GET /healthz, GET /metrics (metrics.c), and the security headers every response carries.
- * Requests under /api (except GET /api/notice) go to api_http.c.
+ * Requests under /api (except GET /api/notice and the download links
+ * /api/recordings/<key>, whose random key is the authorisation) go to
+ * api_http.c.
  *
  * Files are read whole (the client is a few small ES modules; a cap guards
  * against surprises) and written in chunks on HTTP_WRITEABLE. A path is
@@ -274,7 +276,8 @@ static int on_http(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, const c
   int uri_len = 0;
   int method = lws_http_get_uri_and_method(wsi, &uri, &uri_len);
   bool head_only = method == LWSHUMETH_HEAD;
-  if (g_str_has_prefix(path, "/api/") && strcmp(path, "/api/notice") != 0)
+  bool download = g_str_has_prefix(path, "/api/recordings/");
+  if (g_str_has_prefix(path, "/api/") && strcmp(path, "/api/notice") != 0 && !download)
     return sv_http_api_begin(sig, wsi, pss, path, method);
   if (method != LWSHUMETH_GET && !head_only)
     return respond_text(sig, wsi, pss, HTTP_STATUS_METHOD_NOT_ALLOWED,
@@ -282,8 +285,7 @@ static int on_http(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, const c
   if (strcmp(path, "/healthz") == 0) return serve_health(sig, wsi, pss, head_only);
   if (strcmp(path, "/metrics") == 0) return serve_metrics(sig, wsi, pss, head_only);
   if (strcmp(path, "/api/notice") == 0) return serve_notice(sig, wsi, pss, head_only);
-  if (g_str_has_prefix(path, "/api/recordings/"))
-    return serve_recording(sig, wsi, pss, path + strlen("/api/recordings/"), head_only);
+  if (download) return serve_recording(sig, wsi, pss, path + strlen("/api/recordings/"), head_only);
   if (strcmp(path, SV_WS_PATH) == 0)
     return respond_text(
         sig, wsi, pss, HTTP_STATUS_BAD_REQUEST,
