@@ -11,7 +11,8 @@
  * stops: the indicator goes, and the host's list has one WebM file per
  * person, which downloads as video/webm of a real size. The host takes a
  * still of the guest: a link to a PNG, and the guest is told who took it.
- * Last, recording again and the guest withdraws consent: it stops for both.
+ * Last, recording again (a still is refused meanwhile, and the host is told
+ * why) and the guest withdraws consent: it stops for both.
  * The session log (`samvei audit export`) has each consent step.
  */
 import { test, before, after } from 'node:test';
@@ -203,6 +204,8 @@ test('recording needs everyone\'s consent, shows to everyone, and gives the host
   const captured = guest.page.locator('.rec-notice[data-kind="captured"]');
   await captured.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
   assert.match(await captured.innerText(), /A still image of your camera was taken by Kari Nordmann/);
+  await shot(host.page, 'recording-still-laptop.png');
+  await shot(guest.page, 'recording-captured-tablet.png');
   await waitFor(async () => (await host.page.locator('#recordings-list a').allTextContents()).some((n) => n.endsWith('.png')), {
     timeoutMs: UI_TIMEOUT_MS,
     what: 'the still in the list',
@@ -213,6 +216,9 @@ test('recording needs everyone\'s consent, shows to everyone, and gives the host
   await prompt.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
   await guest.page.locator('#consent-agree').click();
   await Promise.all([waitIndicator(host, 'on'), waitIndicator(guest, 'on')]);
+  /* No still of someone being recorded: the refusal is shown. */
+  await captureGuest.click();
+  await waitToast(host, /Not possible now: Ola Hansen is being recorded/);
   await guest.page.locator('#consent-withdraw').click();
   await Promise.all([waitIndicator(host, 'off'), waitIndicator(guest, 'off')]);
   await waitToast(host, /Recording stopped: Ola Hansen withdrew consent/);

@@ -159,6 +159,7 @@ export class RecordingUI {
     const name = this.nameOf(m.participant);
     const link = h('a', { class: 'capture-link', href: m.url, download: m.file || true, target: '_blank', rel: 'noopener' }, t('rec.capture.open'));
     const thumb = h('img', { class: 'capture-thumb', src: m.url, alt: t('rec.capture.thumb', { name }), loading: 'lazy' });
+    this.call.toast(t('rec.capture.ready', { name }));
     this.notice('capture-ready', t('rec.capture.ready', { name }), h('a', { href: m.url, target: '_blank', rel: 'noopener', tabindex: '-1', 'aria-hidden': 'true' }, thumb), link);
     this.refreshList();
   }
@@ -252,7 +253,12 @@ export class RecordingUI {
   /* A notice that stays until closed; the newest NOTICES_MAX are kept. */
   notice(kind, text, ...extra) {
     const close = h('button', { type: 'button', class: 'rec-notice-close', 'aria-label': t('rec.close') }, '×');
-    const el = h('div', { class: 'rec-notice', 'data-kind': kind, role: 'status' }, h('p', { class: 'rec-notice-text' }, text), ...extra, close);
+    const el = h(
+      'div',
+      { class: 'rec-notice', 'data-kind': kind, role: 'status' },
+      h('div', { class: 'rec-notice-top' }, h('p', { class: 'rec-notice-text' }, text), close),
+      extra.length ? h('div', { class: 'rec-notice-body' }, ...extra) : null,
+    );
     close.addEventListener('click', () => el.remove());
     this.notices.prepend(el);
     while (this.notices.children.length > NOTICES_MAX) this.notices.lastElementChild.remove();
