@@ -14,13 +14,17 @@
  * Last, recording again (a still is refused meanwhile, and the host is told
  * why) and the guest withdraws consent: it stops for both.
  * The session log (`samvei audit export`) has each consent step.
+ *
+ * Someone who joins while a host is asking is asked too; someone who joins
+ * while recording stops it for everyone, who are told why.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { VIEWPORTS, launchBrowser, newParticipant, joinViaUi, waitFor, waitForMediaFrom, shot, roomName, sleep } from './lib.mjs';
+import WebSocket from 'ws';
+import { VIEWPORTS, WS_URL, launchBrowser, newParticipant, joinViaUi, waitFor, waitForMediaFrom, shot, roomName, sleep } from './lib.mjs';
 
 const BIN = process.env.SAMVEI_E2E_BIN;
 const DATA_DIR = process.env.SAMVEI_E2E_DATA_DIR;
@@ -29,6 +33,7 @@ const UI_TIMEOUT_MS = 15000;
 
 let browser;
 const opened = [];
+const sockets = [];
 
 before(async () => {
   assert.ok(BIN && DATA_DIR && SECRET, 'run.sh exports SAMVEI_E2E_BIN, _DATA_DIR and _TOKEN_SECRET');
@@ -37,6 +42,7 @@ before(async () => {
 });
 
 after(async () => {
+  for (const ws of sockets) ws.terminate();
   for (const p of opened) await p.context.close().catch(() => {});
   await browser?.close();
 });
@@ -251,4 +257,53 @@ test('recording needs everyone\'s consent, shows to everyone, and gives the host
   const capture = events.find((e) => e.event === 'capture');
   assert.equal(capture.participant, idGuest);
   assert.equal(capture.actor, idHost);
+});
+
+/* Joins room on a plain WebSocket (no media): enough to be in the call. */
+async function rawJoin(room, name) {
+  const ws = new WebSocket(WS_URL, 'samvei-v1');
+  sockets.push(ws);
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  const reply = new Promise((resolve) => ws.on('message', (d) => {
+    const m = JSON.parse(d.toString());
+    if (m.id === 'j') resolve(m);
+  }));
+  ws.send(JSON.stringify({ type: 'join', id: 'j', room, name, noticeAck: true }));
+  const r = await reply;
+  assert.equal(r.type, 'ok', JSON.stringify(r));
+  return ws;
+}
+
+test('a late joiner is asked too; a newcomer stops a running recording', { timeout: 300000 }, async () => {
+  const room = roomName('rec-late');
+  const host = await participant('rec-late-host', VIEWPORTS.laptop);
+  const guest = await participant('rec-late-guest', VIEWPORTS.laptop);
+  const idHost = await joinViaUi(host.page, room, 'Kari Nordmann');
+  await joinViaUi(guest.page, room, 'Ola Hansen');
+  await waitForMediaFrom(guest.page, [idHost], 'guest');
+  await logToasts(guest);
+
+  await host.page.locator('#btn-record').click();
+  await waitIndicator(guest, 'asking', /\(1 of 2\)/);
+
+  /* A third person comes in while the guest has not answered. */
+  const late = await participant('rec-late-third', VIEWPORTS.tablet);
+  await joinViaUi(late.page, room, 'Åse Berg');
+  const prompt = late.page.locator('#consent-prompt');
+  await prompt.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+  assert.match(await prompt.innerText(), /Kari Nordmann asks to record/);
+  await Promise.all([host, guest, late].map((p) => waitIndicator(p, 'asking', /\(1 of 3\)/)));
+
+  await guest.page.locator('#consent-agree').click();
+  await Promise.all([host, guest, late].map((p) => waitIndicator(p, 'asking', /\(2 of 3\)/)));
+  await late.page.locator('#consent-agree').click();
+  await Promise.all([host, guest, late].map((p) => waitIndicator(p, 'on')));
+
+  /* A fourth joins: nobody is recorded without having agreed. */
+  await rawJoin(room, 'Per Olsen');
+  await Promise.all([host, guest, late].map((p) => waitIndicator(p, 'off')));
+  await waitToast(guest, /Recording stopped: Per Olsen joined and has not agreed/);
 });
