@@ -1,7 +1,9 @@
 /*
  * http.c — plain HTTP next to the WebSocket: the web client from the web
  * root, GET /healthz, GET /metrics (metrics.c), and the security headers every response carries.
- * Requests under /api (except GET /api/notice) go to api_http.c.
+ * Requests under /api (except GET /api/notice and the download links
+ * /api/recordings/<key>, whose random key is the authorisation) go to
+ * api_http.c.
  *
  * Files are read whole (the client is a few small ES modules; a cap guards
  * against surprises) and written in chunks on HTTP_WRITEABLE. A path is
@@ -292,8 +294,7 @@ static int on_http(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, const c
   if (strcmp(path, "/healthz") == 0) return serve_health(sig, wsi, pss, head_only);
   if (strcmp(path, "/metrics") == 0) return serve_metrics(sig, wsi, pss, head_only);
   if (strcmp(path, "/api/notice") == 0) return serve_notice(sig, wsi, pss, head_only);
-  if (g_str_has_prefix(path, "/api/recordings/"))
-    return serve_recording(sig, wsi, pss, path + strlen("/api/recordings/"), head_only);
+  if (download) return serve_recording(sig, wsi, pss, path + strlen("/api/recordings/"), head_only);
   if (strcmp(path, SV_WS_PATH) == 0)
     return respond_text(
         sig, wsi, pss, HTTP_STATUS_BAD_REQUEST,

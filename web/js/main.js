@@ -30,6 +30,7 @@ import { CallView } from './ui/call.js';
 import { PreCheck } from './ui/precheck.js';
 import { WaitingView } from './ui/waiting.js';
 import { HostPanel } from './ui/host.js';
+import { RecordingUI } from './ui/recording.js';
 
 setLanguage(pickLanguage());
 document.title = t('app.name');
@@ -69,6 +70,7 @@ const app = {
   precheck: null,
   waitingView: null,
   hostPanel: null,
+  recording: null, /* RecordingUI while in the call */
   waiting: new Map(), /* hosts: id → { id, name, role } of those waiting */
   notice: null, /* the server's privacy notice, or null for the built-in text */
   connection: 'idle',
@@ -196,6 +198,8 @@ function applyJoinReply(reply) {
 function closeViews() {
   app.waitingView?.destroy();
   app.waitingView = null;
+  app.recording?.destroy();
+  app.recording = null;
   app.call?.destroy();
   app.call = null;
   app.hostPanel = null;
@@ -232,8 +236,16 @@ function enterCall() {
         app.signaling.request('waiting-message', { text }).then((r) => app.call?.toast(t('host.sent', { n: r.delivered ?? 0 }))),
       onEnd: () => hostRequest('end', {}),
     });
-    app.call.setHost(app.hostPanel, (id) => hostRequest('remove', { participant: id }));
+    app.call.setHost(app.hostPanel, (id) => hostRequest('remove', { participant: id }), (id) => app.recording?.capture(id));
   }
+  app.recording = new RecordingUI({
+    call: app.call,
+    hostPanel: app.hostPanel,
+    signaling: app.signaling,
+    selfId: () => app.self?.id,
+    nameOf: (id) => (id === app.self?.id ? app.name : app.participants.get(id)?.name) || t('call.unknown'),
+    people: () => app.participants.size + 1,
+  });
   app.call.setRoom(app.room);
   root.replaceChildren(app.call.el);
   app.media.onChange = () => renderSelf();
@@ -279,6 +291,7 @@ function acceptJoin(reply) {
     else addParticipant(p);
   }
   renderWaiting();
+  app.recording?.reset(); /* the server tells us again if a request is open */
   if (reply.state === 'waiting') {
     app.peer?.close();
     app.peer = null;
@@ -518,6 +531,7 @@ function renderParticipants() {
     list.push({ ...p, audio: m?.audio ?? null, video: m?.video ?? null });
   }
   app.call.setParticipants(list);
+  app.recording?.render();
 }
 
 function computeConnection() {

@@ -66,10 +66,11 @@ export class CallView {
     this.resizeObserver.observe(this.stage);
   }
 
-  /* Hosts: the waiting-room panel in the header and Remove on every tile
-   * made from now on. */
-  setHost(panel, onRemove) {
+  /* Hosts: the waiting-room panel in the header, and Remove and Take still
+   * on every tile made from now on. */
+  setHost(panel, onRemove, onCapture = null) {
     this.onRemove = onRemove;
+    this.onCapture = onCapture;
     this.header.append(panel.el);
     this.el.classList.add('call-host');
   }
@@ -101,7 +102,7 @@ export class CallView {
     for (const p of list) {
       let tile = this.tiles.get(p.id);
       if (!tile) {
-        tile = new Tile({ id: p.id, name: p.name, role: p.role, onRemove: this.onRemove });
+        tile = new Tile({ id: p.id, name: p.name, role: p.role, onRemove: this.onRemove, onCapture: this.onCapture });
         tile.el.setAttribute('role', 'listitem');
         tile.onAudioBlocked = () => (this.soundButton.hidden = false);
         this.tiles.set(p.id, tile);

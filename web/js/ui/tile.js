@@ -13,8 +13,9 @@ const STALE_MS = 2500;
 
 export class Tile {
   /* self: the local preview (muted, mirrored when asked, no sound). */
-  /* onRemove: when given (hosts), the tile has a Remove button. */
-  constructor({ id, name, role, self = false, onRemove = null }) {
+  /* onRemove: when given (hosts), the tile has a Remove button; onCapture:
+   * a "Take still" button. */
+  constructor({ id, name, role, self = false, onRemove = null, onCapture = null }) {
     this.id = id;
     this.self = self;
     this.audioTrack = null;
@@ -42,12 +43,16 @@ export class Tile {
       this.removeButton = h('button', { type: 'button', class: 'tile-remove', onclick: () => onRemove(id) }, '×');
       this.label.append(this.removeButton);
     }
+    if (onCapture) {
+      this.captureButton = h('button', { type: 'button', class: 'btn btn-small tile-capture', 'data-action': 'capture', onclick: () => onCapture(id) }, t('rec.capture'));
+    }
     this.el = h(
       'figure',
       { class: `tile${self ? ' tile-self' : ''}`, 'data-participant': id, 'data-video': 'off' },
       this.video,
       this.placeholder,
       this.label,
+      this.captureButton,
     );
     this.stream = new MediaStream();
     this.video.srcObject = this.stream;
@@ -62,6 +67,7 @@ export class Tile {
     this.roleEl.hidden = !this.roleEl.textContent;
     this.initials.textContent = initials(this.name);
     this.removeButton?.setAttribute('aria-label', t('host.remove-name', { name: this.name }));
+    this.captureButton?.setAttribute('aria-label', t('rec.capture-name', { name: this.name }));
     this.el.setAttribute('aria-label', this.self ? t('call.self-view') : t('call.video-of', { name: this.name }));
   }
 
