@@ -285,8 +285,8 @@ static int on_http(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, const c
   int uri_len = 0;
   int method = lws_http_get_uri_and_method(wsi, &uri, &uri_len);
   bool head_only = method == LWSHUMETH_HEAD;
-  if (g_str_has_prefix(path, "/api/") && strcmp(path, "/api/notice") != 0 &&
-      !g_str_has_prefix(path, "/api/recordings/"))
+  bool download = g_str_has_prefix(path, "/api/recordings/");
+  if (g_str_has_prefix(path, "/api/") && strcmp(path, "/api/notice") != 0 && !download)
     return sv_http_api_begin(sig, wsi, pss, path, method);
   if (method != LWSHUMETH_GET && !head_only)
     return respond_text(sig, wsi, pss, HTTP_STATUS_METHOD_NOT_ALLOWED,
