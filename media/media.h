@@ -25,6 +25,8 @@ typedef struct sv_media_peer_config {
   const char *name;
   const char *token; /* NULL: open rooms only */
   const char *codec; /* "vp8" or "h264" */
+  const char *file;  /* publish this media file (decoded, scaled, re-encoded) instead of
+                      * the test pattern and tone; NULL: test sources */
   int width, height, fps;
   int video_kbps;
   bool audio;        /* also publish an Opus test tone */

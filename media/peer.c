@@ -524,10 +524,20 @@ static char *pipeline_description(const sv_media_peer_config *c) {
   GString *d = g_string_new("webrtcbin name=pub bundle-policy=max-bundle "
                             "webrtcbin name=sub bundle-policy=max-bundle ");
   if (!c->publish) return g_string_free(d, FALSE);
-  g_string_append_printf(d,
-                         "videotestsrc is-live=true pattern=ball ! "
-                         "video/x-raw,width=%d,height=%d,framerate=%d/1 ! videoconvert ! queue ! ",
-                         c->width, c->height, c->fps);
+  /* A file is decoded and paced to real time (clocksync), then scaled to
+   * the requested size and rate like the test pattern. */
+  if (c->file)
+    g_string_append_printf(d,
+                           "filesrc location=\"%s\" ! decodebin name=dec "
+                           "dec. ! queue ! videoconvert ! videoscale ! videorate ! "
+                           "video/x-raw,width=%d,height=%d,framerate=%d/1 ! clocksync ! queue ! ",
+                           c->file, c->width, c->height, c->fps);
+  else
+    g_string_append_printf(
+        d,
+        "videotestsrc is-live=true pattern=ball ! "
+        "video/x-raw,width=%d,height=%d,framerate=%d/1 ! videoconvert ! queue ! ",
+        c->width, c->height, c->fps);
   if (strcmp(c->codec, "h264") == 0)
     g_string_append_printf(
         d,
@@ -543,10 +553,12 @@ static char *pipeline_description(const sv_media_peer_config *c) {
                            "encoding-name=VP8,payload=96,clock-rate=90000 ! pub. ",
                            c->video_kbps * 1000, c->fps * 3);
   if (c->audio)
-    g_string_append(d, "audiotestsrc is-live=true wave=sine freq=440 volume=0.3 ! audioconvert ! "
-                       "audioresample ! opusenc bitrate=32000 ! rtpopuspay pt=111 ! "
-                       "application/x-rtp,media=audio,encoding-name=OPUS,payload=111,"
-                       "clock-rate=48000 ! pub. ");
+    g_string_append_printf(d,
+                           "%s ! audioconvert ! audioresample ! opusenc bitrate=32000 ! "
+                           "rtpopuspay pt=111 ! application/x-rtp,media=audio,encoding-name=OPUS,"
+                           "payload=111,clock-rate=48000 ! pub. ",
+                           c->file ? "dec. ! queue ! audioconvert ! clocksync"
+                                   : "audiotestsrc is-live=true wave=sine freq=440 volume=0.3");
   return g_string_free(d, FALSE);
 }
 
@@ -555,7 +567,9 @@ int sv_media_peer_new(const sv_media_peer_config *config, FILE *out,
                       sv_media_peer **out_peer) {
   if (!config->url || !config->room || !config->name || !config->codec ||
       (strcmp(config->codec, "vp8") != 0 && strcmp(config->codec, "h264") != 0) ||
-      config->width <= 0 || config->height <= 0 || config->fps <= 0 || config->video_kbps <= 0)
+      config->width <= 0 || config->height <= 0 || config->fps <= 0 || config->video_kbps <= 0 ||
+      (config->file &&
+       (strchr(config->file, '"') || !g_file_test(config->file, G_FILE_TEST_IS_REGULAR))))
     return SV_EINVAL;
   sv_media_peer *p = g_new0(sv_media_peer, 1);
   p->cfg = *config;

@@ -3,7 +3,7 @@
  *
  *   samvei-peer --url ws://127.0.0.1:8443/ws --room R --name N [--codec vp8|h264]
  *               [--duration SEC] [--width W --height H --fps F --kbps K] [--no-audio]
- *               [--receive-only] [--token T] [--insecure]
+ *               [--file PATH] [--receive-only] [--token T] [--insecure]
  *               [--expect-peers K --min-frames N]
  *               [--record-request S --record-start S --record-stop S --capture S]
  *               [--consent yes|no]
@@ -48,7 +48,7 @@ static gboolean on_deadline(gpointer data) {
 }
 
 int main(int argc, char **argv) {
-  gchar *url = NULL, *room = NULL, *name = NULL, *token = NULL, *codec = NULL;
+  gchar *url = NULL, *room = NULL, *name = NULL, *token = NULL, *codec = NULL, *file = NULL;
   gint duration = 10, width = 320, height = 240, fps = 15, kbps = 300, interval = 1;
   gint expect_peers = 0, min_frames = 30;
   gboolean no_audio = FALSE, receive_only = FALSE, insecure = FALSE;
@@ -62,6 +62,9 @@ int main(int argc, char **argv) {
       {"codec", 0, 0, G_OPTION_ARG_STRING, &codec, "video codec: vp8 (default) or h264", "C"},
       {"duration", 0, 0, G_OPTION_ARG_INT, &duration, "seconds to stay (default 10)", "SEC"},
       {"interval", 0, 0, G_OPTION_ARG_INT, &interval, "seconds between stats lines (1)", "SEC"},
+      {"file", 0, 0, G_OPTION_ARG_FILENAME, &file,
+       "publish this media file instead of the test pattern (with --no-audio if it has no audio)",
+       "PATH"},
       {"width", 0, 0, G_OPTION_ARG_INT, &width, "video width (320)", "W"},
       {"height", 0, 0, G_OPTION_ARG_INT, &height, "video height (240)", "H"},
       {"fps", 0, 0, G_OPTION_ARG_INT, &fps, "frames per second (15)", "F"},
@@ -101,6 +104,7 @@ int main(int argc, char **argv) {
                               .name = name,
                               .token = token,
                               .codec = codec ? codec : "vp8",
+                              .file = file,
                               .width = width,
                               .height = height,
                               .fps = fps,
@@ -118,7 +122,8 @@ int main(int argc, char **argv) {
   run r = {.loop = g_main_loop_new(NULL, FALSE), .interval = interval > 0 ? interval : 1};
   int rc = sv_media_peer_new(&cfg, stdout, on_done, &r, &r.peer);
   if (rc != 0) {
-    fprintf(stderr, "samvei-peer: invalid options (codec must be vp8 or h264, sizes > 0)\n");
+    fprintf(stderr, "samvei-peer: invalid options (codec must be vp8 or h264, sizes > 0, "
+                    "--file an existing file)\n");
     r.status = 2;
   } else {
     guint stats = g_timeout_add_seconds((guint)r.interval, on_stats, &r);
@@ -140,6 +145,7 @@ int main(int argc, char **argv) {
   g_free(room);
   g_free(name);
   g_free(token);
+  g_free(file);
   g_free(codec);
   g_free(consent);
   gst_deinit();
