@@ -462,7 +462,8 @@ static void on_start(sv_conn *c, const sv_msg *m) {
     return;
   }
   json_t *missing = json_array();
-  if (rr->state != REC_ASKING || !all_agreed(room, missing)) {
+  bool all = all_agreed(room, missing); /* fills missing with everyone who has not agreed */
+  if (rr->state != REC_ASKING || !all) {
     char *names = json_dumps(missing, JSON_COMPACT);
     audit(sig, self, "record-refused", NULL, json_pack("{s:O}", "missing", missing));
     sv_conn_send_error(

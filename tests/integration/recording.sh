@@ -183,15 +183,38 @@ if [ "$status" -ne 0 ] || grep -q "Sanitizer" "$tmp/server.log"; then
 fi
 
 dir="$tmp/data/recordings/$room"
-audit() { grep "audit $1:" "$tmp/server.log"; }
+# The session log itself (the stored, hash-chained events of this room).
+"$server" audit export --room "$room" --format json --data-dir "$tmp/data" >"$tmp/audit.json" \
+  2>"$tmp/audit.err" || fail "samvei audit export failed: $(cat "$tmp/audit.err")"
+"$server" audit verify --data-dir "$tmp/data" >"$tmp/verify.log" 2>&1 ||
+  fail "samvei audit verify: $(cat "$tmp/verify.log")"
+# audit EVENT: the stored events of that kind, one JSON object per line.
+audit() {
+  python3 -c '
+import json, sys
+doc = json.load(open(sys.argv[1]))
+events = doc["events"] if isinstance(doc, dict) else doc
+for e in events:
+    if e["event"] == sys.argv[2]:
+        print(json.dumps(e, ensure_ascii=False))
+' "$tmp/audit.json" "$1"
+}
+# The server's log line of an audit event (its time stamp has milliseconds;
+# the stored event has whole seconds).
+logline() { grep "audit $1:" "$tmp/server.log"; }
 # Seconds (with fraction) of a log line's ISO time stamp.
 stamp() { date -d "$(cut -d' ' -f1 <<<"$1")" +%s.%N; }
 
 case "$mode" in
 vp8 | h264 | loss)
-  started=$(audit recording-started | head -1)
-  stopped=$(audit recording-stopped | head -1)
-  [ -n "$started" ] && [ -n "$stopped" ] || fail "no recording-started/stopped audit events"
+  [ -n "$(audit recording-started)" ] && [ -n "$(audit recording-stopped)" ] ||
+    fail "no recording-started/stopped events in the session log"
+  [ "$(audit record-consent | grep -c '"agree": true')" = 1 ] ||
+    fail "the guest's consent is not in the session log"
+  [ "$(audit recording-file | wc -l)" = 2 ] || fail "expected 2 recording-file events"
+  started=$(logline recording-started | head -1)
+  stopped=$(logline recording-stopped | head -1)
+  [ -n "$started" ] && [ -n "$stopped" ] || fail "no recording-started/stopped log lines"
   real=$(echo "$(stamp "$stopped") - $(stamp "$started")" | bc)
   ext=webm vcodec=VP8
   [ "$mode" = h264 ] && ext=mkv vcodec=H.264
@@ -225,7 +248,7 @@ kill)
 refuse)
   grep -q '"event":"error","id":"record-start","code":"consent-missing"' "$tmp/host.log" ||
     fail "the host did not get consent-missing: $(grep -v stats "$tmp/host.log")"
-  audit record-consent | grep -q '"agree":false' || fail "no record-consent audit event (agree false)"
+  audit record-consent | grep -q '"agree": false' || fail "no record-consent audit event (agree false)"
   audit record-refused | grep -q missing || fail "no record-refused audit event"
   [ -z "$(ls "$dir" 2>/dev/null)" ] || fail "files were written without consent: $(ls "$dir")"
   echo "record-start refused with consent-missing; consent and refusal audited; no files"
