@@ -20,6 +20,8 @@
 #   refuse     the guest declines; record-start is refused with
 #              consent-missing, the refusal and consent are audit events,
 #              and nothing is written
+#   retention  files older than --recording-retention-days are deleted when
+#              the server starts, newer ones kept
 #   capture    the host takes a still of the guest: a PNG of the guest's
 #              resolution whose pixels are not all one colour
 set -uo pipefail
@@ -80,8 +82,15 @@ if [ "$mode" = vp8 ]; then
   [ -n "$room" ] && [ -n "$host_token" ] && [ -n "$guest_token" ] && [ -n "$api_key" ] ||
     { echo "booking failed: $(cat "$tmp/cli.err")"; exit 1; }
 fi
+if [ "$mode" = retention ]; then
+  mkdir -p "$tmp/data/recordings/old-room" "$tmp/data/recordings/new-room"
+  echo old >"$tmp/data/recordings/old-room/20261001T100000Z-pold.webm"
+  touch -d '40 days ago' "$tmp/data/recordings/old-room/20261001T100000Z-pold.webm"
+  echo new >"$tmp/data/recordings/new-room/still-20261120T100000Z-pnew.png"
+  touch -d '3 days ago' "$tmp/data/recordings/new-room/still-20261120T100000Z-pnew.png"
+fi
 
-"$server" --bind 127.0.0.1 --port 0 --web-root "$root/web" --data-dir "$tmp/data" \
+"$server" --bind 127.0.0.1 --port 0 --recording-retention-days 30 --web-root "$root/web" --data-dir "$tmp/data" \
   --allow-open-rooms --log-level info ${SV_LOSS_NETNS:+--ice-addresses 10.213.0.1} \
   >"$tmp/server.log" 2>&1 &
 srv_pid=$!
@@ -116,6 +125,7 @@ wait_log() {
 }
 # The host's actions count from when media flows both ways (samvei-peer).
 case "$mode" in
+retention) sleep 1 ;; # the server prunes as it starts
 vp8 | h264 | kill | loss)
   run_peer host host --duration 60 --record-request 1 --record-stop 11 --consent yes
   host_pid=$!
@@ -147,8 +157,10 @@ capture)
 *)
   echo "unknown mode $mode"; exit 2 ;;
 esac
-kill -TERM "$host_pid" "$guest_pid" 2>/dev/null
-wait "$host_pid" "$guest_pid" 2>/dev/null
+if [ "$mode" != retention ]; then
+  kill -TERM "$host_pid" "$guest_pid" 2>/dev/null
+  wait "$host_pid" "$guest_pid" 2>/dev/null
+fi
 
 if [ "$mode" = vp8 ]; then
   # The REST API: the consultation's files, listed with an API key only.
@@ -206,6 +218,14 @@ logline() { grep "audit $1:" "$tmp/server.log"; }
 stamp() { date -d "$(cut -d' ' -f1 <<<"$1")" +%s.%N; }
 
 case "$mode" in
+retention)
+  [ ! -e "$tmp/data/recordings/old-room" ] ||
+    fail "a 40-day-old recording outlived a 30-day retention: $(ls -R "$tmp/data/recordings")"
+  [ -f "$tmp/data/recordings/new-room/still-20261120T100000Z-pnew.png" ] ||
+    fail "a 3-day-old still was deleted"
+  grep -q "deleted .*20261001T100000Z-pold.webm" "$tmp/server.log" || fail "the deletion was not logged"
+  echo "retention: the 40-day-old recording deleted (and logged), the 3-day-old still kept"
+  ;;
 vp8 | h264 | loss)
   [ -n "$(audit recording-started)" ] && [ -n "$(audit recording-stopped)" ] ||
     fail "no recording-started/stopped events in the session log"
