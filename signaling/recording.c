@@ -352,7 +352,10 @@ static void start_recording(sv_signaling *sig, sv_room *room, const sv_participa
   unsigned n = 0;
   for (guint i = 0; i < room->participants->len; i++) {
     sv_participant *o = g_ptr_array_index(room->participants, i);
-    if (!has_media(o) || g_hash_table_contains(rr->files, o->id)) continue;
+    /* Observers are asked (they are present) but send nothing to record. */
+    if (!has_media(o) || strcmp(o->role, "observer") == 0 ||
+        g_hash_table_contains(rr->files, o->id))
+      continue;
     rec_file *f = recorder_start(recs, o, false);
     if (!f) continue;
     f->owner = rr;
