@@ -23,6 +23,7 @@ struct sv_peer {
   guint stream;
   char *ufrag, *pwd;
   char remote_ufrag[256];
+  char remote_fingerprint[160]; /* from the first sv_peer_set_remote() */
   sv_dtls *dtls;
   sv_srtp srtp;
   sv_pc_state state;
@@ -51,8 +52,8 @@ static void emit_local(sv_peer *p, NiceCandidate *c) {
   }
 }
 
-static void on_new_candidate(NiceAgent *agent, NiceCandidate *c, gpointer data) {
-  sv_peer *p = data;
+/* A local candidate, and with --public-ip its public twin. */
+static void announce(sv_peer *p, NiceCandidate *c) {
   emit_local(p, c);
   /* NAT 1:1: also advertise the public address with the same port. */
   if (p->env->public_ip && c->type == NICE_CANDIDATE_TYPE_HOST) {
@@ -64,6 +65,10 @@ static void on_new_candidate(NiceAgent *agent, NiceCandidate *c, gpointer data) 
     }
     nice_candidate_free(pub);
   }
+}
+
+static void on_new_candidate(NiceAgent *agent, NiceCandidate *c, gpointer data) {
+  announce(data, c);
 }
 
 static void on_gathering_done(NiceAgent *agent, guint stream, gpointer data) {
@@ -199,14 +204,41 @@ const char *sv_peer_pwd(const sv_peer *p) {
 int sv_peer_set_remote(sv_peer *p, const char *ufrag, const char *pwd, const char *fingerprint,
                        bool dtls_client) {
   if (p->remote_set) return strcmp(ufrag, p->remote_ufrag) == 0 ? 0 : SV_EUNSUPP;
+  if (p->dtls && strcmp(fingerprint, p->remote_fingerprint) != 0) return SV_EUNSUPP;
   if (!nice_agent_set_remote_credentials(p->agent, p->stream, ufrag, pwd)) return SV_EINVAL;
   g_strlcpy(p->remote_ufrag, ufrag, sizeof p->remote_ufrag);
   p->remote_set = true;
+  if (p->dtls) return 0; /* after an ICE restart: DTLS and SRTP carry on */
+  g_strlcpy(p->remote_fingerprint, fingerprint, sizeof p->remote_fingerprint);
   p->dtls_client = dtls_client;
   static const sv_dtls_callbacks dcb = {on_dtls_send, on_dtls_connected, on_dtls_failed};
   p->dtls = sv_dtls_new(p->env->identity, p->env->ctx, fingerprint, &dcb, p);
   if (!dtls_client) sv_dtls_start(p->dtls, false);
   set_state(p, SV_PC_STATE_CONNECTING, NULL);
+  return 0;
+}
+
+int sv_peer_restart_ice(sv_peer *p) {
+  /* Nothing negotiated yet, or already given up (the client rejoins). */
+  if ((!p->remote_set && !p->dtls) || p->state == SV_PC_STATE_FAILED ||
+      p->state == SV_PC_STATE_CLOSED)
+    return SV_ESTATE;
+  if (!nice_agent_restart_stream(p->agent, p->stream)) return SV_EIO;
+  g_free(p->ufrag);
+  g_free(p->pwd);
+  p->ufrag = p->pwd = NULL;
+  nice_agent_get_local_credentials(p->agent, p->stream, &p->ufrag, &p->pwd);
+  p->remote_set = false;
+  p->remote_ufrag[0] = '\0';
+  /* The client drops candidates of the old generation: announce them again,
+   * after the SDP that carries the new credentials. */
+  p->released = false;
+  g_ptr_array_set_size(p->held, 0);
+  GSList *cands = nice_agent_get_local_candidates(p->agent, p->stream, 1);
+  for (GSList *i = cands; i; i = i->next)
+    announce(p, i->data);
+  g_slist_free_full(cands, (GDestroyNotify)nice_candidate_free);
+  if (p->gathering_done) emit_candidate(p, "");
   return 0;
 }
 

@@ -62,10 +62,21 @@ sv_peer *sv_peer_new(const sv_peer_env *env, bool controlling, const sv_peer_cal
 const char *sv_peer_ufrag(const sv_peer *p);
 const char *sv_peer_pwd(const sv_peer *p);
 /* Sets the remote ICE credentials and DTLS parameters once (later calls with
- * the same ufrag are ignored; a different ufrag is SV_EUNSUPP: ICE restart is
- * done by making a new peer). dtls_client: our DTLS role. */
+ * the same ufrag are ignored; a different ufrag is SV_EUNSUPP unless
+ * sv_peer_restart_ice() came first). dtls_client: our DTLS role. After an
+ * ICE restart only the ICE credentials are taken: the DTLS association and
+ * SRTP keys carry on, and fingerprint must be the one of the first call
+ * (else SV_EUNSUPP: a different endpoint needs a new peer). */
 int sv_peer_set_remote(sv_peer *p, const char *ufrag, const char *pwd, const char *fingerprint,
                        bool dtls_client);
+/* ICE restart (RFC 8445 section 9) on an established transport, as after a
+ * network change under the client: new local credentials (sv_peer_ufrag()
+ * and sv_peer_pwd() change), remote candidates forgotten, local candidates
+ * announced again under the new credentials (held until
+ * sv_peer_release_candidates()). The next sv_peer_set_remote() takes the
+ * remote side's new credentials. Returns 0, or SV_ESTATE before a first
+ * sv_peer_set_remote() (nothing to restart). */
+int sv_peer_restart_ice(sv_peer *p);
 /* "candidate:..." or "a=candidate:..."; "" = end of candidates. Returns 0,
  * or SV_EINVAL for a candidate libnice cannot parse (e.g. an mDNS name). */
 int sv_peer_add_remote_candidate(sv_peer *p, const char *candidate);

@@ -288,6 +288,14 @@ int sv_relay_tap_stop(sv_relay *r, const char *room, const char *participant) {
   return 0;
 }
 
+int sv_relay_restart_ice(sv_relay *r, const char *room, const char *participant) {
+  if (!id_ok(room) || !id_ok(participant)) return SV_EINVAL;
+  sv_worker *w = worker_for(r, room);
+  if (!w) return SV_ENOENT;
+  sv_worker_post(w, msg_new(SV_MSG_ICE_RESTART, room, participant));
+  return 0;
+}
+
 int sv_relay_request_keyframe(sv_relay *r, const char *room, const char *participant) {
   if (!id_ok(room) || !id_ok(participant)) return SV_EINVAL;
   sv_worker *w = worker_for(r, room);

@@ -168,6 +168,11 @@ int sv_relay_tap_start(sv_relay *relay, const char *room, const char *participan
 int sv_relay_tap_stop(sv_relay *relay, const char *room, const char *participant);
 /* Asks the participant's video publishers for a keyframe (rate-limited). */
 int sv_relay_request_keyframe(sv_relay *relay, const char *room, const char *participant);
+/* ICE restart of the participant's subscribe connection (the client's
+ * network changed): the relay sends a new subscribe offer with new ICE
+ * credentials; DTLS and SRTP carry on. (The publish connection restarts
+ * when the client offers new credentials in `publish`.) */
+int sv_relay_restart_ice(sv_relay *relay, const char *room, const char *participant);
 
 const char *sv_pc_kind_name(sv_pc_kind pc);
 const char *sv_pc_state_name(sv_pc_state state);

@@ -303,10 +303,18 @@ void sv_router_publish(sv_router *r, const char *participant, int64_t request, c
     publish_fail(r, p, request, rc, err[0] ? err : "the offer cannot be used");
     goto out;
   }
-  /* A new ICE ufrag is an ICE restart: start a fresh transport. */
+  /* A new ICE ufrag is an ICE restart (the client's network changed): new
+   * ICE credentials on the same transport, DTLS and SRTP carry on. A new
+   * DTLS fingerprint is a new endpoint: start a fresh transport. */
   if (p->pub) {
     int same = sv_peer_set_remote(p->pub, offer->ice_ufrag, offer->ice_pwd, offer->fingerprint,
                                   offer->setup == SV_SETUP_PASSIVE);
+    if (same != 0 && sv_peer_restart_ice(p->pub) == 0 &&
+        sv_peer_set_remote(p->pub, offer->ice_ufrag, offer->ice_pwd, offer->fingerprint,
+                           offer->setup == SV_SETUP_PASSIVE) == 0) {
+      SV_INFO(MOD, "room %s: %s restarted ICE on its publish connection", r->id, p->id);
+      same = 0;
+    }
     if (same != 0) {
       sv_peer_free(p->pub);
       p->pub = NULL;
@@ -504,6 +512,13 @@ void sv_router_candidate(sv_router *r, const char *participant, sv_pc_kind pc,
     return;
   }
   if (p->pending[pc]->len < SV_MAX_PENDING) g_ptr_array_add(p->pending[pc], g_strdup(candidate));
+}
+
+void sv_router_restart_ice(sv_router *r, const char *participant) {
+  sv_part *p = find_part(r, participant);
+  if (!p || !p->sub || sv_peer_restart_ice(p->sub) != 0) return;
+  SV_INFO(MOD, "room %s: %s asked for an ICE restart of its subscribe connection", r->id, p->id);
+  send_offer(r, p); /* the new credentials, then the candidates again */
 }
 
 void sv_router_request_keyframe(sv_router *r, const char *participant) {

@@ -43,6 +43,10 @@ struct sv_tap;
 /* Attaches tap (a new reference is taken; NULL detaches) to the
  * participant's published RTP and asks for a keyframe. */
 void sv_router_tap(sv_router *r, const char *participant, struct sv_tap *tap);
+/* ICE restart of participant's subscribe connection: new credentials and a
+ * new subscribe offer carrying them (the client answers as usual). Ignored
+ * when there is no established subscribe connection. */
+void sv_router_restart_ice(sv_router *r, const char *participant);
 void sv_router_request_keyframe(sv_router *r, const char *participant);
 
 #endif

@@ -188,6 +188,9 @@ static void handle(sv_worker *w, sv_msg *m) {
   case SV_MSG_KEYFRAME:
     if (r) sv_router_request_keyframe(r, m->participant);
     return;
+  case SV_MSG_ICE_RESTART:
+    if (r) sv_router_restart_ice(r, m->participant);
+    return;
   case SV_MSG_STOP:
     g_hash_table_remove_all(w->rooms);
     g_main_loop_quit(w->loop);

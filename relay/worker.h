@@ -24,6 +24,7 @@ typedef enum {
   SV_MSG_TAP_START,
   SV_MSG_TAP_STOP,
   SV_MSG_KEYFRAME,
+  SV_MSG_ICE_RESTART,
 } sv_msg_type;
 
 typedef struct sv_msg {

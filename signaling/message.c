@@ -138,6 +138,7 @@ static const sv_msg_spec specs[] = {
     {"candidate", SV_MSG_CANDIDATE, candidate_fields, SV_ARRAY_LEN(candidate_fields)},
     {"chat", SV_MSG_CHAT, chat_fields, SV_ARRAY_LEN(chat_fields)},
     {"leave", SV_MSG_LEAVE, NULL, 0},
+    {"ice-restart", SV_MSG_ICE_RESTART, NULL, 0},
     {"admit", SV_MSG_ADMIT, target_fields, SV_ARRAY_LEN(target_fields)},
     {"reject", SV_MSG_REJECT, target_fields, SV_ARRAY_LEN(target_fields)},
     {"remove", SV_MSG_REMOVE, target_fields, SV_ARRAY_LEN(target_fields)},

@@ -34,6 +34,7 @@ typedef enum {
   SV_MSG_CANDIDATE,
   SV_MSG_CHAT,
   SV_MSG_LEAVE,
+  SV_MSG_ICE_RESTART, /* new ICE credentials for the subscribe connection */
   SV_MSG_ADMIT,
   SV_MSG_REJECT,
   SV_MSG_REMOVE,

@@ -449,6 +449,21 @@ static void on_candidate(sv_conn *c, const sv_msg *m) {
   if (m->id) sv_conn_send_ok(c, m->id, NULL);
 }
 
+/* The client's network changed: the relay restarts ICE on its subscribe
+ * connection and sends a new subscribe offer (the publish connection
+ * restarts through a new `publish` offer). */
+static void on_ice_restart(sv_conn *c, const sv_msg *m) {
+  if (!require_joined(c, m) || !require_relay(c, m)) return;
+  sv_participant *p = c->participant;
+  int rc = sv_relay_restart_ice(c->sig->relay, p->room->id, p->id);
+  if (rc < 0) {
+    sv_conn_send_error(c, m->id, sv_session_error_code(rc), "the relay cannot restart ICE (%s)",
+                       sv_strerror(rc));
+    return;
+  }
+  if (m->id) sv_conn_send_ok(c, m->id, NULL);
+}
+
 /* Chat goes to everyone in the room, the sender included, so all see the
  * same order. It is never logged or stored. */
 static void on_chat(sv_conn *c, const sv_msg *m) {
@@ -498,6 +513,9 @@ void sv_session_handle(sv_conn *c, const char *data, size_t len) {
     break;
   case SV_MSG_LEAVE:
     on_leave(c, &m);
+    break;
+  case SV_MSG_ICE_RESTART:
+    on_ice_restart(c, &m);
     break;
   case SV_MSG_ADMIT:
   case SV_MSG_REJECT:

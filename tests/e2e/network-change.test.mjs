@@ -3,7 +3,16 @@
  * the client repairs it by itself.
  *
  * Two people are in a call on a samvei of the test's own (UDP only, a port
- * range of its own, 400 ports wide). An nftables rule then drops the UDP
+ * range of its own, 400 ports wide).
+ *
+ * First, as when a tablet moves to another network: every local UDP port
+ * of A's browser stops working (an nftables rule drops what it sends and
+ * what is sent to it), and the browser says it is online again. A's client
+ * must restart ICE on the PeerConnections it has: the same participant and
+ * the same PeerConnections (new ICE credentials, new local ports), and
+ * video flows both ways again.
+ *
+ * Then the cases ICE restart cannot repair: an nftables rule drops the UDP
  * of A's current PeerConnections (the relay's ports of A's selected
  * candidate pairs), as when a tablet leaves one network: A's
  * PeerConnections go "disconnected".
@@ -44,20 +53,48 @@ function removeTable() {
   tableAdded = false;
 }
 
-function blockPorts(ports) {
+/* Drops UDP to and from the relay's `ports` (relay: true), or from and to
+ * the browser's own `ports` (relay: false). */
+function blockPorts(ports, { relay = true } = {}) {
   const set = [...new Set(ports)].join(', ');
+  const rules = relay
+    ? `meta l4proto udp ip daddr 127.0.0.1 udp dport { ${set} } counter drop
+    meta l4proto udp ip saddr 127.0.0.1 udp sport { ${set} } counter drop`
+    : `meta l4proto udp udp sport { ${set} } counter drop
+    meta l4proto udp udp dport { ${set} } counter drop`;
   process.on('exit', removeTable);
   execFileSync(NFT, ['-f', '-'], {
     input: `table inet ${TABLE} {
   chain out {
     type filter hook output priority 0; policy accept;
-    meta l4proto udp ip daddr 127.0.0.1 udp dport { ${set} } counter drop
-    meta l4proto udp ip saddr 127.0.0.1 udp sport { ${set} } counter drop
+    ${rules}
   }
 }
 `,
   });
   tableAdded = true;
+}
+
+/* The UDP ports of every local candidate of the page's PeerConnections. */
+function browserPorts(page) {
+  return page.evaluate(async () => {
+    const ports = [];
+    for (const pc of window.__samveiPcs ?? []) {
+      if (pc.connectionState === 'closed') continue;
+      for (const r of (await pc.getStats()).values())
+        if (r.type === 'local-candidate' && r.protocol === 'udp' && r.port) ports.push(r.port);
+    }
+    return ports;
+  });
+}
+
+/* The ice-ufrag of each open PeerConnection's remote description. */
+function remoteUfrags(page) {
+  return page.evaluate(() =>
+    (window.__samveiPcs ?? [])
+      .filter((pc) => pc.connectionState !== 'closed')
+      .map((pc) => /a=ice-ufrag:(\S+)/.exec(pc.remoteDescription?.sdp ?? '')?.[1] ?? ''),
+  );
 }
 
 before(async () => {
@@ -123,6 +160,64 @@ async function breakAndRecover(label, { nudge, rejoinMs }) {
   }
 }
 
+test('network change under a participant: ICE restarts on the same PeerConnections and video flows again', { skip: !canBlock && 'needs root and nft' }, async () => {
+  const label = 'icerestart';
+  const room = roomName(label);
+  const a = await join(`${label}-a`, room, 'Kari');
+  const b = await join(`${label}-b`, room, 'Ola');
+  const idA = await selfId(a);
+  const idB = await selfId(b);
+  await waitForMediaFrom(a.page, [idB], `${label}-a`);
+  await waitForMediaFrom(b.page, [idA], `${label}-b`);
+  const ufrags = await remoteUfrags(a.page);
+  assert.equal(ufrags.length, 2, 'A has a publish and a subscribe PeerConnection');
+  const ports = await browserPorts(a.page);
+  assert.ok(ports.length >= 2, 'A has local candidates');
+  /* A's browser loses every address it had: nothing it sent from its old
+   * ports arrives any more, as after leaving a Wi-Fi network. */
+  blockPorts(ports, { relay: false });
+  try {
+    await waitFor(
+      async () => {
+        const pc = await a.page.evaluate(() => window.samvei.state().pc);
+        return pc && (pc.publish !== 'connected' || pc.subscribe !== 'connected');
+      },
+      { timeoutMs: 30000, intervalMs: 250, what: "A's PeerConnections to notice the broken path" },
+    );
+    await a.page.evaluate(() => window.dispatchEvent(new Event('online')));
+    await waitFor(async () => (await a.page.evaluate(() => window.samvei.state().iceRestarts)) > 0, {
+      timeoutMs: 10000,
+      what: 'A to restart ICE',
+    });
+    await waitFor(
+      async () => {
+        const pc = await a.page.evaluate(() => window.samvei.state().pc);
+        return pc?.publish === 'connected' && pc?.subscribe === 'connected';
+      },
+      { timeoutMs: 15000, intervalMs: 250, what: "A's PeerConnections to connect again" },
+    );
+    /* Fresh decoding on both sides, after the break. */
+    await waitForMediaFrom(a.page, [idB], `${label}-a-after`);
+    await waitForMediaFrom(b.page, [idA], `${label}-b-after`);
+    assert.equal(await selfId(a), idA, 'A is still the same participant: no rejoin');
+    const now = await remoteUfrags(a.page);
+    assert.equal(now.length, 2, 'still the same two PeerConnections');
+    assert.notEqual(now[0], ufrags[0], 'the relay answered with new ICE credentials (publish)');
+    assert.notEqual(now[1], ufrags[1], 'the relay offered new ICE credentials (subscribe)');
+    const newPorts = await browserPorts(a.page);
+    assert.ok(
+      newPorts.some((p) => !ports.includes(p)),
+      'the browser gathered new local ports',
+    );
+    const log = server.output();
+    assert.match(log, /restarted ICE on its publish connection/);
+    assert.match(log, /asked for an ICE restart of its subscribe connection/);
+  } finally {
+    removeTable();
+    for (const p of [a, b]) await p.context.close().catch(() => {});
+  }
+});
+
 test('media path broken, network back: the client rejoins and video flows again', { skip: !canBlock && 'needs root and nft' }, async () => {
   /* As after a Wi-Fi → 4G switch: the browser says it is online again. */
   await breakAndRecover('netchange', {
@@ -133,5 +228,7 @@ test('media path broken, network back: the client rejoins and video flows again'
 
 test('media path stuck without any network event: the client rejoins by itself', { skip: !canBlock && 'needs root and nft' }, async () => {
   /* Only the PeerConnections' own state tells: "disconnected" for 5 s. */
-  await breakAndRecover('stuck', { nudge: null, rejoinMs: 20000 });
+  /* First an ICE restart (on the same, still blocked relay ports), then,
+   * with the path still stuck, the rejoin. */
+  await breakAndRecover('stuck', { nudge: null, rejoinMs: 30000 });
 });

@@ -32,6 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       SV_ASSERT(m.text && *m.text);
       break;
     case SV_MSG_LEAVE:
+    case SV_MSG_ICE_RESTART:
     case SV_MSG_END:
     case SV_MSG_RECORD_REQUEST:
     case SV_MSG_RECORD_CONSENT:

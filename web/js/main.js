@@ -555,12 +555,24 @@ function computeConnection() {
 }
 
 /* The network changed or media has been stuck: reconnect the WebSocket at
- * once if it is down, else leave and rejoin (new PeerConnections, fresh ICE). */
+ * once if it is down; else restart ICE on the PeerConnections we have (new
+ * candidates for the new network, the call goes on); and if that has not
+ * helped a few seconds later, leave and rejoin (new PeerConnections). */
+const ICE_RESTART_SETTLE_MS = 4000; /* a restart gets this long before anything else is tried */
+const ICE_RESTART_AGAIN_MS = 30000; /* within this, a second breakage means rejoin */
 function recoverMedia(why, broken) {
   if (app.view !== 'call' || !app.signaling) return;
   if (!app.signaling.isOpen) return app.signaling.reconnectNow();
   if (!broken || app.rejoining || app.joinState === 'waiting') return;
-  console.info(`samvei: media path broken (${why}): rejoining`);
+  const since = Date.now() - (app.iceRestartAt ?? -Infinity);
+  if (app.peer && since > ICE_RESTART_AGAIN_MS) {
+    app.iceRestartAt = Date.now();
+    console.info(`samvei: media path broken (${why}): restarting ICE`);
+    app.peer.restartIce().catch((err) => console.warn('samvei: ICE restart failed:', err.message ?? err));
+    return;
+  }
+  if (since < ICE_RESTART_SETTLE_MS) return;
+  console.info(`samvei: media path still broken (${why}): rejoining`);
   retry();
 }
 const netwatch = new NetWatch({ onRecover: recoverMedia });
@@ -586,6 +598,7 @@ window.samvei = Object.freeze({
     room: app.view === 'call' ? app.room : null,
     joinState: app.joinState,
     pc: app.peer ? app.peer.states() : null,
+    iceRestarts: app.peer?.iceRestarts ?? 0,
     micMuted: app.media?.micMuted ?? false,
     cameraOn: app.media?.cameraOn ?? false,
   }),

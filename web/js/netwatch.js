@@ -3,9 +3,9 @@
  * participant: the browser came back online, the network type changed (a
  * tablet moving from Wi-Fi to 4G), or a PeerConnection has been
  * "disconnected" for a while. It only decides *when* to recover; main.js
- * decides *how* (reconnect the WebSocket, or leave and rejoin, which makes
- * new PeerConnections with fresh ICE: the relay does not take ICE restarts
- * on an existing one).
+ * decides *how* (reconnect the WebSocket, restart ICE on the existing
+ * PeerConnections, or, if that did not help, leave and rejoin with new
+ * ones).
  *
  *   const w = new NetWatch({ onRecover: (why) => ..., stuckMs: 5000 });
  *   w.update(states)   // on every PeerConnection state change: {publish, subscribe}

@@ -17,6 +17,7 @@
  */
 
 const PC_CONFIG = { bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' };
+const RESTART_WAIT_MS = 10000; /* longest wait for the server's ICE-restart offer */
 
 /* ?relay=1 sends all media through the TURN servers of the join reply
  * (iceTransportPolicy "relay"): for testing TURN, and for a network where
@@ -45,6 +46,9 @@ export class PeerSession {
     this.localQueue = { publish: [], subscribe: [] };
     this.localReady = { publish: false, subscribe: false };
     this.serverState = { publish: null, subscribe: null }; /* from pc-state */
+    this.restarting = { publish: false, subscribe: false }; /* ICE restart under way */
+    this.subUfrag = ''; /* ice-ufrag of the last applied subscribe offer */
+    this.iceRestarts = 0;
     this.closed = false;
   }
 
@@ -80,6 +84,48 @@ export class PeerSession {
     this.onStateChange();
   }
 
+  /* ICE restart on both PeerConnections, as after a network change: the
+   * same PeerConnections, DTLS sessions and tracks, new ICE credentials and
+   * candidates. The publish side offers with iceRestart; for the subscribe
+   * side the server sends a new offer (`ice-restart`). Until the new
+   * descriptions are applied, the server's candidates wait (they belong to
+   * the new credentials). */
+  async restartIce() {
+    if (this.closed) return;
+    this.iceRestarts++;
+    const jobs = [];
+    if (this.sub?.remoteDescription) {
+      this.restarting.subscribe = true;
+      const done = () => {
+        if (!this.restarting.subscribe) return;
+        this.restarting.subscribe = false;
+        this.flushRemote('subscribe');
+      };
+      /* Refused, or no new offer came: stop holding the server's candidates. */
+      setTimeout(done, RESTART_WAIT_MS);
+      jobs.push(this.signaling.request('ice-restart', {}).catch((err) => (done(), Promise.reject(err))));
+    }
+    const pc = this.pub;
+    if (pc?.remoteDescription && pc.signalingState === 'stable') {
+      this.restarting.publish = true;
+      this.localReady.publish = false;
+      try {
+        const offer = await pc.createOffer({ iceRestart: true });
+        await pc.setLocalDescription(offer);
+        const reply = this.signaling.request('publish', { sdp: pc.localDescription.sdp });
+        this.releaseLocal('publish');
+        const ok = await reply;
+        if (this.closed || pc !== this.pub) return;
+        await pc.setRemoteDescription({ type: 'answer', sdp: ok.sdp });
+      } finally {
+        this.restarting.publish = false;
+        this.releaseLocal('publish');
+      }
+      await this.flushRemote('publish');
+    }
+    await Promise.all(jobs);
+  }
+
   /* Swaps the camera track without renegotiation; null sends nothing. */
   async replaceVideoTrack(track) {
     if (this.videoSender) await this.videoSender.replaceTrack(track);
@@ -105,6 +151,10 @@ export class PeerSession {
     }
     const pc = this.sub;
     await pc.setRemoteDescription({ type: 'offer', sdp: msg.sdp });
+    /* New credentials: the ICE restart's offer has arrived. */
+    const ufrag = /a=ice-ufrag:(\S+)/.exec(msg.sdp)?.[1] ?? '';
+    if (ufrag !== this.subUfrag) this.restarting.subscribe = false;
+    this.subUfrag = ufrag;
     this.tracks = Array.isArray(msg.tracks) ? msg.tracks : [];
     const answer = await pc.createAnswer();
     await pc.setLocalDescription(answer);
@@ -138,7 +188,7 @@ export class PeerSession {
     const kind = msg.pc === 'subscribe' ? 'subscribe' : msg.pc === 'publish' ? 'publish' : null;
     if (!kind || typeof msg.candidate !== 'string') return;
     const pc = kind === 'publish' ? this.pub : this.sub;
-    if (!pc || !pc.remoteDescription) {
+    if (!pc || !pc.remoteDescription || this.restarting[kind]) {
       this.remoteQueue[kind].push(msg);
       return;
     }
