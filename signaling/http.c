@@ -262,13 +262,9 @@ static int serve_recording(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss,
   /* The file's own name (a time stamp and an opaque id) for "Save as". */
   char disposition[160];
   snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", strrchr(file, '/') + 1);
-  uint8_t headers[512], *p = headers;
-  if (lws_add_http_header_by_name(
-          wsi, (const unsigned char *)"content-disposition:", (const unsigned char *)disposition,
-          (int)strlen(disposition), &p, headers + sizeof headers) ||
-      lws_add_http_header_by_name(
-          wsi, (const unsigned char *)"cache-control:", (const unsigned char *)"no-store", 8, &p,
-          headers + sizeof headers)) {
+  unsigned char headers[2048], *p = headers;
+  if (add_header(wsi, "content-disposition:", disposition, &p, headers + sizeof headers) ||
+      add_security_headers(sig, wsi, true, &p, headers + sizeof headers)) {
     g_free(file);
     return -1;
   }

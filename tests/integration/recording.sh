@@ -181,6 +181,9 @@ for f in files:
     with urllib.request.urlopen(f["url"]) as r:
         body = r.read()
         assert r.headers["Content-Type"] == "video/webm", r.headers["Content-Type"]
+        assert r.headers["X-Content-Type-Options"] == "nosniff", "no security headers"
+        assert r.headers["Cache-Control"] == "no-store", "a recording may be cached"
+        assert f["file"] in r.headers["Content-Disposition"], r.headers["Content-Disposition"]
     assert len(body) == f["bytes"] and body[:4] == b"\x1aE\xdf\xa3", f"{f['file']}: not the WebM file"
 print(f"REST: {len(files)} recordings listed and downloaded ({sum(f['bytes'] for f in files)} bytes)")
 PY
