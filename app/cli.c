@@ -30,6 +30,12 @@ int sv_app_cli_parse(int argc, char **argv, int first, const char *const *names,
     values[k] = argv[++i];
   }
   rc = sv_config_load(cfg, (int)rest->len, (char **)rest->pdata, error);
+  /* --help or --version stop before the settings are read (no data dir):
+   * the subcommand must show its usage, not open a store. */
+  if (rc == 0 && (cfg->help || cfg->version)) {
+    *error = g_strdup("its options are:");
+    rc = SV_EINVAL;
+  }
 out:
   g_ptr_array_free(rest, TRUE);
   return rc;

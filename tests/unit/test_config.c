@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/cli.h"
 #include "app/config.h"
 #include "check.h"
 
@@ -327,7 +328,27 @@ static void test_ice_default(void) {
   sv_config_free(&cfg);
 }
 
+/* A subcommand's --help must not go on with an unset data dir (which would
+ * make a store in the current directory): it is an error with usage. */
+static void test_subcommand_help(void) {
+  char *argv[] = {"samvei", "apikey", "create", "--help", NULL};
+  const char *names[] = {"name"};
+  const char *values[1] = {NULL};
+  sv_config cfg;
+  char *error = NULL;
+  CHECK(sv_app_cli_parse(4, argv, 3, names, 1, values, &cfg, &error) < 0);
+  CHECK(error != NULL);
+  g_free(error);
+  sv_config_free(&cfg);
+  char *ok_argv[] = {"samvei", "apikey", "create", "--name", "ops", "--data-dir", "/tmp/x", NULL};
+  CHECK(sv_app_cli_parse(7, ok_argv, 3, names, 1, values, &cfg, &error) == 0);
+  CHECK_STR(values[0], "ops");
+  CHECK_STR(cfg.data_dir, "/tmp/x");
+  sv_config_free(&cfg);
+}
+
 int main(void) {
+  RUN(test_subcommand_help);
   RUN(test_defaults);
   RUN(test_command_line);
   RUN(test_precedence);
