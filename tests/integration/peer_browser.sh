@@ -16,36 +16,19 @@ if [ ! -x "${CHROMIUM_BIN:-/usr/bin/chromium}" ] || [ ! -d "$root/tests/e2e/node
   exit 77
 fi
 tmp=$(mktemp -d)
-srv_pid=""
+source "$root/tests/integration/lib.sh"
 cleanup() {
   [ -n "$srv_pid" ] && kill "$srv_pid" 2>/dev/null
   rm -rf "$tmp"
 }
 trap cleanup EXIT
 
-"$server" --bind 127.0.0.1 --port 0 --web-root "$root/web" --data-dir "$tmp/data" \
-  --allow-open-rooms --video-codecs "$codec" --log-level info >"$tmp/server.log" 2>&1 &
-srv_pid=$!
-url=""
-for _ in $(seq 1 100); do
-  url=$(grep -o 'http://127.0.0.1:[0-9]*/' "$tmp/server.log" | head -1)
-  [ -n "$url" ] && break
-  sleep 0.1
-done
-if [ -z "$url" ]; then
-  echo "server did not start:"; cat "$tmp/server.log"; exit 1
-fi
+start_samvei --video-codecs "$codec"
 
 SAMVEI_URL="${url%/}" SAMVEI_PEER="$peer" SAMVEI_CODEC="$codec" \
   node "$root/tests/integration/peer_browser.mjs"
 failed=$?
 
-kill -TERM "$srv_pid"
-wait "$srv_pid"
-status=$?
-srv_pid=""
-if [ "$status" -ne 0 ] || grep -q "Sanitizer" "$tmp/server.log"; then
-  echo "server exited with $status:"; tail -40 "$tmp/server.log"; failed=1
-fi
+stop_samvei || failed=1
 [ "$failed" -eq 0 ] && echo "1 passed, 0 failed" || echo "0 passed, 1 failed"
 exit "$failed"

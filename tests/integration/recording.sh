@@ -61,7 +61,7 @@ NFT
   exit $rc
 fi
 tmp=$(mktemp -d)
-srv_pid=""
+source "$root/tests/integration/lib.sh"
 cleanup() {
   [ -n "$srv_pid" ] && kill "$srv_pid" 2>/dev/null
   if [ -n "${SAMVEI_KEEP_TMP:-}" ]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
@@ -90,17 +90,7 @@ if [ "$mode" = retention ]; then
   touch -d '3 days ago' "$tmp/data/recordings/new-room/still-20261120T100000Z-pnew.png"
 fi
 
-"$server" --bind 127.0.0.1 --port 0 --recording-retention-days 30 --web-root "$root/web" --data-dir "$tmp/data" \
-  --allow-open-rooms --log-level info ${SV_LOSS_NETNS:+--ice-addresses 10.213.0.1} \
-  >"$tmp/server.log" 2>&1 &
-srv_pid=$!
-url=""
-for _ in $(seq 1 100); do
-  url=$(grep -o 'http://127.0.0.1:[0-9]*/' "$tmp/server.log" | head -1)
-  [ -n "$url" ] && break
-  sleep 0.1
-done
-[ -n "$url" ] || { echo "server did not start:"; cat "$tmp/server.log"; exit 1; }
+start_samvei --recording-retention-days 30 ${SV_LOSS_NETNS:+--ice-addresses 10.213.0.1}
 ws="ws${url#http}ws"
 codec=vp8
 [ "$mode" = h264 ] && codec=h264
@@ -189,13 +179,7 @@ print(f"REST: {len(files)} recordings listed and downloaded ({sum(f['bytes'] for
 PY
 fi
 
-kill -TERM "$srv_pid"
-wait "$srv_pid"
-status=$?
-srv_pid=""
-if [ "$status" -ne 0 ] || grep -q "Sanitizer" "$tmp/server.log"; then
-  fail "server exited with $status"; tail -40 "$tmp/server.log"
-fi
+stop_samvei || failed=1
 
 dir="$tmp/data/recordings/$room"
 # The session log itself (the stored, hash-chained events of this room).
