@@ -116,6 +116,17 @@ const join = (label, room, name) => joinRecorded(browser, opened, server.url, la
 
 const selfId = (p) => p.page.evaluate(() => window.samvei.self()?.id);
 
+/* Waits until p's client sees one of its PeerConnections no longer connected. */
+function noticeBroken(p) {
+  return waitFor(
+    async () => {
+      const pc = await p.page.evaluate(() => window.samvei.state().pc);
+      return pc && (pc.publish !== 'connected' || pc.subscribe !== 'connected');
+    },
+    { timeoutMs: 30000, intervalMs: 250, what: `${p.label}'s PeerConnections to notice the broken path` },
+  );
+}
+
 /* A call between two new participants; then A's current UDP paths are
  * dropped and `nudge` runs (or not); A must rejoin by itself within
  * rejoinMs and video must flow both ways again on new paths. */
@@ -135,13 +146,7 @@ async function breakAndRecover(label, { nudge, rejoinMs }) {
    * does, the client's next repair comes 10 s later. */
   blockPorts(pairs.map((p) => p.remotePort));
   try {
-    await waitFor(
-      async () => {
-        const pc = await a.page.evaluate(() => window.samvei.state().pc);
-        return pc && (pc.publish !== 'connected' || pc.subscribe !== 'connected');
-      },
-      { timeoutMs: 30000, intervalMs: 250, what: "A's PeerConnections to notice the broken path" },
-    );
+    await noticeBroken(a);
     if (nudge) await a.page.evaluate(nudge);
 
     await waitFor(async () => (await selfId(a)) !== idA, {
@@ -177,13 +182,7 @@ test('network change under a participant: ICE restarts on the same PeerConnectio
    * ports arrives any more, as after leaving a Wi-Fi network. */
   blockPorts(ports, { relay: false });
   try {
-    await waitFor(
-      async () => {
-        const pc = await a.page.evaluate(() => window.samvei.state().pc);
-        return pc && (pc.publish !== 'connected' || pc.subscribe !== 'connected');
-      },
-      { timeoutMs: 30000, intervalMs: 250, what: "A's PeerConnections to notice the broken path" },
-    );
+    await noticeBroken(a);
     await a.page.evaluate(() => window.dispatchEvent(new Event('online')));
     await waitFor(async () => (await a.page.evaluate(() => window.samvei.state().iceRestarts)) > 0, {
       timeoutMs: 10000,
