@@ -27,6 +27,7 @@
 #include "app/store_wire.h"
 #include "app/token_cmd.h"
 #include "common/common.h"
+#include "media/media.h"
 #include "relay/relay.h"
 #include "signaling/signaling.h"
 
@@ -143,6 +144,15 @@ static int run(const sv_config *cfg) {
   if (!g_file_test(record_program, G_FILE_TEST_IS_EXECUTABLE)) {
     SV_WARN("app", "%s is missing: recording and still capture are off", record_program);
     g_clear_pointer(&recordings_dir, g_free);
+  } else {
+    /* It must find its GStreamer elements, or every recording would fail
+     * later, in front of people. */
+    char *why = NULL;
+    if (sv_media_recorder_check(record_program, &why) != 0) {
+      SV_WARN("app", "recording and still capture are off: %s", why);
+      g_clear_pointer(&recordings_dir, g_free);
+    }
+    g_free(why);
   }
 
   sv_signaling_config sc = {

@@ -2,7 +2,9 @@
 # `make docker-test`: builds the samvei image with podman (no Docker engine
 # needed) on a Debian 12 base made here, runs it the way ops would, and
 # checks it from outside: /healthz and the image's HEALTHCHECK, a non-root
-# user, a real two-party browser call through the container, the data volume
+# user, the recorder's GStreamer elements present in the slim image (and the
+# server not saying recording is off), a real two-party browser call through
+# the container, the data volume
 # kept across a restart, and a clean exit on SIGTERM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,6 +62,10 @@ say "HEALTHCHECK healthy"
 uid=$(podman exec "$NAME" id -u)
 [ "$uid" != 0 ] || die "the server runs as root"
 say "runs as uid $uid"
+podman exec "$NAME" samvei-record --check || die "the image lacks GStreamer elements samvei-record needs"
+! podman logs "$NAME" 2>&1 | grep -q "recording and still capture are off" ||
+  die "the server in the image says recording is off: $(podman logs "$NAME" 2>&1 | grep 'are off')"
+say "recording available: samvei-record finds every GStreamer element it needs"
 secret_before=$(podman exec "$NAME" cat /var/lib/samvei/token-secret | sha256sum)
 
 say "browser call through the container"

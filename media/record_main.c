@@ -3,14 +3,21 @@
  *
  *   samvei-record --out BASE     (recording: BASE.webm for VP8, BASE.mkv for H.264)
  *   samvei-record --still FILE.png              (one decoded video frame)
+ *   samvei-record --check     (are all the GStreamer elements it uses installed?
+ *                              exit 0, or 1 naming the missing ones)
  *
  * The server (media/recorder.c) starts one per recorded participant and
  * writes framed RTP packets (see media.h, SV_MEDIA_FRAME_*) to its standard
  * input; end of input ends the recording. GStreamer runs here, in a process
  * of its own, so a plugin crash or leak never reaches the server.
  *
- * Recording: appsrc → rtpjitterbuffer → depayloader (→ h264parse) → webmmux
- * (VP8/Opus) or matroskamux (H.264/Opus) → filesink, no re-encoding. Buffer
+ * Recording: appsrc → rtpjitterbuffer → depayloader → webmmux
+ * (VP8/Opus) or matroskamux (H.264/Opus) → filesink, no re-encoding. Only
+ * gst-plugins-base and -good elements (and libav's H.264 decoder for a
+ * still), so the server's image needs no more: the muxer's Opus channels and
+ * H.264 picture size, which parser plugins would give, come from capssetter,
+ * the size read from the first SPS (h264.c; H.264 before it is useless to
+ * the depayloader anyway and is dropped). Buffer
  * timestamps are the relay's arrival times, so the jitter buffer orders,
  * de-jitters and times packets across loss from RTP timestamps as a
  * receiver does. The pipeline is built once both kinds have arrived (or
@@ -30,6 +37,7 @@
 #include <unistd.h>
 
 #include "common/tap.h"
+#include "media/h264.h"
 #include "media/media.h"
 
 #define DECIDE_US 1500000 /* wait this long for the second kind before building */
@@ -41,6 +49,7 @@ typedef struct rec {
   uint8_t codec[2];   /* sv_tap_codec per kind, 0 = none seen */
   uint8_t pt[2];
   uint64_t first_us;
+  int width, height; /* H.264: from the first SPS; 0 until then */
   bool built;
   GPtrArray *backlog; /* GstBuffer* (with kind in offset) until built */
 } rec;
@@ -63,9 +72,15 @@ static bool read_full(int fd, void *buf, size_t len) {
 static char *branch(const rec *r, int kind) {
   uint8_t c = r->codec[kind];
   const char *enc = c == SV_TAP_OPUS ? "OPUS" : c == SV_TAP_VP8 ? "VP8" : "H264";
-  const char *depay = c == SV_TAP_OPUS  ? "rtpopusdepay ! opusparse"
-                      : c == SV_TAP_VP8 ? "rtpvp8depay wait-for-keyframe=true"
-                                        : "rtph264depay wait-for-keyframe=true ! h264parse";
+  gchar *depay =
+      c == SV_TAP_OPUS  ? g_strdup("rtpopusdepay ! capssetter "
+                                    "caps=\"audio/x-opus,channels=(int)2,rate=(int)48000\"")
+      : c == SV_TAP_VP8 ? g_strdup("rtpvp8depay wait-for-keyframe=true")
+      : r->still        ? g_strdup("rtph264depay wait-for-keyframe=true")
+                        : g_strdup_printf("rtph264depay wait-for-keyframe=true ! "
+                                                 "video/x-h264,stream-format=avc,alignment=au ! capssetter "
+                                                 "caps=\"video/x-h264,width=(int)%d,height=(int)%d\"",
+                                          r->width, r->height);
   const char *tail = r->still ? (c == SV_TAP_VP8 ? "! vp8dec ! videoconvert ! pngenc snapshot=true "
                                                    "! filesink name=sink location=\"%s\""
                                                  : "! avdec_h264 ! videoconvert ! pngenc "
@@ -80,6 +95,7 @@ static char *branch(const rec *r, int kind) {
       kind, kind ? "video" : "audio", enc, kind ? 90000 : 48000, r->pt[kind],
       c == SV_TAP_H264 ? ",packetization-mode=(string)1" : "", depay, t);
   g_free(t);
+  g_free(depay);
   return d;
 }
 
@@ -96,6 +112,7 @@ static bool build(rec *r) {
                            h264 ? "matroskamux" : "webmmux", r->out, h264 ? ".mkv" : ".webm");
     for (int k = 0; k < 2; k++) {
       if (!r->codec[k]) continue;
+      if (r->codec[k] == SV_TAP_H264 && !r->width) continue; /* no SPS came: audio only */
       gchar *b = branch(r, k);
       g_string_append(d, b);
       g_free(b);
@@ -151,17 +168,44 @@ static bool bus_done(rec *r, GstClockTime wait, bool *error) {
   return true;
 }
 
+/* Every element a pipeline above may use. */
+static int check_elements(void) {
+  static const char *const names[] = {
+      "appsrc",     "rtpjitterbuffer", "rtpopusdepay", "rtpvp8depay", "rtph264depay",
+      "capssetter", "queue",           "webmmux",      "matroskamux", "filesink",
+      "vp8dec",     "avdec_h264",      "videoconvert", "pngenc"};
+  GString *missing = g_string_new(NULL);
+  for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+    GstElementFactory *f = gst_element_factory_find(names[i]);
+    if (f)
+      gst_object_unref(f);
+    else
+      g_string_append_printf(missing, " %s", names[i]);
+  }
+  int rc = missing->len ? 1 : 0;
+  if (rc) fprintf(stderr, "samvei-record: GStreamer elements missing:%s\n", missing->str);
+  g_string_free(missing, TRUE);
+  return rc;
+}
+
 int main(int argc, char **argv) {
   gchar *out = NULL, *still = NULL;
+  gboolean check = FALSE;
   GOptionEntry entries[] = {
       {"out", 0, 0, G_OPTION_ARG_FILENAME, &out, "recording file (.webm or .mkv)", "FILE"},
       {"still", 0, 0, G_OPTION_ARG_FILENAME, &still, "write one video frame as PNG", "FILE"},
+      {"check", 0, 0, G_OPTION_ARG_NONE, &check,
+       "check that every GStreamer element needed is installed", NULL},
       {NULL, 0, 0, 0, NULL, NULL, NULL}};
   GError *err = NULL;
   GOptionContext *ctx = g_option_context_new("- write RTP from standard input to a file");
   g_option_context_add_main_entries(ctx, entries, NULL);
   g_option_context_add_group(ctx, gst_init_get_option_group());
-  if (!g_option_context_parse(ctx, &argc, &argv, &err) || (!out == !still)) {
+  if (g_option_context_parse(ctx, &argc, &argv, &err) && check && !out && !still) {
+    g_option_context_free(ctx);
+    return check_elements();
+  }
+  if (err || (!out == !still)) {
     fprintf(stderr, "samvei-record: %s\n", err ? err->message : "give --out or --still");
     g_clear_error(&err);
     g_option_context_free(ctx);
@@ -188,13 +232,16 @@ int main(int argc, char **argv) {
       r.pt[kind] = pt;
     }
     if (pt != r.pt[kind]) continue; /* a second codec of the same kind is not recorded */
+    if (codec == SV_TAP_H264 && !r.width && !sv_h264_rtp_sps_size(data, len, &r.width, &r.height))
+      continue; /* nothing before the first SPS can be decoded */
     if (!r.first_us) r.first_us = arrival;
     GstBuffer *buf = gst_buffer_new_memdup(data, len);
     GST_BUFFER_PTS(buf) = (arrival - r.first_us) * 1000;
     if (!r.built) {
       GST_BUFFER_OFFSET(buf) = (guint64)kind;
       g_ptr_array_add(r.backlog, buf);
-      bool both = still ? r.codec[1] != 0 : (r.codec[0] && r.codec[1]);
+      bool video = r.codec[1] && (r.codec[1] != SV_TAP_H264 || r.width);
+      bool both = still ? video : (r.codec[0] && video);
       if (both || arrival - r.first_us >= DECIDE_US) {
         if (!build(&r)) {
           error = true;

@@ -75,6 +75,40 @@ static void on_child_exit(GPid pid, gint wait_status, gpointer data) {
   g_free(rec);
 }
 
+/* GStreamer keeps process-lifetime caches that a sanitized build's leak
+ * check would report at the child's exit; the child is not what it checks. */
+static char **child_env(void) {
+  char **env = g_get_environ();
+  const char *asan = g_environ_getenv(env, "ASAN_OPTIONS");
+  char *opts = g_strconcat(asan ? asan : "", asan ? ":" : "", "detect_leaks=0", NULL);
+  env = g_environ_setenv(env, "ASAN_OPTIONS", opts, TRUE);
+  g_free(opts);
+  return env;
+}
+
+int sv_media_recorder_check(const char *program, char **why) {
+  const char *argv[] = {program, "--check", NULL};
+  char **env = child_env();
+  char *err_out = NULL;
+  int wait_status = 0;
+  GError *err = NULL;
+  bool ran = g_spawn_sync(NULL, (char **)argv, env, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
+                          &err_out, &wait_status, &err);
+  g_strfreev(env);
+  int rc = 0;
+  if (!ran) {
+    *why = g_strdup_printf("cannot run %s: %s", program, err->message);
+    g_error_free(err);
+    rc = SV_EIO;
+  } else if (!g_spawn_check_wait_status(wait_status, NULL)) {
+    *why = err_out && *err_out ? g_strdup(g_strchomp(err_out))
+                               : g_strdup_printf("%s --check failed", program);
+    rc = SV_EUNSUPP;
+  }
+  g_free(err_out);
+  return rc;
+}
+
 int sv_media_recorder_start(const char *program, const char *option, const char *path,
                             void (*done)(void *user, int status), void *user,
                             sv_media_recorder **out) {
@@ -86,13 +120,7 @@ int sv_media_recorder_start(const char *program, const char *option, const char 
   const char *argv[] = {program, option, path, NULL};
   GPid pid;
   GError *err = NULL;
-  /* GStreamer keeps process-lifetime caches that a sanitized build's leak
-   * check would report at the child's exit; the child is not what it checks. */
-  char **env = g_get_environ();
-  const char *asan = g_environ_getenv(env, "ASAN_OPTIONS");
-  char *opts = g_strconcat(asan ? asan : "", asan ? ":" : "", "detect_leaks=0", NULL);
-  env = g_environ_setenv(env, "ASAN_OPTIONS", opts, TRUE);
-  g_free(opts);
+  char **env = child_env();
   gboolean ok = g_spawn_async_with_fds(NULL, (char **)argv, env, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
                                        NULL, &pid, sv[1], -1, -1, &err);
   g_strfreev(env);

@@ -28,13 +28,13 @@ RUNTIME_PKGS=(ca-certificates curl
   libwebsockets17 libwebsockets-evlib-glib
   libgstreamer1.0-0 libgstreamer-plugins-base1.0-0
   libsqlite3-0 libpq5 libsoup-3.0-0 sqlite3
-  gstreamer1.0-plugins-base gstreamer1.0-plugins-good
-  gstreamer1.0-plugins-bad gstreamer1.0-libav)
-# (samvei-record: plugins-bad has opusparse and h264parse, libav decodes
-# H.264 for stills.)
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-libav)
+# (samvei-record uses base and good elements only, and libav's H.264 decoder
+# for stills; `samvei-record --check` says if one is missing.)
 # Running it from a source tree: dev certificates, and webrtcbin and more
 # codecs for samvei-peer.
-RUN_PKGS=(openssl gstreamer1.0-nice gstreamer1.0-plugins-ugly gstreamer1.0-tools)
+RUN_PKGS=(openssl gstreamer1.0-plugins-bad gstreamer1.0-nice gstreamer1.0-plugins-ugly
+  gstreamer1.0-tools)
 DOCKER_TEST_PKGS=(podman runc debootstrap uidmap)
 TEST_PKGS=(chromium fonts-dejavu-core postgresql coturn nftables gstreamer1.0-plugins-base-apps)
 NODE_PKGS=(nodejs npm)

@@ -23,7 +23,8 @@
 #   retention  files older than --recording-retention-days are deleted when
 #              the server starts, newer ones kept
 #   capture    the host takes a still of the guest: a PNG of the guest's
-#              resolution whose pixels are not all one colour
+#              resolution whose pixels are not all one colour (capture-h264:
+#              the same with H.264)
 set -uo pipefail
 server=$1 peer=$2 mode=$3
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -93,7 +94,7 @@ fi
 start_samvei --recording-retention-days 30 ${SV_LOSS_NETNS:+--ice-addresses 10.213.0.1}
 ws="ws${url#http}ws"
 codec=vp8
-[ "$mode" = h264 ] && codec=h264
+case "$mode" in h264 | capture-h264) codec=h264 ;; esac
 
 run_peer() { # name log args...
   local name=$1 log=$2 token=""
@@ -136,7 +137,7 @@ refuse)
   guest_pid=$!
   wait_log '"id":"record-start"' host 60
   ;;
-capture)
+capture | capture-h264)
   run_peer host host --duration 60 --capture 1 --width 352 --height 288 --consent yes
   host_pid=$!
   sleep 0.5
@@ -260,7 +261,7 @@ refuse)
   [ -z "$(ls "$dir" 2>/dev/null)" ] || fail "files were written without consent: $(ls "$dir")"
   echo "record-start refused with consent-missing; consent and refusal audited; no files"
   ;;
-capture)
+capture | capture-h264)
   grep -q '"event":"capture-ready"' "$tmp/host.log" ||
     fail "the host got no capture-ready: $(grep -v stats "$tmp/host.log")"
   grep -q '"event":"captured"' "$tmp/guest.log" || fail "the guest was not told of the capture"
