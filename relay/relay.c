@@ -280,26 +280,23 @@ int sv_relay_tap_start(sv_relay *r, const char *room, const char *participant, s
   return 0;
 }
 
-int sv_relay_tap_stop(sv_relay *r, const char *room, const char *participant) {
+/* A message with nothing but its room and participant, to the room's worker. */
+static int post_plain(sv_relay *r, sv_msg_type type, const char *room, const char *participant) {
   if (!id_ok(room) || !id_ok(participant)) return SV_EINVAL;
   sv_worker *w = worker_for(r, room);
   if (!w) return SV_ENOENT;
-  sv_worker_post(w, msg_new(SV_MSG_TAP_STOP, room, participant));
+  sv_worker_post(w, msg_new(type, room, participant));
   return 0;
+}
+
+int sv_relay_tap_stop(sv_relay *r, const char *room, const char *participant) {
+  return post_plain(r, SV_MSG_TAP_STOP, room, participant);
 }
 
 int sv_relay_restart_ice(sv_relay *r, const char *room, const char *participant) {
-  if (!id_ok(room) || !id_ok(participant)) return SV_EINVAL;
-  sv_worker *w = worker_for(r, room);
-  if (!w) return SV_ENOENT;
-  sv_worker_post(w, msg_new(SV_MSG_ICE_RESTART, room, participant));
-  return 0;
+  return post_plain(r, SV_MSG_ICE_RESTART, room, participant);
 }
 
 int sv_relay_request_keyframe(sv_relay *r, const char *room, const char *participant) {
-  if (!id_ok(room) || !id_ok(participant)) return SV_EINVAL;
-  sv_worker *w = worker_for(r, room);
-  if (!w) return SV_ENOENT;
-  sv_worker_post(w, msg_new(SV_MSG_KEYFRAME, room, participant));
-  return 0;
+  return post_plain(r, SV_MSG_KEYFRAME, room, participant);
 }
