@@ -182,6 +182,11 @@ static bool is_id_chars(const char *s) {
   return true;
 }
 
+bool sv_message_room_id_ok(const char *room) {
+  size_t n = room ? strlen(room) : 0;
+  return n > 0 && n <= SV_MESSAGE_MAX_ROOM && is_id_chars(room);
+}
+
 /* Control characters (C0, DEL, C1) and the bidirectional overrides and
  * isolates, which let a display name pretend to be someone else's. */
 static bool is_plain(const char *s) {

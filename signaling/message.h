@@ -12,6 +12,7 @@
 #define SV_SIGNALING_MESSAGE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -92,6 +93,10 @@ int sv_message_parse(const char *data, size_t len, sv_msg *out, sv_msg_error *er
 
 /* Releases what sv_message_parse() put in msg. Safe on a zeroed msg. */
 void sv_message_clear(sv_msg *msg);
+
+/* A room id as `join` accepts it: 1..SV_MESSAGE_MAX_ROOM characters of
+ * [A-Za-z0-9_-] (so also safe as a file name). */
+bool sv_message_room_id_ok(const char *room);
 /* Releases the id reference in err. Safe on a zeroed err. */
 void sv_message_error_clear(sv_msg_error *err);
 

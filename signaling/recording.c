@@ -495,19 +495,10 @@ static gint by_name(gconstpointer a, gconstpointer b) {
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* A room id as the protocol allows it ([A-Za-z0-9_-]{1,64}): safe as a
- * directory name. */
-static bool room_id_ok(const char *room) {
-  size_t n = room ? strlen(room) : 0;
-  return n > 0 && n <= 64 &&
-         strspn(room, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                      "0123456789_-") == n;
-}
-
 json_t *sv_recording_files(sv_signaling *sig, const char *room, const char *base_url) {
   struct sv_recordings *recs = sig->recordings;
   json_t *files = json_array();
-  if (!recs || !room_id_ok(room)) return files;
+  if (!recs || !sv_message_room_id_ok(room)) return files; /* it names a directory */
   char *dir = g_build_filename(recs->dir, room, NULL);
   GDir *d = g_dir_open(dir, 0, NULL);
   GPtrArray *names = g_ptr_array_new_with_free_func(g_free);

@@ -304,7 +304,27 @@ static void test_host_messages(void) {
   expect_refused("{\"type\":\"waiting-message\",\"text\":\"a\\u0007b\"}", "bad-request", "'text'");
 }
 
+/* The room id rule join applies, also used where a room id names a
+ * directory (recordings). */
+static void test_room_id(void) {
+  char longest[SV_MESSAGE_MAX_ROOM + 2];
+  memset(longest, 'a', sizeof longest);
+  longest[SV_MESSAGE_MAX_ROOM] = '\0';
+  CHECK(sv_message_room_id_ok(longest));
+  longest[SV_MESSAGE_MAX_ROOM] = 'a';
+  longest[SV_MESSAGE_MAX_ROOM + 1] = '\0';
+  CHECK(!sv_message_room_id_ok(longest));
+  CHECK(sv_message_room_id_ok("x"));
+  CHECK(sv_message_room_id_ok("Room_1-a"));
+  CHECK(!sv_message_room_id_ok(""));
+  CHECK(!sv_message_room_id_ok(NULL));
+  CHECK(!sv_message_room_id_ok("../etc"));
+  CHECK(!sv_message_room_id_ok("a/b"));
+  CHECK(!sv_message_room_id_ok("a.b"));
+}
+
 int main(void) {
+  RUN(test_room_id);
   RUN(test_join);
   RUN(test_host_messages);
   RUN(test_publish);
