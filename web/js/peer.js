@@ -73,15 +73,23 @@ export class PeerSession {
     const streams = stream ? [stream] : [];
     pc.addTransceiver(audioTrack ?? 'audio', { direction: 'sendonly', streams });
     this.videoSender = pc.addTransceiver(videoTrack ?? 'video', { direction: 'sendonly', streams }).sender;
-    const offer = await pc.createOffer();
+    if (!(await this.negotiatePublish(pc))) return;
+    await this.flushRemote('publish');
+    this.onStateChange();
+  }
+
+  /* One offer/answer round of the publish PeerConnection: our offer in
+   * `publish` (our candidates follow it), the server's answer applied.
+   * False when the session closed or was replaced meanwhile. */
+  async negotiatePublish(pc, offerOptions = {}) {
+    const offer = await pc.createOffer(offerOptions);
     await pc.setLocalDescription(offer);
     const reply = this.signaling.request('publish', { sdp: pc.localDescription.sdp });
     this.releaseLocal('publish');
     const ok = await reply;
-    if (this.closed || pc !== this.pub) return;
+    if (this.closed || pc !== this.pub) return false;
     await pc.setRemoteDescription({ type: 'answer', sdp: ok.sdp });
-    await this.flushRemote('publish');
-    this.onStateChange();
+    return true;
   }
 
   /* ICE restart on both PeerConnections, as after a network change: the
@@ -108,15 +116,9 @@ export class PeerSession {
     const pc = this.pub;
     if (pc?.remoteDescription && pc.signalingState === 'stable') {
       this.restarting.publish = true;
-      this.localReady.publish = false;
+      this.localReady.publish = false; /* the new candidates go after the new offer */
       try {
-        const offer = await pc.createOffer({ iceRestart: true });
-        await pc.setLocalDescription(offer);
-        const reply = this.signaling.request('publish', { sdp: pc.localDescription.sdp });
-        this.releaseLocal('publish');
-        const ok = await reply;
-        if (this.closed || pc !== this.pub) return;
-        await pc.setRemoteDescription({ type: 'answer', sdp: ok.sdp });
+        if (!(await this.negotiatePublish(pc, { iceRestart: true }))) return;
       } finally {
         this.restarting.publish = false;
         this.releaseLocal('publish');
