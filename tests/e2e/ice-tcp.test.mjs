@@ -14,54 +14,22 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { launchBrowser, waitForMediaFrom, roomName } from './lib.mjs';
 import { startServer } from './server.mjs';
-import { joinRecorded, settledPairs } from './transport.mjs';
+import { canBlock, joinRecorded, nftTable, settledPairs } from './transport.mjs';
 
-const NFT = '/usr/sbin/nft';
-const TABLE = `samvei_e2e_udp_block_${process.pid}`;
-const canBlock = process.getuid?.() === 0 && existsSync(NFT);
+const block = nftTable('samvei_e2e_udp_block');
 /* A range of its own, away from the default 40000-40999 of other servers. */
 const PORT_MIN = 47000 + (process.pid % 40) * 20;
 const PORT_MAX = PORT_MIN + 19;
 
 let browser, server;
-let tableAdded = false;
 const opened = [];
-
-function nft(script) {
-  return execFileSync(NFT, ['-f', '-'], { input: script }).toString();
-}
-
-function removeTable() {
-  if (!tableAdded) return;
-  try {
-    execFileSync(NFT, ['delete', 'table', 'inet', TABLE], { stdio: 'ignore' });
-  } catch {
-    /* already gone */
-  }
-  tableAdded = false;
-}
-
-function droppedPackets() {
-  const out = execFileSync(NFT, ['list', 'table', 'inet', TABLE]).toString();
-  return [...out.matchAll(/counter packets (\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
-}
 
 before(async () => {
   if (!canBlock) return;
-  process.on('exit', removeTable);
-  nft(`table inet ${TABLE} {
-  chain out {
-    type filter hook output priority 0; policy accept;
-    meta l4proto udp ip daddr 127.0.0.1 udp dport ${PORT_MIN}-${PORT_MAX} counter drop
-    meta l4proto udp ip saddr 127.0.0.1 udp sport ${PORT_MIN}-${PORT_MAX} counter drop
-  }
-}
-`);
-  tableAdded = true;
+  block.drop(`meta l4proto udp ip daddr 127.0.0.1 udp dport ${PORT_MIN}-${PORT_MAX} counter drop
+    meta l4proto udp ip saddr 127.0.0.1 udp sport ${PORT_MIN}-${PORT_MAX} counter drop`);
   server = await startServer('ice-tcp', { args: ['--rtp-ports', `${PORT_MIN}-${PORT_MAX}`, '--ice-tcp'] });
   browser = await launchBrowser();
 });
@@ -70,7 +38,7 @@ after(async () => {
   for (const p of opened) await p.context.close().catch(() => {});
   await browser?.close();
   await server?.stopCleanly();
-  removeTable();
+  block.remove();
 });
 
 const join = (label, room, name) => joinRecorded(browser, opened, server.url, label, room, name);
@@ -85,5 +53,5 @@ test('UDP blocked: a two-party call connects over ICE-TCP', { skip: !canBlock &&
     const pairs = await settledPairs(p);
     for (const pair of pairs) assert.equal(pair.protocol, 'tcp', `${p.label}: ${JSON.stringify(pair)}`);
   }
-  assert.ok(droppedPackets() > 0, 'UDP towards the relay was tried and dropped');
+  assert.ok(block.dropped() > 0, 'UDP towards the relay was tried and dropped');
 });

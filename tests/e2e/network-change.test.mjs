@@ -27,31 +27,16 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { launchBrowser, waitFor, waitForMediaFrom, roomName } from './lib.mjs';
 import { startServer } from './server.mjs';
-import { joinRecorded, selectedPairs } from './transport.mjs';
+import { canBlock, joinRecorded, nftTable, selectedPairs } from './transport.mjs';
 
-const NFT = '/usr/sbin/nft';
-const TABLE = `samvei_e2e_netchange_${process.pid}`;
-const canBlock = process.getuid?.() === 0 && existsSync(NFT);
+const block = nftTable('samvei_e2e_netchange');
 const PORT_MIN = 50000 + (process.pid % 10) * 400;
 const PORT_MAX = PORT_MIN + 399;
 
 let browser, server;
-let tableAdded = false;
 const opened = [];
-
-function removeTable() {
-  if (!tableAdded) return;
-  try {
-    execFileSync(NFT, ['delete', 'table', 'inet', TABLE], { stdio: 'ignore' });
-  } catch {
-    /* already gone */
-  }
-  tableAdded = false;
-}
 
 /* Drops UDP to and from the relay's `ports` (relay: true), or from and to
  * the browser's own `ports` (relay: false). */
@@ -62,17 +47,7 @@ function blockPorts(ports, { relay = true } = {}) {
     meta l4proto udp ip saddr 127.0.0.1 udp sport { ${set} } counter drop`
     : `meta l4proto udp udp sport { ${set} } counter drop
     meta l4proto udp udp dport { ${set} } counter drop`;
-  process.on('exit', removeTable);
-  execFileSync(NFT, ['-f', '-'], {
-    input: `table inet ${TABLE} {
-  chain out {
-    type filter hook output priority 0; policy accept;
-    ${rules}
-  }
-}
-`,
-  });
-  tableAdded = true;
+  block.drop(rules);
 }
 
 /* The UDP ports of every local candidate of the page's PeerConnections. */
@@ -109,7 +84,7 @@ after(async () => {
   for (const p of opened) await p.context.close().catch(() => {});
   await browser?.close();
   await server?.stopCleanly();
-  removeTable();
+  block.remove();
 });
 
 const join = (label, room, name) => joinRecorded(browser, opened, server.url, label, room, name);
@@ -160,7 +135,7 @@ async function breakAndRecover(label, { nudge, rejoinMs }) {
     for (const p of now)
       assert.ok(!pairs.some((old) => old.remotePort === p.remotePort), 'new paths, not the blocked ones');
   } finally {
-    removeTable();
+    block.remove();
     for (const p of [a, b]) await p.context.close().catch(() => {});
   }
 }
@@ -212,7 +187,7 @@ test('network change under a participant: ICE restarts on the same PeerConnectio
     assert.match(log, /restarted ICE on its publish connection/);
     assert.match(log, /asked for an ICE restart of its subscribe connection/);
   } finally {
-    removeTable();
+    block.remove();
     for (const p of [a, b]) await p.context.close().catch(() => {});
   }
 });

@@ -4,7 +4,53 @@
  * before the page's scripts run; the client itself is unchanged), and the
  * selected candidate pair of each from getStats().
  */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { newParticipant, joinViaUi, waitFor } from './lib.mjs';
+
+const NFT = '/usr/sbin/nft';
+/* Blocking traffic needs root and nft (`make test` installs nftables). */
+export const canBlock = process.getuid?.() === 0 && existsSync(NFT);
+
+/* An nftables table of the test's own with one output chain: drop(rules)
+ * installs it with those rules (each line a rule, e.g. "meta l4proto udp
+ * udp dport { 5000 } counter drop"), remove() deletes it (also done at
+ * exit, so a failed test leaves nothing behind), dropped() sums the
+ * packets its counters saw. */
+export function nftTable(name) {
+  const table = `${name}_${process.pid}`;
+  let added = false;
+  const t = {
+    drop(rules) {
+      t.remove();
+      process.on('exit', t.remove);
+      execFileSync(NFT, ['-f', '-'], {
+        input: `table inet ${table} {
+  chain out {
+    type filter hook output priority 0; policy accept;
+    ${rules}
+  }
+}
+`,
+      });
+      added = true;
+    },
+    remove() {
+      if (!added) return;
+      try {
+        execFileSync(NFT, ['delete', 'table', 'inet', table], { stdio: 'ignore' });
+      } catch {
+        /* already gone */
+      }
+      added = false;
+    },
+    dropped() {
+      const out = execFileSync(NFT, ['list', 'table', 'inet', table]).toString();
+      return [...out.matchAll(/counter packets (\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+    },
+  };
+  return t;
+}
 
 /* Call on a browser context before opening its page. */
 export async function recordPeerConnections(context) {
