@@ -5,22 +5,41 @@
 # fixes come from there too), imported with `podman import`.
 #
 #   bash docker/debian-base.sh [image-name]
+#
+# SAMVEI_APT_DIR (default /etc/apt) is where the apt sources are read;
+# SAMVEI_DEBIAN_BASE_MIRROR_ONLY=1 only prints the mirror it would use
+# (tests/scripts/debian_base.sh checks both apt layouts with it).
 set -euo pipefail
 IMAGE=${1:-localhost/debian:bookworm}
+
+# The first Debian mirror in this machine's apt configuration (deb822 or
+# one-line format), for the bookworm main suite.
+# Either layout may be absent (a deb822-only machine has no sources.list), so
+# a grep that finds nothing is not a failure here: `|| true` keeps pipefail
+# and set -e from ending the script without a word.
+APT_DIR=${SAMVEI_APT_DIR:-/etc/apt}
+mirror=$(
+  { grep -hsE '^URIs:' "$APT_DIR"/sources.list.d/*.sources || true
+  } | awk '{print $2}' | { grep -v -- '-security' || true; } | head -n1
+)
+[ -n "$mirror" ] || mirror=$(
+  { grep -hsE '^deb ' "$APT_DIR"/sources.list "$APT_DIR"/sources.list.d/*.list || true
+  } | awk '{print $2}' | { grep -v -- '-security' || true; } | head -n1
+)
+[ -n "$mirror" ] || {
+  echo "debian-base: no Debian mirror found in $APT_DIR (neither sources.list.d/*.sources nor" \
+    "sources.list / sources.list.d/*.list names one); add one and try again" >&2
+  exit 1
+}
+if [ -n "${SAMVEI_DEBIAN_BASE_MIRROR_ONLY:-}" ]; then
+  echo "$mirror"
+  exit 0
+fi
 
 if podman image exists "$IMAGE"; then
   echo "debian-base: $IMAGE exists"
   exit 0
 fi
-
-# The first Debian mirror in this machine's apt configuration (deb822 or
-# one-line format), for the bookworm main suite.
-mirror=$(
-  { grep -hsE '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}'
-    grep -hsE '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list | awk '{print $2}'
-  } | grep -v -- '-security' | head -n1
-)
-[ -n "$mirror" ] || { echo "debian-base: no Debian mirror in /etc/apt" >&2; exit 1; }
 
 root=$(mktemp -d /var/tmp/samvei-rootfs.XXXXXX)
 trap 'rm -rf "$root"' EXIT
@@ -32,7 +51,7 @@ debootstrap --variant=minbase bookworm "$root" "$mirror" >"$root.log" 2>&1 || {
 }
 rm -f "$root.log"
 # Same sources as the host: bookworm, bookworm-updates and security.
-debian_sources=$(grep -lsE '^Suites:.*bookworm' /etc/apt/sources.list.d/*.sources || true)
+debian_sources=$(grep -lsE '^Suites:.*bookworm' "$APT_DIR"/sources.list.d/*.sources || true)
 if [ -n "$debian_sources" ]; then
   cp $debian_sources "$root/etc/apt/sources.list.d/"
   : >"$root/etc/apt/sources.list"
