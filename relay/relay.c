@@ -142,6 +142,8 @@ const char *sv_relay_fingerprint(const sv_relay *r) {
 
 const uint32_t sv_relay_ftf_bounds_ms[8] = SV_FTF_BOUNDS_MS;
 _Static_assert(SV_FTF_BUCKETS == 8, "sv_relay_stats and sv_relay_ftf_bounds_ms have 8 bounds");
+const uint32_t sv_relay_bwe_bounds_kbps[8] = SV_BWE_BOUNDS_KBPS;
+_Static_assert(SV_BWE_BUCKETS == 8, "sv_relay_stats and sv_relay_bwe_bounds_kbps have 8 bounds");
 
 static void add_block(const sv_stats_block *cb, sv_relay_stats *out) {
   sv_stats_block *b = (sv_stats_block *)cb;
@@ -164,6 +166,13 @@ static void add_block(const sv_stats_block *cb, sv_relay_stats *out) {
   SUM(ftf_count);
   for (int k = 0; k <= SV_FTF_BUCKETS; k++)
     SUM(ftf_bucket[k]);
+  SUM(bwe_sum_kbps);
+  SUM(bwe_count);
+  for (int k = 0; k <= SV_BWE_BUCKETS; k++)
+    SUM(bwe_bucket[k]);
+  SUM(layer_switches);
+  SUM(video_paused);
+  SUM(padding_bytes);
 #undef SUM
 }
 
@@ -299,4 +308,28 @@ int sv_relay_restart_ice(sv_relay *r, const char *room, const char *participant)
 
 int sv_relay_request_keyframe(sv_relay *r, const char *room, const char *participant) {
   return post_plain(r, SV_MSG_KEYFRAME, room, participant);
+}
+
+int sv_relay_set_max_layer(sv_relay *r, const char *room, const char *participant,
+                           const char *publisher, int max_layer) {
+  if (!id_ok(room) || !id_ok(participant) || !id_ok(publisher)) return SV_EINVAL;
+  if (max_layer < 0 || (max_layer >= SV_RELAY_MAX_LAYERS && max_layer != SV_RELAY_LAYER_AUTO))
+    return SV_EINVAL;
+  sv_worker *w = worker_for(r, room);
+  if (!w) return SV_ENOENT;
+  sv_msg *m = msg_new(SV_MSG_MAX_LAYER, room, participant);
+  m->text = g_strdup(publisher);
+  m->value = max_layer;
+  sv_worker_post(w, m);
+  return 0;
+}
+
+int sv_relay_set_audio_only(sv_relay *r, const char *room, const char *participant, bool on) {
+  if (!id_ok(room) || !id_ok(participant)) return SV_EINVAL;
+  sv_worker *w = worker_for(r, room);
+  if (!w) return SV_ENOENT;
+  sv_msg *m = msg_new(SV_MSG_AUDIO_ONLY, room, participant);
+  m->value = on;
+  sv_worker_post(w, m);
+  return 0;
 }

@@ -71,6 +71,17 @@ typedef struct sv_relay_quality {
   uint32_t rtt_samples;  /* receiver reports that measured it */
 } sv_relay_quality;
 
+/* One simulcast layer of a published video, as the publisher named it
+ * (a=rid), and whether any subscriber receives it now. */
+typedef struct sv_relay_layer {
+  char rid[16];
+  bool active;
+} sv_relay_layer;
+
+#define SV_RELAY_MAX_LAYERS 3
+/* sv_relay_set_max_layer(): no limit but the subscriber's link. */
+#define SV_RELAY_LAYER_AUTO 0x7f
+
 /* Callbacks into the signalling layer; all run on the main thread. Strings
  * and arrays are owned by the relay and valid only during the call. A callback
  * for a participant that already left may still arrive: ignore it. */
@@ -98,6 +109,17 @@ typedef struct sv_relay_events {
    * NULL. Arrives after the participant is gone from signalling's view. */
   void (*quality)(void *user, const char *room, const char *participant,
                   const sv_relay_quality *quality);
+  /* Video towards participant (a subscriber) stopped (paused true) or came
+   * back (false). reason: "bandwidth" (its link cannot carry the lowest
+   * video layer on top of audio) or "audio-only" (it asked for that). May
+   * be NULL. */
+  void (*video_paused)(void *user, const char *room, const char *participant, bool paused,
+                       const char *reason);
+  /* The simulcast layers of publisher participant's video m-line mid that
+   * somebody receives (layers[i].active), lowest first: the client turns the
+   * others off at the source. Sent when the set changes. May be NULL. */
+  void (*layers)(void *user, const char *room, const char *participant, const char *mid,
+                 const struct sv_relay_layer *layers, size_t n_layers);
 } sv_relay_events;
 
 /* Counters, read with atomics from any thread. */
@@ -114,7 +136,18 @@ typedef struct sv_relay_stats {
    * sum and count. */
   uint64_t ftf_bucket[9];
   uint64_t ftf_sum_ms, ftf_count;
+  /* Bandwidth estimates towards subscribers, sampled once a second per
+   * subscriber: per-bucket counts (bounds in sv_relay_bwe_bounds_kbps, the
+   * last bucket is +Inf), sum (kbit/s) and count. */
+  uint64_t bwe_bucket[9];
+  uint64_t bwe_sum_kbps, bwe_count;
+  uint64_t layer_switches; /* simulcast layer changes towards subscribers */
+  uint64_t video_paused;   /* subscribers whose video is paused now (gauge) */
+  uint64_t padding_bytes;  /* sent to probe subscribers' links */
 } sv_relay_stats;
+
+/* Upper bounds (kbit/s) of the bandwidth-estimate buckets; the 9th is +Inf. */
+extern const uint32_t sv_relay_bwe_bounds_kbps[8];
 
 /* Upper bounds (ms) of the join-to-first-frame buckets; the 9th is +Inf. */
 extern const uint32_t sv_relay_ftf_bounds_ms[8];
@@ -173,6 +206,16 @@ int sv_relay_request_keyframe(sv_relay *relay, const char *room, const char *par
  * credentials; DTLS and SRTP carry on. (The publish connection restarts
  * when the client offers new credentials in `publish`.) */
 int sv_relay_restart_ice(sv_relay *relay, const char *room, const char *participant);
+
+/* The highest simulcast layer participant wants of publisher's video:
+ * 0 = the lowest, 1, 2, or SV_RELAY_LAYER_AUTO (as high as its link
+ * allows; the default). A small tile asks for less. The relay never
+ * forwards more than the link takes, whatever the preference. */
+int sv_relay_set_max_layer(sv_relay *relay, const char *room, const char *participant,
+                           const char *publisher, int max_layer);
+/* Audio only for participant: while on, no video is forwarded to it (it is
+ * told through events->video_paused with reason "audio-only"). */
+int sv_relay_set_audio_only(sv_relay *relay, const char *room, const char *participant, bool on);
 
 const char *sv_pc_kind_name(sv_pc_kind pc);
 const char *sv_pc_state_name(sv_pc_state state);

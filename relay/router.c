@@ -535,3 +535,12 @@ void sv_router_tap(sv_router *r, const char *participant, sv_tap *tap) {
   p->tap = tap ? sv_tap_ref(tap) : NULL;
   if (tap) sv_router_request_keyframe(r, participant);
 }
+
+void sv_router_set_max_layer(sv_router *r, const char *participant, const char *publisher,
+                             int max_layer) {
+  (void)r, (void)participant, (void)publisher, (void)max_layer; /* layer selection comes next */
+}
+
+void sv_router_set_audio_only(sv_router *r, const char *participant, bool on) {
+  (void)r, (void)participant, (void)on;
+}

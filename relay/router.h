@@ -48,5 +48,9 @@ void sv_router_tap(sv_router *r, const char *participant, struct sv_tap *tap);
  * when there is no established subscribe connection. */
 void sv_router_restart_ice(sv_router *r, const char *participant);
 void sv_router_request_keyframe(sv_router *r, const char *participant);
+/* See sv_relay_set_max_layer() and sv_relay_set_audio_only(). */
+void sv_router_set_max_layer(sv_router *r, const char *participant, const char *publisher,
+                             int max_layer);
+void sv_router_set_audio_only(sv_router *r, const char *participant, bool on);
 
 #endif

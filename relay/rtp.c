@@ -13,6 +13,8 @@
 #include "common/common.h"
 #include "relay/sdp.h"
 
+#include <string.h>
+
 /* Classification reads only byte 0 (and byte 1 for RTP/RTCP), so it asks
  * for no more than that: whether the rest is long enough is the job of the
  * parser (and of SRTP's authentication) that runs next. */
@@ -69,6 +71,67 @@ void sv_rtp_rewrite(uint8_t *buf, uint8_t pt, uint16_t seq, uint32_t ts, uint32_
   sv_wr16(buf + 2, seq);
   sv_wr32(buf + 4, ts);
   sv_wr32(buf + 8, ssrc);
+}
+
+int sv_rtp_ext_get(const uint8_t *buf, const sv_rtp_header *h, uint8_t id, const uint8_t **val) {
+  if (!(buf[0] & 0x10) || id == 0) return -1;
+  size_t start = 12 + 4 * (size_t)(buf[0] & 0x0f);
+  uint16_t profile = sv_rd16(buf + start);
+  const uint8_t *p = buf + start + 4, *end = buf + h->header_len;
+  bool one_byte = profile == 0xBEDE;
+  if (!one_byte && (profile & 0xfff0) != 0x1000) return -1;
+  while (p < end) {
+    if (*p == 0) { /* padding between elements */
+      p++;
+      continue;
+    }
+    uint8_t eid;
+    size_t elen;
+    if (one_byte) {
+      eid = *p >> 4;
+      elen = (size_t)(*p & 0x0f) + 1;
+      if (eid == 15) return -1; /* reserved: stop reading (RFC 8285 4.2) */
+      p++;
+    } else {
+      if (end - p < 2) return -1;
+      eid = p[0];
+      elen = p[1];
+      p += 2;
+    }
+    if ((size_t)(end - p) < elen) return -1;
+    if (eid == id) {
+      *val = p;
+      return (int)elen;
+    }
+    p += elen;
+  }
+  return -1;
+}
+
+size_t sv_rtp_copy_out(uint8_t *out, const uint8_t *in, size_t len, const sv_rtp_header *h,
+                       uint8_t twcc_id, uint16_t twcc_seq, const uint16_t *osn) {
+  size_t fixed = 12 + 4 * (size_t)(in[0] & 0x0f), n = fixed;
+  memcpy(out, in, fixed);
+  out[0] &= (uint8_t)~0x10;
+  if (twcc_id) {
+    /* One one-byte element of 2 bytes, padded to a 32-bit word. */
+    static const uint8_t profile[4] = {0xBE, 0xDE, 0x00, 0x01};
+    out[0] |= 0x10;
+    memcpy(out + n, profile, 4);
+    out[n + 4] = (uint8_t)((twcc_id & 0x0f) << 4 | 1);
+    sv_wr16(out + n + 5, twcc_seq);
+    out[n + 7] = 0;
+    n += 8;
+  }
+  if (osn) {
+    out[0] &= (uint8_t)~0x20; /* RTX carries the payload without padding */
+    sv_wr16(out + n, *osn);
+    n += 2;
+    memcpy(out + n, in + h->header_len, h->payload_len);
+    return n + h->payload_len;
+  }
+  memcpy(out + n, in + h->header_len, len - h->header_len);
+  return n + len - h->header_len;
 }
 
 /* RFC 7741 4.2/4.3: skip the VP8 payload descriptor, then look at the P bit

@@ -43,6 +43,23 @@ int sv_rtp_parse(const uint8_t *buf, size_t len, sv_rtp_header *out);
  * (a packet sv_rtp_parse accepted). Can't fail. */
 void sv_rtp_rewrite(uint8_t *buf, uint8_t pt, uint16_t seq, uint32_t ts, uint32_t ssrc);
 
+/* Header extensions (RFC 8285): finds element id in the packet buf that
+ * sv_rtp_parse accepted as h, one-byte (0xBEDE) or two-byte (0x100x) form.
+ * Returns the element's length and sets *val to its first byte, or -1 when
+ * the packet has no such element or its extension block is malformed. */
+int sv_rtp_ext_get(const uint8_t *buf, const sv_rtp_header *h, uint8_t id, const uint8_t **val);
+
+/* Copies the RTP packet in[0..len) (parsed as h) to out, replacing its
+ * header extensions with what the relay sends: the transport-wide sequence
+ * number twcc_seq as one-byte element twcc_id (no extension at all when
+ * twcc_id is 0). With osn non-NULL the copy is an RTX packet (RFC 4588):
+ * the 2-byte original sequence number precedes the payload and padding is
+ * dropped. out must have room for len + SV_RTP_OUT_EXTRA bytes. Returns the
+ * length written. Can't fail. */
+#define SV_RTP_OUT_EXTRA 10
+size_t sv_rtp_copy_out(uint8_t *out, const uint8_t *in, size_t len, const sv_rtp_header *h,
+                       uint8_t twcc_id, uint16_t twcc_seq, const uint16_t *osn);
+
 /* True if the RTP payload starts a keyframe for the codec
  * (VP8 payload descriptor + P bit; H.264 IDR/SPS in single NAL, STAP-A or
  * FU-A start). Unknown codec or short payload: false. codec is sv_codec. */

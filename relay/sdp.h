@@ -22,6 +22,7 @@
 
 #define SV_SDP_MAX_MEDIA  32
 #define SV_SDP_MAX_CODECS 16
+#define SV_SDP_MAX_RIDS   3 /* simulcast layers the relay takes per m-line */
 
 typedef enum { SV_KIND_AUDIO = 0, SV_KIND_VIDEO, SV_KIND_OTHER } sv_media_kind;
 typedef enum { SV_CODEC_UNKNOWN = 0, SV_CODEC_OPUS, SV_CODEC_VP8, SV_CODEC_H264 } sv_codec;
@@ -34,10 +35,25 @@ typedef enum {
 typedef enum { SV_SETUP_ACTPASS = 0, SV_SETUP_ACTIVE, SV_SETUP_PASSIVE } sv_setup;
 
 /* rtcp-fb flags */
-#define SV_FB_NACK 0x1u /* a=rtcp-fb:PT nack */
-#define SV_FB_PLI  0x2u /* a=rtcp-fb:PT nack pli */
-#define SV_FB_FIR  0x4u /* a=rtcp-fb:PT ccm fir */
-#define SV_FB_REMB 0x8u /* a=rtcp-fb:PT goog-remb */
+#define SV_FB_NACK 0x1u  /* a=rtcp-fb:PT nack */
+#define SV_FB_PLI  0x2u  /* a=rtcp-fb:PT nack pli */
+#define SV_FB_FIR  0x4u  /* a=rtcp-fb:PT ccm fir */
+#define SV_FB_REMB 0x8u  /* a=rtcp-fb:PT goog-remb */
+#define SV_FB_TWCC 0x10u /* a=rtcp-fb:PT transport-cc */
+
+/* RTP header extensions the relay reads or writes: their a=extmap ids on
+ * one m-line (BUNDLE needs the same ids on all), 0 when not negotiated. */
+typedef struct sv_sdp_extmap {
+  uint8_t mid;  /* urn:ietf:params:rtp-hdrext:sdes:mid */
+  uint8_t rid;  /* urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id */
+  uint8_t rrid; /* urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id */
+  uint8_t twcc; /* draft-holmer-rmcat-transport-wide-cc-extensions-01 */
+} sv_sdp_extmap;
+
+#define SV_SDP_URI_MID  "urn:ietf:params:rtp-hdrext:sdes:mid"
+#define SV_SDP_URI_RID  "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id"
+#define SV_SDP_URI_RRID "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id"
+#define SV_SDP_URI_TWCC "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
 
 typedef struct sv_sdp_codec {
   sv_codec codec; /* SV_CODEC_UNKNOWN for codecs the relay does not forward */
@@ -61,6 +77,12 @@ typedef struct sv_sdp_media {
   char cname[64];
   char msid_stream[64]; /* a=msid:<stream> <track> (or a=ssrc:... msid:) */
   char msid_track[64];
+  sv_sdp_extmap ext;
+  /* Simulcast (RFC 8853): the RIDs of a=simulcast (parsed: the send list
+   * of an offer, in its order; written: a=rid:X recv lines and
+   * a=simulcast:recv), at most SV_SDP_MAX_RIDS; 0 = one stream. */
+  size_t n_rids;
+  char rids[SV_SDP_MAX_RIDS][16];
 } sv_sdp_media;
 
 typedef struct sv_sdp {
@@ -104,7 +126,8 @@ int sv_sdp_negotiate_publish(const sv_sdp *offer, const sv_sdp_prefs *prefs, sv_
 /* Writes SDP text for *sdp: offer (setup from sdp->setup, normally actpass)
  * or answer. Each m-line carries the ICE credentials, fingerprint, setup,
  * mid, direction, rtcp-mux, codecs[0..n_codecs) with rtpmap/fmtp/rtcp-fb,
- * and, when ssrc != 0, a=ssrc cname/msid lines and a=msid. Rejected m-lines
+ * a=extmap for each id in ext, a=rid/a=simulcast recv for n_rids on a
+ * recvonly m-line, and, when ssrc != 0, a=ssrc cname/msid lines and a=msid. Rejected m-lines
  * get port 0 and leave the BUNDLE group. Returns a g_malloc'd string the
  * caller g_free()s; NULL only if GstSDP refuses the message (a bug). */
 char *sv_sdp_write(const sv_sdp *sdp);

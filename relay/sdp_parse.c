@@ -272,7 +272,7 @@ static void rtpmap_read(sv_sdp_codec *c, const char *v) {
 }
 
 /* Maps the words after "a=rtcp-fb:<pt> " to an SV_FB_* flag; 0 for the
- * feedback the relay does not use (transport-cc, ccm tmmbr, ...). */
+ * feedback the relay does not use (ccm tmmbr, ...). */
 static uint32_t rtcp_fb_read(const char *p) {
   size_t n1 = 0, n2 = 0;
   const char *type = next_token(&p, &n1), *param = next_token(&p, &n2);
@@ -281,6 +281,7 @@ static uint32_t rtcp_fb_read(const char *p) {
     return !param ? SV_FB_NACK : token_is(param, n2, "pli") ? SV_FB_PLI : 0;
   if (token_is(type, n1, "ccm") && token_is(param, n2, "fir")) return SV_FB_FIR;
   if (token_is(type, n1, "goog-remb") && !param) return SV_FB_REMB;
+  if (token_is(type, n1, "transport-cc") && !param) return SV_FB_TWCC;
   return 0;
 }
 
@@ -437,6 +438,84 @@ static void media_ssrcs(sv_sdp_media *m, const GstSDPMedia *gm) {
   }
 }
 
+/* ---- header extensions and simulcast --------------------------------------- */
+
+/* Reads "a=extmap:<id>[/<direction>] <uri> [<attributes>]" and keeps the id
+ * of the extensions the relay uses. Ids outside 1..14 (the one-byte form)
+ * are ignored: the relay writes the one-byte form only. */
+static void extmap_read(sv_sdp_extmap *ext, const char *p) {
+  uint64_t id;
+  size_t len;
+  if (!read_uint(&p, 255, &id) || id < 1 || id > 14) return;
+  if (*p == '/')
+    while (*p && *p != ' ' && *p != '\t')
+      p++;
+  const char *uri = next_token(&p, &len);
+  uint8_t *slot = token_is(uri, len, SV_SDP_URI_MID)    ? &ext->mid
+                  : token_is(uri, len, SV_SDP_URI_RID)  ? &ext->rid
+                  : token_is(uri, len, SV_SDP_URI_RRID) ? &ext->rrid
+                  : token_is(uri, len, SV_SDP_URI_TWCC) ? &ext->twcc
+                                                        : NULL;
+  if (slot && !*slot) *slot = (uint8_t)id;
+}
+
+/* RFC 8851 rid-id: letters, digits, '-' and '_'. */
+static bool is_rid_char(unsigned char c) {
+  return g_ascii_isalnum(c) || c == '-' || c == '_';
+}
+
+/* True when "a=rid:<id> send ..." names id (len bytes) as a send RID. */
+static bool rid_declared(const GstSDPMedia *gm, const char *id, size_t n) {
+  for (guint i = 0; i < gst_sdp_media_attributes_len(gm); i++) {
+    const GstSDPAttribute *a = gst_sdp_media_get_attribute(gm, i);
+    if (!a->key || !a->value || strcmp(a->key, "rid") != 0) continue;
+    const char *p = a->value;
+    size_t l1, l2;
+    const char *rid = next_token(&p, &l1), *dir = next_token(&p, &l2);
+    if (l1 == n && rid && memcmp(rid, id, n) == 0 && token_is(dir, l2, "send")) return true;
+  }
+  return false;
+}
+
+/* Reads the send list of "a=simulcast:send q;h;f" (RFC 8853): one RID per
+ * ';'-separated stream, the first of ','-alternatives, a '~' (paused at
+ * start) prefix dropped. Only RIDs that an a=rid:<id> send line declares
+ * count; without two or more the m-line is taken as a single stream. */
+static void simulcast_read(sv_sdp_media *m, const GstSDPMedia *gm) {
+  const char *v = gst_sdp_media_get_attribute_val(gm, "simulcast");
+  size_t len;
+  if (!v) return;
+  const char *p = v, *tok;
+  while ((tok = next_token(&p, &len)) && !token_is(tok, len, "send")) {
+    if (!next_token(&p, &len)) return; /* "recv <list>": skip its list */
+  }
+  if (!tok || !(tok = next_token(&p, &len))) return;
+  const char *end = tok + len;
+  while (tok < end && m->n_rids < SV_SDP_MAX_RIDS) {
+    const char *stream_end = memchr(tok, ';', (size_t)(end - tok));
+    if (!stream_end) stream_end = end;
+    const char *alt_end = memchr(tok, ',', (size_t)(stream_end - tok));
+    if (!alt_end) alt_end = stream_end;
+    const char *id = *tok == '~' ? tok + 1 : tok;
+    size_t n = (size_t)(alt_end - id);
+    if (n > 0 && n < sizeof m->rids[0] && chars_ok(id, n, is_rid_char) && rid_declared(gm, id, n)) {
+      memcpy(m->rids[m->n_rids], id, n);
+      m->rids[m->n_rids][n] = '\0';
+      m->n_rids++;
+    }
+    tok = stream_end + 1;
+  }
+  if (m->n_rids < 2) m->n_rids = 0;
+}
+
+static void media_ext(sv_sdp_media *m, const GstSDPMedia *gm) {
+  for (guint i = 0; i < gst_sdp_media_attributes_len(gm); i++) {
+    const GstSDPAttribute *a = gst_sdp_media_get_attribute(gm, i);
+    if (a->key && a->value && !strcmp(a->key, "extmap")) extmap_read(&m->ext, a->value);
+  }
+  if (m->kind == SV_KIND_VIDEO) simulcast_read(m, gm);
+}
+
 /* ---- parsing --------------------------------------------------------------- */
 
 /* Reads m-line number idx (from 1, for messages) into m, merging its
@@ -472,6 +551,7 @@ static int media_parse(const GstSDPMessage *msg, const GstSDPMedia *gm, unsigned
     return 0;
   media_codecs(m, gm);
   media_ssrcs(m, gm);
+  media_ext(m, gm);
   if (m->rejected) return 0;
 
   if (strcmp(proto, SDP_PROTO_RTP) != 0)

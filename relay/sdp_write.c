@@ -106,6 +106,14 @@ int sv_sdp_negotiate_publish(const sv_sdp *offer, const sv_sdp_prefs *prefs, sv_
                                                                        : SV_DIR_INACTIVE;
     am->ssrc = om->ssrc;
     am->rtx_ssrc = om->rtx_ssrc;
+    /* Layers are told apart by the rid extension, so simulcast needs it. */
+    am->ext.mid = om->ext.mid;
+    if (om->n_rids >= 2 && om->ext.rid) {
+      am->n_rids = om->n_rids;
+      memcpy(am->rids, om->rids, sizeof am->rids);
+      am->ext.rid = om->ext.rid;
+      am->ext.rrid = om->ext.rrid;
+    }
     memcpy(am->cname, om->cname, sizeof am->cname);
     memcpy(am->msid_stream, om->msid_stream, sizeof am->msid_stream);
     memcpy(am->msid_track, om->msid_track, sizeof am->msid_track);
@@ -139,7 +147,8 @@ static void write_codec(GstSDPMedia *gm, const sv_sdp_codec *c) {
   } fbs[] = {{SV_FB_NACK, "nack"},
              {SV_FB_PLI, "nack pli"},
              {SV_FB_FIR, "ccm fir"},
-             {SV_FB_REMB, "goog-remb"}};
+             {SV_FB_REMB, "goog-remb"},
+             {SV_FB_TWCC, "transport-cc"}};
   if (c->name[0] && c->channels)
     media_attr(gm, "rtpmap", "%u %s/%u/%u", c->pt, c->name, c->clock_rate, c->channels);
   else if (c->name[0])
@@ -166,6 +175,30 @@ static void write_ssrcs(GstSDPMedia *gm, const sv_sdp_media *m) {
     if (m->cname[0]) media_attr(gm, "ssrc", "%u cname:%s", ssrcs[i], m->cname);
     if (msid) media_attr(gm, "ssrc", "%u msid:%s %s", ssrcs[i], stream, m->msid_track);
   }
+}
+
+/* a=extmap lines, and for a receiving simulcast m-line the RIDs it takes. */
+static void write_ext(GstSDPMedia *gm, const sv_sdp_media *m) {
+  static const struct {
+    size_t off;
+    const char *uri;
+  } exts[] = {{offsetof(sv_sdp_extmap, mid), SV_SDP_URI_MID},
+              {offsetof(sv_sdp_extmap, rid), SV_SDP_URI_RID},
+              {offsetof(sv_sdp_extmap, rrid), SV_SDP_URI_RRID},
+              {offsetof(sv_sdp_extmap, twcc), SV_SDP_URI_TWCC}};
+  for (size_t i = 0; i < SV_ARRAY_LEN(exts); i++) {
+    uint8_t id = ((const uint8_t *)&m->ext)[exts[i].off];
+    if (id) media_attr(gm, "extmap", "%u %s", id, exts[i].uri);
+  }
+  size_t n = m->n_rids < SV_SDP_MAX_RIDS ? m->n_rids : SV_SDP_MAX_RIDS;
+  if (n < 2 || m->dir != SV_DIR_RECVONLY) return;
+  GString *list = g_string_new("recv ");
+  for (size_t i = 0; i < n; i++) {
+    media_attr(gm, "rid", "%s recv", m->rids[i]);
+    g_string_append_printf(list, "%s%s", i ? ";" : "", m->rids[i]);
+  }
+  media_attr(gm, "simulcast", "%s", list->str);
+  g_string_free(list, TRUE);
 }
 
 static void write_media(GstSDPMessage *msg, const sv_sdp *sdp, const sv_sdp_media *m) {
@@ -205,6 +238,7 @@ static void write_media(GstSDPMessage *msg, const sv_sdp *sdp, const sv_sdp_medi
     gst_sdp_media_add_attribute(&gm, "rtcp-mux", NULL);
     for (size_t i = 0; i < n_codecs; i++)
       write_codec(&gm, &m->codecs[i]);
+    if (!m->rejected) write_ext(&gm, m);
     if (m->ssrc && !m->rejected && (m->dir == SV_DIR_SENDRECV || m->dir == SV_DIR_SENDONLY))
       write_ssrcs(&gm, m);
   }

@@ -14,6 +14,10 @@
 #define SV_FTF_BOUNDS_MS                                                                           \
   { 250, 500, 1000, 2000, 3000, 5000, 10000, 20000 }
 #define SV_FTF_BUCKETS 8
+/* Bandwidth-estimate histogram: upper bounds in kbit/s. */
+#define SV_BWE_BOUNDS_KBPS                                                                         \
+  { 100, 200, 300, 500, 800, 1200, 2000, 3000 }
+#define SV_BWE_BUCKETS 8
 
 typedef struct sv_stats_block {
   _Atomic uint64_t rooms, peers;
@@ -26,6 +30,11 @@ typedef struct sv_stats_block {
    * bucket (not cumulative; the last is +Inf), their sum and count. */
   _Atomic uint64_t ftf_bucket[SV_FTF_BUCKETS + 1];
   _Atomic uint64_t ftf_sum_ms, ftf_count;
+  /* Bandwidth estimates towards subscribers, one sample per subscriber and
+   * second, in the same bucket scheme (bounds SV_BWE_BOUNDS_KBPS). */
+  _Atomic uint64_t bwe_bucket[SV_BWE_BUCKETS + 1];
+  _Atomic uint64_t bwe_sum_kbps, bwe_count;
+  _Atomic uint64_t layer_switches, video_paused, padding_bytes;
 } __attribute__((aligned(64))) sv_stats_block;
 
 #define SV_STAT_ADD(block, field, n)                                                               \

@@ -59,6 +59,14 @@ static gboolean outbox_dispatch(gpointer data) {
   case SV_EV_QUALITY:
     if (e->quality) e->quality(ob->user, ev->room, ev->participant, &ev->quality);
     break;
+  case SV_EV_VIDEO_PAUSED:
+    if (e->video_paused)
+      e->video_paused(ob->user, ev->room, ev->participant, ev->paused, ev->message);
+    break;
+  case SV_EV_LAYERS:
+    if (e->layers)
+      e->layers(ob->user, ev->room, ev->participant, ev->mid, ev->layers, ev->n_layers);
+    break;
   }
   sv_event_free(ev);
   return G_SOURCE_REMOVE;
@@ -139,8 +147,35 @@ static void ev_quality(void *user, const char *room, const char *participant,
   sv_outbox_post(w->outbox, ev);
 }
 
-static const sv_relay_events router_events = {ev_publish_answer, ev_subscribe_offer, ev_candidate,
-                                              ev_pc_state,       ev_error,           ev_quality};
+static void ev_video_paused(void *user, const char *room, const char *participant, bool paused,
+                            const char *reason) {
+  sv_worker *w = user;
+  sv_event *ev = event_new(SV_EV_VIDEO_PAUSED, room, participant);
+  ev->paused = paused;
+  ev->message = g_strdup(reason);
+  sv_outbox_post(w->outbox, ev);
+}
+
+static void ev_layers(void *user, const char *room, const char *participant, const char *mid,
+                      const sv_relay_layer *layers, size_t n_layers) {
+  sv_worker *w = user;
+  sv_event *ev = event_new(SV_EV_LAYERS, room, participant);
+  g_strlcpy(ev->mid, mid, sizeof ev->mid);
+  ev->n_layers = n_layers < SV_RELAY_MAX_LAYERS ? n_layers : SV_RELAY_MAX_LAYERS;
+  memcpy(ev->layers, layers, ev->n_layers * sizeof *layers);
+  sv_outbox_post(w->outbox, ev);
+}
+
+static const sv_relay_events router_events = {
+    .publish_answer = ev_publish_answer,
+    .subscribe_offer = ev_subscribe_offer,
+    .candidate = ev_candidate,
+    .pc_state = ev_pc_state,
+    .error = ev_error,
+    .quality = ev_quality,
+    .video_paused = ev_video_paused,
+    .layers = ev_layers,
+};
 
 /* ---- messages, on the worker thread ---- */
 
@@ -190,6 +225,12 @@ static void handle(sv_worker *w, sv_msg *m) {
     return;
   case SV_MSG_ICE_RESTART:
     if (r) sv_router_restart_ice(r, m->participant);
+    return;
+  case SV_MSG_MAX_LAYER:
+    if (r) sv_router_set_max_layer(r, m->participant, m->text, m->value);
+    return;
+  case SV_MSG_AUDIO_ONLY:
+    if (r) sv_router_set_audio_only(r, m->participant, m->value != 0);
     return;
   case SV_MSG_STOP:
     g_hash_table_remove_all(w->rooms);

@@ -25,6 +25,8 @@ typedef enum {
   SV_MSG_TAP_STOP,
   SV_MSG_KEYFRAME,
   SV_MSG_ICE_RESTART,
+  SV_MSG_MAX_LAYER,  /* text: the publisher; value: the layer */
+  SV_MSG_AUDIO_ONLY, /* value: on (1) or off (0) */
 } sv_msg_type;
 
 typedef struct sv_msg {
@@ -34,6 +36,7 @@ typedef struct sv_msg {
   int64_t request;
   uint32_t rev;
   sv_pc_kind pc;
+  int value;
   char *text;         /* SDP or candidate, owned */
   struct sv_tap *tap; /* TAP_START: a reference, owned */
 } sv_msg;
@@ -45,6 +48,8 @@ typedef enum {
   SV_EV_PC_STATE,
   SV_EV_ERROR,
   SV_EV_QUALITY,
+  SV_EV_VIDEO_PAUSED,
+  SV_EV_LAYERS,
 } sv_event_type;
 
 typedef struct sv_event {
@@ -62,6 +67,9 @@ typedef struct sv_event {
   sv_relay_track *tracks; /* owned */
   size_t n_tracks;
   sv_relay_quality quality;
+  bool paused;
+  sv_relay_layer layers[SV_RELAY_MAX_LAYERS];
+  size_t n_layers;
 } sv_event;
 
 /* The outbox is shared by the workers and the main thread; refcounted so a

@@ -516,7 +516,7 @@ static void test_parse_chrome(void) {
   CHECK_EQ_INT(a->codecs[0].channels, 2);
   CHECK_STR(a->codecs[0].name, "opus");
   CHECK_STR(a->codecs[0].fmtp, "minptime=10;useinbandfec=1");
-  CHECK_EQ_INT(a->codecs[0].fb, 0); /* transport-cc only */
+  CHECK_EQ_INT(a->codecs[0].fb, SV_FB_TWCC); /* transport-cc only */
   CHECK_EQ_INT(a->codecs[1].codec, SV_CODEC_UNKNOWN);
   CHECK_STR(a->codecs[1].name, "red");
   CHECK_STR(a->codecs[1].fmtp, "111/111");
@@ -539,7 +539,7 @@ static void test_parse_chrome(void) {
   CHECK_EQ_INT(v->codecs[0].pt, 96);
   CHECK_EQ_INT(v->codecs[0].codec, SV_CODEC_VP8);
   CHECK_EQ_INT(v->codecs[0].clock_rate, 90000);
-  CHECK_EQ_INT(v->codecs[0].fb, SV_FB_NACK | SV_FB_PLI | SV_FB_FIR | SV_FB_REMB);
+  CHECK_EQ_INT(v->codecs[0].fb, SV_FB_NACK | SV_FB_PLI | SV_FB_FIR | SV_FB_REMB | SV_FB_TWCC);
   CHECK_STR(v->codecs[0].fmtp, "");
   CHECK_EQ_INT(v->codecs[1].pt, 97);
   CHECK_STR(v->codecs[1].name, "rtx");
@@ -556,7 +556,7 @@ static void test_parse_chrome(void) {
     CHECK_EQ_INT(h->codec, SV_CODEC_H264);
     CHECK_STR(h->name, "H264");
     CHECK_STR(h->fmtp, "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f");
-    CHECK_EQ_INT(h->fb, SV_FB_NACK | SV_FB_PLI | SV_FB_FIR | SV_FB_REMB);
+    CHECK_EQ_INT(h->fb, SV_FB_NACK | SV_FB_PLI | SV_FB_FIR | SV_FB_REMB | SV_FB_TWCC);
   }
   CHECK_EQ_INT(v->ssrc, 2001);
   CHECK_EQ_INT(v->rtx_ssrc, 2002);
@@ -612,7 +612,7 @@ static void test_parse_firefox(void) {
   CHECK_EQ_INT(v->codecs[0].codec, SV_CODEC_VP8);
   CHECK_EQ_INT(v->codecs[0].pt, 120);
   CHECK_STR(v->codecs[0].fmtp, "max-fs=12288;max-fr=60");
-  CHECK_EQ_INT(v->codecs[0].fb, SV_FB_NACK | SV_FB_PLI | SV_FB_FIR | SV_FB_REMB);
+  CHECK_EQ_INT(v->codecs[0].fb, SV_FB_NACK | SV_FB_PLI | SV_FB_FIR | SV_FB_REMB | SV_FB_TWCC);
   CHECK_EQ_INT(v->ssrc, 1122334455u);
   CHECK_EQ_INT(v->rtx_ssrc, 2233445566u);
   CHECK_EQ_INT(d->kind, SV_KIND_OTHER);
