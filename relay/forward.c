@@ -1,16 +1,24 @@
 /*
  * forward.c — the per-packet path of a room, and its periodic RTCP.
  *
- * RTP from a publisher: parse, find the track by SSRC, keep it for NACKs,
- * then for every subscriber copy it into the worker's send buffer, rewrite
- * SSRC/sequence/timestamp/payload type for that subscriber's m-line, protect
- * and send. No allocation, lock or log line per packet.
+ * RTP from a publisher: parse, find the track and layer by SSRC (a
+ * simulcast layer's SSRC is learnt from the rid header extension), keep it
+ * for NACKs, then for every subscriber that receives this layer copy it
+ * into the worker's send buffer with the relay's own header extension (the
+ * subscriber's transport-wide sequence number), rewrite SSRC, sequence
+ * number, timestamp and payload type (and the VP8 picture IDs) so the
+ * subscriber sees one continuous stream whichever layer it gets, protect and
+ * send. A subscriber moves to another layer only at a keyframe of it. No
+ * allocation, lock or log line per packet.
  *
  * RTCP: a subscriber's PLI/FIR becomes one rate-limited PLI to the
- * publisher; its NACKs are answered from the track's retransmission buffer;
- * a publisher's SR is passed on to each subscriber with that subscriber's
- * SSRC, timestamp offset and counts (so lip sync and stats work); every
- * second each publisher gets receiver reports and a REMB.
+ * publisher's layer it receives; its NACKs are answered from the layer's
+ * retransmission buffer (as RTX when it took RTX); its transport-cc
+ * feedback feeds its bandwidth estimate (relay/bwe.c), which adapt.c turns
+ * into a layer choice. A publisher's SR is passed on to each subscriber
+ * with that subscriber's SSRC, timestamp offset and counts (so lip sync and
+ * stats work); every second each publisher gets receiver reports and a
+ * REMB of what its subscribers can use.
  */
 #include "relay/router_int.h"
 
@@ -18,6 +26,7 @@
 #include <time.h>
 
 #include "common/tap.h"
+#include "relay/bwe.h"
 #include "relay/srtp.h"
 
 #define REPORT_INTERVAL_US 1000000
@@ -28,17 +37,41 @@ uint64_t sv_now_us(void) {
   return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-static sv_track *track_by_ssrc(sv_part *p, uint32_t ssrc, uint8_t pt) {
+/* The layer of p's tracks that sends with ssrc. Offers without a=ssrc
+ * lines: a simulcast layer is found by the RID its packets carry, a single
+ * stream latches the first SSRC seen with its payload type. */
+static sv_layer *layer_by_ssrc(sv_part *p, const uint8_t *buf, const sv_rtp_header *h,
+                               sv_track **track) {
   sv_track *by_pt = NULL;
   for (size_t i = 0; i < SV_MAX_TRACKS; i++) {
     sv_track *t = &p->tracks[i];
     if (!t->active) continue;
-    if (t->ssrc == ssrc) return t;
-    if (t->ssrc == 0 && t->codec.pt == pt && !by_pt) by_pt = t;
+    for (size_t k = 0; k < t->n_layers; k++) {
+      if (t->layers[k].ssrc == h->ssrc) {
+        *track = t;
+        return &t->layers[k];
+      }
+    }
+    if (t->codec.pt != h->pt) continue;
+    if (t->n_layers > 1 && t->rid_ext) {
+      const uint8_t *rid;
+      int n = sv_rtp_ext_get(buf, h, t->rid_ext, &rid);
+      for (size_t k = 0; n > 0 && k < t->n_layers; k++) {
+        sv_layer *l = &t->layers[k];
+        if (!l->ssrc && strlen(l->rid) == (size_t)n && memcmp(l->rid, rid, (size_t)n) == 0) {
+          l->ssrc = h->ssrc;
+          *track = t;
+          return l;
+        }
+      }
+    } else if (t->n_layers == 1 && t->layers[0].ssrc == 0 && !by_pt) {
+      by_pt = t;
+    }
   }
-  /* Offers without a=ssrc lines: latch the first SSRC seen with the PT. */
-  if (by_pt) by_pt->ssrc = ssrc;
-  return by_pt;
+  if (!by_pt) return NULL;
+  by_pt->layers[0].ssrc = h->ssrc;
+  *track = by_pt;
+  return &by_pt->layers[0];
 }
 
 static bool out_ready(const sv_out *o) {
@@ -47,10 +80,10 @@ static bool out_ready(const sv_out *o) {
 
 /* Once per participant: the time from its join to the first video packet
  * forwarded to it, into the worker's histogram. */
-static void record_first_video(sv_part *sub) {
+static void record_first_video(sv_part *sub, uint64_t now) {
   static const uint32_t bounds[SV_FTF_BUCKETS] = SV_FTF_BOUNDS_MS;
   sv_stats_block *st = sub->room->env->stats;
-  uint64_t ms = (sv_now_us() - sub->joined_us) / 1000;
+  uint64_t ms = (now - sub->joined_us) / 1000;
   size_t k = 0;
   while (k < SV_FTF_BUCKETS && ms > bounds[k])
     k++;
@@ -60,15 +93,141 @@ static void record_first_video(sv_part *sub) {
   SV_STAT_ADD(st, ftf_count, 1);
 }
 
-static void send_to(sv_out *o, const uint8_t *buf, size_t len, const sv_rtp_header *h) {
-  uint8_t *out = o->sub->room->env->scratch_out;
-  memcpy(out, buf, len);
-  sv_rtp_rewrite(out, o->codec.pt, (uint16_t)(h->seq + o->seq_delta), h->ts + o->ts_delta, o->ssrc);
-  if (sv_peer_send_rtp(o->sub->sub, out, len) == 0) {
+/* Stamps the subscriber's transport-wide sequence number (when it takes
+ * transport-cc), protects and sends out[0..len), and tells the estimator. */
+static int send_stamped(sv_part *sub, uint8_t *out, size_t len, uint16_t twcc_seq, bool probe,
+                        uint64_t now) {
+  int rc = sv_peer_send_rtp(sub->sub, out, len);
+  if (rc == 0 && sub->bwe) sv_bwe_on_sent(sub->bwe, twcc_seq, len, probe, now);
+  return rc;
+}
+
+static void send_to(sv_out *o, const uint8_t *buf, size_t len, const sv_rtp_header *h,
+                    uint64_t now) {
+  sv_part *sub = o->sub;
+  uint8_t *out = sub->room->env->scratch_out;
+  uint16_t twcc_seq = sub->twcc_seq;
+  size_t n = sv_rtp_copy_out(out, buf, len, h, sub->twcc_id, twcc_seq, NULL);
+  sv_rtp_header oh;
+  sv_vp8_desc vp8, *d = NULL;
+  if (sv_rtp_parse(out, n, &oh) != 0) return; /* cannot happen: built from a parsed packet */
+  if (o->codec.codec == SV_CODEC_VP8 &&
+      sv_vp8_desc_parse(out + oh.header_len, oh.payload_len, &vp8) == 0)
+    d = &vp8;
+  uint16_t seq, picid;
+  uint32_t ts;
+  uint8_t tl0;
+  sv_outmap_apply(&o->map, h->seq, h->ts, d, &seq, &ts, &picid, &tl0, now);
+  if (d) sv_vp8_desc_write(out + oh.header_len, d, picid, tl0);
+  sv_rtp_rewrite(out, o->codec.pt, seq, ts, o->ssrc);
+  if (sub->twcc_id) sub->twcc_seq++;
+  if (send_stamped(sub, out, n, twcc_seq, false, now) == 0) {
     o->packets++;
     o->octets += (uint32_t)h->payload_len;
-    if (!o->sub->first_video && o->kind == SV_KIND_VIDEO) record_first_video(o->sub);
+    if (!sub->first_video && o->kind == SV_KIND_VIDEO) record_first_video(sub, now);
   }
+}
+
+/* Sends the layer's packet in_seq again to o: as RTX (RFC 4588) on o's RTX
+ * SSRC when the subscriber took RTX, else as it was. Returns the bytes
+ * sent, 0 when the packet is no longer buffered or o's numbers do not map. */
+static size_t resend(sv_out *o, uint16_t out_seq, bool probe, uint64_t now) {
+  sv_track *t = o->src;
+  uint16_t seq;
+  if (!t || o->layer < 0 || !sv_outmap_unmap(&o->map, out_seq, &seq)) return 0;
+  sv_layer *l = &t->layers[o->layer];
+  if (!l->rtx) return 0;
+  sv_rtx_slot *slot = &l->rtx[seq & (SV_RTX_SLOTS - 1)];
+  sv_rtp_header h;
+  if (slot->len == 0 || slot->seq != seq || sv_rtp_parse(slot->data, slot->len, &h) != 0) return 0;
+  if (!o->rtx_pt) {
+    if (probe) return 0;
+    send_to(o, slot->data, slot->len, &h, now);
+    return slot->len;
+  }
+  sv_part *sub = o->sub;
+  uint8_t *out = sub->room->env->scratch_out;
+  uint16_t twcc_seq = sub->twcc_seq;
+  size_t n = sv_rtp_copy_out(out, slot->data, slot->len, &h, sub->twcc_id, twcc_seq, &out_seq);
+  sv_rtp_header oh;
+  sv_vp8_desc vp8;
+  if (sv_rtp_parse(out, n, &oh) != 0) return 0;
+  /* The payload starts after the OSN; its VP8 IDs are the subscriber's. */
+  if (o->codec.codec == SV_CODEC_VP8 &&
+      sv_vp8_desc_parse(out + oh.header_len + 2, oh.payload_len - 2, &vp8) == 0) {
+    uint16_t s, picid;
+    uint32_t ts;
+    uint8_t tl0;
+    sv_outmap m = o->map; /* a copy: a resend must not move "newest" */
+    sv_outmap_apply(&m, h.seq, h.ts, &vp8, &s, &ts, &picid, &tl0, now);
+    sv_vp8_desc_write(out + oh.header_len + 2, &vp8, picid, tl0);
+  }
+  sv_rtp_rewrite(out, o->rtx_pt, o->rtx_seq++, h.ts + o->map.ts_delta, o->rtx_ssrc);
+  if (sub->twcc_id) sub->twcc_seq++;
+  if (send_stamped(sub, out, n, twcc_seq, probe, now) != 0) return 0;
+  return n;
+}
+
+/* Padding-only RTX packets (no OSN, RFC 4588 section 4 allows them; a
+ * receiver counts them for its feedback and drops them), for probing when
+ * there is nothing recent to resend. Returns the bytes sent. */
+static size_t send_padding(sv_out *o, size_t bytes, uint64_t now) {
+  enum { PAD = 255 }; /* the most one padding count byte can say */
+  sv_part *sub = o->sub;
+  uint8_t in[12 + PAD];
+  size_t sent = 0;
+  memset(in, 0, sizeof in);
+  in[0] = 0x80 | 0x20; /* V=2, P */
+  in[sizeof in - 1] = PAD;
+  sv_rtp_header h = {.header_len = 12, .payload_len = 0};
+  while (sent < bytes) {
+    uint8_t *out = sub->room->env->scratch_out;
+    uint16_t twcc_seq = sub->twcc_seq;
+    size_t n = sv_rtp_copy_out(out, in, sizeof in, &h, sub->twcc_id, twcc_seq, NULL);
+    sv_rtp_rewrite(out, o->rtx_pt, o->rtx_seq++, o->map.last_ts, o->rtx_ssrc);
+    if (sub->twcc_id) sub->twcc_seq++;
+    if (send_stamped(sub, out, n, twcc_seq, true, now) != 0) break;
+    sent += n;
+  }
+  return sent;
+}
+
+size_t sv_forward_probe(sv_out *o, size_t bytes, uint64_t now) {
+  if (!o->rtx_pt) return 0;
+  /* Padding that is useful first: the newest packets of the layer o
+   * receives, again (a receiver drops the duplicates after counting them);
+   * then plain padding. */
+  size_t sent = 0;
+  for (uint16_t i = 0; i < 32 && sent < bytes && o->layer >= 0; i++) {
+    size_t n = resend(o, (uint16_t)(o->map.last_seq - i), true, now);
+    if (n == 0) break;
+    sent += n;
+  }
+  if (sent < bytes) sent += send_padding(o, bytes - sent, now);
+  return sent;
+}
+
+/* Whether o forwards a packet of layer k of its track; moves o to its
+ * target layer at a keyframe of it. */
+static bool out_takes(sv_out *o, sv_track *t, int k, const uint8_t *buf, const sv_rtp_header *h,
+                      bool keyframe, uint64_t now) {
+  if (o->kind == SV_KIND_AUDIO) {
+    if (!o->map.started) sv_outmap_switch(&o->map, h->seq, h->ts, NULL, 48000, now, o->ssrc);
+    return true;
+  }
+  if (o->sub->audio_only || o->target < 0) return false;
+  if (o->layer == k) return true;
+  /* A single stream needs no keyframe to start: the browser asks for one. */
+  bool start = o->target == k && (keyframe || (t->n_layers == 1 && !o->map.started));
+  if (!start) return false;
+  sv_vp8_desc vp8, *d = NULL;
+  if (o->codec.codec == SV_CODEC_VP8 &&
+      sv_vp8_desc_parse(buf + h->header_len, h->payload_len, &vp8) == 0)
+    d = &vp8;
+  if (o->layer >= 0) SV_STAT_ADD(o->sub->room->env->stats, layer_switches, 1);
+  sv_outmap_switch(&o->map, h->seq, h->ts, d, 90000, now, o->ssrc);
+  o->layer = k;
+  return true;
 }
 
 void sv_forward_rtp(sv_part *p, uint8_t *buf, size_t len) {
@@ -78,53 +237,70 @@ void sv_forward_rtp(sv_part *p, uint8_t *buf, size_t len) {
     SV_STAT_ADD(st, dropped_malformed, 1);
     return;
   }
-  sv_track *t = track_by_ssrc(p, h.ssrc, h.pt);
+  sv_track *t = NULL;
+  sv_layer *l = layer_by_ssrc(p, buf, &h, &t);
   /* Unknown SSRC, or a payload type we did not negotiate (RTX, RED). */
-  if (!t || h.pt != t->codec.pt) {
+  if (!l || h.pt != t->codec.pt) {
     SV_STAT_ADD(st, dropped_unknown, 1);
     return;
   }
+  int k = (int)(l - t->layers);
   uint64_t now = sv_now_us();
-  sv_rtp_stats_update(&t->stats, h.seq, h.ts, len, now);
-  if (p->tap) {
+  sv_rtp_stats_update(&l->stats, h.seq, h.ts, len, now);
+  l->rate_bytes += len;
+  /* A recording takes one stream: the top layer (kept on while tapped). */
+  if (p->tap && k == (int)t->n_layers - 1) {
     static const uint8_t tap_codec[] = {
         [SV_CODEC_OPUS] = SV_TAP_OPUS, [SV_CODEC_VP8] = SV_TAP_VP8, [SV_CODEC_H264] = SV_TAP_H264};
     uint8_t c = (size_t)t->codec.codec < sizeof tap_codec ? tap_codec[t->codec.codec] : 0;
     if (c) sv_tap_push(p->tap, (sv_tap_codec)c, h.pt, buf, len, now);
   }
-  if (t->rtx) {
-    sv_rtx_slot *slot = &t->rtx[h.seq & (SV_RTX_SLOTS - 1)];
+  bool keyframe = false;
+  if (l->rtx) {
+    sv_rtx_slot *slot = &l->rtx[h.seq & (SV_RTX_SLOTS - 1)];
     slot->seq = h.seq;
     slot->len = (uint16_t)len;
     memcpy(slot->data, buf, len);
+    keyframe = sv_rtp_is_keyframe(t->codec.codec, buf + h.header_len, h.payload_len);
   }
   for (size_t i = 0; i < t->n_outs; i++) {
     sv_out *o = t->outs[i];
-    if (out_ready(o)) send_to(o, buf, len, &h);
+    if (out_ready(o) && out_takes(o, t, k, buf, &h, keyframe, now)) send_to(o, buf, len, &h, now);
   }
 }
 
-static void send_pli(sv_track *t) {
+static void send_pli(sv_track *t, sv_layer *l, uint64_t now) {
   sv_part *owner = t->owner;
-  if (!owner->pub || sv_peer_state(owner->pub) != SV_PC_STATE_CONNECTED || t->ssrc == 0) {
-    t->pli_pending = true; /* ask again once the publisher is up */
+  if (!owner->pub || sv_peer_state(owner->pub) != SV_PC_STATE_CONNECTED || l->ssrc == 0) {
+    l->pli_pending = true; /* ask again once the publisher is up */
     return;
   }
   uint8_t pkt[64 + SV_SRTP_TRAILER];
-  int n = sv_rtcp_build_pli(pkt, 64, owner->rtcp_ssrc, t->ssrc);
+  int n = sv_rtcp_build_pli(pkt, 64, owner->rtcp_ssrc, l->ssrc);
   if (n > 0 && sv_peer_send_rtcp(owner->pub, pkt, (size_t)n) == 0) {
     SV_STAT_ADD(owner->room->env->stats, pli_sent, 1);
-    t->last_pli_us = sv_now_us();
-    t->pli_pending = false;
+    l->last_pli_us = now;
+    l->pli_pending = false;
   }
 }
 
-void sv_forward_request_keyframe(sv_track *t) {
+void sv_forward_request_keyframe(sv_track *t, int layer) {
   if (!t->active || t->kind != SV_KIND_VIDEO) return;
-  if (sv_now_us() - t->last_pli_us >= SV_PLI_GAP_US)
-    send_pli(t);
-  else
-    t->pli_pending = true;
+  uint64_t now = sv_now_us();
+  for (size_t k = 0; k < t->n_layers; k++) {
+    if (layer >= 0 && (size_t)layer != k) continue;
+    sv_layer *l = &t->layers[k];
+    if (now - l->last_pli_us >= SV_PLI_GAP_US)
+      send_pli(t, l, now);
+    else
+      l->pli_pending = true;
+  }
+}
+
+void sv_forward_out_keyframe(sv_out *o) {
+  if (!o->src || o->kind != SV_KIND_VIDEO) return;
+  int k = o->target >= 0 ? o->target : o->layer;
+  if (k >= 0) sv_forward_request_keyframe(o->src, k);
 }
 
 void sv_forward_rtcp_from_publisher(sv_part *p, uint8_t *buf, size_t len) {
@@ -135,21 +311,27 @@ void sv_forward_rtcp_from_publisher(sv_part *p, uint8_t *buf, size_t len) {
     if (item.type != SV_RTCP_SR)
       continue; /* SDES, BYE and the publisher's own feedback need no action */
     sv_track *t = NULL;
-    for (size_t i = 0; i < SV_MAX_TRACKS && !t; i++)
-      if (p->tracks[i].active && p->tracks[i].ssrc == item.sender_ssrc) t = &p->tracks[i];
-    if (!t) continue;
-    t->sr_ntp = item.ntp;
-    t->sr_rtp = item.rtp_ts;
-    t->sr_arrival_us = sv_now_us();
+    sv_layer *l = NULL;
+    for (size_t i = 0; i < SV_MAX_TRACKS && !l; i++) {
+      sv_track *c = &p->tracks[i];
+      for (size_t k = 0; c->active && k < c->n_layers && !l; k++)
+        if (c->layers[k].ssrc == item.sender_ssrc) t = c, l = &c->layers[k];
+    }
+    if (!l) continue;
+    int k = (int)(l - t->layers);
+    l->sr_ntp = item.ntp;
+    l->sr_rtp = item.rtp_ts;
+    l->sr_arrival_us = sv_now_us();
     for (size_t i = 0; i < t->n_outs; i++) {
       sv_out *o = t->outs[i];
-      if (!out_ready(o)) continue;
+      /* Only the layer a subscriber receives maps onto its timestamps. */
+      if (!out_ready(o) || o->layer != k || !o->map.started) continue;
       uint8_t pkt[64 + SV_SRTP_TRAILER];
-      int n = sv_rtcp_build_sr(pkt, 64, o->ssrc, item.ntp, item.rtp_ts + o->ts_delta, o->packets,
-                               o->octets);
+      int n = sv_rtcp_build_sr(pkt, 64, o->ssrc, item.ntp, item.rtp_ts + o->map.ts_delta,
+                               o->packets, o->octets);
       if (n > 0 && sv_peer_send_rtcp(o->sub->sub, pkt, (size_t)n) == 0) {
         o->sr_lsr = (uint32_t)(item.ntp >> 16);
-        o->sr_sent_us = t->sr_arrival_us;
+        o->sr_sent_us = l->sr_arrival_us;
       }
     }
   }
@@ -163,20 +345,13 @@ static sv_out *out_by_ssrc(sv_part *p, uint32_t ssrc) {
 
 typedef struct nack_ctx {
   sv_out *out;
+  uint64_t now;
   uint32_t count;
 } nack_ctx;
 
 static void on_nack(void *user, uint16_t seq_out) {
   nack_ctx *c = user;
-  sv_out *o = c->out;
-  sv_track *t = o->src;
-  uint16_t seq = (uint16_t)(seq_out - o->seq_delta);
-  sv_rtx_slot *slot = &t->rtx[seq & (SV_RTX_SLOTS - 1)];
-  if (slot->len == 0 || slot->seq != seq) return;
-  sv_rtp_header h;
-  if (sv_rtp_parse(slot->data, slot->len, &h) != 0) return;
-  send_to(o, slot->data, slot->len, &h);
-  c->count++;
+  if (resend(c->out, seq_out, false, c->now) > 0) c->count++;
 }
 
 /* RFC 3550 6.4.1: a report block on an SR we sent gives the round trip as
@@ -208,52 +383,60 @@ void sv_forward_rtcp_from_subscriber(sv_part *p, uint8_t *buf, size_t len) {
       take_rtt(p, &item);
     } else if (item.type == SV_RTCP_PSFB && item.fmt == 1) { /* PLI */
       sv_out *o = out_by_ssrc(p, item.media_ssrc);
-      if (o) sv_forward_request_keyframe(o->src);
+      if (o) sv_forward_out_keyframe(o);
     } else if (item.type == SV_RTCP_PSFB && item.fmt == 4) { /* FIR */
       size_t n = sv_rtcp_fir_count(&item);
       for (size_t k = 0; k < n; k++) {
         sv_out *o = out_by_ssrc(p, sv_rtcp_fir_ssrc(&item, k));
-        if (o) sv_forward_request_keyframe(o->src);
+        if (o) sv_forward_out_keyframe(o);
       }
     } else if (item.type == SV_RTCP_RTPFB && item.fmt == 1) { /* generic NACK */
       sv_out *o = out_by_ssrc(p, item.media_ssrc);
-      if (!o || !o->src->rtx || !out_ready(o)) continue;
-      nack_ctx c = {o, 0};
+      if (!o || !out_ready(o)) continue;
+      nack_ctx c = {o, sv_now_us(), 0};
       SV_STAT_ADD(st, nack_received, 1);
       sv_rtcp_nack_foreach(&item, on_nack, &c);
       SV_STAT_ADD(st, retransmitted, c.count);
+    } else if (item.type == SV_RTCP_RTPFB && item.fmt == 15 && p->bwe) { /* transport-cc */
+      sv_bwe_on_feedback(p->bwe, item.data, item.len, sv_now_us());
     }
   }
 }
 
 static void report_to_publisher(sv_part *p, uint64_t now) {
   if (!p->pub || sv_peer_state(p->pub) != SV_PC_STATE_CONNECTED) return;
-  sv_rtcp_report_block blocks[SV_MAX_TRACKS];
-  uint32_t video[SV_MAX_TRACKS];
+  enum { MAX_STREAMS = SV_MAX_TRACKS * SV_MAX_LAYERS };
+  sv_rtcp_report_block blocks[MAX_STREAMS];
+  uint32_t video[MAX_STREAMS];
+  uint64_t remb = 0;
   size_t nb = 0, nv = 0;
   for (size_t i = 0; i < SV_MAX_TRACKS; i++) {
     sv_track *t = &p->tracks[i];
-    if (!t->active || t->ssrc == 0 || !t->stats.started) continue;
-    sv_rtcp_report_block *b = &blocks[nb++];
-    sv_rtp_stats_report(&t->stats, t->ssrc, b);
-    if (b->cumulative_lost > t->lost_counted) {
-      SV_STAT_ADD(p->room->env->stats, packets_lost, b->cumulative_lost - t->lost_counted);
-      t->lost_counted = b->cumulative_lost;
+    if (!t->active) continue;
+    for (size_t k = 0; k < t->n_layers; k++) {
+      sv_layer *l = &t->layers[k];
+      if (l->ssrc == 0 || !l->stats.started) continue;
+      sv_rtcp_report_block *b = &blocks[nb++];
+      sv_rtp_stats_report(&l->stats, l->ssrc, b);
+      if (b->cumulative_lost > l->lost_counted) {
+        SV_STAT_ADD(p->room->env->stats, packets_lost, b->cumulative_lost - l->lost_counted);
+        l->lost_counted = b->cumulative_lost;
+      }
+      if (l->sr_arrival_us) {
+        b->lsr = (uint32_t)(l->sr_ntp >> 16);
+        b->dlsr = (uint32_t)((now - l->sr_arrival_us) * 65536 / 1000000);
+      }
+      if (t->kind == SV_KIND_VIDEO) video[nv++] = l->ssrc;
     }
-    if (t->sr_arrival_us) {
-      b->lsr = (uint32_t)(t->sr_ntp >> 16);
-      b->dlsr = (uint32_t)((now - t->sr_arrival_us) * 65536 / 1000000);
-    }
-    if (t->kind == SV_KIND_VIDEO) video[nv++] = t->ssrc;
+    if (t->kind == SV_KIND_VIDEO) remb += sv_adapt_remb_bps(t, p->room->config->max_video_kbps);
   }
   if (nb == 0) return;
-  uint8_t pkt[512 + SV_SRTP_TRAILER];
-  int n = sv_rtcp_build_rr(pkt, 512, p->rtcp_ssrc, blocks, nb);
+  uint8_t pkt[1024 + SV_SRTP_TRAILER];
+  int n = sv_rtcp_build_rr(pkt, 1024, p->rtcp_ssrc, blocks, nb);
   if (n <= 0) return;
   size_t len = (size_t)n;
   if (nv > 0) {
-    int m = sv_rtcp_build_remb(pkt + len, 512 - len, p->rtcp_ssrc,
-                               (uint64_t)p->room->config->max_video_kbps * 1000, video, nv);
+    int m = sv_rtcp_build_remb(pkt + len, 1024 - len, p->rtcp_ssrc, remb, video, nv);
     if (m > 0) len += (size_t)m;
   }
   sv_peer_send_rtcp(p->pub, pkt, len);
@@ -267,8 +450,18 @@ void sv_forward_tick(sv_router *r) {
     sv_part *p = g_ptr_array_index(r->parts, i);
     for (size_t k = 0; k < SV_MAX_TRACKS; k++) {
       sv_track *t = &p->tracks[k];
-      if (t->active && t->pli_pending && now - t->last_pli_us >= SV_PLI_GAP_US) send_pli(t);
+      for (size_t j = 0; t->active && j < t->n_layers; j++) {
+        sv_layer *l = &t->layers[j];
+        if (l->pli_pending && now - l->last_pli_us >= SV_PLI_GAP_US) send_pli(t, l, now);
+      }
     }
-    if (report) report_to_publisher(p, now);
   }
+  sv_adapt_tick(r, now);
+  for (guint i = 0; report && i < r->parts->len; i++)
+    report_to_publisher(g_ptr_array_index(r->parts, i), now);
+}
+
+void sv_forward_part_free(sv_part *p) {
+  sv_bwe_free(p->bwe);
+  p->bwe = NULL;
 }

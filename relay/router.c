@@ -10,6 +10,7 @@
 #include "relay/router_int.h"
 
 #include "common/tap.h"
+#include "relay/bwe.h"
 
 #include <string.h>
 
@@ -62,8 +63,7 @@ static void on_peer_state(void *user, sv_peer *peer, sv_pc_state st, const char 
    * source it receives, or it shows nothing until the next natural one. */
   if (pc == SV_PC_SUBSCRIBE && st == SV_PC_STATE_CONNECTED) {
     for (size_t i = 0; i < p->n_outs; i++)
-      if (p->outs[i].src && p->outs[i].kind == SV_KIND_VIDEO)
-        sv_forward_request_keyframe(p->outs[i].src);
+      sv_forward_out_keyframe(&p->outs[i]);
   }
   p->room->ev->pc_state(p->room->user, p->room->id, p->id, pc, st, reason);
 }
@@ -112,9 +112,11 @@ static void track_deactivate(sv_track *t) {
   while (t->n_outs > 0)
     out_unbind(t->outs[0]);
   t->active = false;
-  t->ssrc = 0;
-  g_free(t->rtx);
-  t->rtx = NULL;
+  for (size_t k = 0; k < SV_MAX_LAYERS; k++) {
+    g_free(t->layers[k].rtx);
+    t->layers[k].rtx = NULL;
+    t->layers[k].ssrc = 0;
+  }
 }
 
 static void mark_others_dirty(sv_router *r, sv_part *except) {
@@ -132,6 +134,7 @@ static void part_free(sv_part *p) {
     track_deactivate(&p->tracks[i]);
   for (size_t i = 0; i < p->n_outs; i++)
     out_unbind(&p->outs[i]);
+  sv_forward_part_free(p);
   sv_peer_free(p->pub);
   sv_peer_free(p->sub);
   g_ptr_array_unref(p->pending[0]);
@@ -206,16 +209,18 @@ static void part_quality(const sv_part *p, sv_relay_quality *q) {
   q->duration_ms = (sv_now_us() - p->joined_us) / 1000;
   for (size_t i = 0; i < SV_MAX_TRACKS; i++) {
     const sv_track *t = &p->tracks[i];
-    if (!t->active || !t->stats.started) continue;
-    /* RFC 3550 A.3: expected from the first to the extended highest seq. */
-    int64_t expected =
-        (int64_t)(t->stats.cycles + t->stats.max_seq) - (int64_t)t->stats.base_seq + 1;
-    int64_t lost = expected - (int64_t)t->stats.received;
-    q->packets += t->stats.received;
-    q->packets_lost += lost > 0 ? (uint64_t)lost : 0;
-    q->bytes += t->stats.bytes;
-    if (t->kind == SV_KIND_AUDIO && t->stats.clock_rate)
-      q->jitter_ms = (uint32_t)(t->stats.jitter * 1000.0 / t->stats.clock_rate);
+    for (size_t k = 0; t->active && k < t->n_layers; k++) {
+      const sv_rtp_stats *st = &t->layers[k].stats;
+      if (!st->started) continue;
+      /* RFC 3550 A.3: expected from the first to the extended highest seq. */
+      int64_t expected = (int64_t)(st->cycles + st->max_seq) - (int64_t)st->base_seq + 1;
+      int64_t lost = expected - (int64_t)st->received;
+      q->packets += st->received;
+      q->packets_lost += lost > 0 ? (uint64_t)lost : 0;
+      q->bytes += st->bytes;
+      if (t->kind == SV_KIND_AUDIO && st->clock_rate)
+        q->jitter_ms = (uint32_t)(st->jitter * 1000.0 / st->clock_rate);
+    }
   }
   if (q->duration_ms) q->avg_kbps = (uint32_t)(q->bytes * 8 / q->duration_ms);
   q->rtt_samples = p->rtt_samples;
@@ -262,7 +267,9 @@ static bool update_tracks(sv_part *p, const sv_sdp *answer) {
     sv_track *t = track_for_mid(p, m->mid);
     if (!t) break; /* more m-lines than a participant may publish: the rest is ignored */
     seen[t - p->tracks] = true;
-    if (t->active && t->codec.pt == m->codecs[0].pt && (m->ssrc == 0 || t->ssrc == m->ssrc))
+    size_t n_layers = m->n_rids >= 2 ? m->n_rids : 1;
+    if (t->active && t->codec.pt == m->codecs[0].pt && t->n_layers == n_layers &&
+        (m->ssrc == 0 || n_layers > 1 || t->layers[0].ssrc == m->ssrc))
       continue;
     if (t->active) track_deactivate(t);
     memset(t, 0, sizeof *t);
@@ -272,9 +279,15 @@ static bool update_tracks(sv_part *p, const sv_sdp *answer) {
     t->kind = m->kind;
     t->source = m->kind == SV_KIND_AUDIO ? "microphone" : "camera";
     t->codec = m->codecs[0];
-    t->ssrc = m->ssrc;
-    t->stats.clock_rate = t->codec.clock_rate;
-    if (t->kind == SV_KIND_VIDEO) t->rtx = g_new0(sv_rtx_slot, SV_RTX_SLOTS);
+    t->n_layers = n_layers;
+    t->rid_ext = n_layers > 1 ? m->ext.rid : 0;
+    for (size_t k = 0; k < n_layers; k++) {
+      sv_layer *l = &t->layers[k];
+      if (n_layers > 1) g_strlcpy(l->rid, m->rids[k], sizeof l->rid);
+      l->stats.clock_rate = t->codec.clock_rate;
+      if (t->kind == SV_KIND_VIDEO) l->rtx = g_new0(sv_rtx_slot, SV_RTX_SLOTS);
+    }
+    if (n_layers == 1) t->layers[0].ssrc = m->ssrc;
     changed = true;
   }
   for (size_t i = 0; i < SV_MAX_TRACKS; i++) {
@@ -384,12 +397,15 @@ static sv_out *out_for_track(sv_part *p, sv_track *t) {
   o->src = t;
   g_strlcpy(o->src_participant, t->owner->id, sizeof o->src_participant);
   o->codec = t->codec;
-  /* A fresh SSRC and random offsets per binding: the browser sees a new
-   * stream and never a jump inside an old one. */
+  /* A fresh SSRC and random starting numbers per binding (sv_outmap seeds
+   * them from the SSRC): the browser sees a new stream and never a jump
+   * inside an old one. */
   o->ssrc = random_u32();
-  sv_random_bytes(&o->seq_delta, sizeof o->seq_delta);
-  sv_random_bytes(&o->ts_delta, sizeof o->ts_delta);
+  o->rtx_ssrc = o->kind == SV_KIND_VIDEO ? random_u32() : 0;
+  o->rtx_pt = 0; /* until the answer takes it */
+  o->max_layer = SV_RELAY_LAYER_AUTO;
   o->packets = o->octets = 0;
+  sv_adapt_out_bound(o);
   t->outs[t->n_outs++] = o;
   return o;
 }
@@ -404,6 +420,35 @@ static void bind_all(sv_router *r, sv_part *p) {
         SV_WARN(MOD, "room %s: %s cannot receive more tracks", r->id, p->id);
     }
   }
+}
+
+/* The RTX payload type offered next to a video codec: the one after it, as
+ * browsers number them (VP8 96 / rtx 97). */
+static uint8_t rtx_pt_for(uint8_t pt) {
+  return pt < 127 ? (uint8_t)(pt + 1) : 126;
+}
+
+/* What the subscriber's answer took of the offer: the transport-wide cc
+ * extension (then its estimate starts) and RTX per video m-line. */
+static void take_answer(sv_router *r, sv_part *p, const sv_sdp *answer) {
+  bool twcc = false;
+  for (size_t i = 0; i < p->n_outs; i++) {
+    sv_out *o = &p->outs[i];
+    const sv_sdp_media *m = sv_sdp_find_mid(answer, o->mid);
+    if (!m || m->rejected || !o->src) continue;
+    twcc |= m->ext.twcc == SV_TWCC_EXT_ID;
+    o->rtx_pt = 0;
+    for (size_t k = 0; o->kind == SV_KIND_VIDEO && k < m->n_codecs; k++)
+      if (m->codecs[k].pt == rtx_pt_for(o->codec.pt) &&
+          !g_ascii_strcasecmp(m->codecs[k].name, "rtx"))
+        o->rtx_pt = m->codecs[k].pt;
+  }
+  p->twcc_id = twcc ? SV_TWCC_EXT_ID : 0;
+  if (twcc && !p->bwe) {
+    sv_bwe_config c = {.start_bps = 600000, .min_bps = 50000, .max_bps = 6000000};
+    p->bwe = sv_bwe_new(&c, sv_now_us());
+  }
+  (void)r;
 }
 
 static void send_offer(sv_router *r, sv_part *p) {
@@ -438,6 +483,19 @@ static void send_offer(sv_router *r, sv_part *p) {
     m->n_codecs = 1;
     m->codecs[0] = o->codec;
     if (!o->src) continue;
+    /* transport-cc feedback instead of REMB: the relay estimates per
+     * subscriber; RTX for NACK answers and probing. */
+    m->codecs[0].fb = (o->codec.fb & ~SV_FB_REMB) | SV_FB_TWCC;
+    m->ext.twcc = SV_TWCC_EXT_ID;
+    if (o->kind == SV_KIND_VIDEO) {
+      sv_sdp_codec *rtx = &m->codecs[m->n_codecs++];
+      memset(rtx, 0, sizeof *rtx);
+      rtx->pt = rtx_pt_for(o->codec.pt);
+      rtx->clock_rate = 90000;
+      g_strlcpy(rtx->name, "rtx", sizeof rtx->name);
+      g_snprintf(rtx->fmtp, sizeof rtx->fmtp, "apt=%u", o->codec.pt);
+      m->rtx_ssrc = o->rtx_ssrc;
+    }
     m->ssrc = o->ssrc;
     g_strlcpy(m->cname, "samvei", sizeof m->cname);
     g_strlcpy(m->msid_stream, o->src_participant, sizeof m->msid_stream);
@@ -489,12 +547,12 @@ void sv_router_subscribe_answer(sv_router *r, const char *participant, uint32_t 
   if (rc != 0) {
     r->ev->error(r->user, r->id, p->id, rc, err[0] ? err : "the subscribe answer cannot be used");
   } else {
+    take_answer(r, p, answer);
     apply_pending(p, SV_PC_SUBSCRIBE);
     /* Ask for keyframes for tracks that became active in this round. */
     if (sv_peer_state(p->sub) == SV_PC_STATE_CONNECTED) {
       for (size_t i = 0; i < p->n_outs; i++)
-        if (p->outs[i].src && p->outs[i].kind == SV_KIND_VIDEO && p->outs[i].packets == 0)
-          sv_forward_request_keyframe(p->outs[i].src);
+        if (p->outs[i].src && p->outs[i].packets == 0) sv_forward_out_keyframe(&p->outs[i]);
     }
   }
   g_free(answer);
@@ -525,7 +583,7 @@ void sv_router_request_keyframe(sv_router *r, const char *participant) {
   sv_part *p = find_part(r, participant);
   if (!p) return;
   for (size_t i = 0; i < SV_MAX_TRACKS; i++)
-    sv_forward_request_keyframe(&p->tracks[i]);
+    sv_forward_request_keyframe(&p->tracks[i], -1);
 }
 
 void sv_router_tap(sv_router *r, const char *participant, sv_tap *tap) {
@@ -538,9 +596,22 @@ void sv_router_tap(sv_router *r, const char *participant, sv_tap *tap) {
 
 void sv_router_set_max_layer(sv_router *r, const char *participant, const char *publisher,
                              int max_layer) {
-  (void)r, (void)participant, (void)publisher, (void)max_layer; /* layer selection comes next */
+  sv_part *p = find_part(r, participant);
+  for (size_t i = 0; p && i < p->n_outs; i++) {
+    sv_out *o = &p->outs[i];
+    if (o->src && o->kind == SV_KIND_VIDEO && !strcmp(o->src_participant, publisher))
+      o->max_layer = max_layer; /* the next tick applies it */
+  }
 }
 
 void sv_router_set_audio_only(sv_router *r, const char *participant, bool on) {
-  (void)r, (void)participant, (void)on;
+  sv_part *p = find_part(r, participant);
+  if (!p || p->audio_only == on) return;
+  p->audio_only = on;
+  if (!on) {
+    /* Back to video: every video starts again from its lowest layer. */
+    for (size_t i = 0; i < p->n_outs; i++)
+      if (p->outs[i].src && p->outs[i].kind == SV_KIND_VIDEO) p->outs[i].target = 0;
+  }
+  sv_adapt_tick(r, sv_now_us()); /* tell it now, not at the next tick */
 }

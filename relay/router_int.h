@@ -9,8 +9,13 @@
 #include "relay/router.h"
 #include "relay/rtcp.h"
 #include "relay/rtp.h"
+#include "relay/simulcast.h"
+
+struct sv_bwe;
 
 #define SV_MAX_TRACKS  4 /* published m-lines per participant */
+#define SV_MAX_LAYERS  SV_RELAY_MAX_LAYERS
+#define SV_TWCC_EXT_ID 3 /* the id of the transport-wide cc extension in subscribe offers */
 #define SV_MAX_OUTS    SV_SDP_MAX_MEDIA
 #define SV_RTX_SLOTS   256 /* retransmission buffer per video track (power of two) */
 #define SV_PLI_GAP_US  500000
@@ -25,6 +30,23 @@ typedef struct sv_rtx_slot {
   uint8_t data[SV_RTP_MTU];
 } sv_rtx_slot;
 
+/* One RTP stream of a published track: the whole track, or one simulcast
+ * layer of it. */
+typedef struct sv_layer {
+  uint32_t ssrc; /* 0 until known (from the SDP, the rid extension or the first packet) */
+  char rid[16];  /* simulcast RID, "" for a single stream */
+  sv_rtp_stats stats;
+  uint64_t last_pli_us;
+  bool pli_pending;
+  uint64_t sr_ntp, sr_arrival_us;
+  uint32_t sr_rtp;
+  int32_t lost_counted; /* cumulative loss already added to the packets_lost counter */
+  sv_rtx_slot *rtx;     /* video only, SV_RTX_SLOTS entries */
+  uint64_t rate_bytes, rate_start_us;
+  uint32_t bps; /* received over the last second; 0 = not flowing */
+  bool wanted;  /* somebody receives it (as last told to the publisher) */
+} sv_layer;
+
 /* One published stream (an m-line of a publish PeerConnection). */
 typedef struct sv_track {
   sv_part *owner;
@@ -33,16 +55,12 @@ typedef struct sv_track {
   sv_media_kind kind;
   const char *source;
   sv_sdp_codec codec;
-  uint32_t ssrc; /* 0 until known (latched from the first packet of its PT) */
-  sv_rtp_stats stats;
-  uint64_t last_pli_us;
-  bool pli_pending;
-  uint64_t sr_ntp, sr_arrival_us;
-  uint32_t sr_rtp;
-  int32_t lost_counted; /* cumulative loss already added to the packets_lost counter */
+  uint8_t rid_ext; /* a=extmap id of the rid extension, 0 = none */
+  sv_layer layers[SV_MAX_LAYERS];
+  size_t n_layers; /* 1, or the simulcast layers lowest first */
+  bool layers_told;
   sv_out *outs[SV_ROOM_MAX_PARTICIPANTS];
   size_t n_outs;
-  sv_rtx_slot *rtx; /* video only, SV_RTX_SLOTS entries */
 } sv_track;
 
 /* One m-line of a subscriber's subscribe PeerConnection. */
@@ -54,8 +72,13 @@ struct sv_out {
   char src_participant[SV_RELAY_ID_MAX];
   sv_sdp_codec codec;
   uint32_t ssrc;
-  uint16_t seq_delta;
-  uint32_t ts_delta;
+  sv_outmap map; /* continuity across layer switches */
+  int layer;     /* layer forwarded now, -1 = none */
+  int target;    /* layer wanted, switched to at its next keyframe; -1 = paused */
+  int max_layer; /* the subscriber's preference (SV_RELAY_LAYER_AUTO = none) */
+  uint32_t rtx_ssrc;
+  uint8_t rtx_pt; /* 0 = the subscriber did not take RTX */
+  uint16_t rtx_seq;
   uint32_t packets, octets;
   uint32_t sr_lsr;     /* middle 32 bits of the NTP time of the last SR sent here */
   uint64_t sr_sent_us; /* when it was sent (sv_now_us) */
@@ -79,6 +102,14 @@ struct sv_part {
   bool first_video;      /* a video packet has been forwarded to it (metrics) */
   GPtrArray *pending[2]; /* remote candidates per sv_pc_kind before the peer exists */
   struct sv_tap *tap;    /* recording tap (a reference), or NULL */
+  /* What the relay sends it: the bandwidth estimate from its transport-cc
+   * feedback (NULL until its subscribe answer takes the extension). */
+  struct sv_bwe *bwe;
+  uint8_t twcc_id; /* extension id on its subscribe connection, 0 = none */
+  uint16_t twcc_seq;
+  bool audio_only;   /* it asked for no video */
+  bool video_paused; /* it was told its video is paused */
+  uint64_t last_bwe_sample_us;
 };
 
 struct sv_router {
@@ -97,11 +128,31 @@ struct sv_router {
 void sv_forward_rtp(sv_part *p, uint8_t *buf, size_t len);
 void sv_forward_rtcp_from_publisher(sv_part *p, uint8_t *buf, size_t len);
 void sv_forward_rtcp_from_subscriber(sv_part *p, uint8_t *buf, size_t len);
-/* Asks the track's publisher for a keyframe, at most once per SV_PLI_GAP_US
- * (a request inside the gap is sent when the gap ends). */
-void sv_forward_request_keyframe(sv_track *t);
-/* Periodic work: pending PLIs, receiver reports and REMB to publishers. */
+/* Asks the track's publisher for a keyframe of layer (all layers: -1), at
+ * most once per SV_PLI_GAP_US per layer (a request inside the gap is sent
+ * when the gap ends). */
+void sv_forward_request_keyframe(sv_track *t, int layer);
+/* A keyframe for what subscriber m-line o receives or is about to. */
+void sv_forward_out_keyframe(sv_out *o);
+/* Periodic work: pending PLIs, layer choice per subscriber, receiver
+ * reports and REMB to publishers. */
 void sv_forward_tick(sv_router *r);
+/* Frees what the forwarder keeps per participant (the estimator). */
+void sv_forward_part_free(sv_part *p);
+/* Sends up to about `bytes` of probe padding to o's subscriber: recent
+ * packets of the layer it receives again, as RTX. Returns the bytes sent
+ * (0 when o has no RTX or nothing buffered). */
+size_t sv_forward_probe(sv_out *o, size_t bytes, uint64_t now);
+
+/* adapt.c: per subscriber, the layer of each video it receives from its
+ * bandwidth estimate, paused video, probing; per publisher, the layers
+ * anybody receives. Runs from sv_forward_tick. */
+void sv_adapt_tick(sv_router *r, uint64_t now);
+/* The REMB for video track t: what its wanted layers need (max_kbps for a
+ * single stream). */
+uint64_t sv_adapt_remb_bps(const sv_track *t, uint32_t max_kbps);
+/* A fresh binding of o to its track: the starting layer. */
+void sv_adapt_out_bound(sv_out *o);
 uint64_t sv_now_us(void);
 
 #endif

@@ -1,0 +1,243 @@
+/*
+ * adapt.c — what each subscriber gets, decided from what its link takes.
+ *
+ * Every tick, for each subscriber with a bandwidth estimate (relay/bwe.c,
+ * fed by its transport-cc feedback): audio is taken off the top (audio is
+ * never dropped for bandwidth), the rest is shared by the videos it
+ * receives, and for each one sv_layer_choose() picks the simulcast layer
+ * that fits, or none: then video to that subscriber pauses and it is told.
+ * The forwarder (forward.c) moves it to the chosen layer at that layer's
+ * next keyframe, which is asked for here. When a better layer would fit if
+ * the estimate were a little higher, the estimator is asked whether to
+ * probe, and the padding it wants is sent as RTX of recent packets.
+ *
+ * Per publisher: the layers nobody receives are paused at the source (the
+ * client is told which RIDs to keep), and the REMB it gets says what its
+ * subscribers can use.
+ */
+#include "relay/router_int.h"
+
+#include <string.h>
+
+#include "relay/bwe.h"
+
+#define AUDIO_BPS_GUESS 40000   /* an Opus stream before its rate is measured */
+#define SINGLE_MIN_BPS  100000  /* below this a single-stream video pauses */
+#define BWE_SAMPLE_US   1000000 /* estimate histogram: one sample per second */
+#define RATE_WINDOW_US  1000000
+
+/* What a layer is expected to need when it is not flowing yet (or is
+ * still ramping up), lowest first, by the number of layers. */
+static const uint32_t nominal_bps[SV_MAX_LAYERS][SV_MAX_LAYERS] = {
+    {SINGLE_MIN_BPS, 0, 0}, {250000, 1200000, 0}, {150000, 500000, 1500000}};
+
+static uint32_t layer_rate(const sv_track *t, size_t k) {
+  uint32_t nominal = nominal_bps[t->n_layers - 1][k];
+  if (t->n_layers == 1) return nominal;
+  uint32_t measured = t->layers[k].bps;
+  return measured > nominal * 6 / 10 ? measured : nominal * 6 / 10;
+}
+
+/* Measured receive rate per layer, over the last second. */
+static void update_rates(sv_router *r, uint64_t now) {
+  for (guint i = 0; i < r->parts->len; i++) {
+    sv_part *p = g_ptr_array_index(r->parts, i);
+    for (size_t k = 0; k < SV_MAX_TRACKS; k++) {
+      sv_track *t = &p->tracks[k];
+      for (size_t j = 0; t->active && j < t->n_layers; j++) {
+        sv_layer *l = &t->layers[j];
+        if (!l->rate_start_us) l->rate_start_us = now;
+        if (now - l->rate_start_us < RATE_WINDOW_US) continue;
+        l->bps = (uint32_t)(l->rate_bytes * 8 * 1000000 / (now - l->rate_start_us));
+        l->rate_bytes = 0;
+        l->rate_start_us = now;
+      }
+    }
+  }
+}
+
+static void tell_paused(sv_part *s, bool paused, const char *reason) {
+  if (s->video_paused == paused) return;
+  s->video_paused = paused;
+  sv_stats_block *st = s->room->env->stats;
+  if (paused)
+    SV_STAT_ADD(st, video_paused, 1);
+  else
+    SV_STAT_SUB(st, video_paused, 1);
+  if (s->room->ev->video_paused)
+    s->room->ev->video_paused(s->room->user, s->room->id, s->id, paused, reason);
+}
+
+static void sample_estimate(sv_part *s, uint32_t est, uint64_t now) {
+  static const uint32_t bounds[SV_BWE_BUCKETS] = SV_BWE_BOUNDS_KBPS;
+  if (now - s->last_bwe_sample_us < BWE_SAMPLE_US) return;
+  s->last_bwe_sample_us = now;
+  sv_stats_block *st = s->room->env->stats;
+  uint32_t kbps = est / 1000;
+  size_t k = 0;
+  while (k < SV_BWE_BUCKETS && kbps > bounds[k])
+    k++;
+  SV_STAT_ADD(st, bwe_bucket[k], 1);
+  SV_STAT_ADD(st, bwe_sum_kbps, kbps);
+  SV_STAT_ADD(st, bwe_count, 1);
+  if (SV_LOG_DEBUG <= sv_log_get_level()) {
+    sv_bwe_stats b;
+    sv_bwe_get_stats(s->bwe, &b);
+    char layers[64] = "";
+    size_t n = 0;
+    for (size_t i = 0; i < s->n_outs && n + 8 < sizeof layers; i++)
+      if (s->outs[i].src && s->outs[i].kind == SV_KIND_VIDEO)
+        n += (size_t)g_snprintf(layers + n, sizeof layers - n, " %d/%d", s->outs[i].layer,
+                                s->outs[i].target);
+    SV_DEBUG("adapt",
+             "room %s: to %s estimate %u kbit/s (delay %u, loss %u, acked %u, usage %d, loss "
+             "%.1f %%, rtt %u ms, probing %d, probes +%u/-%u, padding %" G_GUINT64_FORMAT
+             " B), layer/target%s",
+             s->room->id, s->id, b.estimate_bps / 1000, b.delay_bps / 1000, b.loss_bps / 1000,
+             b.acked_bps / 1000, (int)b.usage, b.loss_fraction * 100, b.rtt_ms, (int)b.probing,
+             b.probes_raised, b.probes_failed, b.padding_bytes, layers);
+  }
+}
+
+/* Sets o's target layer; asks for a keyframe of a layer it is to move to.
+ * Moving down normally waits for the lower layer's keyframe with the
+ * current layer still flowing; when the link is far from carrying the
+ * current one (flooding it would only add loss and queueing, and drive the
+ * estimate down further), it stops at once. */
+static void set_target(sv_out *o, int target, const uint32_t *rates, uint64_t share) {
+  if (target != o->target) {
+    o->target = target;
+    if (target < 0) o->layer = -1; /* paused: nothing more from now on */
+  }
+  if (target >= 0 && target < o->layer && share * 10 < (uint64_t)rates[o->layer] * 7) o->layer = -1;
+  if (target >= 0 && target != o->layer) sv_forward_request_keyframe(o->src, target);
+}
+
+static void adapt_subscriber(sv_part *s, uint64_t now) {
+  if (!s->sub || sv_peer_state(s->sub) != SV_PC_STATE_CONNECTED) return;
+  uint32_t est = s->bwe ? sv_bwe_estimate_bps(s->bwe) : UINT32_MAX;
+  if (s->bwe) sample_estimate(s, est, now);
+  uint64_t audio = 0;
+  size_t n_video = 0;
+  for (size_t i = 0; i < s->n_outs; i++) {
+    sv_out *o = &s->outs[i];
+    if (!o->src) continue;
+    if (o->kind == SV_KIND_AUDIO) {
+      uint32_t b = o->src->layers[0].bps;
+      audio += b ? b : AUDIO_BPS_GUESS;
+    } else {
+      n_video++;
+    }
+  }
+  uint64_t budget = est > audio ? est - audio : 0;
+  uint64_t share = n_video ? budget / n_video : 0;
+  uint64_t want = 0; /* what the next step up would need */
+  bool any = false, can_rise = false;
+  for (size_t i = 0; i < s->n_outs; i++) {
+    sv_out *o = &s->outs[i];
+    sv_track *t = o->src;
+    if (!t || o->kind != SV_KIND_VIDEO) continue;
+    uint32_t rates[SV_MAX_LAYERS];
+    for (size_t k = 0; k < t->n_layers; k++)
+      rates[k] = layer_rate(t, k);
+    if (s->audio_only) {
+      set_target(o, -1, rates, share);
+      continue;
+    }
+    int target = sv_layer_choose(rates, t->n_layers, o->target, o->max_layer,
+                                 share > UINT32_MAX ? UINT32_MAX : (uint32_t)share);
+    set_target(o, target, rates, share);
+    any |= target >= 0;
+    int top = (int)t->n_layers - 1;
+    if (o->max_layer < top) top = o->max_layer;
+    /* Probing is for going up: a video already on its top layer adds what
+     * it takes now, and only when some video can go up is there a wish. */
+    int next = target + 1;
+    if (next <= top) {
+      want += (uint64_t)(rates[next] * SV_LAYER_RESUME_MARGIN);
+      can_rise = true;
+    } else {
+      want += rates[target];
+    }
+  }
+  if (s->audio_only)
+    tell_paused(s, n_video > 0, "audio-only");
+  else
+    tell_paused(s, n_video > 0 && !any, "bandwidth");
+  if (!s->bwe || s->audio_only || !can_rise) return;
+  want += audio;
+  size_t pad = sv_bwe_padding_due(s->bwe, want > UINT32_MAX ? UINT32_MAX : (uint32_t)want, now);
+  for (size_t i = 0; i < s->n_outs && pad > 0; i++) {
+    sv_out *o = &s->outs[i];
+    if (!o->src || o->kind != SV_KIND_VIDEO || !o->rtx_pt) continue;
+    size_t sent = sv_forward_probe(o, pad, now);
+    SV_STAT_ADD(s->room->env->stats, padding_bytes, sent);
+    pad = sent >= pad ? 0 : pad - sent;
+  }
+}
+
+/* Tells publisher p which layers of track t anybody receives, when that
+ * changed. The lowest layer stays on (a subscriber can always fall back to
+ * it at once), and the top one while p is recorded. */
+static void tell_layers(sv_part *p, sv_track *t) {
+  if (t->n_layers < 2) return;
+  bool wanted[SV_MAX_LAYERS] = {true, false, false};
+  if (p->tap) wanted[t->n_layers - 1] = true;
+  for (size_t i = 0; i < t->n_outs; i++) {
+    const sv_out *o = t->outs[i];
+    if (o->target >= 0) wanted[o->target] = true;
+    if (o->layer >= 0) wanted[o->layer] = true;
+  }
+  bool changed = !t->layers_told;
+  for (size_t k = 0; k < t->n_layers; k++)
+    changed |= t->layers[k].wanted != wanted[k];
+  if (!changed) return;
+  sv_relay_layer out[SV_MAX_LAYERS];
+  for (size_t k = 0; k < t->n_layers; k++) {
+    t->layers[k].wanted = wanted[k];
+    g_strlcpy(out[k].rid, t->layers[k].rid, sizeof out[k].rid);
+    out[k].active = wanted[k];
+  }
+  t->layers_told = true;
+  sv_router *r = p->room;
+  if (r->ev->layers) r->ev->layers(r->user, r->id, p->id, t->mid, out, t->n_layers);
+}
+
+void sv_adapt_tick(sv_router *r, uint64_t now) {
+  update_rates(r, now);
+  for (guint i = 0; i < r->parts->len; i++)
+    adapt_subscriber(g_ptr_array_index(r->parts, i), now);
+  for (guint i = 0; i < r->parts->len; i++) {
+    sv_part *p = g_ptr_array_index(r->parts, i);
+    for (size_t k = 0; k < SV_MAX_TRACKS; k++)
+      if (p->tracks[k].active && p->tracks[k].kind == SV_KIND_VIDEO) tell_layers(p, &p->tracks[k]);
+  }
+}
+
+uint64_t sv_adapt_remb_bps(const sv_track *t, uint32_t max_kbps) {
+  uint64_t max = (uint64_t)max_kbps * 1000;
+  if (t->n_layers > 1) {
+    /* Room for every layer somebody receives, and a fifth more. */
+    uint64_t sum = 0;
+    for (size_t k = 0; k < t->n_layers; k++)
+      if (t->layers[k].wanted || !t->layers_told) sum += nominal_bps[t->n_layers - 1][k];
+    return sum * 6 / 5;
+  }
+  /* A single stream is encoded for everyone at once: for the weakest
+   * subscriber's link, as the publisher cannot send two qualities. */
+  uint64_t remb = max;
+  for (size_t i = 0; i < t->n_outs; i++) {
+    const sv_part *s = t->outs[i]->sub;
+    if (!s->bwe || s->audio_only) continue;
+    uint64_t est = sv_bwe_estimate_bps(s->bwe);
+    est = est > AUDIO_BPS_GUESS ? est - AUDIO_BPS_GUESS : 0;
+    if (est < remb) remb = est;
+  }
+  return remb < SINGLE_MIN_BPS ? SINGLE_MIN_BPS : remb;
+}
+
+void sv_adapt_out_bound(sv_out *o) {
+  memset(&o->map, 0, sizeof o->map);
+  o->layer = -1;
+  o->target = o->kind == SV_KIND_AUDIO ? 0 : 0;
+}
