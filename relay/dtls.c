@@ -6,6 +6,11 @@
  * BIO_write in DTLS, so packet boundaries survive, which a memory BIO would
  * lose when a whole flight is buffered. Received datagrams go in through a
  * memory BIO, one at a time.
+ *
+ * SRTP profiles: AES-GCM first, then AES-CM (SV_DTLS_SRTP_PROFILES). OpenSSL
+ * as the DTLS server walks the client's list and keeps the profile that
+ * stands highest in its own (tls_parse_ctos_use_srtp), so the relay's order
+ * decides whenever it is the server, whatever order the browser offers in.
  */
 #include "relay/dtls.h"
 
@@ -134,7 +139,7 @@ int sv_dtls_identity_new(sv_dtls_identity **out) {
   SSL_CTX_set_verify(id->ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
                      verify_accept_self_signed);
   /* Returns 0 on success, unlike most of OpenSSL. */
-  if (SSL_CTX_set_tlsext_use_srtp(id->ctx, "SRTP_AES128_CM_SHA1_80") != 0) goto out;
+  if (SSL_CTX_set_tlsext_use_srtp(id->ctx, SV_DTLS_SRTP_PROFILES) != 0) goto out;
   SSL_CTX_set_read_ahead(id->ctx, 1);
   if (x509_fingerprint(cert, id->fingerprint) != 0) goto out;
   id->bio_method = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "samvei-dtls-out");
@@ -165,6 +170,50 @@ void sv_dtls_identity_free(sv_dtls_identity *id) {
 
 const char *sv_dtls_identity_fingerprint(const sv_dtls_identity *id) {
   return id->fingerprint;
+}
+
+int sv_dtls_identity_set_srtp_profiles(sv_dtls_identity *id, const char *profiles) {
+  if (SSL_CTX_set_tlsext_use_srtp(id->ctx, profiles) != 0) {
+    ERR_clear_error();
+    return SV_EINVAL;
+  }
+  return 0;
+}
+
+const char *sv_dtls_srtp_profile_name(sv_srtp_profile profile) {
+  switch (profile) {
+  case SV_SRTP_AES128_CM_SHA1_80:
+    return "SRTP_AES128_CM_SHA1_80";
+  case SV_SRTP_AES128_CM_SHA1_32:
+    return "SRTP_AES128_CM_SHA1_32";
+  case SV_SRTP_AEAD_AES_128_GCM:
+    return "SRTP_AEAD_AES_128_GCM";
+  case SV_SRTP_AEAD_AES_256_GCM:
+    return "SRTP_AEAD_AES_256_GCM";
+  }
+  return "unknown";
+}
+
+/* Key and salt lengths per side for a negotiated profile; false for one we
+ * never offer. */
+static bool srtp_profile_lengths(unsigned long id, size_t *key_len, size_t *salt_len) {
+  switch (id) {
+  case SV_SRTP_AES128_CM_SHA1_80:
+  case SV_SRTP_AES128_CM_SHA1_32:
+    *key_len = 16;
+    *salt_len = 14;
+    return true;
+  case SV_SRTP_AEAD_AES_128_GCM:
+    *key_len = 16;
+    *salt_len = 12;
+    return true;
+  case SV_SRTP_AEAD_AES_256_GCM:
+    *key_len = 32;
+    *salt_len = 12;
+    return true;
+  default:
+    return false;
+  }
 }
 
 static void fail(sv_dtls *d, const char *reason) {
@@ -208,20 +257,23 @@ static void finish_handshake(sv_dtls *d) {
     return;
   }
   SRTP_PROTECTION_PROFILE *profile = SSL_get_selected_srtp_profile(d->ssl);
-  if (!profile || profile->id != SRTP_AES128_CM_SHA1_80) {
-    fail(d, "no common SRTP profile (AES128_CM_SHA1_80 is required)");
+  sv_dtls_srtp_keys keys = {0};
+  if (!profile || !srtp_profile_lengths(profile->id, &keys.key_len, &keys.salt_len)) {
+    fail(d, "no common SRTP profile (the relay needs AES-GCM or AES128_CM_SHA1)");
     return;
   }
-  uint8_t keys[SV_DTLS_SRTP_KEYS_LEN];
+  keys.profile = (sv_srtp_profile)profile->id;
   static const char label[] = "EXTRACTOR-dtls_srtp";
-  if (SSL_export_keying_material(d->ssl, keys, sizeof keys, label, sizeof label - 1, NULL, 0, 0) !=
-      1) {
+  if (SSL_export_keying_material(d->ssl, keys.material, 2 * (keys.key_len + keys.salt_len), label,
+                                 sizeof label - 1, NULL, 0, 0) != 1) {
     fail(d, "cannot export SRTP keys from DTLS");
     return;
   }
   d->connected = true;
-  d->cb.connected(d->user, keys, d->is_client);
-  OPENSSL_cleanse(keys, sizeof keys);
+  SV_INFO("dtls", "DTLS-SRTP connected as %s with %s", d->is_client ? "client" : "server",
+          sv_dtls_srtp_profile_name(keys.profile));
+  d->cb.connected(d->user, &keys, d->is_client);
+  OPENSSL_cleanse(&keys, sizeof keys);
 }
 
 /* Drives the handshake after any input or timeout. */

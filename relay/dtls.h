@@ -18,10 +18,33 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* SRTP_AES128_CM_SHA1_80: 16-byte key + 14-byte salt, per side. */
-#define SV_DTLS_SRTP_KEY_LEN  16
-#define SV_DTLS_SRTP_SALT_LEN 14
-#define SV_DTLS_SRTP_KEYS_LEN (2 * (SV_DTLS_SRTP_KEY_LEN + SV_DTLS_SRTP_SALT_LEN))
+/* The SRTP protection profiles the relay negotiates, by their IANA ids
+ * (RFC 5764 4.1.2, RFC 7714 14.2). */
+typedef enum sv_srtp_profile {
+  SV_SRTP_AES128_CM_SHA1_80 = 0x0001, /* 16-byte key, 14-byte salt */
+  SV_SRTP_AES128_CM_SHA1_32 = 0x0002, /* 16-byte key, 14-byte salt */
+  SV_SRTP_AEAD_AES_128_GCM = 0x0007,  /* 16-byte key, 12-byte salt */
+  SV_SRTP_AEAD_AES_256_GCM = 0x0008,  /* 32-byte key, 12-byte salt */
+} sv_srtp_profile;
+
+/* What the relay offers and accepts, best first. The DTLS server's order
+ * decides (OpenSSL takes the first of its own profiles the client lists),
+ * so the relay gets GCM wherever it is the server and the peer offers it. */
+#define SV_DTLS_SRTP_PROFILES                                                                      \
+  "SRTP_AEAD_AES_128_GCM:SRTP_AEAD_AES_256_GCM:SRTP_AES128_CM_SHA1_80:SRTP_AES128_CM_SHA1_32"
+
+#define SV_DTLS_SRTP_MAX_KEY_LEN  32
+#define SV_DTLS_SRTP_MAX_SALT_LEN 14
+#define SV_DTLS_SRTP_KEYS_LEN     (2 * (SV_DTLS_SRTP_MAX_KEY_LEN + SV_DTLS_SRTP_MAX_SALT_LEN))
+
+/* The keying material of one DTLS-SRTP association. */
+typedef struct sv_dtls_srtp_keys {
+  sv_srtp_profile profile;
+  size_t key_len, salt_len; /* per side, for this profile */
+  /* client key | server key | client salt | server salt (RFC 5764 4.2);
+   * the first 2 * (key_len + salt_len) bytes are used. */
+  uint8_t material[SV_DTLS_SRTP_KEYS_LEN];
+} sv_dtls_srtp_keys;
 
 typedef struct sv_dtls_identity sv_dtls_identity;
 typedef struct sv_dtls sv_dtls;
@@ -32,14 +55,22 @@ int sv_dtls_identity_new(sv_dtls_identity **out);
 void sv_dtls_identity_free(sv_dtls_identity *id);
 /* "AB:CD:..." (SHA-256, upper-case hex); owned by the identity. */
 const char *sv_dtls_identity_fingerprint(const sv_dtls_identity *id);
+/* Replaces the SRTP profiles the identity offers as a client and accepts as a
+ * server, best first, as an OpenSSL list ("SRTP_AES128_CM_SHA1_80:..."); the
+ * default is SV_DTLS_SRTP_PROFILES. For tests and the load generator, which
+ * offer what a browser offers. Call before any session uses the identity.
+ * Returns 0, or SV_EINVAL for a list OpenSSL does not know. */
+int sv_dtls_identity_set_srtp_profiles(sv_dtls_identity *id, const char *profiles);
+/* "SRTP_AEAD_AES_128_GCM" and so on; "unknown" for anything else. */
+const char *sv_dtls_srtp_profile_name(sv_srtp_profile profile);
 
 typedef struct sv_dtls_callbacks {
   /* One DTLS datagram to send to the peer. */
   void (*send)(void *user, const uint8_t *buf, size_t len);
-  /* Handshake done and fingerprint verified. keys is client key | server key
-   * | client salt | server salt (RFC 5764 4.2); is_client says which side we
-   * were. */
-  void (*connected)(void *user, const uint8_t keys[SV_DTLS_SRTP_KEYS_LEN], bool is_client);
+  /* Handshake done and fingerprint verified. keys (valid during the call)
+   * carries the negotiated profile and the exported material; is_client says
+   * which side we were. */
+  void (*connected)(void *user, const sv_dtls_srtp_keys *keys, bool is_client);
   /* Handshake failed, fingerprint mismatch, or the peer closed; reason is a
    * sentence. No callback fires after this one. */
   void (*failed)(void *user, const char *reason);

@@ -82,8 +82,7 @@ static void on_dtls_send(void *user, const uint8_t *buf, size_t len) {
   nice_agent_send(p->agent, p->stream, 1, (guint)len, (const gchar *)buf);
 }
 
-static void on_dtls_connected(void *user, const uint8_t keys[SV_DTLS_SRTP_KEYS_LEN],
-                              bool is_client) {
+static void on_dtls_connected(void *user, const sv_dtls_srtp_keys *keys, bool is_client) {
   sv_peer *p = user;
   if (sv_srtp_start(&p->srtp, keys, is_client) != 0) {
     set_state(p, SV_PC_STATE_FAILED, "cannot set up SRTP with the negotiated keys");

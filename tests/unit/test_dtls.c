@@ -2,7 +2,10 @@
  * test_dtls.c — DTLS-SRTP between two relay sessions over an in-memory
  * "network": the handshake completes, both sides export the same keys,
  * SRTP set up from them round-trips RTP and RTCP, tampering is detected, and
- * a wrong fingerprint fails the handshake with a reason.
+ * a wrong fingerprint fails the handshake with a reason. The SRTP profile is
+ * the DTLS server's choice: the relay's GCM-first list wins over a client
+ * that lists AES-CM first (as Chrome does), and a client that offers only
+ * AES-CM (80 or 32) still connects.
  */
 #include <glib.h>
 #include <string.h>
@@ -18,7 +21,7 @@ typedef struct side {
   GQueue *inbox; /* GBytes datagrams to deliver to this side */
   bool connected, failed, is_client;
   char reason[200];
-  uint8_t keys[SV_DTLS_SRTP_KEYS_LEN];
+  sv_dtls_srtp_keys keys;
 } side;
 
 static void on_send(void *user, const uint8_t *buf, size_t len) {
@@ -26,11 +29,11 @@ static void on_send(void *user, const uint8_t *buf, size_t len) {
   g_queue_push_tail(s->other->inbox, g_bytes_new(buf, len));
 }
 
-static void on_connected(void *user, const uint8_t keys[SV_DTLS_SRTP_KEYS_LEN], bool is_client) {
+static void on_connected(void *user, const sv_dtls_srtp_keys *keys, bool is_client) {
   side *s = user;
   s->connected = true;
   s->is_client = is_client;
-  memcpy(s->keys, keys, SV_DTLS_SRTP_KEYS_LEN);
+  s->keys = *keys;
 }
 
 static void on_failed(void *user, const char *reason) {
@@ -91,11 +94,15 @@ static void test_handshake_and_srtp(void) {
   CHECK(c.connected && s.connected);
   CHECK(!c.failed && !s.failed);
   CHECK(c.is_client && !s.is_client);
-  CHECK(memcmp(c.keys, s.keys, sizeof c.keys) == 0);
+  CHECK(memcmp(&c.keys, &s.keys, sizeof c.keys) == 0);
+  /* Both are relays: the server's first choice, AES-128-GCM. */
+  CHECK_EQ_INT(s.keys.profile, SV_SRTP_AEAD_AES_128_GCM);
+  CHECK(s.keys.key_len == 16 && s.keys.salt_len == 12);
 
   sv_srtp cs = {0}, ss = {0};
-  CHECK_EQ_INT(sv_srtp_start(&cs, c.keys, true), 0);
-  CHECK_EQ_INT(sv_srtp_start(&ss, s.keys, false), 0);
+  CHECK_EQ_INT(sv_srtp_start(&cs, &c.keys, true), 0);
+  CHECK_EQ_INT(sv_srtp_start(&ss, &s.keys, false), 0);
+  CHECK_EQ_INT(ss.profile, SV_SRTP_AEAD_AES_128_GCM);
   uint8_t pkt[100 + SV_SRTP_TRAILER] = {0x80, 96, 0x12, 0x34, 0, 0, 0, 1, 0xde, 0xad, 0xbe, 0xef};
   for (int i = 12; i < 100; i++)
     pkt[i] = (uint8_t)i;
@@ -103,7 +110,7 @@ static void test_handshake_and_srtp(void) {
   memcpy(orig, pkt, 100);
   size_t len = 100;
   CHECK_EQ_INT(sv_srtp_protect_rtp(&cs, pkt, &len), 0);
-  CHECK(len == 110);
+  CHECK(len == 116);                           /* the 16-byte GCM tag */
   CHECK(memcmp(pkt + 12, orig + 12, 88) != 0); /* payload is encrypted */
   uint8_t copy[sizeof pkt];
   memcpy(copy, pkt, sizeof pkt);
@@ -172,11 +179,95 @@ static void test_garbage_input(void) {
   sv_dtls_identity_free(si);
 }
 
+/* A client that lists AES-CM before GCM, the order the issue reports for
+ * Chrome's DTLS use_srtp offer. */
+#define CM_FIRST                                                                                   \
+  "SRTP_AES128_CM_SHA1_80:SRTP_AEAD_AES_128_GCM:SRTP_AEAD_AES_256_GCM:SRTP_AES128_CM_SHA1_32"
+
+/* SRTP set up from both sides' keys carries RTP client to server and RTCP
+ * server to client. */
+static void check_srtp_roundtrip(const side *c, const side *s) {
+  sv_srtp cs = {0}, ss = {0};
+  CHECK_EQ_INT(sv_srtp_start(&cs, &c->keys, true), 0);
+  CHECK_EQ_INT(sv_srtp_start(&ss, &s->keys, false), 0);
+  uint8_t pkt[40 + SV_SRTP_TRAILER] = {0x80, 96, 0, 7, 0, 0, 0, 9, 1, 2, 3, 4};
+  size_t len = 40;
+  CHECK_EQ_INT(sv_srtp_protect_rtp(&cs, pkt, &len), 0);
+  CHECK_EQ_INT(sv_srtp_unprotect_rtp(&ss, pkt, &len), 0);
+  CHECK(len == 40);
+  uint8_t rtcp[12 + SV_SRTP_TRAILER] = {0x81, 206, 0, 2, 0, 0, 0, 1, 0xde, 0xad, 0xbe, 0xef};
+  size_t rlen = 12;
+  CHECK_EQ_INT(sv_srtp_protect_rtcp(&ss, rtcp, &rlen), 0);
+  CHECK_EQ_INT(sv_srtp_unprotect_rtcp(&cs, rtcp, &rlen), 0);
+  CHECK(rlen == 12);
+  sv_srtp_stop(&cs);
+  sv_srtp_stop(&ss);
+}
+
+/* A handshake between a client offering client_profiles and a server
+ * accepting server_profiles (NULL: the relay's own list). Returns the profile
+ * both sides agreed on, or -1 if the handshake failed for want of one. */
+static int negotiate(const char *client_profiles, const char *server_profiles) {
+  sv_dtls_identity *ci = NULL, *si = NULL;
+  CHECK_EQ_INT(sv_dtls_identity_new(&ci), 0);
+  CHECK_EQ_INT(sv_dtls_identity_new(&si), 0);
+  if (client_profiles) CHECK_EQ_INT(sv_dtls_identity_set_srtp_profiles(ci, client_profiles), 0);
+  if (server_profiles) CHECK_EQ_INT(sv_dtls_identity_set_srtp_profiles(si, server_profiles), 0);
+  side c = {0}, s = {0};
+  handshake(sv_dtls_identity_fingerprint(si), sv_dtls_identity_fingerprint(ci), &c, &s, ci, si);
+  int got = -1;
+  if (c.connected && s.connected) {
+    CHECK(memcmp(&c.keys, &s.keys, sizeof c.keys) == 0);
+    got = (int)s.keys.profile;
+    check_srtp_roundtrip(&c, &s);
+  } else {
+    CHECK(c.failed || s.failed);
+    CHECK(strstr(c.failed ? c.reason : s.reason, "SRTP profile") != NULL);
+  }
+  sv_dtls_free(c.dtls);
+  sv_dtls_free(s.dtls);
+  drain(&c);
+  drain(&s);
+  sv_dtls_identity_free(ci);
+  sv_dtls_identity_free(si);
+  return got;
+}
+
+static void test_profile_choice(void) {
+  /* The relay as the DTLS server: its order wins over the client's. */
+  CHECK_EQ_INT(negotiate(CM_FIRST, NULL), SV_SRTP_AEAD_AES_128_GCM);
+  CHECK_EQ_INT(negotiate("SRTP_AEAD_AES_256_GCM:SRTP_AES128_CM_SHA1_80", NULL),
+               SV_SRTP_AEAD_AES_256_GCM);
+  /* Clients that offer only AES-CM still connect. */
+  CHECK_EQ_INT(negotiate("SRTP_AES128_CM_SHA1_80", NULL), SV_SRTP_AES128_CM_SHA1_80);
+  CHECK_EQ_INT(negotiate("SRTP_AES128_CM_SHA1_32", NULL), SV_SRTP_AES128_CM_SHA1_32);
+  CHECK_EQ_INT(negotiate("SRTP_AES128_CM_SHA1_32:SRTP_AES128_CM_SHA1_80", NULL),
+               SV_SRTP_AES128_CM_SHA1_80);
+  /* The relay as the DTLS client: the server's order decides. */
+  CHECK_EQ_INT(negotiate(NULL, CM_FIRST), SV_SRTP_AES128_CM_SHA1_80);
+  CHECK_EQ_INT(negotiate(NULL, "SRTP_AEAD_AES_256_GCM"), SV_SRTP_AEAD_AES_256_GCM);
+  /* Nothing in common: both sides fail with a reason. */
+  CHECK_EQ_INT(negotiate("SRTP_AES128_CM_SHA1_80", "SRTP_AEAD_AES_256_GCM"), -1);
+}
+
+static void test_profile_names(void) {
+  sv_dtls_identity *id = NULL;
+  CHECK_EQ_INT(sv_dtls_identity_new(&id), 0);
+  CHECK_EQ_INT(sv_dtls_identity_set_srtp_profiles(id, "SRTP_NO_SUCH_PROFILE"), SV_EINVAL);
+  CHECK_EQ_INT(sv_dtls_identity_set_srtp_profiles(id, SV_DTLS_SRTP_PROFILES), 0);
+  sv_dtls_identity_free(id);
+  CHECK_STR(sv_dtls_srtp_profile_name(SV_SRTP_AEAD_AES_128_GCM), "SRTP_AEAD_AES_128_GCM");
+  CHECK_STR(sv_dtls_srtp_profile_name(SV_SRTP_AES128_CM_SHA1_32), "SRTP_AES128_CM_SHA1_32");
+  CHECK_STR(sv_dtls_srtp_profile_name((sv_srtp_profile)5), "unknown");
+}
+
 int main(void) {
   CHECK_EQ_INT(sv_srtp_global_init(), 0);
   RUN(test_handshake_and_srtp);
   RUN(test_wrong_fingerprint);
   RUN(test_garbage_input);
+  RUN(test_profile_choice);
+  RUN(test_profile_names);
   sv_srtp_global_deinit();
   return check_summary();
 }
