@@ -164,16 +164,11 @@ static void adapt_subscriber(sv_part *s, uint64_t now) {
     tell_paused(s, n_video > 0, "audio-only");
   else
     tell_paused(s, n_video > 0 && !any, "bandwidth");
+  s->want_bps = 0;
   if (!s->bwe || s->audio_only || !can_rise) return;
   want += audio;
-  size_t pad = sv_bwe_padding_due(s->bwe, want > UINT32_MAX ? UINT32_MAX : (uint32_t)want, now);
-  for (size_t i = 0; i < s->n_outs && pad > 0; i++) {
-    sv_out *o = &s->outs[i];
-    if (!o->src || o->kind != SV_KIND_VIDEO || !o->rtx_pt) continue;
-    size_t sent = sv_forward_probe(o, pad, now);
-    SV_STAT_ADD(s->room->env->stats, padding_bytes, sent);
-    pad = sent >= pad ? 0 : pad - sent;
-  }
+  s->want_bps = want > UINT32_MAX ? UINT32_MAX : (uint32_t)want;
+  sv_forward_probe_due(s, now);
 }
 
 /* Tells publisher p which layers of track t anybody receives, when that

@@ -126,6 +126,9 @@ static void send_to(sv_out *o, const uint8_t *buf, size_t len, const sv_rtp_head
     o->octets += (uint32_t)h->payload_len;
     if (!sub->first_video && o->kind == SV_KIND_VIDEO) record_first_video(sub, now);
   }
+  /* A probe cluster is paced over a few tens of milliseconds: asking after
+   * each packet (audio alone comes every 20 ms) keeps it close to its rate. */
+  if (sub->want_bps) sv_forward_probe_due(sub, now);
 }
 
 /* Sends the layer's packet in_seq again to o: as RTX (RFC 4588) on o's RTX
@@ -205,6 +208,17 @@ size_t sv_forward_probe(sv_out *o, size_t bytes, uint64_t now) {
   }
   if (sent < bytes) sent += send_padding(o, bytes - sent, now);
   return sent;
+}
+
+void sv_forward_probe_due(sv_part *sub, uint64_t now) {
+  size_t pad = sv_bwe_padding_due(sub->bwe, sub->want_bps, now);
+  for (size_t i = 0; i < sub->n_outs && pad > 0; i++) {
+    sv_out *o = &sub->outs[i];
+    if (!o->src || o->kind != SV_KIND_VIDEO || !o->rtx_pt) continue;
+    size_t sent = sv_forward_probe(o, pad, now);
+    SV_STAT_ADD(sub->room->env->stats, padding_bytes, sent);
+    pad = sent >= pad ? 0 : pad - sent;
+  }
 }
 
 /* Whether o forwards a packet of layer k of its track; moves o to its
@@ -464,4 +478,7 @@ void sv_forward_tick(sv_router *r) {
 void sv_forward_part_free(sv_part *p) {
   sv_bwe_free(p->bwe);
   p->bwe = NULL;
+  /* The gauge counts subscribers here now. */
+  if (p->video_paused) SV_STAT_SUB(p->room->env->stats, video_paused, 1);
+  p->video_paused = false;
 }

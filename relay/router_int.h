@@ -107,6 +107,7 @@ struct sv_part {
   struct sv_bwe *bwe;
   uint8_t twcc_id; /* extension id on its subscribe connection, 0 = none */
   uint16_t twcc_seq;
+  uint32_t want_bps; /* what it would take if the estimate allowed (probing), 0 = no wish */
   bool audio_only;   /* it asked for no video */
   bool video_paused; /* it was told its video is paused */
   uint64_t last_bwe_sample_us;
@@ -143,6 +144,8 @@ void sv_forward_part_free(sv_part *p);
  * packets of the layer it receives again, as RTX. Returns the bytes sent
  * (0 when o has no RTX or nothing buffered). */
 size_t sv_forward_probe(sv_out *o, size_t bytes, uint64_t now);
+/* Sends the probe padding the estimator towards sub wants now, if any. */
+void sv_forward_probe_due(sv_part *sub, uint64_t now);
 
 /* adapt.c: per subscriber, the layer of each video it receives from its
  * bandwidth estimate, paused video, probing; per publisher, the layers

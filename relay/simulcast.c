@@ -15,13 +15,13 @@ int sv_layer_choose(const uint32_t *bps, size_t n, int current, int max_layer,
   /* Paused: the lowest layer must fit with room to spare before video comes
    * back, or a link just at the edge would pause and resume every second. */
   if (current < 0 && budget < bps[0] * SV_LAYER_RESUME_MARGIN) return -1;
-  if (budget < bps[0]) return -1;
+  if (budget < bps[0] * SV_LAYER_KEEP_MARGIN) return -1;
   if (current > top) current = top;
   /* Down at once to the highest layer that fits. */
   if (current >= 0 && bps[current] > budget) {
     while (current > 0 && bps[current] > budget)
       current--;
-    return current;
+    return current; /* the lowest stays while above the keep margin */
   }
   if (current < 0) current = 0;
   /* Up only with a margin over the next layer's rate. */

@@ -18,10 +18,14 @@
 
 #include "relay/vp8.h"
 
-/* Up only when the budget has this much room over the next layer's rate,
- * and back from a pause only with this much over the lowest layer's. */
+/* Up only when the budget has this much room over the next layer's rate;
+ * the lowest layer is kept until the budget falls below this share of its
+ * rate (a link at its capacity makes the estimate swing around it, and a
+ * pause costs more than a little queueing), and back from a pause only
+ * with this much over it. */
 #define SV_LAYER_UP_MARGIN     1.15
-#define SV_LAYER_RESUME_MARGIN 1.3
+#define SV_LAYER_KEEP_MARGIN   0.75
+#define SV_LAYER_RESUME_MARGIN 1.1
 
 /* Picks the layer for a budget of budget_bps (what the subscriber's link
  * takes, less its audio): bps[i] is layer i's rate (lowest first, n of

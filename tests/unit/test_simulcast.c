@@ -34,11 +34,15 @@ static void test_choose_hysteresis(void) {
 }
 
 static void test_choose_pause(void) {
-  CHECK_EQ_INT(sv_layer_choose(rates, 3, 0, 2, 140000), -1);
-  /* Paused video comes back only with room over the lowest layer. */
+  CHECK_EQ_INT(sv_layer_choose(rates, 3, 0, 2, 100000), -1);
+  /* The lowest layer is kept a little below its rate ... */
+  CHECK_EQ_INT(sv_layer_choose(rates, 3, 0, 2, 120000), 0);
+  /* ... but paused video comes back only with room over it. */
+  CHECK_EQ_INT(sv_layer_choose(rates, 3, -1, 2, 120000), -1);
   CHECK_EQ_INT(sv_layer_choose(rates, 3, -1, 2, 160000), -1);
-  CHECK_EQ_INT(sv_layer_choose(rates, 3, -1, 2, 200000), 0);
-  CHECK_EQ_INT(sv_layer_choose(rates, 3, 0, 2, 160000), 0);
+  CHECK_EQ_INT(sv_layer_choose(rates, 3, -1, 2, 170000), 0);
+  /* A higher layer that stops fitting goes to the lowest, not to a pause. */
+  CHECK_EQ_INT(sv_layer_choose(rates, 3, 2, 2, 120000), 0);
 }
 
 /* A VP8 payload: descriptor with X, I (15-bit picture ID), L (TL0PICIDX). */
