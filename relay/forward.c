@@ -27,6 +27,7 @@
 
 #include "common/tap.h"
 #include "relay/bwe.h"
+#include "relay/red.h"
 #include "relay/srtp.h"
 
 #define REPORT_INTERVAL_US 1000000
@@ -102,7 +103,7 @@ static int send_stamped(sv_part *sub, uint8_t *out, size_t len, uint16_t twcc_se
   return rc;
 }
 
-static void send_to(sv_out *o, const uint8_t *buf, size_t len, const sv_rtp_header *h,
+static void send_to(sv_out *o, const uint8_t *buf, size_t len, const sv_rtp_header *h, uint8_t pt,
                     uint64_t now) {
   sv_part *sub = o->sub;
   uint8_t *out = sub->room->env->scratch_out;
@@ -119,7 +120,7 @@ static void send_to(sv_out *o, const uint8_t *buf, size_t len, const sv_rtp_head
   uint8_t tl0;
   sv_outmap_apply(&o->map, h->seq, h->ts, d, &seq, &ts, &picid, &tl0, now);
   if (d) sv_vp8_desc_write(out + oh.header_len, d, picid, tl0);
-  sv_rtp_rewrite(out, o->codec.pt, seq, ts, o->ssrc);
+  sv_rtp_rewrite(out, pt, seq, ts, o->ssrc);
   if (sub->twcc_id) sub->twcc_seq++;
   if (send_stamped(sub, out, n, twcc_seq, false, now) == 0) {
     o->packets++;
@@ -145,7 +146,7 @@ static size_t resend(sv_out *o, uint16_t out_seq, bool probe, uint64_t now) {
   if (slot->len == 0 || slot->seq != seq || sv_rtp_parse(slot->data, slot->len, &h) != 0) return 0;
   if (!o->rtx_pt) {
     if (probe) return 0;
-    send_to(o, slot->data, slot->len, &h, now);
+    send_to(o, slot->data, slot->len, &h, o->codec.pt, now);
     return slot->len;
   }
   sv_part *sub = o->sub;
@@ -221,6 +222,27 @@ void sv_forward_probe_due(sv_part *sub, uint64_t now) {
   }
 }
 
+/* A RED packet for a subscriber that did not take RED: its primary block
+ * alone, as the Opus packet it protects (what was redundant is lost to this
+ * subscriber, which could not have used it). Malformed RED is dropped. */
+static void send_red_stripped(sv_out *o, const uint8_t *buf, const sv_rtp_header *h, uint64_t now) {
+  uint8_t pkt[SV_RTP_MTU];
+  uint8_t pt;
+  size_t off, n;
+  sv_stats_block *st = o->sub->room->env->stats;
+  if (sv_red_primary(buf + h->header_len, h->payload_len, &pt, &off, &n) != 0) {
+    SV_STAT_ADD(st, dropped_malformed, 1);
+    return;
+  }
+  memcpy(pkt, buf, h->header_len);
+  pkt[0] &= (uint8_t)~0x20; /* the padding stays behind */
+  memcpy(pkt + h->header_len, buf + h->header_len + off, n);
+  sv_rtp_header sh;
+  if (sv_rtp_parse(pkt, h->header_len + n, &sh) != 0) return;
+  send_to(o, pkt, h->header_len + n, &sh, o->codec.pt, now);
+  SV_STAT_ADD(st, red_stripped, 1);
+}
+
 /* Whether o forwards a packet of layer k of its track; moves o to its
  * target layer at a keyframe of it. */
 static bool out_takes(sv_out *o, sv_track *t, int k, const uint8_t *buf, const sv_rtp_header *h,
@@ -253,8 +275,8 @@ void sv_forward_rtp(sv_part *p, uint8_t *buf, size_t len) {
   }
   sv_track *t = NULL;
   sv_layer *l = layer_by_ssrc(p, buf, &h, &t);
-  /* Unknown SSRC, or a payload type we did not negotiate (RTX, RED). */
-  if (!l || h.pt != t->codec.pt) {
+  /* Unknown SSRC, or a payload type we did not negotiate. */
+  if (!l || (h.pt != t->codec.pt && (!t->red_pt || h.pt != t->red_pt))) {
     SV_STAT_ADD(st, dropped_unknown, 1);
     return;
   }
@@ -277,9 +299,18 @@ void sv_forward_rtp(sv_part *p, uint8_t *buf, size_t len) {
     memcpy(slot->data, buf, len);
     keyframe = sv_rtp_is_keyframe(t->codec.codec, buf + h.header_len, h.payload_len);
   }
+  bool red = t->red_pt && h.pt == t->red_pt;
   for (size_t i = 0; i < t->n_outs; i++) {
     sv_out *o = t->outs[i];
-    if (out_ready(o) && out_takes(o, t, k, buf, &h, keyframe, now)) send_to(o, buf, len, &h, now);
+    if (!out_ready(o) || !out_takes(o, t, k, buf, &h, keyframe, now)) continue;
+    if (!red) {
+      send_to(o, buf, len, &h, o->codec.pt, now);
+    } else if (o->red_pt) {
+      send_to(o, buf, len, &h, o->red_pt, now);
+      SV_STAT_ADD(st, red_forwarded, 1);
+    } else {
+      send_red_stripped(o, buf, &h, now);
+    }
   }
 }
 

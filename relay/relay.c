@@ -173,6 +173,10 @@ static void add_block(const sv_stats_block *cb, sv_relay_stats *out) {
   SUM(layer_switches);
   SUM(video_paused);
   SUM(padding_bytes);
+  SUM(red_forwarded);
+  SUM(red_stripped);
+  SUM(nack_sent);
+  SUM(rtx_received);
 #undef SUM
 }
 

@@ -144,6 +144,10 @@ typedef struct sv_relay_stats {
   uint64_t layer_switches; /* simulcast layer changes towards subscribers */
   uint64_t video_paused;   /* subscribers whose video is paused now (gauge) */
   uint64_t padding_bytes;  /* sent to probe subscribers' links */
+  uint64_t red_forwarded;  /* RED audio packets forwarded as RED */
+  uint64_t red_stripped;   /* ... and stripped to Opus for subscribers without RED */
+  uint64_t nack_sent;      /* NACKs the relay sent publishers for lost packets */
+  uint64_t rtx_received;   /* retransmissions from publishers that repaired a gap */
 } sv_relay_stats;
 
 /* Upper bounds (kbit/s) of the bandwidth-estimate buckets; the 9th is +Inf. */

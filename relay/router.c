@@ -12,6 +12,7 @@
 #include "common/tap.h"
 #include "relay/bwe.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define MOD "router"
@@ -288,6 +289,9 @@ static bool update_tracks(sv_part *p, const sv_sdp *answer) {
       if (t->kind == SV_KIND_VIDEO) l->rtx = g_new0(sv_rtx_slot, SV_RTX_SLOTS);
     }
     if (n_layers == 1) t->layers[0].ssrc = m->ssrc;
+    for (size_t k = 1; k < m->n_codecs; k++)
+      if (t->kind == SV_KIND_AUDIO && !g_ascii_strcasecmp(m->codecs[k].name, "red"))
+        t->red_pt = m->codecs[k].pt;
     changed = true;
   }
   for (size_t i = 0; i < SV_MAX_TRACKS; i++) {
@@ -437,11 +441,16 @@ static void take_answer(sv_router *r, sv_part *p, const sv_sdp *answer) {
     const sv_sdp_media *m = sv_sdp_find_mid(answer, o->mid);
     if (!m || m->rejected || !o->src) continue;
     twcc |= m->ext.twcc == SV_TWCC_EXT_ID;
-    o->rtx_pt = 0;
-    for (size_t k = 0; o->kind == SV_KIND_VIDEO && k < m->n_codecs; k++)
-      if (m->codecs[k].pt == rtx_pt_for(o->codec.pt) &&
-          !g_ascii_strcasecmp(m->codecs[k].name, "rtx"))
-        o->rtx_pt = m->codecs[k].pt;
+    o->rtx_pt = o->red_pt = 0;
+    for (size_t k = 0; k < m->n_codecs; k++) {
+      const sv_sdp_codec *c = &m->codecs[k];
+      if (o->kind == SV_KIND_VIDEO && c->pt == rtx_pt_for(o->codec.pt) &&
+          !g_ascii_strcasecmp(c->name, "rtx"))
+        o->rtx_pt = c->pt;
+      if (o->kind == SV_KIND_AUDIO && o->src->red_pt && c->pt == o->src->red_pt &&
+          !g_ascii_strcasecmp(c->name, "red"))
+        o->red_pt = c->pt;
+    }
   }
   p->twcc_id = twcc ? SV_TWCC_EXT_ID : 0;
   if (twcc && !p->bwe) {
@@ -487,6 +496,15 @@ static void send_offer(sv_router *r, sv_part *p) {
      * subscriber; RTX for NACK answers and probing. */
     m->codecs[0].fb = (o->codec.fb & ~SV_FB_REMB) | SV_FB_TWCC;
     m->ext.twcc = SV_TWCC_EXT_ID;
+    if (o->kind == SV_KIND_AUDIO && o->src->red_pt) {
+      sv_sdp_codec *red = &m->codecs[m->n_codecs++];
+      memset(red, 0, sizeof *red);
+      red->pt = o->src->red_pt;
+      red->clock_rate = 48000;
+      red->channels = 2;
+      g_strlcpy(red->name, "red", sizeof red->name);
+      g_snprintf(red->fmtp, sizeof red->fmtp, "%u/%u", o->codec.pt, o->codec.pt);
+    }
     if (o->kind == SV_KIND_VIDEO) {
       sv_sdp_codec *rtx = &m->codecs[m->n_codecs++];
       memset(rtx, 0, sizeof *rtx);

@@ -56,6 +56,7 @@ typedef struct sv_track {
   const char *source;
   sv_sdp_codec codec;
   uint8_t rid_ext; /* a=extmap id of the rid extension, 0 = none */
+  uint8_t red_pt;  /* audio: the publisher's RED payload type, 0 = none */
   sv_layer layers[SV_MAX_LAYERS];
   size_t n_layers; /* 1, or the simulcast layers lowest first */
   bool layers_told;
@@ -78,6 +79,7 @@ struct sv_out {
   int max_layer; /* the subscriber's preference (SV_RELAY_LAYER_AUTO = none) */
   uint32_t rtx_ssrc;
   uint8_t rtx_pt; /* 0 = the subscriber did not take RTX */
+  uint8_t red_pt; /* audio: RED as the subscriber took it, 0 = strip to Opus */
   uint16_t rtx_seq;
   uint32_t packets, octets;
   uint32_t sr_lsr;     /* middle 32 bits of the NTP time of the last SR sent here */

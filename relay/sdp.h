@@ -83,6 +83,7 @@ typedef struct sv_sdp_media {
    * a=simulcast:recv), at most SV_SDP_MAX_RIDS; 0 = one stream. */
   size_t n_rids;
   char rids[SV_SDP_MAX_RIDS][16];
+  bool red_first; /* written: a "red" codec goes first on the m= line */
 } sv_sdp_media;
 
 typedef struct sv_sdp {

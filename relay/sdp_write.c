@@ -4,6 +4,8 @@
  * with GstSDP. Pure: no globals, no I/O, any thread.
  */
 #include "relay/sdp_int.h"
+
+#include <stdlib.h>
 /* ---- publish negotiation --------------------------------------------------- */
 
 /* Looks key up in an fmtp value ("a=1;b=2") and copies its value into
@@ -57,6 +59,25 @@ static const sv_sdp_codec *pick_first(const sv_sdp_media *om, sv_codec codec, ui
   return NULL;
 }
 
+/* The codec named name ("red" or "rtx") that belongs to payload type pt:
+ * red with "pt/pt" (its redundant blocks are that codec too), rtx with
+ * "apt=pt". NULL when the offer has none. */
+static const sv_sdp_codec *pick_companion(const sv_sdp_media *om, const char *name, uint8_t pt) {
+  char want[16];
+  for (size_t i = 0; i < om->n_codecs && i < SV_SDP_MAX_CODECS; i++) {
+    const sv_sdp_codec *c = &om->codecs[i];
+    if (g_ascii_strcasecmp(c->name, name) != 0) continue;
+    if (!strcmp(name, "red")) {
+      snprintf(want, sizeof want, "%u/%u", pt, pt);
+      if (c->clock_rate == 48000 && !strcmp(c->fmtp, want)) return c;
+    } else if (fmtp_get(c->fmtp, "apt", want, sizeof want) && atoi(want) == pt &&
+               c->clock_rate == 90000) {
+      return c;
+    }
+  }
+  return NULL;
+}
+
 static const sv_sdp_codec *pick_codec(const sv_sdp_media *om, const sv_sdp_prefs *prefs) {
   if (om->kind == SV_KIND_AUDIO) return pick_first(om, SV_CODEC_OPUS, 48000);
   for (size_t i = 0; i < prefs->n_video && i < SV_ARRAY_LEN(prefs->video); i++) {
@@ -102,6 +123,19 @@ int sv_sdp_negotiate_publish(const sv_sdp *offer, const sv_sdp_prefs *prefs, sv_
     usable++;
     am->codecs[0] = *c;
     am->codecs[0].fb &= SDP_FB_SUPPORTED;
+    /* Loss repair the browser brings along: redundant audio (RFC 2198)
+     * around Opus, and RTX (RFC 4588) for the video codec, so the relay's
+     * NACKs are answered on their own stream. */
+    const sv_sdp_codec *extra = om->kind == SV_KIND_AUDIO ? pick_companion(om, "red", c->pt)
+                                                          : pick_companion(om, "rtx", c->pt);
+    if (extra) {
+      am->codecs[am->n_codecs] = *extra;
+      am->codecs[am->n_codecs].fb = 0;
+      am->n_codecs++;
+      /* A browser sends redundant audio only when the other side lists RED
+       * before the codec it protects. */
+      am->red_first = om->kind == SV_KIND_AUDIO;
+    }
     am->dir = om->dir == SV_DIR_SENDRECV || om->dir == SV_DIR_SENDONLY ? SV_DIR_RECVONLY
                                                                        : SV_DIR_INACTIVE;
     am->ssrc = om->ssrc;
@@ -214,10 +248,14 @@ static void write_media(GstSDPMessage *msg, const sv_sdp *sdp, const sv_sdp_medi
   /* The struct keeps no proto for other kinds; the only one browsers send
    * is the data channel, which must be answered in kind even when refused. */
   gst_sdp_media_set_proto(&gm, rtp ? SDP_PROTO_RTP : SDP_PROTO_SCTP);
-  for (size_t i = 0; rtp && i < n_codecs; i++) {
-    char pt[4];
-    snprintf(pt, sizeof pt, "%u", m->codecs[i].pt);
-    gst_sdp_media_add_format(&gm, pt);
+  for (int pass = 0; pass < 2; pass++) {
+    for (size_t i = 0; rtp && i < n_codecs; i++) {
+      bool first = m->red_first && !g_ascii_strcasecmp(m->codecs[i].name, "red");
+      if (first != (pass == 0)) continue;
+      char pt[4];
+      snprintf(pt, sizeof pt, "%u", m->codecs[i].pt);
+      gst_sdp_media_add_format(&gm, pt);
+    }
   }
   if (!rtp)
     gst_sdp_media_add_format(&gm, "webrtc-datachannel");

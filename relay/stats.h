@@ -35,6 +35,8 @@ typedef struct sv_stats_block {
   _Atomic uint64_t bwe_bucket[SV_BWE_BUCKETS + 1];
   _Atomic uint64_t bwe_sum_kbps, bwe_count;
   _Atomic uint64_t layer_switches, video_paused, padding_bytes;
+  _Atomic uint64_t red_forwarded, red_stripped; /* RED audio packets, by what subscribers took */
+  _Atomic uint64_t nack_sent, rtx_received;     /* towards publishers, and their answers */
 } __attribute__((aligned(64))) sv_stats_block;
 
 #define SV_STAT_ADD(block, field, n)                                                               \

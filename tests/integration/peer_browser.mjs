@@ -3,7 +3,8 @@
  * client, served by samvei on 127.0.0.1) and a samvei-peer in one room.
  * Passes when the page's getStats shows video frames decoded from the peer
  * and the peer's JSON lines show at least 30 frames of SAMVEI_CODEC decoded
- * from the page.
+ * from the page, and its Opus decoded from the page's RED (stripped by the
+ * relay, since webrtcbin does not take RED).
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -58,6 +59,15 @@ try {
   else if (video.codec !== codec) fail(`samvei-peer received ${video.codec}, not ${codec}`);
   else if (video.decoded < 30) fail(`samvei-peer decoded only ${video.decoded} frames from the page`);
   else console.log(`samvei-peer decoded ${video.decoded} ${video.codec} frames from the page`);
+  /* Chromium sends redundant audio (RED) because the relay's answer lists
+   * it first; webrtcbin did not take RED, so the relay strips each packet
+   * to its primary Opus payload, which samvei-peer must decode. */
+  const audio = final?.tracks?.find((t) => t.participant === pageId && t.kind === 'audio');
+  const metrics = await fetch(`${process.env.SAMVEI_URL}/metrics`).then((r) => r.text());
+  const stripped = Number(/^samvei_red_stripped_total (\d+)/m.exec(metrics)?.[1] ?? 0);
+  if (!audio || audio.decoded < 200) fail(`samvei-peer decoded ${audio?.decoded ?? 0} Opus frames from the page, expected 200 or more (its tracks: ${JSON.stringify(final?.tracks)})`);
+  else if (stripped < 200) fail(`the relay stripped ${stripped} RED packets to Opus for samvei-peer, expected 200 or more`);
+  else console.log(`samvei-peer decoded ${audio.decoded} Opus frames; the relay stripped ${stripped} RED packets for it`);
 } catch (err) {
   fail(err.message);
 } finally {

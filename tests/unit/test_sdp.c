@@ -1,8 +1,9 @@
 /*
- * test_sdp.c — unit tests for relay/sdp.c: real browser offers (Chrome,
- * Safari, Firefox) parsed field by field, publish negotiation under both
- * codec preferences, answers and subscribe offers written and parsed back,
- * and the errors a person sees for SDP the relay cannot take.
+ * test_sdp.c — unit tests for relay/sdp.h (sdp_parse.c, sdp_write.c): real
+ * browser offers (Chrome, Safari, Firefox) parsed field by field, publish
+ * negotiation under both codec preferences, answers and subscribe offers
+ * written and parsed back, and the errors a person sees for SDP the relay
+ * cannot take.
  *
  * The three offers are also seeds in tests/fuzz/corpus/fuzz_sdp/.
  */
@@ -634,7 +635,10 @@ static void test_negotiate_chrome_vp8(void) {
   CHECK(!a->rejected);
   CHECK_STR(a->mid, "0");
   CHECK_EQ_INT(a->dir, SV_DIR_RECVONLY); /* sendrecv -> recvonly */
-  CHECK_EQ_INT(a->n_codecs, 1);
+  CHECK_EQ_INT(a->n_codecs, 2);             /* Opus, and RED around it */
+  CHECK_STR(a->codecs[1].name, "red");
+  CHECK_EQ_INT(a->codecs[1].pt, 63);
+  CHECK(a->red_first);
   CHECK_EQ_INT(a->codecs[0].codec, SV_CODEC_OPUS);
   CHECK_EQ_INT(a->codecs[0].pt, 111);
   CHECK_STR(a->codecs[0].fmtp, "minptime=10;useinbandfec=1");
@@ -644,7 +648,9 @@ static void test_negotiate_chrome_vp8(void) {
   CHECK_STR(a->msid_track, "2d1c6a0b-8f5e-4c3a-b2d1-0e9f8a7b6c5d");
   CHECK(!v->rejected);
   CHECK_EQ_INT(v->dir, SV_DIR_RECVONLY); /* sendonly -> recvonly */
-  CHECK_EQ_INT(v->n_codecs, 1);
+  CHECK_EQ_INT(v->n_codecs, 2);             /* VP8, and its RTX */
+  CHECK_STR(v->codecs[1].name, "rtx");
+  CHECK_STR(v->codecs[1].fmtp, "apt=96");
   CHECK_EQ_INT(v->codecs[0].codec, SV_CODEC_VP8);
   CHECK_EQ_INT(v->codecs[0].pt, 96);
   CHECK_STR(v->codecs[0].fmtp, "");
@@ -785,7 +791,8 @@ static void test_answer_round_trip(void) {
   CHECK(strstr(text, "a=fingerprint:sha-256 " FP_RELAY "\r\na=setup:passive\r\na=mid:0\r\n"
                      "a=recvonly\r\na=rtcp-mux\r\na=rtpmap:109 opus/48000/2\r\n"
                      "a=fmtp:109 maxplaybackrate=48000;stereo=1;useinbandfec=1\r\n") != NULL);
-  CHECK(strstr(text, "m=video 9 UDP/TLS/RTP/SAVPF 126\r\n") != NULL);
+  CHECK(strstr(text, "m=video 9 UDP/TLS/RTP/SAVPF 126 127\r\n") != NULL); /* H.264, its RTX */
+  CHECK(strstr(text, "a=rtpmap:127 rtx/90000\r\na=fmtp:127 apt=126\r\n") != NULL);
   CHECK(strstr(text, "a=rtpmap:126 H264/90000\r\na=rtcp-fb:126 nack\r\na=rtcp-fb:126 nack pli\r\n"
                      "a=rtcp-fb:126 ccm fir\r\na=rtcp-fb:126 goog-remb\r\n"
                      "a=fmtp:126 profile-level-id=42e01f;level-asymmetry-allowed=1;"
@@ -807,7 +814,7 @@ static void test_answer_round_trip(void) {
     CHECK_STR(m->mid, o->mid);
     CHECK(!m->rejected);
     CHECK_EQ_INT(m->dir, SV_DIR_RECVONLY);
-    CHECK_EQ_INT(m->n_codecs, 1);
+    CHECK_EQ_INT(m->n_codecs, o->n_codecs);
     CHECK_EQ_INT(m->codecs[0].codec, o->codecs[0].codec);
     CHECK_EQ_INT(m->codecs[0].pt, o->codecs[0].pt);
     CHECK_EQ_INT(m->codecs[0].clock_rate, o->codecs[0].clock_rate);
