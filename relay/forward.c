@@ -25,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/bytes.h"
 #include "common/tap.h"
 #include "relay/bwe.h"
 #include "relay/red.h"
@@ -73,6 +74,36 @@ static sv_layer *layer_by_ssrc(sv_part *p, const uint8_t *buf, const sv_rtp_head
   by_pt->layers[0].ssrc = h->ssrc;
   *track = by_pt;
   return &by_pt->layers[0];
+}
+
+/* The layer whose retransmissions (RFC 4588) arrive with this SSRC: known
+ * from a=ssrc-group:FID, or learnt from the repaired-rid extension of a
+ * simulcast layer's RTX, or, for a single stream, its only RTX stream. */
+static sv_layer *layer_by_rtx(sv_part *p, const uint8_t *buf, const sv_rtp_header *h,
+                              sv_track **track) {
+  for (size_t i = 0; i < SV_MAX_TRACKS; i++) {
+    sv_track *t = &p->tracks[i];
+    if (!t->active || !t->rtx_pt || t->rtx_pt != h->pt) continue;
+    for (size_t k = 0; k < t->n_layers; k++) {
+      if (t->layers[k].rtx_ssrc == h->ssrc) {
+        *track = t;
+        return &t->layers[k];
+      }
+    }
+    const uint8_t *rid;
+    int n = t->n_layers > 1 && t->rrid_ext ? sv_rtp_ext_get(buf, h, t->rrid_ext, &rid) : -1;
+    for (size_t k = 0; k < t->n_layers; k++) {
+      sv_layer *l = &t->layers[k];
+      bool match = t->n_layers == 1 ||
+                   (n > 0 && strlen(l->rid) == (size_t)n && memcmp(l->rid, rid, (size_t)n) == 0);
+      if (match && !l->rtx_ssrc) {
+        l->rtx_ssrc = h->ssrc;
+        *track = t;
+        return l;
+      }
+    }
+  }
+  return NULL;
 }
 
 static bool out_ready(const sv_out *o) {
@@ -222,24 +253,35 @@ void sv_forward_probe_due(sv_part *sub, uint64_t now) {
   }
 }
 
-/* A RED packet for a subscriber that did not take RED: its primary block
- * alone, as the Opus packet it protects (what was redundant is lost to this
- * subscriber, which could not have used it). Malformed RED is dropped. */
-static void send_red_stripped(sv_out *o, const uint8_t *buf, const sv_rtp_header *h, uint64_t now) {
-  uint8_t pkt[SV_RTP_MTU];
+/* The Opus packet a RED packet protects: its header and primary block
+ * alone, into pkt[SV_RTP_MTU] with *h describing it. False for malformed
+ * RED (counted, and dropped by the caller). */
+static bool red_to_opus(sv_stats_block *st, const uint8_t *buf, const sv_rtp_header *red,
+                        uint8_t opus_pt, uint8_t *pkt, size_t *len, sv_rtp_header *h) {
   uint8_t pt;
   size_t off, n;
-  sv_stats_block *st = o->sub->room->env->stats;
-  if (sv_red_primary(buf + h->header_len, h->payload_len, &pt, &off, &n) != 0) {
+  if (sv_red_primary(buf + red->header_len, red->payload_len, &pt, &off, &n) != 0) {
     SV_STAT_ADD(st, dropped_malformed, 1);
-    return;
+    return false;
   }
-  memcpy(pkt, buf, h->header_len);
+  memcpy(pkt, buf, red->header_len);
   pkt[0] &= (uint8_t)~0x20; /* the padding stays behind */
-  memcpy(pkt + h->header_len, buf + h->header_len + off, n);
+  pkt[1] = (uint8_t)((pkt[1] & 0x80) | (opus_pt & 0x7f));
+  memcpy(pkt + red->header_len, buf + red->header_len + off, n);
+  *len = red->header_len + n;
+  return sv_rtp_parse(pkt, *len, h) == 0;
+}
+
+/* A RED packet for a subscriber that did not take RED: its primary block
+ * alone, as the Opus packet it protects (what was redundant is lost to this
+ * subscriber, which could not have used it). */
+static void send_red_stripped(sv_out *o, const uint8_t *buf, const sv_rtp_header *h, uint64_t now) {
+  uint8_t pkt[SV_RTP_MTU];
+  size_t n;
   sv_rtp_header sh;
-  if (sv_rtp_parse(pkt, h->header_len + n, &sh) != 0) return;
-  send_to(o, pkt, h->header_len + n, &sh, o->codec.pt, now);
+  sv_stats_block *st = o->sub->room->env->stats;
+  if (!red_to_opus(st, buf, h, o->codec.pt, pkt, &n, &sh)) return;
+  send_to(o, pkt, n, &sh, o->codec.pt, now);
   SV_STAT_ADD(st, red_stripped, 1);
 }
 
@@ -266,31 +308,51 @@ static bool out_takes(sv_out *o, sv_track *t, int k, const uint8_t *buf, const s
   return true;
 }
 
-void sv_forward_rtp(sv_part *p, uint8_t *buf, size_t len) {
+/* Hands a packet to the recording tap; RED as the Opus it protects, which
+ * is what the recorder depayloads. */
+static void tap_push(sv_part *p, const sv_track *t, const uint8_t *buf, size_t len,
+                     const sv_rtp_header *h, uint64_t now) {
+  static const uint8_t tap_codec[] = {
+      [SV_CODEC_OPUS] = SV_TAP_OPUS, [SV_CODEC_VP8] = SV_TAP_VP8, [SV_CODEC_H264] = SV_TAP_H264};
+  uint8_t c = (size_t)t->codec.codec < sizeof tap_codec ? tap_codec[t->codec.codec] : 0;
+  if (!c) return;
+  if (t->red_pt && h->pt == t->red_pt) {
+    uint8_t pkt[SV_RTP_MTU];
+    size_t n;
+    sv_rtp_header oh;
+    if (red_to_opus(p->room->env->stats, buf, h, t->codec.pt, pkt, &n, &oh))
+      sv_tap_push(p->tap, (sv_tap_codec)c, t->codec.pt, pkt, n, now);
+    return;
+  }
+  sv_tap_push(p->tap, (sv_tap_codec)c, h->pt, buf, len, now);
+}
+
+/* Asks the publisher for what layer l is missing, when it is due. */
+static void nack_publisher(sv_track *t, sv_layer *l, uint64_t now) {
+  sv_part *owner = t->owner;
+  if (l->nack.n == 0 || !(t->codec.fb & SV_FB_NACK) || !owner->pub ||
+      sv_peer_state(owner->pub) != SV_PC_STATE_CONNECTED)
+    return;
+  uint16_t seqs[32];
+  size_t n = sv_nackgen_due(&l->nack, now, 0, seqs, SV_ARRAY_LEN(seqs));
+  if (n == 0) return;
+  uint8_t pkt[256 + SV_SRTP_TRAILER];
+  int len = sv_rtcp_build_nack(pkt, 256, owner->rtcp_ssrc, l->ssrc, seqs, n);
+  if (len > 0 && sv_peer_send_rtcp(owner->pub, pkt, (size_t)len) == 0)
+    SV_STAT_ADD(owner->room->env->stats, nack_sent, 1);
+}
+
+/* One media packet of layer l of track t, from the publisher or rebuilt
+ * from its retransmission, to everyone who receives that layer. */
+static void forward_media(sv_part *p, sv_track *t, sv_layer *l, uint8_t *buf, size_t len,
+                          const sv_rtp_header *hp, uint64_t now) {
   sv_stats_block *st = p->room->env->stats;
-  sv_rtp_header h;
-  if (len > SV_RTP_MTU || sv_rtp_parse(buf, len, &h) != 0) {
-    SV_STAT_ADD(st, dropped_malformed, 1);
-    return;
-  }
-  sv_track *t = NULL;
-  sv_layer *l = layer_by_ssrc(p, buf, &h, &t);
-  /* Unknown SSRC, or a payload type we did not negotiate. */
-  if (!l || (h.pt != t->codec.pt && (!t->red_pt || h.pt != t->red_pt))) {
-    SV_STAT_ADD(st, dropped_unknown, 1);
-    return;
-  }
+  sv_rtp_header h = *hp;
   int k = (int)(l - t->layers);
-  uint64_t now = sv_now_us();
   sv_rtp_stats_update(&l->stats, h.seq, h.ts, len, now);
   l->rate_bytes += len;
   /* A recording takes one stream: the top layer (kept on while tapped). */
-  if (p->tap && k == (int)t->n_layers - 1) {
-    static const uint8_t tap_codec[] = {
-        [SV_CODEC_OPUS] = SV_TAP_OPUS, [SV_CODEC_VP8] = SV_TAP_VP8, [SV_CODEC_H264] = SV_TAP_H264};
-    uint8_t c = (size_t)t->codec.codec < sizeof tap_codec ? tap_codec[t->codec.codec] : 0;
-    if (c) sv_tap_push(p->tap, (sv_tap_codec)c, h.pt, buf, len, now);
-  }
+  if (p->tap && k == (int)t->n_layers - 1) tap_push(p, t, buf, len, &h, now);
   bool keyframe = false;
   if (l->rtx) {
     sv_rtx_slot *slot = &l->rtx[h.seq & (SV_RTX_SLOTS - 1)];
@@ -298,6 +360,8 @@ void sv_forward_rtp(sv_part *p, uint8_t *buf, size_t len) {
     slot->len = (uint16_t)len;
     memcpy(slot->data, buf, len);
     keyframe = sv_rtp_is_keyframe(t->codec.codec, buf + h.header_len, h.payload_len);
+    sv_nackgen_packet(&l->nack, h.seq, now);
+    nack_publisher(t, l, now);
   }
   bool red = t->red_pt && h.pt == t->red_pt;
   for (size_t i = 0; i < t->n_outs; i++) {
@@ -312,6 +376,48 @@ void sv_forward_rtp(sv_part *p, uint8_t *buf, size_t len) {
       send_red_stripped(o, buf, &h, now);
     }
   }
+}
+
+/* A retransmission from the publisher: the original packet is rebuilt
+ * (RFC 4588: its sequence number from the OSN, the media SSRC and payload
+ * type) and forwarded only when it fills a gap the relay asked about, so
+ * the publisher's own probing with RTX costs subscribers nothing. */
+static void forward_rtx(sv_part *p, sv_track *t, sv_layer *l, const uint8_t *buf,
+                        const sv_rtp_header *h, uint64_t now) {
+  if (h->payload_len < 2 || !l->ssrc) return; /* padding, or a layer not seen yet */
+  uint16_t osn = sv_rd16(buf + h->header_len);
+  if (!sv_nackgen_packet(&l->nack, osn, now)) return;
+  uint8_t pkt[SV_RTP_MTU];
+  size_t n = h->header_len + h->payload_len - 2;
+  memcpy(pkt, buf, h->header_len);
+  pkt[0] &= (uint8_t)~0x20;
+  memcpy(pkt + h->header_len, buf + h->header_len + 2, h->payload_len - 2);
+  sv_rtp_rewrite(pkt, t->codec.pt, osn, h->ts, l->ssrc);
+  sv_rtp_header oh;
+  if (sv_rtp_parse(pkt, n, &oh) != 0) return;
+  SV_STAT_ADD(p->room->env->stats, rtx_received, 1);
+  forward_media(p, t, l, pkt, n, &oh, now);
+}
+
+void sv_forward_rtp(sv_part *p, uint8_t *buf, size_t len) {
+  sv_stats_block *st = p->room->env->stats;
+  sv_rtp_header h;
+  if (len > SV_RTP_MTU || sv_rtp_parse(buf, len, &h) != 0) {
+    SV_STAT_ADD(st, dropped_malformed, 1);
+    return;
+  }
+  sv_track *t = NULL;
+  sv_layer *l = layer_by_ssrc(p, buf, &h, &t);
+  if (!l && (l = layer_by_rtx(p, buf, &h, &t))) {
+    forward_rtx(p, t, l, buf, &h, sv_now_us());
+    return;
+  }
+  /* Unknown SSRC, or a payload type we did not negotiate. */
+  if (!l || (h.pt != t->codec.pt && (!t->red_pt || h.pt != t->red_pt))) {
+    SV_STAT_ADD(st, dropped_unknown, 1);
+    return;
+  }
+  forward_media(p, t, l, buf, len, &h, sv_now_us());
 }
 
 static void send_pli(sv_track *t, sv_layer *l, uint64_t now) {
@@ -498,6 +604,7 @@ void sv_forward_tick(sv_router *r) {
       for (size_t j = 0; t->active && j < t->n_layers; j++) {
         sv_layer *l = &t->layers[j];
         if (l->pli_pending && now - l->last_pli_us >= SV_PLI_GAP_US) send_pli(t, l, now);
+        nack_publisher(t, l, now); /* retries while no packet comes */
       }
     }
   }

@@ -289,9 +289,14 @@ static bool update_tracks(sv_part *p, const sv_sdp *answer) {
       if (t->kind == SV_KIND_VIDEO) l->rtx = g_new0(sv_rtx_slot, SV_RTX_SLOTS);
     }
     if (n_layers == 1) t->layers[0].ssrc = m->ssrc;
-    for (size_t k = 1; k < m->n_codecs; k++)
+    for (size_t k = 1; k < m->n_codecs; k++) {
       if (t->kind == SV_KIND_AUDIO && !g_ascii_strcasecmp(m->codecs[k].name, "red"))
         t->red_pt = m->codecs[k].pt;
+      if (t->kind == SV_KIND_VIDEO && !g_ascii_strcasecmp(m->codecs[k].name, "rtx"))
+        t->rtx_pt = m->codecs[k].pt;
+    }
+    t->rrid_ext = n_layers > 1 ? m->ext.rrid : 0;
+    if (n_layers == 1) t->layers[0].rtx_ssrc = m->rtx_ssrc;
     changed = true;
   }
   for (size_t i = 0; i < SV_MAX_TRACKS; i++) {

@@ -9,6 +9,7 @@
 #include "relay/router.h"
 #include "relay/rtcp.h"
 #include "relay/rtp.h"
+#include "relay/nackgen.h"
 #include "relay/simulcast.h"
 
 struct sv_bwe;
@@ -43,8 +44,10 @@ typedef struct sv_layer {
   int32_t lost_counted; /* cumulative loss already added to the packets_lost counter */
   sv_rtx_slot *rtx;     /* video only, SV_RTX_SLOTS entries */
   uint64_t rate_bytes, rate_start_us;
-  uint32_t bps; /* received over the last second; 0 = not flowing */
-  bool wanted;  /* somebody receives it (as last told to the publisher) */
+  uint32_t bps;      /* received over the last second; 0 = not flowing */
+  uint32_t rtx_ssrc; /* its retransmissions' SSRC, 0 until known */
+  sv_nackgen nack;   /* what the relay asks the publisher to resend (video) */
+  bool wanted;       /* somebody receives it (as last told to the publisher) */
 } sv_layer;
 
 /* One published stream (an m-line of a publish PeerConnection). */
@@ -55,8 +58,10 @@ typedef struct sv_track {
   sv_media_kind kind;
   const char *source;
   sv_sdp_codec codec;
-  uint8_t rid_ext; /* a=extmap id of the rid extension, 0 = none */
-  uint8_t red_pt;  /* audio: the publisher's RED payload type, 0 = none */
+  uint8_t rid_ext;  /* a=extmap id of the rid extension, 0 = none */
+  uint8_t red_pt;   /* audio: the publisher's RED payload type, 0 = none */
+  uint8_t rtx_pt;   /* video: the publisher's RTX payload type, 0 = none */
+  uint8_t rrid_ext; /* a=extmap id of repaired-rid (RTX of a simulcast layer) */
   sv_layer layers[SV_MAX_LAYERS];
   size_t n_layers; /* 1, or the simulcast layers lowest first */
   bool layers_told;
