@@ -3,12 +3,14 @@
 
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
+BUILD_FUZZ ?= build-fuzz
+FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc)
 DATA_DIR   ?= data
 PORT       ?= 8443
 BIND       ?= 127.0.0.1
 
-.PHONY: all run test build build-asan deps deps-test certs unit e2e docker-test e2e-pg bench format clean
+.PHONY: all run test build build-asan deps deps-test certs unit e2e docker-test e2e-pg bench fuzz format clean
 
 all: build
 
@@ -59,6 +61,13 @@ docker-test: deps-test
 	@bash scripts/install-deps.sh docker-test
 	@bash docker/test.sh
 
+# Every fuzz target under libFuzzer (clang, libraries instrumented) for
+# FUZZ_SECONDS each; new corpus entries and crashers land in
+# tests/fuzz/corpus/<target>/ (tests/fuzz/run.sh).
+fuzz:
+	@bash scripts/install-deps.sh fuzz
+	@bash tests/fuzz/run.sh $(BUILD_FUZZ) $(FUZZ_SECONDS)
+
 unit: build-asan
 	@cd $(BUILD_ASAN) && ctest --output-on-failure -j$(JOBS)
 
@@ -76,4 +85,4 @@ format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)

@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "app/apikey_cmd.h"
 #include "app/audit_cmd.h"
@@ -124,6 +125,7 @@ static int run(const sv_config *cfg) {
     g_main_loop_unref(loop);
     return 2;
   }
+  sv_app_warn_modes(cfg);
   /* Bookings, invitations and the audit log: without them the server would
    * silently lose the session log, so it does not start. */
   if (sv_app_store_open(cfg, &store, &error) < 0) {
@@ -236,6 +238,10 @@ out:
 }
 
 int main(int argc, char **argv) {
+  /* Everything samvei and its helpers create (samvei.db and its -wal/-shm,
+   * the token secret, recordings, stills, exports) is for the service
+   * account alone: files 0600, directories 0700. */
+  umask(077);
   if (argc > 1 && strcmp(argv[1], "token") == 0) return sv_app_token_main(argc, argv);
   if (argc > 1 && strcmp(argv[1], "audit") == 0) return sv_app_audit_main(argc, argv);
   if (argc > 1 && strcmp(argv[1], "apikey") == 0) return sv_app_apikey_main(argc, argv);

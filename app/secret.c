@@ -10,6 +10,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/common.h"
@@ -83,4 +84,22 @@ int sv_app_token_secret(const sv_config *cfg, uint8_t **out, size_t *len, char *
   g_free(text);
   g_free(path);
   return rc;
+}
+
+/* Warns when path has any of the mode bits in loose. */
+static void warn_mode(const char *path, mode_t loose, const char *what, const char *fix) {
+  struct stat st;
+  if (stat(path, &st) != 0 || !(st.st_mode & loose)) return;
+  SV_WARN("app", "%s %s can be read by other users (mode %03o): run 'chmod %s %s'", what, path,
+          (unsigned)(st.st_mode & 0777), fix, path);
+}
+
+void sv_app_warn_modes(const sv_config *cfg) {
+  warn_mode(cfg->data_dir, S_IRWXO, "the data dir", "700");
+  char *secret = g_build_filename(cfg->data_dir, SV_SECRET_FILE, NULL);
+  if (!cfg->token_secret) warn_mode(secret, S_IRWXG | S_IRWXO, "the token secret", "600");
+  g_free(secret);
+  char *db = g_build_filename(cfg->data_dir, "samvei.db", NULL);
+  if (!cfg->database_url) warn_mode(db, S_IRWXG | S_IRWXO, "the database", "600");
+  g_free(db);
 }

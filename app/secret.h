@@ -17,4 +17,10 @@
  * sentence naming the file and what to do. */
 int sv_app_token_secret(const sv_config *cfg, uint8_t **out, size_t *len, char **error);
 
+/* Logs a warning, with the chmod that fixes it, for the data dir when other
+ * users may enter or read it, and for the token-secret file and samvei.db
+ * when anyone but their owner may read them (files made before samvei
+ * created everything private, or loosened by hand). Changes nothing. */
+void sv_app_warn_modes(const sv_config *cfg);
+
 #endif

@@ -1,7 +1,7 @@
 /*
- * store_wire.c — connects the signalling server to schedule/store: revoked
- * tokens, the consultation's title and window, and audit events, all on
- * the main thread; plus the daily retention timer.
+ * store_wire.c — connects the signalling server to schedule/store: the
+ * invitation behind a link, the consultation's title, window and state,
+ * and audit events, all on the main thread; plus the daily retention timer.
  */
 #include "app/store_wire.h"
 
@@ -24,17 +24,22 @@ int sv_app_store_open(const sv_config *cfg, sv_store **out, char **error) {
   return err;
 }
 
-static bool on_token_revoked(void *user, const char *token_hash) {
-  return sv_store_token_revoked(user, token_hash);
+static int on_link(void *user, const char *link_id, char *room, size_t room_len) {
+  sv_invitation inv;
+  int err = sv_store_token_check(user, link_id, &inv);
+  if (err == 0 || err == SV_EAUTH) g_strlcpy(room, inv.consultation, room_len);
+  return err;
 }
 
-static bool on_consultation(void *user, const char *room_id, sv_signaling_consultation *out) {
+static int on_consultation(void *user, const char *room_id, sv_signaling_consultation *out) {
   sv_consultation c;
-  if (sv_store_consultation_get(user, room_id, &c) < 0) return false;
+  int err = sv_store_consultation_get(user, room_id, &c);
+  if (err < 0) return err;
   g_strlcpy(out->title, c.title, sizeof out->title);
   out->start = c.start;
   out->end = c.end;
-  return true;
+  out->cancelled = strcmp(c.status, "cancelled") == 0;
+  return 0;
 }
 
 /* Copies at most size - 1 bytes of UTF-8 text, never cutting a character. */
@@ -77,7 +82,7 @@ static void on_token_used(void *user, const char *token_hash) {
 }
 
 static const sv_signaling_store callbacks = {
-    .token_revoked = on_token_revoked,
+    .link = on_link,
     .consultation = on_consultation,
     .audit = on_audit,
     .token_used = on_token_used,

@@ -18,24 +18,11 @@ const char *sv_strerror(int err) {
   switch (err) {
   case SV_OK:
     return "ok";
-  case SV_EINVAL:
-    return "invalid input";
-  case SV_ENOMEM:
-    return "out of room";
-  case SV_ENOENT:
-    return "not found";
-  case SV_EEXIST:
-    return "already exists";
-  case SV_EIO:
-    return "i/o error";
-  case SV_ESTATE:
-    return "not allowed in this state";
-  case SV_ETOOBIG:
-    return "too big";
-  case SV_EUNSUPP:
-    return "not supported";
-  case SV_EAUTH:
-    return "not allowed";
+#define SV_ERRNO_TEXT(name, value, text)                                                           \
+  case SV_##name:                                                                                  \
+    return text;
+    SV_ERRNO_MAP(SV_ERRNO_TEXT)
+#undef SV_ERRNO_TEXT
   default:
     return "unknown error";
   }

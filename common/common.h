@@ -13,20 +13,30 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* The error codes, one list for the enum and for sv_strerror() (as libuv's
+ * UV_ERRNO_MAP): XX(name, value, what sv_strerror says). Values are stable;
+ * a new code takes the next free one. */
+#define SV_ERRNO_MAP(XX)                                                                           \
+  XX(EINVAL, -1, "invalid input")             /* malformed input: bad JSON, SDP, RTP, option */    \
+  XX(ENOMEM, -2, "out of room")               /* a fixed-size buffer or table is too small */      \
+  XX(ENOENT, -3, "not found")                 /* no such room, participant, stream */              \
+  XX(EEXIST, -4, "already exists")            /* already there */                                  \
+  XX(EIO, -5, "i/o error")                    /* a system or library call failed */                \
+  XX(ESTATE, -6, "not allowed in this state") /* not allowed in the current state */               \
+  XX(ETOOBIG, -7, "too big")                  /* input over its size cap */                        \
+  XX(EUNSUPP, -8, "not supported")            /* valid but not supported (codec, feature) */       \
+  XX(EAUTH, -9, "not allowed")                /* not allowed for this identity */                  \
+  XX(EFULL, -10, "full")                      /* at its configured capacity (a room) */
+
 enum {
   SV_OK = 0,
-  SV_EINVAL = -1,  /* malformed input: bad JSON, SDP, RTP, option */
-  SV_ENOMEM = -2,  /* a fixed-size table or buffer is full */
-  SV_ENOENT = -3,  /* no such room, participant, stream */
-  SV_EEXIST = -4,  /* already there */
-  SV_EIO = -5,     /* a system or library call failed */
-  SV_ESTATE = -6,  /* not allowed in the current state */
-  SV_ETOOBIG = -7, /* input over its size cap */
-  SV_EUNSUPP = -8, /* valid but not supported (codec, feature) */
-  SV_EAUTH = -9,   /* not allowed for this identity */
+#define SV_ERRNO_ENUM(name, value, text) SV_##name = (value),
+  SV_ERRNO_MAP(SV_ERRNO_ENUM)
+#undef SV_ERRNO_ENUM
 };
 
-/* Returns a static, human-readable name for an SV_E* code. Can't fail. */
+/* Returns a static, human-readable name for an SV_E* code ("ok" for 0,
+ * "unknown error" for anything else). Can't fail. */
 const char *sv_strerror(int err);
 
 typedef enum { SV_LOG_ERROR = 0, SV_LOG_WARN, SV_LOG_INFO, SV_LOG_DEBUG } sv_log_level;

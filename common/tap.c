@@ -83,3 +83,21 @@ uint64_t sv_tap_dropped(const sv_tap *t) {
 uint64_t sv_tap_pushed(const sv_tap *t) {
   return atomic_load(&((sv_tap *)t)->pushed);
 }
+
+void sv_tap_frame_header(const sv_tap_packet *p, uint8_t hdr[SV_TAP_FRAME_HEADER]) {
+  memset(hdr, 0, SV_TAP_FRAME_HEADER);
+  memcpy(hdr, &p->arrival_us, 8);
+  memcpy(hdr + 8, &p->len, 2);
+  hdr[10] = p->codec;
+  hdr[11] = p->pt;
+}
+
+bool sv_tap_frame_parse(const uint8_t hdr[SV_TAP_FRAME_HEADER], sv_tap_packet *out) {
+  memcpy(&out->arrival_us, hdr, 8);
+  memcpy(&out->len, hdr + 8, 2);
+  out->codec = hdr[10];
+  out->pt = hdr[11];
+  static const uint8_t zero[4];
+  return out->len > 0 && out->len <= SV_TAP_MAX_RTP && out->codec >= SV_TAP_OPUS &&
+         out->codec <= SV_TAP_H264 && memcmp(hdr + 12, zero, sizeof zero) == 0;
+}

@@ -52,4 +52,19 @@ bool sv_tap_is_closed(const sv_tap *tap);
 uint64_t sv_tap_dropped(const sv_tap *tap);
 uint64_t sv_tap_pushed(const sv_tap *tap);
 
+/* A tap's packets travel to samvei-record (media/recorder.c →
+ * media/record_main.c) over a pipe, each as a 16-byte header (arrival time
+ * in µs, uint64 host order; RTP length, uint16 host order; sv_tap_codec,
+ * uint8; payload type, uint8; 4 bytes zero) followed by the RTP packet. */
+#define SV_TAP_FRAME_HEADER 16
+
+/* Writes the header for p. Can't fail. */
+void sv_tap_frame_header(const sv_tap_packet *p, uint8_t hdr[SV_TAP_FRAME_HEADER]);
+/* Reads a header into out's arrival_us, len, codec and pt (out->data is
+ * not touched: the len bytes that follow the header are the packet).
+ * Returns false, with out unspecified, for a header sv_tap_frame_header
+ * cannot have written: a length of 0 or over SV_TAP_MAX_RTP, an unknown
+ * codec, or non-zero padding. */
+bool sv_tap_frame_parse(const uint8_t hdr[SV_TAP_FRAME_HEADER], sv_tap_packet *out);
+
 #endif

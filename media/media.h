@@ -59,10 +59,8 @@ void sv_media_peer_free(sv_media_peer *peer);
 
 /* ---- recorder ---- */
 
-/* samvei-record reads framed packets on standard input: a 16-byte header
- * (arrival time in µs, uint64 host order; RTP length, uint16; sv_tap_codec,
- * uint8; payload type, uint8; 4 bytes zero) and then the RTP packet. */
-#define SV_MEDIA_FRAME_HEADER 16
+/* samvei-record reads the tap's packets on standard input, framed as
+ * common/tap.h says (sv_tap_frame_header). */
 
 struct sv_tap;
 typedef struct sv_media_recorder sv_media_recorder;

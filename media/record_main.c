@@ -7,9 +7,9 @@
  *                              exit 0, or 1 naming the missing ones)
  *
  * The server (media/recorder.c) starts one per recorded participant and
- * writes framed RTP packets (see media.h, SV_MEDIA_FRAME_*) to its standard
- * input; end of input ends the recording. GStreamer runs here, in a process
- * of its own, so a plugin crash or leak never reaches the server.
+ * writes framed RTP packets (common/tap.h, sv_tap_frame_header) to its
+ * standard input; end of input ends the recording. GStreamer runs here, in
+ * a process of its own, so a plugin crash or leak never reaches the server.
  *
  * Recording: appsrc → rtpjitterbuffer → depayloader → webmmux
  * (VP8/Opus) or matroskamux (H.264/Opus) → filesink, no re-encoding. Only
@@ -215,17 +215,14 @@ int main(int argc, char **argv) {
 
   rec r = {.out = out, .still = still, .backlog = g_ptr_array_new()};
   bool error = false, done = false;
-  uint8_t hdr[SV_MEDIA_FRAME_HEADER];
-  static uint8_t data[SV_TAP_MAX_RTP];
+  uint8_t hdr[SV_TAP_FRAME_HEADER];
+  static sv_tap_packet frame;
+  const uint8_t *data = frame.data;
   while (!done && !error && read_full(0, hdr, sizeof hdr)) {
-    uint64_t arrival;
-    uint16_t len;
-    memcpy(&arrival, hdr, 8);
-    memcpy(&len, hdr + 8, 2);
-    uint8_t codec = hdr[10], pt = hdr[11];
-    if (len == 0 || len > SV_TAP_MAX_RTP || codec < SV_TAP_OPUS || codec > SV_TAP_H264 ||
-        !read_full(0, data, len))
-      break;
+    if (!sv_tap_frame_parse(hdr, &frame) || !read_full(0, frame.data, frame.len)) break;
+    uint64_t arrival = frame.arrival_us;
+    uint16_t len = frame.len;
+    uint8_t codec = frame.codec, pt = frame.pt;
     int kind = kind_of(codec);
     if (!r.codec[kind]) {
       r.codec[kind] = codec;

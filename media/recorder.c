@@ -51,11 +51,8 @@ static gpointer pump(gpointer data) {
       continue;
     }
     if (broken) continue;
-    uint8_t hdr[SV_MEDIA_FRAME_HEADER] = {0};
-    memcpy(hdr, &pkt->arrival_us, 8);
-    memcpy(hdr + 8, &pkt->len, 2);
-    hdr[10] = pkt->codec;
-    hdr[11] = pkt->pt;
+    uint8_t hdr[SV_TAP_FRAME_HEADER];
+    sv_tap_frame_header(pkt, hdr);
     if (!send_all(rec->fd, hdr, sizeof hdr) || !send_all(rec->fd, pkt->data, pkt->len))
       broken = true;
   }

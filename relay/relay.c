@@ -199,8 +199,8 @@ static bool id_ok(const char *s) {
   return s && *s && strlen(s) < SV_RELAY_ID_MAX;
 }
 
-static sv_msg *msg_new(sv_msg_type type, const char *room, const char *participant) {
-  sv_msg *m = g_new0(sv_msg, 1);
+static sv_work *msg_new(sv_work_type type, const char *room, const char *participant) {
+  sv_work *m = g_new0(sv_work, 1);
   m->type = type;
   g_strlcpy(m->room, room, sizeof m->room);
   g_strlcpy(m->participant, participant, sizeof m->participant);
@@ -227,7 +227,7 @@ int sv_relay_join(sv_relay *r, const char *room, const char *participant) {
     g_hash_table_insert(r->placement, g_strdup(room), pl);
   }
   pl->participants++;
-  sv_worker_post(&r->workers[pl->worker], msg_new(SV_MSG_JOIN, room, participant));
+  sv_worker_post(&r->workers[pl->worker], msg_new(SV_WORK_JOIN, room, participant));
   return 0;
 }
 
@@ -235,7 +235,7 @@ int sv_relay_leave(sv_relay *r, const char *room, const char *participant) {
   if (!id_ok(room) || !id_ok(participant)) return SV_EINVAL;
   placement *pl = g_hash_table_lookup(r->placement, room);
   if (!pl) return SV_ENOENT;
-  sv_worker_post(&r->workers[pl->worker], msg_new(SV_MSG_LEAVE, room, participant));
+  sv_worker_post(&r->workers[pl->worker], msg_new(SV_WORK_LEAVE, room, participant));
   if (--pl->participants <= 0) {
     r->workers[pl->worker].placed_rooms--;
     g_hash_table_remove(r->placement, room);
@@ -249,7 +249,7 @@ int sv_relay_publish(sv_relay *r, const char *room, const char *participant, int
   if (strlen(sdp_offer) > SV_RELAY_MAX_SDP) return SV_ETOOBIG;
   sv_worker *w = worker_for(r, room);
   if (!w) return SV_ENOENT;
-  sv_msg *m = msg_new(SV_MSG_PUBLISH, room, participant);
+  sv_work *m = msg_new(SV_WORK_PUBLISH, room, participant);
   m->request = request;
   m->text = g_strdup(sdp_offer);
   sv_worker_post(w, m);
@@ -262,7 +262,7 @@ int sv_relay_subscribe_answer(sv_relay *r, const char *room, const char *partici
   if (strlen(sdp_answer) > SV_RELAY_MAX_SDP) return SV_ETOOBIG;
   sv_worker *w = worker_for(r, room);
   if (!w) return SV_ENOENT;
-  sv_msg *m = msg_new(SV_MSG_SUBSCRIBE_ANSWER, room, participant);
+  sv_work *m = msg_new(SV_WORK_SUBSCRIBE_ANSWER, room, participant);
   m->rev = rev;
   m->text = g_strdup(sdp_answer);
   sv_worker_post(w, m);
@@ -276,7 +276,7 @@ int sv_relay_candidate(sv_relay *r, const char *room, const char *participant, s
   if (pc != SV_PC_PUBLISH && pc != SV_PC_SUBSCRIBE) return SV_EINVAL;
   sv_worker *w = worker_for(r, room);
   if (!w) return SV_ENOENT;
-  sv_msg *m = msg_new(SV_MSG_CANDIDATE, room, participant);
+  sv_work *m = msg_new(SV_WORK_CANDIDATE, room, participant);
   m->pc = pc;
   m->text = g_strdup(candidate);
   sv_worker_post(w, m);
@@ -287,14 +287,14 @@ int sv_relay_tap_start(sv_relay *r, const char *room, const char *participant, s
   if (!id_ok(room) || !id_ok(participant) || !tap) return SV_EINVAL;
   sv_worker *w = worker_for(r, room);
   if (!w) return SV_ENOENT;
-  sv_msg *m = msg_new(SV_MSG_TAP_START, room, participant);
+  sv_work *m = msg_new(SV_WORK_TAP_START, room, participant);
   m->tap = sv_tap_ref(tap);
   sv_worker_post(w, m);
   return 0;
 }
 
 /* A message with nothing but its room and participant, to the room's worker. */
-static int post_plain(sv_relay *r, sv_msg_type type, const char *room, const char *participant) {
+static int post_plain(sv_relay *r, sv_work_type type, const char *room, const char *participant) {
   if (!id_ok(room) || !id_ok(participant)) return SV_EINVAL;
   sv_worker *w = worker_for(r, room);
   if (!w) return SV_ENOENT;
@@ -303,15 +303,15 @@ static int post_plain(sv_relay *r, sv_msg_type type, const char *room, const cha
 }
 
 int sv_relay_tap_stop(sv_relay *r, const char *room, const char *participant) {
-  return post_plain(r, SV_MSG_TAP_STOP, room, participant);
+  return post_plain(r, SV_WORK_TAP_STOP, room, participant);
 }
 
 int sv_relay_restart_ice(sv_relay *r, const char *room, const char *participant) {
-  return post_plain(r, SV_MSG_ICE_RESTART, room, participant);
+  return post_plain(r, SV_WORK_ICE_RESTART, room, participant);
 }
 
 int sv_relay_request_keyframe(sv_relay *r, const char *room, const char *participant) {
-  return post_plain(r, SV_MSG_KEYFRAME, room, participant);
+  return post_plain(r, SV_WORK_KEYFRAME, room, participant);
 }
 
 int sv_relay_set_max_layer(sv_relay *r, const char *room, const char *participant,
@@ -321,7 +321,7 @@ int sv_relay_set_max_layer(sv_relay *r, const char *room, const char *participan
     return SV_EINVAL;
   sv_worker *w = worker_for(r, room);
   if (!w) return SV_ENOENT;
-  sv_msg *m = msg_new(SV_MSG_MAX_LAYER, room, participant);
+  sv_work *m = msg_new(SV_WORK_MAX_LAYER, room, participant);
   m->text = g_strdup(publisher);
   m->value = max_layer;
   sv_worker_post(w, m);
@@ -332,7 +332,7 @@ int sv_relay_set_audio_only(sv_relay *r, const char *room, const char *participa
   if (!id_ok(room) || !id_ok(participant)) return SV_EINVAL;
   sv_worker *w = worker_for(r, room);
   if (!w) return SV_ENOENT;
-  sv_msg *m = msg_new(SV_MSG_AUDIO_ONLY, room, participant);
+  sv_work *m = msg_new(SV_WORK_AUDIO_ONLY, room, participant);
   m->value = on;
   sv_worker_post(w, m);
   return 0;

@@ -187,7 +187,7 @@ size_t sv_router_count(const sv_router *r) {
 
 int sv_router_join(sv_router *r, const char *participant) {
   if (find_part(r, participant)) return SV_EEXIST;
-  if (r->parts->len >= SV_ROOM_MAX_PARTICIPANTS) return SV_ENOMEM;
+  if (r->parts->len >= SV_ROOM_MAX_PARTICIPANTS) return SV_EFULL;
   sv_part *p = g_new0(sv_part, 1);
   g_strlcpy(p->id, participant, sizeof p->id);
   p->room = r;

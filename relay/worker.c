@@ -179,16 +179,16 @@ static const sv_relay_events router_events = {
 
 /* ---- messages, on the worker thread ---- */
 
-static void msg_free(sv_msg *m) {
+static void msg_free(sv_work *m) {
   sv_tap_unref(m->tap);
   g_free(m->text);
   g_free(m);
 }
 
-static void handle(sv_worker *w, sv_msg *m) {
+static void handle(sv_worker *w, sv_work *m) {
   sv_router *r = g_hash_table_lookup(w->rooms, m->room);
   switch (m->type) {
-  case SV_MSG_JOIN:
+  case SV_WORK_JOIN:
     if (!r) {
       r = sv_router_new(m->room, &w->env, w->rcfg, &router_events, w);
       g_hash_table_insert(w->rooms, g_strdup(m->room), r);
@@ -196,43 +196,43 @@ static void handle(sv_worker *w, sv_msg *m) {
     if (sv_router_join(r, m->participant) != 0)
       SV_WARN(MOD, "room %s: %s could not be added", m->room, m->participant);
     return;
-  case SV_MSG_LEAVE:
+  case SV_WORK_LEAVE:
     if (!r) return;
     sv_router_leave(r, m->participant);
     if (sv_router_count(r) == 0) g_hash_table_remove(w->rooms, m->room);
     return;
-  case SV_MSG_PUBLISH:
+  case SV_WORK_PUBLISH:
     if (r)
       sv_router_publish(r, m->participant, m->request, m->text);
     else
       ev_publish_answer(w, m->room, m->participant, m->request, SV_ENOENT, NULL,
                         "join the room before publishing");
     return;
-  case SV_MSG_SUBSCRIBE_ANSWER:
+  case SV_WORK_SUBSCRIBE_ANSWER:
     if (r) sv_router_subscribe_answer(r, m->participant, m->rev, m->text);
     return;
-  case SV_MSG_CANDIDATE:
+  case SV_WORK_CANDIDATE:
     if (r) sv_router_candidate(r, m->participant, m->pc, m->text);
     return;
-  case SV_MSG_TAP_START:
+  case SV_WORK_TAP_START:
     if (r) sv_router_tap(r, m->participant, m->tap);
     return;
-  case SV_MSG_TAP_STOP:
+  case SV_WORK_TAP_STOP:
     if (r) sv_router_tap(r, m->participant, NULL);
     return;
-  case SV_MSG_KEYFRAME:
+  case SV_WORK_KEYFRAME:
     if (r) sv_router_request_keyframe(r, m->participant);
     return;
-  case SV_MSG_ICE_RESTART:
+  case SV_WORK_ICE_RESTART:
     if (r) sv_router_restart_ice(r, m->participant);
     return;
-  case SV_MSG_MAX_LAYER:
+  case SV_WORK_MAX_LAYER:
     if (r) sv_router_set_max_layer(r, m->participant, m->text, m->value);
     return;
-  case SV_MSG_AUDIO_ONLY:
+  case SV_WORK_AUDIO_ONLY:
     if (r) sv_router_set_audio_only(r, m->participant, m->value != 0);
     return;
-  case SV_MSG_STOP:
+  case SV_WORK_STOP:
     g_hash_table_remove_all(w->rooms);
     g_main_loop_quit(w->loop);
     return;
@@ -241,7 +241,7 @@ static void handle(sv_worker *w, sv_msg *m) {
 
 static gboolean inbox_dispatch(gpointer data) {
   sv_worker *w = data;
-  sv_msg *m = g_async_queue_try_pop(w->inbox);
+  sv_work *m = g_async_queue_try_pop(w->inbox);
   if (m) {
     handle(w, m);
     msg_free(m);
@@ -249,7 +249,7 @@ static gboolean inbox_dispatch(gpointer data) {
   return G_SOURCE_REMOVE;
 }
 
-void sv_worker_post(sv_worker *w, sv_msg *msg) {
+void sv_worker_post(sv_worker *w, sv_work *msg) {
   g_async_queue_push(w->inbox, msg);
   g_main_context_invoke_full(w->ctx, G_PRIORITY_DEFAULT, inbox_dispatch, w, NULL);
 }
@@ -289,14 +289,14 @@ int sv_worker_start(sv_worker *w) {
 
 void sv_worker_stop(sv_worker *w) {
   if (w->thread) {
-    sv_msg *m = g_new0(sv_msg, 1);
-    m->type = SV_MSG_STOP;
+    sv_work *m = g_new0(sv_work, 1);
+    m->type = SV_WORK_STOP;
     sv_worker_post(w, m);
     g_thread_join(w->thread);
     w->thread = NULL;
   }
   /* Anything still queued was never handled. */
-  sv_msg *m;
+  sv_work *m;
   while (w->inbox && (m = g_async_queue_try_pop(w->inbox)))
     msg_free(m);
   if (w->rooms) g_hash_table_destroy(w->rooms);

@@ -2,7 +2,7 @@
  * worker.h — relay worker threads and the messages between them and the
  * main thread. Private to relay/.
  *
- * main → worker: sv_msg, queued FIFO in the worker's inbox; one invoke on
+ * main → worker: sv_work, queued FIFO in the worker's inbox; one invoke on
  * the worker's GMainContext per message pops exactly one, so messages for a
  * room are handled in the order the signalling layer sent them.
  * worker → main: sv_event, the same scheme on the relay's outbox.
@@ -15,22 +15,22 @@
 #include "relay/stats.h"
 
 typedef enum {
-  SV_MSG_JOIN,
-  SV_MSG_LEAVE,
-  SV_MSG_PUBLISH,
-  SV_MSG_SUBSCRIBE_ANSWER,
-  SV_MSG_CANDIDATE,
-  SV_MSG_STOP,
-  SV_MSG_TAP_START,
-  SV_MSG_TAP_STOP,
-  SV_MSG_KEYFRAME,
-  SV_MSG_ICE_RESTART,
-  SV_MSG_MAX_LAYER,  /* text: the publisher; value: the layer */
-  SV_MSG_AUDIO_ONLY, /* value: on (1) or off (0) */
-} sv_msg_type;
+  SV_WORK_JOIN,
+  SV_WORK_LEAVE,
+  SV_WORK_PUBLISH,
+  SV_WORK_SUBSCRIBE_ANSWER,
+  SV_WORK_CANDIDATE,
+  SV_WORK_STOP,
+  SV_WORK_TAP_START,
+  SV_WORK_TAP_STOP,
+  SV_WORK_KEYFRAME,
+  SV_WORK_ICE_RESTART,
+  SV_WORK_MAX_LAYER,  /* text: the publisher; value: the layer */
+  SV_WORK_AUDIO_ONLY, /* value: on (1) or off (0) */
+} sv_work_type;
 
-typedef struct sv_msg {
-  sv_msg_type type;
+typedef struct sv_work {
+  sv_work_type type;
   char room[SV_RELAY_ID_MAX];
   char participant[SV_RELAY_ID_MAX];
   int64_t request;
@@ -39,7 +39,7 @@ typedef struct sv_msg {
   int value;
   char *text;         /* SDP or candidate, owned */
   struct sv_tap *tap; /* TAP_START: a reference, owned */
-} sv_msg;
+} sv_work;
 
 typedef enum {
   SV_EV_PUBLISH_ANSWER,
@@ -105,7 +105,7 @@ int sv_worker_start(sv_worker *w);
 /* Sends STOP, joins the thread and frees everything the worker owns. */
 void sv_worker_stop(sv_worker *w);
 /* Queues msg (taking ownership) for the worker. */
-void sv_worker_post(sv_worker *w, sv_msg *msg);
+void sv_worker_post(sv_worker *w, sv_work *msg);
 
 void sv_outbox_post(sv_outbox *ob, sv_event *ev);
 void sv_event_free(sv_event *ev);

@@ -109,7 +109,7 @@ int sv_store_consultation_get(sv_store *st, const char *id, sv_consultation *out
 int sv_store_consultation_update(sv_store *st, const sv_consultation *c, const char *actor,
                                  int64_t now);
 /* Cancels and appends "cancelled"; its invitations stop working
- * (sv_store_token_revoked() is true for them). SV_ENOENT; SV_ESTATE when
+ * (sv_store_token_check() gives SV_EAUTH for them). SV_ENOENT; SV_ESTATE when
  * already cancelled. */
 int sv_store_consultation_cancel(sv_store *st, const char *id, const char *actor, int64_t now);
 /* Marks a booked consultation "held" (done automatically when the audit log
@@ -156,10 +156,14 @@ int sv_store_invitation_by_hash(sv_store *st, const char *token_hash, sv_invitat
 /* Records the first join with this token (later calls keep the first time).
  * SV_ENOENT when no invitation has this hash. */
 int sv_store_invitation_mark_used(sv_store *st, const char *token_hash, int64_t now);
-/* true when the token with this hash belongs to a revoked invitation or to
- * a cancelled consultation. Unknown hashes (tokens made by `samvei token`)
- * and database errors give false: the signature and expiry still hold. */
-bool sv_store_token_revoked(sv_store *st, const char *token_hash);
+/* May the join link with this token hash (sv_token_claims.id) be used?
+ * 0: its invitation is valid. SV_EAUTH: the invitation was revoked, or its
+ * consultation is cancelled (or gone). SV_ENOENT: no invitation has this
+ * hash (a token made by `samvei token`: the caller decides; for a booked
+ * consultation it must refuse). SV_EIO: the database failed; the caller
+ * must refuse (fail closed). *out (may be NULL) gets the invitation for 0
+ * and SV_EAUTH, so the caller can check that it names the room joined. */
+int sv_store_token_check(sv_store *st, const char *token_hash, sv_invitation *out);
 
 /* ---- API keys -------------------------------------------------------------- */
 

@@ -10,6 +10,9 @@
 #include "schedule/store_int.h"
 
 #define INV_COLS "id, consultation, role, name, token_hash, issued, expires, used, revoked"
+/* The same columns of invitations aliased as i (in a join). */
+#define INV_COLS_I                                                                                 \
+  "i.id, i.consultation, i.role, i.name, i.token_hash, i.issued, i.expires, i.used, i.revoked"
 
 static const char *const roles[] = {"specialist", "municipal",   "patient",
                                     "relative",   "interpreter", "observer"};
@@ -137,17 +140,26 @@ int sv_store_invitation_mark_used(sv_store *st, const char *token_hash, int64_t 
   return err;
 }
 
-bool sv_store_token_revoked(sv_store *st, const char *token_hash) {
+int sv_store_token_check(sv_store *st, const char *token_hash, sv_invitation *out) {
   sv_rows rows;
-  if (SV_SQL(st, &rows,
-             "SELECT i.revoked, c.status FROM invitations i LEFT JOIN consultations c"
-             " ON c.id = i.consultation WHERE i.token_hash = ?",
-             SQ_T(token_hash)) < 0)
-    return false;
-  bool revoked = rows.n_rows > 0 && (sv_rows_int(&rows, 0, 0) != 0 ||
-                                     strcmp(sv_rows_text(&rows, 0, 1), "cancelled") == 0);
+  int err = SV_SQL(st, &rows,
+                   "SELECT " INV_COLS_I ", c.status FROM invitations i LEFT JOIN consultations c"
+                   " ON c.id = i.consultation WHERE i.token_hash = ?",
+                   SQ_T(token_hash));
+  if (err < 0) return err;
+  if (rows.n_rows == 0) {
+    err = SV_ENOENT;
+  } else {
+    sv_invitation inv;
+    inv_from_row(&rows, 0, &inv);
+    /* A consultation that is gone counts as cancelled: its links open
+     * nothing. */
+    const char *status = sv_rows_text(&rows, 0, 9);
+    if (inv.revoked != 0 || !status[0] || strcmp(status, "cancelled") == 0) err = SV_EAUTH;
+    if (out) *out = inv;
+  }
   sv_rows_clear(&rows);
-  return revoked;
+  return err;
 }
 
 /* ---- API keys ---- */

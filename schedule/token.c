@@ -50,7 +50,12 @@ static int b64url_value(char c) {
 }
 
 /* Decodes len characters of unpadded base64url into out (cap bytes).
- * Returns the decoded length, or -1 for a bad character or length. */
+ * Returns the decoded length, or -1 for a bad character or length.
+ * Only the canonical spelling is accepted: no padding, nothing outside the
+ * alphabet, and the unused low bits of the last character must be zero.
+ * Otherwise every signature would have four spellings that all verify, and
+ * whatever is keyed on the token's text (revocation, removal, one seat per
+ * link) could be walked around by changing its last character. */
 static long b64url_decode(const char *in, size_t len, uint8_t *out, size_t cap) {
   if (len % 4 == 1) return -1;
   size_t n = 0;
@@ -67,6 +72,7 @@ static long b64url_decode(const char *in, size_t len, uint8_t *out, size_t cap) 
       out[n++] = (uint8_t)(acc >> bits);
     }
   }
+  if (acc & ((1u << bits) - 1)) return -1; /* non-zero unused bits: not canonical */
   return (long)n;
 }
 
@@ -129,6 +135,15 @@ int sv_token_verify(const uint8_t *secret, size_t secret_len, const char *token,
   long glen = b64url_decode(dot2 + 1, len - (size_t)(dot2 + 1 - token), given, sizeof given);
   if (glen != 32 || CRYPTO_memcmp(mac, given, 32) != 0)
     return refuse(err, errlen, "the invitation token is not valid (its signature does not match)");
+  /* The link's identity is made from what was signed and the decoded MAC,
+   * re-encoded: the same for every spelling of the token (should one ever
+   * be accepted again), and equal to sv_token_hash() of the token as
+   * sv_token_sign() made it, which is what storage keeps. */
+  GString *canon = g_string_new_len(token, dot2 - token + 1);
+  b64url_encode(canon, mac, sizeof mac);
+  char id[SV_TOKEN_HASH_LEN + 1];
+  sv_token_hash(canon->str, id);
+  g_string_free(canon, TRUE);
 
   uint8_t buf[SV_TOKEN_MAX];
   long hlen = b64url_decode(token, (size_t)(dot1 - token), buf, sizeof buf - 1);
@@ -151,6 +166,7 @@ int sv_token_verify(const uint8_t *secret, size_t secret_len, const char *token,
   if (ok) {
     out->nbf = json_integer_value(nbf);
     out->exp = json_integer_value(exp);
+    memcpy(out->id, id, sizeof out->id);
   }
   json_decref(claims);
   if (!ok) {

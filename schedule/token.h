@@ -21,6 +21,12 @@ typedef struct sv_token_claims {
   char name[128];
   int64_t nbf; /* Unix seconds: not valid before */
   int64_t exp; /* Unix seconds: not valid from then on */
+  /* Filled by sv_token_verify(): the link's identity, the hex SHA-256 of
+   * the token in its canonical spelling. The same for every spelling that
+   * verifies, and equal to sv_token_hash() of the token sv_token_sign()
+   * made (what an invitation stores). Key revocation, removal and the one
+   * seat per link on this, never on the text a client sent. */
+  char id[SV_TOKEN_HASH_LEN + 1];
 } sv_token_claims;
 
 /* Signs claims with secret. On success *out is a NUL-terminated token the
@@ -28,10 +34,13 @@ typedef struct sv_token_claims {
 int sv_token_sign(const uint8_t *secret, size_t secret_len, const sv_token_claims *claims,
                   char **out);
 
-/* Verifies token at time now (Unix seconds) and fills *out. Returns 0, or
- * SV_EAUTH with a sentence for a person in err: malformed, not HS256
- * (alg "none" and every other algorithm are refused), bad signature,
- * not yet valid, expired. Never reads past SV_TOKEN_MAX bytes. */
+/* Verifies token at time now (Unix seconds) and fills *out (out->id
+ * included). Returns 0, or SV_EAUTH with a sentence for a person in err:
+ * malformed (any part not in canonical unpadded base64url: padding, a
+ * character outside the alphabet, non-zero unused bits in the last
+ * character), not HS256 (alg "none" and every other algorithm are
+ * refused), bad signature, not yet valid, expired. Never reads past
+ * SV_TOKEN_MAX bytes. */
 int sv_token_verify(const uint8_t *secret, size_t secret_len, const char *token, int64_t now,
                     sv_token_claims *out, char *err, size_t errlen);
 

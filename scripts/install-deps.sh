@@ -8,6 +8,7 @@
 #                                    (the slim stage of docker/Dockerfile)
 #   scripts/install-deps.sh docker-test  podman and friends for `make docker-test`
 #   scripts/install-deps.sh bench    build + what `make bench` needs (Janus, gnuplot, valgrind)
+#   scripts/install-deps.sh fuzz     build + clang and its libFuzzer runtime for `make fuzz`
 #
 # Used by the Makefile, CI (.ci/run through `make test`) and docker/Dockerfile.
 # Installs only what is missing, so it is cheap to call on every `make`.
@@ -39,6 +40,9 @@ DOCKER_TEST_PKGS=(podman runc debootstrap uidmap)
 TEST_PKGS=(chromium fonts-dejavu-core postgresql coturn nftables gstreamer1.0-plugins-base-apps)
 NODE_PKGS=(nodejs npm)
 BENCH_PKGS=(janus gnuplot-nox valgrind python3 iproute2 util-linux)
+# clang only recommends its sanitizer and libFuzzer runtimes (libclang_rt.*),
+# and recommendations are not installed here, so they are named.
+FUZZ_PKGS=(clang libclang-rt-14-dev)
 
 want=()
 case "${1:-build}" in
@@ -51,7 +55,8 @@ case "${1:-build}" in
   runtime) want=("${RUNTIME_PKGS[@]}") ;;
   docker-test) want=("${DOCKER_TEST_PKGS[@]}") ;;
   bench) want=("${BUILD_PKGS[@]}" "${BENCH_PKGS[@]}") ;;
-  *) echo "usage: $0 [build|run|test|runtime|docker-test|bench]" >&2; exit 2 ;;
+  fuzz) want=("${BUILD_PKGS[@]}" "${FUZZ_PKGS[@]}") ;;
+  *) echo "usage: $0 [build|run|test|runtime|docker-test|bench|fuzz]" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -220,6 +220,12 @@ void sv_api_handle(sv_signaling *sig, sv_api_call *call, sv_api_resp *resp) {
                  "send the body with a Content-Length header (chunked bodies are not read)");
     return;
   }
+  if (call->too_many_query) {
+    sv_api_error(resp, "bad-request",
+                 "a request may have at most %d query parameters; send fewer (each filter once)",
+                 SV_API_MAX_QUERY);
+    return;
+  }
   if (call->bad_query) {
     sv_api_error(resp, "bad-request",
                  "every query parameter must be UTF-8 text of at most %d bytes", SV_API_MAX_VALUE);

@@ -25,7 +25,7 @@
 #include "schedule/store.h"
 
 #define SV_API_MAX_BODY       (64 * 1024) /* a larger request body gets 413 too-big */
-#define SV_API_MAX_QUERY      16          /* query parameters kept; more are ignored */
+#define SV_API_MAX_QUERY      16          /* query parameters read; more get 400 */
 #define SV_API_MAX_VALUE      256         /* bytes of one query value */
 #define SV_API_MAX_TOKEN_NAME 127 /* bytes of a name that goes into a token (sv_token_claims) */
 
@@ -42,6 +42,7 @@ typedef struct sv_api_call {
   GByteArray *body;              /* what arrived so far (at most SV_API_MAX_BODY bytes) */
   bool too_big;                  /* the body went over SV_API_MAX_BODY: answered with 413 */
   bool bad_query;                /* a query parameter was not UTF-8 or over its cap: 400 */
+  bool too_many_query;           /* more than SV_API_MAX_QUERY parameters: 400 */
   bool no_length;                /* a body came without Content-Length (chunked): not read */
   char actor[SV_STORE_NAME_MAX]; /* the API key's name, once authenticated */
 } sv_api_call;

@@ -282,6 +282,8 @@ static void cancel(sv_signaling *sig, sv_api_call *call, sv_consultation *c, sv_
     }
   }
   g_free(invs);
+  /* Whoever is in its room now is told it ended and is out. */
+  sv_links_recheck(sig);
   if ((err = sv_store_consultation_get(sig->db, c->id, c)) < 0) {
     sv_api_store_error(resp, err, "this consultation");
     return;

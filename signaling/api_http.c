@@ -14,11 +14,34 @@
 
 #define SV_API_MAX_AUTH 1024
 
-/* Copies the query's name=value pairs. A pair that is not UTF-8 or too long
- * marks the call bad (a filter silently dropped would widen a listing). */
+#define SV_API_MAX_FRAGMENT (SV_API_MAX_VALUE + 64) /* one name=value, bytes */
+
+/* A pair that is not UTF-8 or too long marks the call bad: a filter
+ * silently dropped would widen a listing. */
+void sv_http_api_query_add(sv_api_call *call, const char *frag, size_t len) {
+  if (len >= SV_API_MAX_FRAGMENT || !g_utf8_validate(frag, (gssize)len, NULL)) {
+    call->bad_query = true;
+    return;
+  }
+  const char *eq = memchr(frag, '=', len);
+  if (eq && (size_t)(frag + len - eq - 1) > SV_API_MAX_VALUE) {
+    call->bad_query = true;
+    return;
+  }
+  if (!eq || eq == frag) return;
+  /* The first value of a name counts; empty values count as absent. */
+  char *name = g_strndup(frag, (gsize)(eq - frag));
+  if (eq + 1 < frag + len && !g_hash_table_contains(call->query, name)) {
+    g_hash_table_insert(call->query, name, g_strndup(eq + 1, (gsize)(frag + len - eq - 1)));
+    return;
+  }
+  g_free(name);
+}
+
+/* Copies the query's name=value pairs; more than SV_API_MAX_QUERY of them
+ * mark the call (answered with 400). */
 static void read_query(struct lws *wsi, sv_api_call *call) {
-  char frag[SV_API_MAX_VALUE + 64];
-  GHashTable *query = call->query;
+  char frag[SV_API_MAX_FRAGMENT];
   for (int i = 0; i < SV_API_MAX_QUERY; i++) {
     if (lws_hdr_fragment_length(wsi, WSI_TOKEN_HTTP_URI_ARGS, i) >= (int)sizeof frag) {
       call->bad_query = true;
@@ -26,17 +49,11 @@ static void read_query(struct lws *wsi, sv_api_call *call) {
     }
     int n = lws_hdr_copy_fragment(wsi, frag, sizeof frag, WSI_TOKEN_HTTP_URI_ARGS, i);
     if (n < 0) break;
-    if (!g_utf8_validate(frag, -1, NULL)) {
-      call->bad_query = true;
-      continue;
-    }
-    char *eq = strchr(frag, '=');
-    if (!eq || eq == frag) continue;
-    *eq = '\0';
-    /* The first value of a name counts; empty values count as absent. */
-    if (eq[1] && !g_hash_table_contains(query, frag))
-      g_hash_table_insert(query, g_strdup(frag), g_strdup(eq + 1));
+    sv_http_api_query_add(call, frag, strnlen(frag, sizeof frag));
   }
+  /* One more is refused, not ignored: it could be the filter that mattered. */
+  if (lws_hdr_fragment_length(wsi, WSI_TOKEN_HTTP_URI_ARGS, SV_API_MAX_QUERY) > 0)
+    call->too_many_query = true;
 }
 
 static char *base_url(sv_signaling *sig, struct lws *wsi) {

@@ -149,6 +149,8 @@ void sv_api_invitations(sv_signaling *sig, sv_api_call *call, const char *rest, 
     sv_api_store_error(resp, err, "this invitation");
     return;
   }
+  /* Whoever is in the call with this link goes now, not at their next join. */
+  sv_links_recheck(sig);
   resp->status = 204;
   resp->type = "application/json";
 }

@@ -137,6 +137,40 @@ static void on_quality(void *user, const char *room, const char *participant,
   free(text);
 }
 
+/* Video towards a subscriber stopped or came back (weak link, or it asked
+ * for audio only): the client shows a notice instead of a frozen picture. */
+static void on_video_paused(void *user, const char *room, const char *participant, bool paused,
+                            const char *reason) {
+  sv_participant *p = find(user, room, participant);
+  if (!p) return;
+  const char *why = reason && *reason ? reason : "bandwidth";
+  SV_LOG_IDS(SV_LOG_INFO, "signaling", p->id, room, "video to %s in room %s %s (%s)", p->id, room,
+             paused ? "paused" : "resumed", why);
+  if (paused)
+    sv_conn_send(p->conn, json_pack("{s:s,s:s}", "type", "video-paused", "reason", why));
+  else
+    sv_conn_send(p->conn, json_pack("{s:s}", "type", "video-resumed"));
+}
+
+/* Which simulcast layers of a publisher's video anybody receives: its
+ * client pauses the others at the source (encodings[i].active). */
+static void on_layers(void *user, const char *room, const char *participant, const char *mid,
+                      const sv_relay_layer *layers, size_t n_layers) {
+  sv_participant *p = find(user, room, participant);
+  if (!p || !mid || !layers) return;
+  json_t *active = json_object();
+  for (size_t i = 0; i < n_layers && i < SV_RELAY_MAX_LAYERS; i++) {
+    /* The rid comes from the publisher's own offer into a fixed-size
+     * field: bound the read. jansson refuses a key that is not UTF-8. */
+    char rid[sizeof layers[i].rid + 1];
+    memcpy(rid, layers[i].rid, sizeof layers[i].rid);
+    rid[sizeof layers[i].rid] = '\0';
+    if (rid[0]) json_object_set_new(active, rid, json_boolean(layers[i].active));
+  }
+  SV_DEBUG("signaling", "layers of %s in room %s (mid %s) changed", p->id, room, mid);
+  sv_conn_send(p->conn, json_pack("{s:s,s:s,s:o}", "type", "layers", "mid", mid, "active", active));
+}
+
 static const sv_relay_events events = {
     .publish_answer = on_publish_answer,
     .subscribe_offer = on_subscribe_offer,
@@ -144,6 +178,8 @@ static const sv_relay_events events = {
     .pc_state = on_pc_state,
     .error = on_error,
     .quality = on_quality,
+    .video_paused = on_video_paused,
+    .layers = on_layers,
 };
 
 const sv_relay_events *sv_signaling_relay_events(void) {

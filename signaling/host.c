@@ -135,6 +135,12 @@ static void end_room(sv_conn *c, const sv_msg *m) {
 }
 
 static void waiting_message(sv_conn *c, const sv_msg *m) {
+  if (!sv_conn_take_fanout(c, g_get_monotonic_time())) {
+    sv_conn_send_error(c, m->id, "rate-limited",
+                       "at most %d messages a second are passed on; wait a moment and send again",
+                       (int)SV_FANOUT_RATE);
+    return;
+  }
   sv_participant *self = c->participant;
   sv_room *room = self->room;
   json_t *msg =

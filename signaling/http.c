@@ -172,15 +172,13 @@ static int write_body(struct lws *wsi, sv_http_pss *pss) {
   return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
-/* Maps a URL path to a file inside the web root. Returns a g_malloc'd real
- * path, or NULL when the path must not or cannot be served. */
-static char *resolve(const sv_signaling *sig, const char *path) {
+char *sv_http_resolve(const char *web_root, const char *path) {
   if (path[0] != '/' || strlen(path) > SV_HTTP_MAX_PATH || strchr(path, '\\')) return NULL;
   /* No segment may start with '.': that refuses "..", "." and hidden files. */
   for (const char *s = path; (s = strchr(s, '/')); s++) {
     if (s[1] == '.') return NULL;
   }
-  char *joined = g_strconcat(sig->web_root, path, NULL);
+  char *joined = g_strconcat(web_root, path, NULL);
   char *file = NULL, real[PATH_MAX];
   struct stat st;
   if (!realpath(joined, real) || stat(real, &st) != 0) goto out;
@@ -190,8 +188,8 @@ static char *resolve(const sv_signaling *sig, const char *path) {
     g_free(index);
     if (!ok) goto out;
   }
-  size_t root_len = strlen(sig->web_root);
-  if (!S_ISREG(st.st_mode) || strncmp(real, sig->web_root, root_len) != 0 || real[root_len] != '/')
+  size_t root_len = strlen(web_root);
+  if (!S_ISREG(st.st_mode) || strncmp(real, web_root, root_len) != 0 || real[root_len] != '/')
     goto out;
   file = g_strdup(real);
 out:
@@ -201,7 +199,7 @@ out:
 
 static int serve_file(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, const char *path,
                       bool head_only) {
-  char *file = resolve(sig, path);
+  char *file = sv_http_resolve(sig->web_root, path);
   if (!file) return respond_text(sig, wsi, pss, HTTP_STATUS_NOT_FOUND, "Not found\n", head_only);
   char *body = NULL;
   gsize len = 0;
@@ -298,12 +296,48 @@ static int on_http(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, const c
   return serve_file(sig, wsi, pss, path, head_only);
 }
 
+/* Request smuggling (issue 15, finding 9): with both Content-Length and
+ * Transfer-Encoding, a proxy in front may frame the body by one and
+ * libwebsockets frames it by Content-Length, so a second request can hide
+ * in the body. libwebsockets does not read chunked request bodies either,
+ * so with Transfer-Encoding alone the body would be parsed as the next
+ * request. Either gets 400 and the connection is closed, before any body
+ * is read. Returns what the filter callback returns (nonzero: close). */
+static int filter_request(sv_signaling *sig, struct lws *wsi) {
+  if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) <= 0) return 0;
+  bool both = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0;
+  char peer[64] = "";
+  lws_get_peer_simple(wsi, peer, sizeof peer);
+  SV_INFO("signaling", "refused a request from %s with Transfer-Encoding%s (400, closed)", peer,
+          both ? " and Content-Length" : "");
+  const char *body =
+      both ? "{\"error\":{\"code\":\"bad-request\",\"message\":\"a request may not carry both "
+             "Content-Length and Transfer-Encoding; send the body with Content-Length only\"}}\n"
+           : "{\"error\":{\"code\":\"bad-request\",\"message\":\"send the body with a "
+             "Content-Length header (chunked bodies are not read)\"}}\n";
+  size_t len = strlen(body);
+  unsigned char buf[LWS_PRE + 2048];
+  unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
+  if (lws_add_http_common_headers(wsi, HTTP_STATUS_BAD_REQUEST, "application/json", len, &p, end) ||
+      add_security_headers(sig, wsi, true, &p, end) ||
+      add_header(wsi, "connection:", "close", &p, end) ||
+      lws_finalize_write_http_header(wsi, start, &p, end))
+    return -1;
+  unsigned char *out = g_malloc(LWS_PRE + len);
+  memcpy(out + LWS_PRE, body, len);
+  lws_write(wsi, out + LWS_PRE, len, LWS_WRITE_HTTP_FINAL);
+  g_free(out);
+  return -1;
+}
+
 int sv_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                      size_t len) {
   sv_http_pss *pss = user;
   sv_signaling *sig = lws_context_user(lws_get_context(wsi));
 
   switch (reason) {
+  case LWS_CALLBACK_FILTER_HTTP_CONNECTION:
+    return sig ? filter_request(sig, wsi) : 0;
   case LWS_CALLBACK_HTTP:
     return on_http(sig, wsi, pss, in ? (const char *)in : "/");
   case LWS_CALLBACK_HTTP_WRITEABLE:

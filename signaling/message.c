@@ -1,6 +1,7 @@
 /*
  * message.c — the declared field tables of the client → server messages and
- * the one validator that checks a frame against them (STYLE.md point 8).
+ * the one validator that checks a frame against them before any handler
+ * acts on it.
  *
  * Adding a message type means adding a table below and a handler in
  * session.c; nothing here acts on a message. Unknown extra fields are
@@ -130,6 +131,27 @@ static const sv_field consent_fields[] = {
      .rule = "true (I agree to being recorded) or false (I do not, or no longer)"},
 };
 
+static const char *const layer_values[] = {"low", "medium", "high", "auto", NULL};
+
+static const sv_field layer_fields[] = {
+    FIELD_STR("participant", SV_F_REQUIRED | SV_F_ID_CHARS, 1, 32, participant,
+              "a participant id (1-32 characters [A-Za-z0-9_-]): whose video"),
+    {.name = "max",
+     .kind = SV_FIELD_ENUM,
+     .flags = SV_F_REQUIRED,
+     .values = layer_values,
+     .offset = offsetof(sv_msg, max_layer),
+     .rule = "\"low\", \"medium\", \"high\" or \"auto\" (the highest video layer wanted)"},
+};
+
+static const sv_field audio_only_fields[] = {
+    {.name = "on",
+     .kind = SV_FIELD_BOOL,
+     .flags = SV_F_REQUIRED,
+     .offset = offsetof(sv_msg, on),
+     .rule = "true (receive audio only) or false (receive video again)"},
+};
+
 static const sv_msg_spec specs[] = {
     {"join", SV_MSG_JOIN, join_fields, SV_ARRAY_LEN(join_fields)},
     {"publish", SV_MSG_PUBLISH, publish_fields, SV_ARRAY_LEN(publish_fields)},
@@ -156,6 +178,8 @@ static const sv_msg_spec specs[] = {
      SV_ARRAY_LEN(urgent_request_fields)},
     {"urgent-accept", SV_MSG_URGENT_ACCEPT, urgent_accept_fields,
      SV_ARRAY_LEN(urgent_accept_fields)},
+    {"layer", SV_MSG_LAYER, layer_fields, SV_ARRAY_LEN(layer_fields)},
+    {"audio-only", SV_MSG_AUDIO_ONLY, audio_only_fields, SV_ARRAY_LEN(audio_only_fields)},
 };
 
 /* Builds err->message and keeps it printable ASCII: parts of it may come from

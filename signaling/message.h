@@ -50,6 +50,8 @@ typedef enum {
   SV_MSG_URGENT_WATCH, /* urgent guidance (urgent.c) */
   SV_MSG_URGENT_REQUEST,
   SV_MSG_URGENT_ACCEPT,
+  SV_MSG_LAYER,      /* weak links (adapt.c): the highest video layer wanted of someone */
+  SV_MSG_AUDIO_ONLY, /* receive no video */
 } sv_msg_type;
 
 /* A validated message. Every string points into `root` and lives as long as
@@ -68,12 +70,14 @@ typedef struct sv_msg {
   const char *candidate;   /* candidate: may be "" (end of candidates) */
   const char *mid;         /* candidate: sdpMid, optional */
   const char *text;        /* chat, waiting-message */
-  const char *participant; /* admit, reject, remove, capture */
+  const char *participant; /* admit, reject, remove, capture, layer */
   const char *team;        /* urgent-request: the on-call team asked */
   const char *request;     /* urgent-accept */
+  const char *max_layer;   /* layer: static "low", "medium", "high" or "auto" */
   uint32_t rev;            /* subscribe-answer */
   int notice_ack;          /* join: 1 when "noticeAck" is true */
   int agree;               /* record-consent: 1 when "agree" is true */
+  int on;                  /* audio-only: 1 when "on" is true */
 } sv_msg;
 
 /* Why a frame was refused: a protocol error code and a sentence for the

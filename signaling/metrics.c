@@ -2,10 +2,14 @@
  * metrics.c — GET /metrics in the Prometheus text format (0.0.4): rooms
  * and participants now, joins and why they failed, the relay's packet
  * counters (summed over workers, and per worker for load), the
- * join-to-first-frame histogram and build information.
+ * join-to-first-frame histogram, how the relay adapts to weak links
+ * (bandwidth estimates, layer switches, paused video, probing) and build
+ * information.
  *
  * Names follow Prometheus conventions: *_total for counters, base units
- * (seconds, bytes). Labels hold fixed words and worker numbers only.
+ * (seconds, bytes), except the bandwidth estimate, which is in kbit/s (the
+ * unit its buckets and the relay's estimator speak). Labels hold fixed words
+ * and worker numbers only.
  */
 #include "signaling/metrics.h"
 
@@ -61,6 +65,25 @@ static void one(GString *s, const char *name, const char *type, const char *help
   g_string_append_printf(s, "%s %" G_GUINT64_FORMAT "\n", name, v);
 }
 
+/* A histogram from the relay's 8 bounds plus +Inf, per-bucket (not
+ * cumulative) counts, sum and count; bounds and sum are divided by `scale`
+ * to get the metric's unit (ms → seconds). */
+static void histogram(GString *s, const char *name, const char *help, const uint32_t bounds[8],
+                      double scale, const uint64_t bucket[9], uint64_t sum, uint64_t count) {
+  head(s, name, "histogram", help);
+  uint64_t cumulative = 0;
+  for (int k = 0; k < 9; k++) {
+    cumulative += bucket[k];
+    if (k < 8)
+      g_string_append_printf(s, "%s_bucket{le=\"%g\"} %" G_GUINT64_FORMAT "\n", name,
+                             bounds[k] / scale, cumulative);
+    else
+      g_string_append_printf(s, "%s_bucket{le=\"+Inf\"} %" G_GUINT64_FORMAT "\n", name, cumulative);
+  }
+  g_string_append_printf(s, "%s_sum %.3f\n%s_count %" G_GUINT64_FORMAT "\n", name, sum / scale,
+                         name, count);
+}
+
 static void relay_part(GString *s, sv_relay *relay) {
   sv_relay_stats st;
   if (relay)
@@ -98,25 +121,31 @@ static void relay_part(GString *s, sv_relay *relay) {
       "RTP packets resent from the retransmission buffer.", st.retransmitted);
   one(s, "samvei_plis_sent_total", "counter", "Keyframe requests (PLI) sent to publishers.",
       st.pli_sent);
+  one(s, "samvei_red_forwarded_total", "counter",
+      "Redundant-audio (RED) packets forwarded as RED to subscribers that take it.",
+      st.red_forwarded);
+  one(s, "samvei_red_stripped_total", "counter",
+      "RED packets stripped to their primary Opus payload for subscribers without RED.",
+      st.red_stripped);
+  one(s, "samvei_nacks_sent_total", "counter",
+      "NACKs the relay sent publishers for packets lost on their uplink.", st.nack_sent);
+  one(s, "samvei_rtx_received_total", "counter",
+      "Retransmissions from publishers that repaired a gap.", st.rtx_received);
 
-  head(s, "samvei_join_to_first_frame_seconds", "histogram",
-       "Time from a participant's join to the first video packet forwarded to it.");
-  uint64_t cumulative = 0;
-  for (int k = 0; k < 9; k++) {
-    cumulative += st.ftf_bucket[k];
-    if (k < 8)
-      g_string_append_printf(
-          s, "samvei_join_to_first_frame_seconds_bucket{le=\"%g\"} %" G_GUINT64_FORMAT "\n",
-          sv_relay_ftf_bounds_ms[k] / 1000.0, cumulative);
-    else
-      g_string_append_printf(
-          s, "samvei_join_to_first_frame_seconds_bucket{le=\"+Inf\"} %" G_GUINT64_FORMAT "\n",
-          cumulative);
-  }
-  g_string_append_printf(s,
-                         "samvei_join_to_first_frame_seconds_sum %.3f\n"
-                         "samvei_join_to_first_frame_seconds_count %" G_GUINT64_FORMAT "\n",
-                         st.ftf_sum_ms / 1000.0, st.ftf_count);
+  histogram(s, "samvei_join_to_first_frame_seconds",
+            "Time from a participant's join to the first video packet forwarded to it.",
+            sv_relay_ftf_bounds_ms, 1000.0, st.ftf_bucket, st.ftf_sum_ms, st.ftf_count);
+
+  histogram(s, "samvei_bandwidth_estimate_kbps",
+            "Bandwidth the relay estimates towards each subscriber (kbit/s), sampled once a "
+            "second per subscriber.",
+            sv_relay_bwe_bounds_kbps, 1.0, st.bwe_bucket, st.bwe_sum_kbps, st.bwe_count);
+  one(s, "samvei_layer_switches_total", "counter",
+      "Simulcast layer changes in what the relay forwards to subscribers.", st.layer_switches);
+  one(s, "samvei_subscribers_video_paused", "gauge",
+      "Subscribers whose video is paused now (weak link or audio only).", st.video_paused);
+  one(s, "samvei_probe_padding_bytes_total", "counter",
+      "Padding bytes sent to probe subscribers' links for more bandwidth.", st.padding_bytes);
 
   int n = relay ? sv_relay_worker_count(relay) : 0;
   const struct {

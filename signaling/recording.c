@@ -192,13 +192,18 @@ static json_t *agreed_list(const sv_room *room) {
   return list;
 }
 
-static bool all_agreed(const sv_room *room, json_t *missing) {
+/* true when everyone with media agreed; missing (may be NULL) gets the
+ * names of those who have not (for the host, who sees them anyway) and
+ * missing_ids (may be NULL) their participant ids (for the log and the
+ * session log, which carry ids only). */
+static bool all_agreed(const sv_room *room, json_t *missing, json_t *missing_ids) {
   bool all = true;
   for (guint i = 0; i < room->participants->len; i++) {
     sv_participant *o = g_ptr_array_index(room->participants, i);
     if (has_media(o) && o->consent <= 0) {
       all = false;
       if (missing) json_array_append_new(missing, json_string(o->name));
+      if (missing_ids) json_array_append_new(missing_ids, json_string(o->id));
     }
   }
   return all;
@@ -306,7 +311,7 @@ out:
 static rec_file *recorder_start(struct sv_recordings *recs, sv_participant *p, bool still) {
   sv_signaling *sig = recs->sig;
   char *dir = g_build_filename(recs->dir, p->room->id, NULL);
-  if (g_mkdir_with_parents(dir, 0750) != 0) {
+  if (g_mkdir_with_parents(dir, 0700) != 0) {
     SV_ERROR(MOD, "cannot create %s: %s", dir, g_strerror(errno));
     g_free(dir);
     return NULL;
@@ -427,7 +432,7 @@ static void on_request(sv_conn *c, const sv_msg *m) {
   rr->state = REC_ASKING;
   audit(sig, self, "record-requested", NULL, NULL);
   sv_conn_send_ok(c, m->id, json_pack("{s:s}", "state", "asking"));
-  if (all_agreed(room, NULL))
+  if (all_agreed(room, NULL, NULL))
     start_recording(sig, room, self);
   else
     announce(room, REC_ASKING, "requested", self);
@@ -448,7 +453,7 @@ static void on_consent(sv_conn *c, const sv_msg *m) {
   if (!m->agree) {
     stop_recording(sig, room, rr->state == REC_ON ? "withdrawn" : "declined", self);
   } else if (rr->state == REC_ASKING) {
-    if (all_agreed(room, NULL))
+    if (all_agreed(room, NULL, NULL))
       start_recording(sig, room, NULL);
     else
       announce(room, REC_ASKING, "consent", self);
@@ -464,11 +469,12 @@ static void on_start(sv_conn *c, const sv_msg *m) {
     sv_conn_send_ok(c, m->id, json_pack("{s:s}", "state", "on"));
     return;
   }
-  json_t *missing = json_array();
-  bool all = all_agreed(room, missing); /* fills missing with everyone who has not agreed */
+  json_t *missing = json_array(), *missing_ids = json_array();
+  bool all = all_agreed(room, missing, missing_ids);
   if (rr->state != REC_ASKING || !all) {
     char *names = json_dumps(missing, JSON_COMPACT);
-    audit(sig, self, "record-refused", NULL, json_pack("{s:O}", "missing", missing));
+    /* The server log and the session log name people by id only. */
+    audit(sig, self, "record-refused", NULL, json_pack("{s:o}", "missing", missing_ids));
     sv_conn_send_error(
         c, m->id, "consent-missing", "recording needs everyone's consent; not yet agreed: %s%s",
         names ? names : "[]", rr->state == REC_ASKING ? "" : " (send record-request to ask them)");
@@ -477,6 +483,7 @@ static void on_start(sv_conn *c, const sv_msg *m) {
     return;
   }
   json_decref(missing);
+  json_decref(missing_ids);
   sv_conn_send_ok(c, m->id, json_pack("{s:s}", "state", "on"));
   start_recording(sig, room, self);
 }
@@ -630,7 +637,7 @@ void sv_recording_before_leave(sv_signaling *sig, sv_participant *p) {
   if (rr->state == REC_ASKING && !p->waiting) {
     /* Without the one who left, everyone else may have agreed by now. */
     p->consent = 1;
-    bool all = all_agreed(room, NULL);
+    bool all = all_agreed(room, NULL, NULL);
     p->consent = 0;
     if (all) {
       p->waiting = true; /* not counted (nor recorded) as present any more */

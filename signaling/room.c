@@ -45,7 +45,7 @@ void sv_rooms_free(sv_rooms *rooms) {
 int sv_rooms_add(sv_rooms *rooms, const char *room_id, const char *name, size_t max_size,
                  struct sv_conn *conn, sv_participant **out) {
   sv_room *room = g_hash_table_lookup(rooms->by_id, room_id);
-  if (room && room->participants->len >= max_size) return SV_ENOMEM;
+  if (room && room->participants->len >= max_size) return SV_EFULL;
   if (!room) {
     room = g_new0(sv_room, 1);
     room->id = g_strdup(room_id);

@@ -30,6 +30,7 @@ typedef struct sv_participant {
   char token_hash[65];  /* hex SHA-256 of the join token; "" in an open room */
   int consent;          /* recording: 1 agreed, -1 declined, 0 not asked or no answer */
   gint64 media_us;      /* monotonic time its publish connection came up; 0 = no media */
+  bool audio_only;      /* asked to receive no video (audio-only); the others are told */
 } sv_participant;
 
 struct sv_room {
@@ -58,7 +59,7 @@ void sv_rooms_free(sv_rooms *rooms);
 /* Adds a new participant named `name` to room `room_id`, creating the room
  * if needed, with a fresh random id. The first participant of a room is the
  * "specialist" (host), later ones "municipal". Returns 0 and sets *out
- * (owned by the table), or SV_ENOMEM when the room already holds max_size
+ * (owned by the table), or SV_EFULL when the room already holds max_size
  * participants (nothing is changed then). */
 int sv_rooms_add(sv_rooms *rooms, const char *room_id, const char *name, size_t max_size,
                  struct sv_conn *conn, sv_participant **out);

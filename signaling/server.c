@@ -244,6 +244,8 @@ int sv_signaling_new(const sv_signaling_config *config, GMainLoop *loop, sv_sign
     goto out;
   }
   sig->port = lws_get_vhost_listen_port(sig->vhost);
+  if (sig->store)
+    sig->links_timer = g_timeout_add_seconds(SV_LINKS_RECHECK_S, sv_links_on_timer, sig);
   SV_INFO("signaling", "listening on %s port %d (%s)%s", sig->bind_address, sig->port,
           sig->tls ? "https" : "plain http, loopback only",
           sig->allow_open_rooms ? "; open rooms allowed (development)" : "");
@@ -258,6 +260,7 @@ out:
 void sv_signaling_free(sv_signaling *sig) {
   if (!sig) return;
   sig->closing = true;
+  if (sig->links_timer) g_source_remove(sig->links_timer);
   if (sig->context) lws_context_destroy(sig->context);
   sv_recordings_free(sig->recordings);
   g_hash_table_destroy(sig->pending);

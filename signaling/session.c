@@ -29,6 +29,8 @@ const char *sv_session_error_code(int err) {
     return "conflict";
   case SV_EAUTH:
     return "unauthorized";
+  case SV_EFULL:
+    return "room-full";
   default:
     return "internal";
   }
@@ -41,8 +43,8 @@ void sv_pending_free(gpointer data) {
 }
 
 json_t *sv_session_participant_json(const sv_participant *p) {
-  return json_pack("{s:s,s:s,s:s,s:s}", "id", p->id, "name", p->name, "role", p->role, "state",
-                   p->waiting ? "waiting" : "joined");
+  return json_pack("{s:s,s:s,s:s,s:s,s:b}", "id", p->id, "name", p->name, "role", p->role, "state",
+                   p->waiting ? "waiting" : "joined", "audioOnly", p->audio_only);
 }
 
 void sv_session_broadcast(sv_room *room, const sv_participant *except, json_t *msg,
@@ -120,10 +122,46 @@ static void send_join_error(sv_conn *c, const sv_msg *m, const char *code, const
   sv_conn_send_error(c, m->id, code, "%s", why);
 }
 
-/* Checks m->token. On success sets *role and copies the token's name into
- * name and returns true; else sends the error and returns false. */
-static bool check_token(sv_conn *c, const sv_msg *m, const char **role, char *name, size_t name_len,
-                        char hash[SV_TOKEN_HASH_LEN + 1]) {
+/* Asks the store about the invitation behind the link `id` (the canonical
+ * token's hash, never the text the client sent, which could be re-spelled).
+ * It fails closed: a revoked invitation, a store that cannot answer, an
+ * invitation of another room and, for a booked consultation (known), a
+ * link with no invitation at all are refused. Sends the error and returns
+ * false; true without a store (tests, no database). */
+static bool check_link(sv_conn *c, const sv_msg *m, bool known, const char *id) {
+  sv_signaling *sig = c->sig;
+  if (!sig->store || !sig->store->link) return true;
+  char room[SV_STORE_ID_MAX] = "";
+  int err = sig->store->link(sig->store_user, id, room, sizeof room);
+  if (err == SV_EAUTH) {
+    send_join_error(c, m, "unauthorized",
+                    "this invitation was revoked by the organiser, or its consultation "
+                    "cancelled; ask for a new link");
+    return false;
+  }
+  if (err == SV_ENOENT && !known) return true; /* an ad-hoc room, `samvei token` */
+  if (err == SV_ENOENT || (err == 0 && strcmp(room, m->room) != 0)) {
+    send_join_error(c, m, "unauthorized",
+                    "this link is not an invitation to this consultation; open the link from "
+                    "your invitation, or ask the organiser for a new one");
+    return false;
+  }
+  if (err < 0) {
+    SV_ERROR("signaling", "cannot check an invitation for room %s: %s", m->room, sv_strerror(err));
+    send_join_error(c, m, "unavailable",
+                    "the server cannot check your invitation just now (its database did not "
+                    "answer); try again in a minute");
+    return false;
+  }
+  return true;
+}
+
+/* Checks m->token. On success sets *role, copies the token's name into
+ * name and the link's id (sv_token_claims.id) into id, and returns true;
+ * else sends the error and returns false. known: the room is a booked
+ * consultation. */
+static bool check_token(sv_conn *c, const sv_msg *m, bool known, const char **role, char *name,
+                        size_t name_len, char id[SV_TOKEN_HASH_LEN + 1]) {
   sv_signaling *sig = c->sig;
   char why[256], text[512];
   sv_token_claims claims;
@@ -154,12 +192,8 @@ static bool check_token(sv_conn *c, const sv_msg *m, const char **role, char *na
                     "the invitation names a role this server does not know; ask for a new link");
     return false;
   }
-  sv_token_hash(m->token, hash);
-  if (sig->store && sig->store->token_revoked && sig->store->token_revoked(sig->store_user, hash)) {
-    send_join_error(c, m, "unauthorized",
-                    "this invitation was revoked by the organiser; ask for a new link");
-    return false;
-  }
+  if (!check_link(c, m, known, claims.id)) return false;
+  memcpy(id, claims.id, SV_TOKEN_HASH_LEN + 1);
   if (!m->notice_ack) {
     send_join_error(c, m, "bad-request",
                     "acknowledge the privacy notice before joining (send \"noticeAck\": true)");
@@ -216,22 +250,38 @@ static void on_join(sv_conn *c, const sv_msg *m) {
   char name[SV_MESSAGE_MAX_NAME * 4 + 1];
   char hash[SV_TOKEN_HASH_LEN + 1] = "";
   g_strlcpy(name, m->name, sizeof name);
+  /* Whether the room is a booked consultation decides how links are
+   * checked; a store that cannot say refuses the join (fail closed). */
+  sv_signaling_consultation info;
+  memset(&info, 0, sizeof info);
+  int cerr = sig->store && sig->store->consultation
+                 ? sig->store->consultation(sig->store_user, m->room, &info)
+                 : SV_ENOENT;
+  if (cerr < 0 && cerr != SV_ENOENT) {
+    SV_ERROR("signaling", "cannot look up room %s: %s", m->room, sv_strerror(cerr));
+    send_join_error(c, m, "unavailable",
+                    "the server cannot check this consultation just now (its database did not "
+                    "answer); try again in a minute");
+    return;
+  }
+  bool known = cerr == 0;
   if (m->token) {
-    if (!check_token(c, m, &role, name, sizeof name, hash)) return;
+    if (!check_token(c, m, known, &role, name, sizeof name, hash)) return;
   } else if (!sig->allow_open_rooms) {
     send_join_error(c, m, "unauthorized",
                     "joining needs an invitation link: open the link from your invitation "
                     "(the join message needs its 'token')");
     return;
   }
+  if (known && info.cancelled) {
+    send_join_error(c, m, "unauthorized",
+                    "this consultation was cancelled; ask the organiser for a new time");
+    return;
+  }
   if (g_hash_table_contains(sig->ended, m->room)) {
     send_join_error(c, m, "ended", "the host has ended this consultation");
     return;
   }
-  sv_signaling_consultation info;
-  memset(&info, 0, sizeof info);
-  bool known = sig->store && sig->store->consultation &&
-               sig->store->consultation(sig->store_user, m->room, &info);
   if (role && !check_window(c, m, role, known, &info)) return;
   sv_room *existing = sv_rooms_find(sig->rooms, m->room);
   if (hash[0] && existing && g_hash_table_contains(existing->removed, hash)) {
@@ -381,7 +431,7 @@ void sv_session_leave_participant(sv_conn *c, const char *reason) {
 
 /* The state check every message after join shares: the waiting have no
  * media and no chat until a host admits them. */
-static bool require_joined(sv_conn *c, const sv_msg *m) {
+bool sv_session_require_joined(sv_conn *c, const sv_msg *m) {
   if (c->participant && !c->participant->waiting) return true;
   if (c->participant)
     sv_conn_send_error(c, m->id, "conflict",
@@ -392,7 +442,7 @@ static bool require_joined(sv_conn *c, const sv_msg *m) {
   return false;
 }
 
-static bool require_relay(sv_conn *c, const sv_msg *m) {
+bool sv_session_require_relay(sv_conn *c, const sv_msg *m) {
   if (c->sig->relay) return true;
   sv_conn_send_error(c, m->id, "internal",
                      "the media relay is not running; retry once, then report");
@@ -401,7 +451,7 @@ static bool require_relay(sv_conn *c, const sv_msg *m) {
 
 static void on_publish(sv_conn *c, const sv_msg *m) {
   sv_signaling *sig = c->sig;
-  if (!require_joined(c, m)) return;
+  if (!sv_session_require_joined(c, m)) return;
   sv_participant *p = c->participant;
   if (strcmp(p->role, "observer") == 0) {
     sv_conn_send_error(c, m->id, "forbidden",
@@ -409,7 +459,7 @@ static void on_publish(sv_conn *c, const sv_msg *m) {
                        "audio or video");
     return;
   }
-  if (!require_relay(c, m)) return;
+  if (!sv_session_require_relay(c, m)) return;
   int64_t request = ++sig->next_request;
   int rc = sv_relay_publish(sig->relay, p->room->id, p->id, request, m->sdp);
   if (rc < 0) {
@@ -424,7 +474,7 @@ static void on_publish(sv_conn *c, const sv_msg *m) {
 }
 
 static void on_subscribe_answer(sv_conn *c, const sv_msg *m) {
-  if (!require_joined(c, m) || !require_relay(c, m)) return;
+  if (!sv_session_require_joined(c, m) || !sv_session_require_relay(c, m)) return;
   sv_participant *p = c->participant;
   int rc = sv_relay_subscribe_answer(c->sig->relay, p->room->id, p->id, m->rev, m->sdp);
   if (rc < 0) {
@@ -436,7 +486,7 @@ static void on_subscribe_answer(sv_conn *c, const sv_msg *m) {
 }
 
 static void on_candidate(sv_conn *c, const sv_msg *m) {
-  if (!require_joined(c, m) || !require_relay(c, m)) return;
+  if (!sv_session_require_joined(c, m) || !sv_session_require_relay(c, m)) return;
   sv_participant *p = c->participant;
   sv_pc_kind pc = strcmp(m->pc, "publish") == 0 ? SV_PC_PUBLISH : SV_PC_SUBSCRIBE;
   int rc =
@@ -453,7 +503,7 @@ static void on_candidate(sv_conn *c, const sv_msg *m) {
  * connection and sends a new subscribe offer (the publish connection
  * restarts through a new `publish` offer). */
 static void on_ice_restart(sv_conn *c, const sv_msg *m) {
-  if (!require_joined(c, m) || !require_relay(c, m)) return;
+  if (!sv_session_require_joined(c, m) || !sv_session_require_relay(c, m)) return;
   sv_participant *p = c->participant;
   int rc = sv_relay_restart_ice(c->sig->relay, p->room->id, p->id);
   if (rc < 0) {
@@ -467,7 +517,14 @@ static void on_ice_restart(sv_conn *c, const sv_msg *m) {
 /* Chat goes to everyone in the room, the sender included, so all see the
  * same order. It is never logged or stored. */
 static void on_chat(sv_conn *c, const sv_msg *m) {
-  if (!require_joined(c, m)) return;
+  if (!sv_session_require_joined(c, m)) return;
+  if (!sv_conn_take_fanout(c, g_get_monotonic_time())) {
+    sv_conn_send_error(c, m->id, "rate-limited",
+                       "at most %d chat messages a second are passed on; wait a moment and send "
+                       "again",
+                       (int)SV_FANOUT_RATE);
+    return;
+  }
   sv_participant *p = c->participant;
   json_int_t ts = (json_int_t)(g_get_real_time() / 1000);
   sv_session_broadcast(p->room, NULL,
@@ -536,6 +593,10 @@ void sv_session_handle(sv_conn *c, const char *data, size_t len) {
   case SV_MSG_URGENT_REQUEST:
   case SV_MSG_URGENT_ACCEPT:
     sv_urgent_handle(c, &m);
+    break;
+  case SV_MSG_LAYER:
+  case SV_MSG_AUDIO_ONLY:
+    sv_adapt_handle(c, &m);
     break;
   }
   sv_message_clear(&m);

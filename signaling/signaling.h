@@ -27,16 +27,26 @@ struct sv_store;
 typedef struct sv_signaling_consultation {
   char title[200];
   int64_t start, end; /* Unix seconds */
+  bool cancelled;     /* no link opens it */
 } sv_signaling_consultation;
 
 /* The signalling server's view of storage (schedule/), as callbacks so that
  * signaling/ does not depend on a backend. Every member may be NULL; all
  * run on the main thread with `user` from the config. */
 typedef struct sv_signaling_store {
-  /* true when the token with this hex SHA-256 was revoked. */
-  bool (*token_revoked)(void *user, const char *token_hash);
-  /* Fills *out and returns true when room_id is a known consultation. */
-  bool (*consultation)(void *user, const char *room_id, sv_signaling_consultation *out);
+  /* The invitation behind a join link, by the link's id (sv_token_claims.id,
+   * the hex SHA-256 of the canonical token): 0 when it is valid, with its
+   * consultation's id copied into room (room_len bytes); SV_EAUTH when it
+   * was revoked or its consultation cancelled; SV_ENOENT when no invitation
+   * has this id (a token made by `samvei token`); any other negative code
+   * when the store could not answer. A join is refused on SV_EAUTH, on a
+   * store error, on a room that differs, and on SV_ENOENT for a booked
+   * consultation. */
+  int (*link)(void *user, const char *link_id, char *room, size_t room_len);
+  /* Fills *out and returns 0 when room_id is a booked consultation;
+   * SV_ENOENT when it is not one (an ad-hoc room); another negative code
+   * when the store could not answer (the join is refused then). */
+  int (*consultation)(void *user, const char *room_id, sv_signaling_consultation *out);
   /* Appends an audit event: event is "joined", "waiting", "admitted",
    * "rejected", "left", "removed", "ended", or one of recording and
    * capture (docs/protocol.md, "Recording"): "record-requested",
@@ -46,9 +56,9 @@ typedef struct sv_signaling_store {
    * compact JSON object (e.g. {"duration_s":61,"notice_ack":true}). */
   void (*audit)(void *user, const char *room_id, const char *event, const char *participant,
                 const char *role, const char *name, const char *actor, const char *detail);
-  /* Someone joined (or started waiting) with the token of this hex
-   * SHA-256: the invitation's first use is recorded. */
-  void (*token_used)(void *user, const char *token_hash);
+  /* Someone joined (or started waiting) with the link of this id: the
+   * invitation's first use is recorded. */
+  void (*token_used)(void *user, const char *link_id);
 } sv_signaling_store;
 
 typedef struct sv_signaling_config {
@@ -119,6 +129,13 @@ bool sv_signaling_is_tls(const sv_signaling *sig);
 void sv_signaling_drain(sv_signaling *sig, unsigned retry_after_ms);
 /* Participants in rooms now. */
 size_t sv_signaling_participant_count(const sv_signaling *sig);
+
+/* Asks the store again about everyone in a room who came with a link:
+ * those whose invitation was revoked are removed (`removed`, by
+ * "organiser"), and the rooms of cancelled consultations end (`ended`).
+ * The server does this itself every few seconds and right after the API
+ * revokes or cancels; a store that cannot answer removes nobody. */
+void sv_signaling_recheck_links(sv_signaling *sig);
 
 /* Reloads the certificate chain and key from the files given at start into
  * the listening TLS context: new connections get the new certificate, open

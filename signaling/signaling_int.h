@@ -70,6 +70,7 @@ struct sv_signaling {
   unsigned turn_ttl;
   sv_metrics metrics;
   struct sv_recordings *recordings; /* recording.c: consent rounds, recorders, downloads */
+  guint links_timer;                /* links.c: periodic recheck of links in rooms */
 };
 
 /* One WebSocket connection. Created on ESTABLISHED, freed on CLOSED; the
@@ -92,6 +93,12 @@ typedef struct sv_conn {
   bool rx_paused;   /* reading stopped until `out` drains (see ws.c) */
   int close_status; /* nonzero: close with this status once `out` is written */
   bool dead;        /* being killed: accept and send nothing more */
+
+  /* Chat and waiting-room messages fan out to everyone in the room: a
+   * token bucket (sv_conn_take_fanout) keeps one sender from filling the
+   * queue of a slow receiver until the receiver is dropped. */
+  double fanout_tokens;
+  gint64 fanout_us; /* monotonic time of the last refill; 0 = never */
 
   /* Urgent guidance (urgent.c): the on-call team this connection watches
    * and the member's name, or NULL; the request it made and waits on. */
@@ -127,12 +134,25 @@ void sv_conn_send_error(sv_conn *c, json_t *id, const char *code, const char *fm
     __attribute__((format(printf, 4, 5)));
 /* Sends nothing more after what is queued, then closes with `status`. */
 void sv_conn_close_after_send(sv_conn *c, int status);
+/* Takes one message from c's fan-out allowance at monotonic time now_us
+ * (SV_FANOUT_RATE a second, bursts of SV_FANOUT_BURST). false: over the
+ * limit, the caller answers `rate-limited` and sends nothing on. */
+#define SV_FANOUT_RATE  5.0
+#define SV_FANOUT_BURST 20.0
+bool sv_conn_take_fanout(sv_conn *c, gint64 now_us);
 
 /* http.c */
 int sv_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                      size_t len);
 /* true when a Host header looks like host[:port] (safe to reflect). */
 bool sv_http_host_is_safe(const char *host);
+/* Maps a URL path (as lws hands it over: decoded, from the first '/') to
+ * a regular file inside web_root, which must be a real path (no symlinks,
+ * no trailing '/'); a directory means its index.html. Returns a g_malloc'd
+ * real path, or NULL when the path must not or cannot be served: a segment
+ * that starts with '.', a backslash, a path over SV_HTTP_MAX_PATH (http.c),
+ * or a file whose real path lies outside web_root. */
+char *sv_http_resolve(const char *web_root, const char *path);
 /* Sends resp (its body and disposition are taken over); returns what the
  * lws callback should return. */
 int sv_http_respond_api(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, sv_api_resp *resp);
@@ -143,6 +163,12 @@ int sv_http_respond_api(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, sv
 int sv_http_api_begin(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, const char *path,
                       int method);
 void sv_http_api_body(sv_api_call *call, const void *in, size_t len);
+/* Adds one query fragment ("name=value", decoded by lws; len bytes, NUL
+ * not included) to call->query. The first value of a name counts; an
+ * empty name or value, or no '=', is ignored; a fragment that is not UTF-8
+ * (a NUL included), over its cap, or whose value is over SV_API_MAX_VALUE
+ * bytes marks the call bad_query. */
+void sv_http_api_query_add(sv_api_call *call, const char *frag, size_t len);
 int sv_http_api_finish(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss);
 
 struct sv_msg;
@@ -173,8 +199,25 @@ void sv_recording_before_leave(sv_signaling *sig, sv_participant *p);
 json_t *sv_recording_files(sv_signaling *sig, const char *room, const char *base_url);
 bool sv_recording_download(sv_signaling *sig, const char *key, char **path, const char **type);
 
+/* links.c: removes whoever is in a room with an invitation that is no
+ * longer valid (revoked, or not of this room) and ends the rooms of
+ * cancelled consultations; store errors remove nobody. Safe to call at
+ * any time on the main thread outside a participant's own callback. */
+#define SV_LINKS_RECHECK_S 15
+void sv_links_recheck(sv_signaling *sig);
+/* GSourceFunc for the periodic recheck; data is the sv_signaling *. */
+gboolean sv_links_on_timer(gpointer data);
+
+/* adapt.c: weak links (docs/protocol.md, "Weak links"): `layer` and
+ * `audio-only`. */
+void sv_adapt_handle(sv_conn *c, const struct sv_msg *m);
+
 /* session.c: the client messages of docs/protocol.md. */
 void sv_session_handle(sv_conn *c, const char *data, size_t len);
+/* The checks most messages after join share. Each sends the error (conflict:
+ * not joined or still waiting; internal: no relay) and returns false. */
+bool sv_session_require_joined(sv_conn *c, const struct sv_msg *m);
+bool sv_session_require_relay(sv_conn *c, const struct sv_msg *m);
 /* Ends c's participation (if any): tells the relay and the room, unless the
  * server is closing. reason: "left", "disconnected" or "failed". */
 void sv_session_leave(sv_conn *c, const char *reason);

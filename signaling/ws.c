@@ -114,6 +114,19 @@ void sv_conn_close_after_send(sv_conn *c, int status) {
   lws_callback_on_writable(c->wsi);
 }
 
+bool sv_conn_take_fanout(sv_conn *c, gint64 now_us) {
+  if (c->fanout_us == 0) {
+    c->fanout_tokens = SV_FANOUT_BURST;
+  } else if (now_us > c->fanout_us) {
+    c->fanout_tokens += (double)(now_us - c->fanout_us) / G_USEC_PER_SEC * SV_FANOUT_RATE;
+    if (c->fanout_tokens > SV_FANOUT_BURST) c->fanout_tokens = SV_FANOUT_BURST;
+  }
+  c->fanout_us = now_us;
+  if (c->fanout_tokens < 1.0) return false;
+  c->fanout_tokens -= 1.0;
+  return true;
+}
+
 static void rx_reset(sv_conn *c) {
   c->rx_active = false;
   c->rx_count = 0;

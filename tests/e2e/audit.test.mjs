@@ -18,7 +18,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { VIEWPORTS, launchBrowser, newParticipant, waitFor, waitForMediaFrom, pageUrl, sleep } from './lib.mjs';
+import { VIEWPORTS, launchBrowser, newParticipant, waitFor, waitForMediaFrom, pageUrl } from './lib.mjs';
 
 const BIN = process.env.SAMVEI_E2E_BIN;
 const DATA_DIR = process.env.SAMVEI_E2E_DATA_DIR;
@@ -61,7 +61,37 @@ function sqlite(sql) {
 async function participant(label, viewport) {
   const p = await newParticipant(browser, label, viewport);
   opened.push(p);
+  await keepPeerConnections(p.page);
   return p;
+}
+
+/* Keeps every RTCPeerConnection the page makes, so that the test can read
+ * the subscribe side's reports (the client does not expose them). */
+function keepPeerConnections(page) {
+  return page.addInitScript(() => {
+    const Native = window.RTCPeerConnection;
+    const kept = (window.__svPeerConnections = []);
+    window.RTCPeerConnection = class extends Native {
+      constructor(...args) {
+        super(...args);
+        kept.push(this);
+      }
+    };
+  });
+}
+
+/* The fewest sender reports from the relay that any of the page's video
+ * receivers has had (0 before the first). */
+function senderReportsReceived(page) {
+  return page.evaluate(async () => {
+    let fewest = Infinity;
+    for (const pc of window.__svPeerConnections ?? []) {
+      if (pc.connectionState === 'closed') continue;
+      for (const r of (await pc.getStats()).values())
+        if (r.type === 'remote-outbound-rtp' && r.kind === 'video') fewest = Math.min(fewest, r.reportsSent ?? 0);
+    }
+    return Number.isFinite(fewest) ? fewest : 0;
+  });
 }
 
 async function joinWithLink(p, room, token) {
@@ -98,9 +128,14 @@ test('a consultation leaves its events in the log, in order, and a changed event
     waitForMediaFrom(patient.page, [specialistId], 'patient'),
     waitForMediaFrom(specialist.page, [patientId], 'specialist'),
   ]);
-  /* A few seconds of call: sender reports go out about once a second, and
-   * the round trip comes from the receiver reports on them. */
-  await sleep(6000);
+  /* The round trip in the summary comes from the subscribers' receiver
+   * reports on the relay's sender reports. A receiver reports about once a
+   * second, so once each side has had three sender reports its reports on
+   * them have gone out: wait for that, not for a fixed time. */
+  await waitFor(
+    async () => (await senderReportsReceived(patient.page)) >= 3 && (await senderReportsReceived(specialist.page)) >= 3,
+    { timeoutMs: 30000, what: 'three sender reports from the relay at each participant' },
+  );
 
   await patient.page.getByRole('button', { name: 'Leave' }).click();
   await specialist.page.getByRole('button', { name: 'Leave' }).click();

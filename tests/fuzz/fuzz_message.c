@@ -31,6 +31,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     case SV_MSG_CHAT:
       SV_ASSERT(m.text && *m.text);
       break;
+    case SV_MSG_LAYER:
+      SV_ASSERT(m.participant && m.max_layer);
+      break;
+    case SV_MSG_AUDIO_ONLY:
+      break;
     case SV_MSG_LEAVE:
     case SV_MSG_ICE_RESTART:
     case SV_MSG_END:

@@ -1,6 +1,6 @@
 /*
- * fuzz_sdp.c — libFuzzer target for relay/sdp.c, the parser that sees every
- * client's offer and answer.
+ * fuzz_sdp.c — libFuzzer target for the relay's SDP code (relay/sdp_parse.c,
+ * relay/sdp_write.c): the parser sees every client's offer and answer.
  *
  * Parses the input; when it parses, negotiates a publish answer, writes it,
  * and checks that the relay can read its own answer back. The same for the

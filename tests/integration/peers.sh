@@ -44,7 +44,14 @@ for i in $(seq 1 "$n"); do
   ASAN_OPTIONS=detect_leaks=0 "$peer" --url "$ws" --room "$room" --name "peer$i" --codec "$codec" \
     "${args[@]}" --duration 14 --expect-peers $((n - 1)) --min-frames 30 >"$tmp/peer$i.log" 2>"$tmp/peer$i.err" &
   pids+=($!)
-  sleep 0.5
+  # One at a time, in order: peer1 is the first in the room (its host).
+  for _ in $(seq 1 150); do
+    grep -q '"event":"joined"' "$tmp/peer$i.log" 2>/dev/null && break
+    kill -0 "${pids[-1]}" 2>/dev/null || break
+    sleep 0.2
+  done
+  grep -q '"event":"joined"' "$tmp/peer$i.log" ||
+    echo "peer$i did not join within 30 s: $(tail -3 "$tmp/peer$i.log" "$tmp/peer$i.err")"
 done
 failed=0
 for i in $(seq 1 "$n"); do

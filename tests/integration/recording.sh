@@ -114,13 +114,20 @@ wait_log() {
   fail "waited $3 s for $1 in $2's output: $(grep -v stats "$tmp/$2.log" | tail -4)"
   return 1
 }
+# In an open room the first to join is its host: the guest starts only once
+# the host's join was answered, as host (not after a guess of a delay).
+wait_host() {
+  wait_log '"event":"joined"' host 30 || return 1
+  grep -q '"event":"joined".*"role":"specialist"' "$tmp/host.log" ||
+    fail "the host joined as $(grep -o '"role":"[a-z-]*"' "$tmp/host.log" | head -1), not specialist"
+}
 # The host's actions count from when media flows both ways (samvei-peer).
 case "$mode" in
 retention) sleep 1 ;; # the server prunes as it starts
 vp8 | h264 | kill | loss)
   run_peer host host --duration 60 --record-request 1 --record-stop 11 --consent yes
   host_pid=$!
-  sleep 0.5
+  wait_host
   run_peer guest guest --duration 60 --consent yes
   guest_pid=$!
   if [ "$mode" = kill ]; then
@@ -132,7 +139,7 @@ vp8 | h264 | kill | loss)
 refuse)
   run_peer host host --duration 60 --record-request 1 --record-start 3 --consent yes
   host_pid=$!
-  sleep 0.5
+  wait_host
   run_peer guest guest --duration 60 --consent no
   guest_pid=$!
   wait_log '"id":"record-start"' host 60
@@ -140,7 +147,7 @@ refuse)
 capture | capture-h264)
   run_peer host host --duration 60 --capture 1 --width 352 --height 288 --consent yes
   host_pid=$!
-  sleep 0.5
+  wait_host
   run_peer guest guest --duration 60 --width 352 --height 288
   guest_pid=$!
   wait_log '"event":"capture-' host 60 && sleep 1
@@ -258,6 +265,11 @@ refuse)
     fail "the host did not get consent-missing: $(grep -v stats "$tmp/host.log")"
   audit record-consent | grep -q '"agree": false' || fail "no record-consent audit event (agree false)"
   audit record-refused | grep -q missing || fail "no record-refused audit event"
+  # Who did not agree is named by participant id, never by name (issue 15).
+  logline record-refused | grep -q '"missing":\["p[a-z0-9]\{11\}"' ||
+    fail "record-refused in the server log does not list ids: $(logline record-refused)"
+  ! audit record-refused | grep -q '"guest"' ||
+    fail "the record-refused event names people: $(audit record-refused)"
   [ -z "$(ls "$dir" 2>/dev/null)" ] || fail "files were written without consent: $(ls "$dir")"
   echo "record-start refused with consent-missing; consent and refusal audited; no files"
   ;;

@@ -304,6 +304,66 @@ static void test_host_messages(void) {
   expect_refused("{\"type\":\"waiting-message\",\"text\":\"a\\u0007b\"}", "bad-request", "'text'");
 }
 
+/* Weak links: `layer` (the highest video layer wanted of someone) and
+ * `audio-only`. */
+static void test_adapt_messages(void) {
+  sv_msg m;
+  sv_msg_error e;
+  static const char *const layers[] = {"low", "medium", "high", "auto"};
+  for (size_t i = 0; i < SV_ARRAY_LEN(layers); i++) {
+    char text[128];
+    snprintf(text, sizeof text,
+             "{\"type\":\"layer\",\"id\":3,\"participant\":\"pabc123\",\"max\":\"%s\"}", layers[i]);
+    CHECK_EQ_INT(parse(text, &m, &e), 0);
+    CHECK_EQ_INT(m.type, SV_MSG_LAYER);
+    CHECK_STR(m.type_name, "layer");
+    CHECK_STR(m.participant, "pabc123");
+    CHECK_STR(m.max_layer, layers[i]);
+    CHECK(json_integer_value(m.id) == 3);
+    sv_message_clear(&m);
+  }
+  expect_refused("{\"type\":\"layer\",\"participant\":\"pabc123\"}", "bad-request",
+                 "field 'max' is missing");
+  expect_refused("{\"type\":\"layer\",\"participant\":\"pabc123\",\"max\":\"ultra\"}",
+                 "bad-request", "\"low\", \"medium\", \"high\" or \"auto\"");
+  expect_refused("{\"type\":\"layer\",\"participant\":\"pabc123\",\"max\":\"LOW\"}", "bad-request",
+                 "field 'max'");
+  expect_refused("{\"type\":\"layer\",\"participant\":\"pabc123\",\"max\":2}", "bad-request",
+                 "field 'max'");
+  expect_refused("{\"type\":\"layer\",\"max\":\"low\"}", "bad-request",
+                 "field 'participant' is missing");
+  expect_refused("{\"type\":\"layer\",\"participant\":\"\",\"max\":\"low\"}", "bad-request",
+                 "'participant'");
+  expect_refused("{\"type\":\"layer\",\"participant\":\"p/../x\",\"max\":\"low\"}", "bad-request",
+                 "'participant'");
+  expect_refused("{\"type\":\"layer\",\"participant\":\"p012345678901234567890123456789012\","
+                 "\"max\":\"low\"}",
+                 "bad-request", "'participant'");
+  /* The id is echoed on a refusal, so the client can match it. */
+  CHECK_EQ_INT(
+      parse("{\"type\":\"layer\",\"id\":\"l1\",\"participant\":\"p1\",\"max\":null}", &m, &e),
+      SV_EINVAL);
+  CHECK_STR(e.code, "bad-request");
+  CHECK(json_is_string(e.id) && strcmp(json_string_value(e.id), "l1") == 0);
+  sv_message_error_clear(&e);
+
+  CHECK_EQ_INT(parse("{\"type\":\"audio-only\",\"id\":4,\"on\":true}", &m, &e), 0);
+  CHECK_EQ_INT(m.type, SV_MSG_AUDIO_ONLY);
+  CHECK_STR(m.type_name, "audio-only");
+  CHECK_EQ_INT(m.on, 1);
+  sv_message_clear(&m);
+  CHECK_EQ_INT(parse("{\"type\":\"audio-only\",\"on\":false,\"participant\":\"pother\"}", &m, &e),
+               0);
+  CHECK_EQ_INT(m.on, 0);
+  CHECK(m.participant ==
+        NULL); /* not a field of audio-only: whose it is comes from the connection */
+  sv_message_clear(&m);
+  expect_refused("{\"type\":\"audio-only\"}", "bad-request", "field 'on' is missing");
+  expect_refused("{\"type\":\"audio-only\",\"on\":null}", "bad-request", "field 'on' is missing");
+  expect_refused("{\"type\":\"audio-only\",\"on\":\"true\"}", "bad-request", "field 'on' must be");
+  expect_refused("{\"type\":\"audio-only\",\"on\":1}", "bad-request", "true (receive audio only)");
+}
+
 /* The room id rule join applies, also used where a room id names a
  * directory (recordings). */
 static void test_room_id(void) {
@@ -327,6 +387,7 @@ int main(void) {
   RUN(test_room_id);
   RUN(test_join);
   RUN(test_host_messages);
+  RUN(test_adapt_messages);
   RUN(test_publish);
   RUN(test_subscribe_answer);
   RUN(test_candidate);

@@ -35,7 +35,7 @@ static void test_cap_and_removal(void) {
   for (int i = 0; i < 3; i++)
     CHECK_EQ_INT(sv_rooms_add(rooms, "small", "N", 3, NULL, &p[i]), 0);
   sv_participant *extra = NULL;
-  CHECK_EQ_INT(sv_rooms_add(rooms, "small", "N", 3, NULL, &extra), SV_ENOMEM);
+  CHECK_EQ_INT(sv_rooms_add(rooms, "small", "N", 3, NULL, &extra), SV_EFULL);
   CHECK(extra == NULL);
   CHECK_EQ_INT(sv_rooms_participant_count(rooms), 3);
   char gone[SV_PARTICIPANT_ID_LEN + 1];

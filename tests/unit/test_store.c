@@ -417,17 +417,20 @@ static void test_invitations_and_tokens(void) {
   CHECK_EQ_INT(sv_store_invitation_mark_used(st, unknown, now), SV_ENOENT);
   CHECK_EQ_INT(sv_store_invitation_by_hash(st, unknown, &got), SV_ENOENT);
 
-  CHECK(!sv_store_token_revoked(st, a.token_hash));
-  CHECK(!sv_store_token_revoked(st, unknown));
+  sv_invitation checked;
+  CHECK_EQ_INT(sv_store_token_check(st, a.token_hash, &checked), 0);
+  CHECK_STR(checked.consultation, c.id);
+  /* Unknown is not "valid": the caller refuses it for a booked room. */
+  CHECK_EQ_INT(sv_store_token_check(st, unknown, NULL), SV_ENOENT);
   CHECK_EQ_INT(sv_store_invitation_revoke(st, a.id, "coordinator", now + 200), 0);
   CHECK_EQ_INT(sv_store_invitation_revoke(st, a.id, "coordinator", now + 200), SV_ESTATE);
   CHECK_EQ_INT(sv_store_invitation_revoke(st, "nope", NULL, now), SV_ENOENT);
-  CHECK(sv_store_token_revoked(st, a.token_hash));
-  CHECK(!sv_store_token_revoked(st, b.token_hash));
+  CHECK_EQ_INT(sv_store_token_check(st, a.token_hash, NULL), SV_EAUTH);
+  CHECK_EQ_INT(sv_store_token_check(st, b.token_hash, NULL), 0);
   /* Cancelling the consultation stops its remaining links. */
   CHECK_EQ_INT(sv_store_consultation_cancel(st, c.id, NULL, now + 300), 0);
-  CHECK(sv_store_token_revoked(st, b.token_hash));
-  CHECK(!sv_store_token_revoked(st, o.token_hash));
+  CHECK_EQ_INT(sv_store_token_check(st, b.token_hash, NULL), SV_EAUTH);
+  CHECK_EQ_INT(sv_store_token_check(st, o.token_hash, NULL), 0);
 
   sv_audit_event *evs;
   sv_audit_filter af = {.consultation = c.id};
@@ -441,6 +444,19 @@ static void test_invitations_and_tokens(void) {
       CHECK(strstr(evs[i].detail, "tok-") == NULL);
   }
   g_free(evs);
+  sv_store_close(st);
+}
+
+/* A database that cannot answer must not make a link count as valid (the
+ * old check said "not revoked" on any error). */
+static void test_token_check_fails_closed(void) {
+  sv_store *st = fresh();
+  char h[SV_STORE_HASH_MAX];
+  hash_of("tok-x", h);
+  CHECK_EQ_INT(sv_store_exec(st, "ALTER TABLE invitations RENAME TO invitations_gone"), 0);
+  int err = sv_store_token_check(st, h, NULL);
+  CHECK(err < 0 && err != SV_ENOENT);
+  CHECK_EQ_INT(sv_store_exec(st, "ALTER TABLE invitations_gone RENAME TO invitations"), 0);
   sv_store_close(st);
 }
 
@@ -806,6 +822,7 @@ int main(int argc, char **argv) {
   RUN(test_teams);
   RUN(test_consultations);
   RUN(test_invitations_and_tokens);
+  RUN(test_token_check_fails_closed);
   RUN(test_apikeys);
   RUN(test_urgent);
   RUN(test_audit_chain);

@@ -3,11 +3,12 @@
  * arrival time, a full ring drops (and counts) instead of waiting, packets
  * too big or empty are dropped, a closed tap takes nothing more, and a
  * consumer thread running alongside the producer sees every packet that
- * was not dropped, unchanged.
+ * was not dropped, unchanged; the framing to samvei-record round-trips.
  */
 #include <glib.h>
 
 #include "check.h"
+#include "common/common.h"
 #include "common/tap.h"
 
 static void fill(uint8_t *buf, size_t len, uint32_t seq) {
@@ -106,8 +107,42 @@ static void test_threads(void) {
   sv_tap_unref(t);
 }
 
+/* The framing to samvei-record: what the writer makes, the reader takes
+ * back unchanged; a header the writer cannot make is refused. */
+static void test_frame(void) {
+  sv_tap_packet *p = g_new0(sv_tap_packet, 1), *q = g_new0(sv_tap_packet, 1);
+  uint8_t hdr[SV_TAP_FRAME_HEADER];
+  *p = (sv_tap_packet){
+      .arrival_us = 0x0102030405060708ull, .len = 1200, .codec = SV_TAP_H264, .pt = 102};
+  sv_tap_frame_header(p, hdr);
+  CHECK(sv_tap_frame_parse(hdr, q));
+  CHECK_EQ_INT(q->arrival_us, p->arrival_us);
+  CHECK_EQ_INT(q->len, 1200);
+  CHECK_EQ_INT(q->codec, SV_TAP_H264);
+  CHECK_EQ_INT(q->pt, 102);
+  static const struct {
+    uint16_t len;
+    uint8_t codec;
+  } bad[] = {{0, SV_TAP_VP8}, {SV_TAP_MAX_RTP + 1, SV_TAP_VP8}, {100, 0}, {100, SV_TAP_H264 + 1}};
+  for (size_t i = 0; i < SV_ARRAY_LEN(bad); i++) {
+    p->len = bad[i].len;
+    p->codec = bad[i].codec;
+    sv_tap_frame_header(p, hdr);
+    CHECK(!sv_tap_frame_parse(hdr, q));
+  }
+  p->len = SV_TAP_MAX_RTP;
+  p->codec = SV_TAP_OPUS;
+  sv_tap_frame_header(p, hdr);
+  CHECK(sv_tap_frame_parse(hdr, q));
+  hdr[15] = 1; /* the padding is zero */
+  CHECK(!sv_tap_frame_parse(hdr, q));
+  g_free(p);
+  g_free(q);
+}
+
 int main(void) {
   RUN(test_order_and_full);
+  RUN(test_frame);
   RUN(test_bad_sizes_and_close);
   RUN(test_threads);
   return check_summary();

@@ -2,7 +2,8 @@
  * test_token.c — join tokens: a signed token verifies with its claims; a
  * forged one (other secret, edited payload, alg "none", swapped signature)
  * is refused with a sentence; expiry and not-before are enforced; garbage
- * never crashes; only the SHA-256 is meant to be stored.
+ * never crashes; only the SHA-256 is meant to be stored; only the canonical
+ * spelling of a token verifies, and its id is that of the signed token.
  */
 #include <glib.h>
 #include <string.h>
@@ -114,6 +115,68 @@ static void test_garbage(void) {
   g_free(huge);
 }
 
+static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/* Every other spelling of the character at t[i] that decodes to the same
+ * bytes (same high bits, different unused low bits) is refused. Returns how
+ * many spellings were tried. unused: low bits the character does not use. */
+static int respell_refused(const char *t, size_t i, int unused) {
+  int v = (int)(strchr(alphabet, t[i]) - alphabet), tried = 0;
+  for (int low = 1; low < (1 << unused); low++) {
+    char *copy = g_strdup(t);
+    copy[i] = alphabet[(v & ~((1 << unused) - 1)) | low];
+    sv_token_claims c;
+    char err[200] = "";
+    int rc = sv_token_verify(secret, sizeof secret - 1, copy, now, &c, err, sizeof err);
+    CHECK_EQ_INT(rc, SV_EAUTH);
+    CHECK(c.id[0] == '\0');
+    if (rc == 0) fprintf(stderr, "    accepted the re-spelling %s\n", copy);
+    tried++;
+    g_free(copy);
+  }
+  return tried;
+}
+
+/* Finding 1 of issue 15: a 32-byte signature is 43 base64url characters
+ * whose last one has 2 unused bits, so it had 3 more spellings that
+ * verified. Only the canonical one is accepted now, in every part, and
+ * the link's id is the same as the stored hash of the token as signed. */
+static void test_canonical_only(void) {
+  char *t = make("r7k2m9", "patient", now - 60, now + 3600);
+  sv_token_claims c;
+  char err[200] = "";
+  CHECK_EQ_INT(sv_token_verify(secret, sizeof secret - 1, t, now, &c, err, sizeof err), 0);
+  char h[SV_TOKEN_HASH_LEN + 1];
+  sv_token_hash(t, h);
+  CHECK_STR(c.id, h);
+
+  const char *dot1 = strchr(t, '.'), *dot2 = strrchr(t, '.');
+  size_t sig_len = strlen(dot2 + 1);
+  CHECK_EQ_INT((int)sig_len, 43);
+  CHECK_EQ_INT(respell_refused(t, strlen(t) - 1, 2), 3);
+  /* The header and payload too, where their length leaves bits unused. */
+  size_t hlen = (size_t)(dot1 - t), plen = (size_t)(dot2 - dot1 - 1);
+  if (hlen % 4) respell_refused(t, hlen - 1, hlen % 4 == 2 ? 4 : 2);
+  if (plen % 4) respell_refused(t, (size_t)(dot2 - t) - 1, plen % 4 == 2 ? 4 : 2);
+
+  /* Padding, and characters of other base64 alphabets or none. */
+  const char *suffixes[] = {"=", "==", " ", "\n"};
+  for (size_t i = 0; i < SV_ARRAY_LEN(suffixes); i++) {
+    char *padded = g_strconcat(t, suffixes[i], NULL);
+    expect_refused(padded, now, "signature");
+    g_free(padded);
+  }
+  char *plus = g_strdup(t);
+  for (char *p = plus; *p; p++)
+    *p = *p == '-' ? '+' : *p == '_' ? '/' : *p;
+  if (strcmp(plus, t) != 0) expect_refused(plus, now, "");
+  g_free(plus);
+  char *payload_pad = g_strdup_printf("%.*s=%s", (int)(dot2 - t), t, dot2);
+  expect_refused(payload_pad, now, "signature");
+  g_free(payload_pad);
+  g_free(t);
+}
+
 static void test_hash(void) {
   char h[SV_TOKEN_HASH_LEN + 1];
   sv_token_hash("abc", h);
@@ -125,6 +188,7 @@ int main(void) {
   RUN(test_forged);
   RUN(test_times);
   RUN(test_garbage);
+  RUN(test_canonical_only);
   RUN(test_hash);
   return check_summary();
 }

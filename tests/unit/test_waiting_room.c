@@ -18,36 +18,48 @@
 #include <string.h>
 
 #include "check.h"
+#include "common/common.h"
 #include "schedule/token.h"
 #include "signaling/signaling.h"
 
 #define SECRET "0123456789abcdef0123456789abcdef"
 
 typedef struct {
-  GHashTable *revoked; /* token hashes */
-  GPtrArray *audit;    /* "event role [actor?]" strings */
+  GHashTable *invitations; /* link id (token hash) → room id: issued invitations */
+  GHashTable *revoked;     /* link ids */
+  GPtrArray *audit;        /* "event role [actor?]" strings */
   int64_t now;
+  bool cancelled; /* room "now" is cancelled */
+  bool broken;    /* the store fails every question */
 } fake_store;
 
-static bool store_revoked(void *user, const char *hash) {
-  return g_hash_table_contains(((fake_store *)user)->revoked, hash);
+static int store_link(void *user, const char *id, char *room, size_t room_len) {
+  fake_store *s = user;
+  if (s->broken) return SV_EIO;
+  const char *r = g_hash_table_lookup(s->invitations, id);
+  if (!r) return SV_ENOENT;
+  g_strlcpy(room, r, room_len);
+  return g_hash_table_contains(s->revoked, id) || (s->cancelled && strcmp(r, "now") == 0) ? SV_EAUTH
+                                                                                          : 0;
 }
 
-static bool store_consultation(void *user, const char *room, sv_signaling_consultation *out) {
+static int store_consultation(void *user, const char *room, sv_signaling_consultation *out) {
   fake_store *s = user;
+  if (s->broken) return SV_EIO;
   if (strcmp(room, "later") == 0) {
     g_strlcpy(out->title, "Oppfolging", sizeof out->title);
     out->start = s->now + 3600; /* the waiting room opens at start - 15 min */
     out->end = s->now + 7200;
-    return true;
+    return 0;
   }
   if (strcmp(room, "now") == 0) {
     g_strlcpy(out->title, "Veiledning sar", sizeof out->title);
     out->start = s->now + 300;
     out->end = s->now + 3600;
-    return true;
+    out->cancelled = s->cancelled;
+    return 0;
   }
-  return false;
+  return SV_ENOENT;
 }
 
 static void store_audit(void *user, const char *room, const char *event, const char *participant,
@@ -61,7 +73,7 @@ static void store_audit(void *user, const char *room, const char *event, const c
 }
 
 static const sv_signaling_store store_table = {
-    .token_revoked = store_revoked,
+    .link = store_link,
     .consultation = store_consultation,
     .audit = store_audit,
 };
@@ -122,10 +134,12 @@ static client *client_new(SoupSession *session, int port) {
 
 static void client_free(client *c) {
   if (c->ws) {
+    /* A message still arriving must not reach the freed client. */
+    g_signal_handlers_disconnect_by_data(c->ws, c);
     soup_websocket_connection_close(c->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
     g_object_unref(c->ws);
   }
-  g_queue_free_full(&c->inbox, (GDestroyNotify)json_decref);
+  g_queue_clear_full(&c->inbox, (GDestroyNotify)json_decref);
   g_free(c);
 }
 
@@ -172,6 +186,35 @@ static char *mint(const char *room, const char *role, const char *name, int64_t 
   return token;
 }
 
+/* Stores an invitation for token (as the API does: by its hash). */
+static void issue(fake_store *s, const char *token, const char *room) {
+  char hash[SV_TOKEN_HASH_LEN + 1];
+  sv_token_hash(token, hash);
+  g_hash_table_insert(s->invitations, g_strdup(hash), g_strdup(room));
+}
+
+static void revoke_link(fake_store *s, const char *token) {
+  char hash[SV_TOKEN_HASH_LEN + 1];
+  sv_token_hash(token, hash);
+  g_hash_table_add(s->revoked, g_strdup(hash));
+}
+
+/* The token and its three re-spellings: the signature's last character
+ * carries 2 unused bits, so three other characters decode to the same
+ * bytes (they verified before issue 15, finding 1). */
+static GPtrArray *spellings(const char *token) {
+  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  GPtrArray *all = g_ptr_array_new_with_free_func(g_free);
+  size_t last = strlen(token) - 1;
+  int v = (int)(strchr(alphabet, token[last]) - alphabet);
+  for (int low = 0; low < 4; low++) {
+    char *t = g_strdup(token);
+    t[last] = alphabet[(v & ~3) | low];
+    g_ptr_array_add(all, t);
+  }
+  return all;
+}
+
 static json_t *join_msg(const char *room, const char *token, bool ack) {
   return json_pack("{s:s,s:i,s:s,s:s,s:s,s:b}", "type", "join", "id", 1, "room", room, "name", "x",
                    "token", token, "noticeAck", ack);
@@ -193,6 +236,7 @@ static void expect_error(client *c, const char *code, const char *fragment) {
 static void test_waiting_room(void) {
   GMainLoop *loop = g_main_loop_new(NULL, FALSE);
   fake_store store = {
+      .invitations = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free),
       .revoked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
       .audit = g_ptr_array_new_with_free_func(g_free),
       .now = g_get_real_time() / G_USEC_PER_SEC,
@@ -217,12 +261,14 @@ static void test_waiting_room(void) {
   SoupSession *session = soup_session_new();
 
   char *revoked = mint("now", "patient", "Revoked", store.now);
-  char hash[SV_TOKEN_HASH_LEN + 1];
-  sv_token_hash(revoked, hash);
-  g_hash_table_add(store.revoked, g_strdup(hash));
+  issue(&store, revoked, "now");
+  revoke_link(&store, revoked);
   char *early = mint("later", "patient", "Early", store.now);
+  issue(&store, early, "later");
   char *patient_token = mint("now", "patient", "Kari", store.now);
+  issue(&store, patient_token, "now");
   char *host_token = mint("now", "specialist", "Dr. Berg", store.now);
+  issue(&store, host_token, "now");
 
   client *p = client_new(session, port);
   client *h = client_new(session, port);
@@ -318,6 +364,160 @@ out_nosig:
   while (g_main_context_iteration(NULL, FALSE))
     ;
   g_hash_table_destroy(store.revoked);
+  g_hash_table_destroy(store.invitations);
+  g_ptr_array_free(store.audit, TRUE);
+  g_free(web);
+  g_main_loop_unref(loop);
+}
+
+/* Sends join with every spelling of token: the token itself is refused
+ * with code and a message containing fragment, the re-spellings are not
+ * valid tokens at all (unauthorized, "signature"). */
+static void expect_every_spelling_refused(client *c, const char *room, const char *token,
+                                          const char *code, const char *fragment) {
+  GPtrArray *all = spellings(token);
+  for (guint i = 0; i < all->len; i++) {
+    const char *t = g_ptr_array_index(all, i);
+    send_json(c, join_msg(room, t, true));
+    if (strcmp(t, token) == 0)
+      expect_error(c, code, fragment);
+    else
+      expect_error(c, "unauthorized", "signature");
+  }
+  g_ptr_array_free(all, TRUE);
+}
+
+/* Issue 15, finding 1: links are identified by what cannot be re-spelled,
+ * a booked room needs an invitation, a store error refuses, and revoking
+ * or cancelling also removes those already in the room. */
+static void test_links(void) {
+  GMainLoop *loop = g_main_loop_new(NULL, FALSE);
+  fake_store store = {
+      .invitations = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free),
+      .revoked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+      .audit = g_ptr_array_new_with_free_func(g_free),
+      .now = g_get_real_time() / G_USEC_PER_SEC,
+  };
+  char *web =
+      g_build_filename(g_getenv("SV_SOURCE_DIR") ? g_getenv("SV_SOURCE_DIR") : ".", "web", NULL);
+  sv_signaling_config config = {
+      .bind_address = "127.0.0.1",
+      .web_root = web,
+      .token_secret = (const uint8_t *)SECRET,
+      .token_secret_len = strlen(SECRET),
+      .join_grace_before_min = 15,
+      .join_grace_after_min = 30,
+      .waiting_room_open_min = 15,
+      .store = &store_table,
+      .store_user = &store,
+  };
+  sv_signaling *sig = NULL;
+  CHECK_EQ_INT(sv_signaling_new(&config, loop, &sig), 0);
+  if (!sig) goto out_nosig;
+  int port = sv_signaling_port(sig);
+  SoupSession *session = soup_session_new();
+  char *revoked = mint("now", "patient", "Revoked", store.now);
+  issue(&store, revoked, "now");
+  revoke_link(&store, revoked);
+  char *stray = mint("now", "specialist", "No invitation", store.now);
+  char *adhoc = mint("adhoc", "municipal", "Ad hoc", store.now);
+  char *elsewhere = mint("now", "municipal", "Wrong room", store.now);
+  issue(&store, elsewhere, "later");
+  char *host = mint("now", "specialist", "Dr. Berg", store.now);
+  issue(&store, host, "now");
+  char *patient = mint("now", "patient", "Kari", store.now);
+  issue(&store, patient, "now");
+  char *nurse = mint("now", "municipal", "Sykepleier", store.now);
+  issue(&store, nurse, "now");
+
+  client *x = client_new(session, port);
+  client *h = client_new(session, port);
+  client *p = client_new(session, port);
+  client *n = client_new(session, port);
+  if (!x->ws || !h->ws || !p->ws || !n->ws) goto out;
+
+  /* A revoked invitation: no spelling of its link opens the room. */
+  expect_every_spelling_refused(x, "now", revoked, "unauthorized", "revoked");
+  /* A booked room needs an invitation; an invitation of another room is
+   * no invitation to this one; an ad-hoc room (not booked) takes a token
+   * from `samvei token`. */
+  expect_every_spelling_refused(x, "now", stray, "unauthorized", "not an invitation");
+  send_json(x, join_msg("now", elsewhere, true));
+  expect_error(x, "unauthorized", "not an invitation");
+  send_json(x, join_msg("adhoc", adhoc, true));
+  json_t *ok = next(x, "ok");
+  CHECK(ok != NULL);
+  json_decref(ok);
+  send_json(x, json_pack("{s:s,s:i}", "type", "leave", "id", 9));
+  json_decref(next(x, "ok"));
+
+  /* Host in, patient waits and is admitted, nurse joins. */
+  send_json(h, join_msg("now", host, true));
+  json_decref(next(h, "ok"));
+  send_json(p, join_msg("now", patient, true));
+  ok = next(p, "ok");
+  const char *pid = ok ? json_string_value(json_object_get(ok, "self")) : "";
+  send_json(h, json_pack("{s:s,s:i,s:s}", "type", "admit", "id", 2, "participant", pid));
+  json_decref(next(p, "admitted"));
+  json_decref(next(h, "ok"));
+  send_json(n, join_msg("now", nurse, true));
+  json_decref(next(n, "ok"));
+
+  /* The host removes the patient: every spelling of their link is
+   * refused, so nobody takes a second seat with it. */
+  send_json(h, json_pack("{s:s,s:i,s:s}", "type", "remove", "id", 3, "participant", pid));
+  json_decref(next(p, "removed"));
+  json_decref(ok);
+  expect_every_spelling_refused(p, "now", patient, "forbidden", "removed you");
+
+  /* The organiser revokes the nurse's invitation: the nurse is out at the
+   * next check (the API runs it at once), told `removed` by "organiser",
+   * and no spelling of the link comes back. */
+  revoke_link(&store, nurse);
+  sv_signaling_recheck_links(sig);
+  json_t *gone = next(n, "removed");
+  CHECK(gone && strcmp(json_string_value(json_object_get(gone, "by")), "organiser") == 0);
+  json_decref(gone);
+  expect_every_spelling_refused(n, "now", nurse, "unauthorized", "revoked");
+  CHECK_EQ_INT((int)sv_signaling_participant_count(sig), 1);
+
+  /* A store that cannot answer refuses joins and removes nobody. */
+  store.broken = true;
+  sv_signaling_recheck_links(sig);
+  CHECK_EQ_INT((int)sv_signaling_participant_count(sig), 1);
+  send_json(x, join_msg("now", host, true));
+  expect_error(x, "unavailable", "try again");
+  store.broken = false;
+
+  /* Cancelling ends the room for the host still in it; every link is
+   * refused after. */
+  store.cancelled = true;
+  sv_signaling_recheck_links(sig);
+  json_t *ended = next(h, "ended");
+  CHECK(ended && strcmp(json_string_value(json_object_get(ended, "reason")), "cancelled") == 0);
+  json_decref(ended);
+  CHECK_EQ_INT((int)sv_signaling_participant_count(sig), 0);
+  expect_every_spelling_refused(h, "now", host, "unauthorized", "cancelled");
+
+out:
+  client_free(x);
+  client_free(h);
+  client_free(p);
+  client_free(n);
+  g_free(revoked);
+  g_free(stray);
+  g_free(adhoc);
+  g_free(elsewhere);
+  g_free(host);
+  g_free(patient);
+  g_free(nurse);
+  g_object_unref(session);
+  sv_signaling_free(sig);
+out_nosig:
+  while (g_main_context_iteration(NULL, FALSE))
+    ;
+  g_hash_table_destroy(store.revoked);
+  g_hash_table_destroy(store.invitations);
   g_ptr_array_free(store.audit, TRUE);
   g_free(web);
   g_main_loop_unref(loop);
@@ -325,5 +525,6 @@ out_nosig:
 
 int main(void) {
   RUN(test_waiting_room);
+  RUN(test_links);
   return check_summary();
 }

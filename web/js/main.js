@@ -19,11 +19,19 @@
  * has reconnected, the client joins the room again with fresh
  * PeerConnections. window.samvei exposes a small read-only view of all this
  * for support and for the browser tests.
+ *
+ * Weak links: the server says which of our camera's simulcast layers anyone
+ * receives (`layers`, applied by peer.js) and when it pauses video towards
+ * us (`video-paused`); small tiles ask for the lowest layer (layerprefs.js);
+ * "Audio only" asks for no video at all; getStats feeds the quality
+ * indicators once a second (quality.js).
  */
 import { pickLanguage, setLanguage, t, errorText } from './i18n.js';
 import { Signaling } from './signaling.js';
 import { PeerSession } from './peer.js';
 import { NetWatch } from './netwatch.js';
+import { QualityMeter } from './quality.js';
+import { LayerPrefs } from './layerprefs.js';
 import { LocalMedia, mediaErrorCode } from './media.js';
 import { JoinPage } from './ui/join.js';
 import { CallView } from './ui/call.js';
@@ -79,6 +87,12 @@ const app = {
   wsLost: false,
   rejoining: false,
   publishing: false,
+  audioOnly: false, /* chose to receive no video */
+  audioOnlyBusy: false, /* an audio-only request is on its way */
+  cameraStoppedForAudio: false, /* the audio-only note's checkbox stopped the camera */
+  videoPaused: null, /* the server paused video towards us: 'bandwidth', 'audio-only' or null */
+  quality: new QualityMeter(),
+  layerPrefs: null, /* LayerPrefs while in the call */
 };
 
 /* ---- join page ---- */
@@ -202,6 +216,8 @@ function closeViews() {
   app.recording = null;
   app.call?.destroy();
   app.call = null;
+  app.layerPrefs?.destroy();
+  app.layerPrefs = null;
   app.hostPanel = null;
 }
 
@@ -221,12 +237,19 @@ function enterCall() {
   app.view = 'call';
   app.fatal = '';
   app.wsLost = false;
+  app.layerPrefs = new LayerPrefs({
+    send: (participant, max) => app.signaling.request('layer', { participant, max }),
+  });
   app.call = new CallView({
     onMute: () => app.media.setMicMuted(!app.media.micMuted),
     onCamera: () => toggleCamera(),
     onSwitch: () => switchCamera(),
     onLeave: () => leave(),
     onRetry: () => retry(),
+    onAudioOnly: () => toggleAudioOnly(),
+    onStopCamera: (stop) => stopCameraForAudio(stop),
+    onTile: (id, el) => app.layerPrefs?.observe(id, el),
+    onTileGone: (id) => app.layerPrefs?.unobserve(id),
   });
   if (app.self?.role === 'specialist') {
     app.hostPanel = new HostPanel({
@@ -252,13 +275,15 @@ function enterCall() {
   app.media.onVideoTrack = (track) => app.peer?.replaceVideoTrack(track);
   renderSelf();
   renderParticipants();
+  renderPaused();
   updateConnection();
   app.call.controls.mic.focus();
   startLiveness();
 }
 
 /* Once a second, the decoded-frame counts tell each tile whether its
- * picture is moving (else it shows the initials). */
+ * picture is moving (else it shows the initials), and the counters feed
+ * the connection-quality indicators. */
 function startLiveness() {
   clearInterval(app.livenessTimer);
   app.livenessTimer = setInterval(async () => {
@@ -266,10 +291,51 @@ function startLiveness() {
     try {
       const stats = await app.peer.stats();
       app.call?.noteStats(stats);
+      noteQuality(stats, await app.peer.linkStats());
     } catch {
       /* the PeerConnection closed meanwhile */
     }
   }, 1000);
+}
+
+/* Rates each remote participant's connection (what arrives from them,
+ * over our subscribe link) and our own (both PeerConnections). */
+function noteQuality(stats, link) {
+  if (!app.call) return;
+  const now = performance.now();
+  const q = app.quality;
+  const weak = app.videoPaused === 'bandwidth' && !app.audioOnly;
+  const levels = {};
+  for (const [id, s] of Object.entries(stats)) {
+    if (app.gone.has(id)) continue;
+    levels[id] = q.add(
+      id,
+      {
+        packetsReceived: s.videoPackets + s.audioPackets,
+        packetsLost: s.packetsLost,
+        videoBytes: s.videoBytes,
+        framesDecoded: s.framesDecoded,
+        frameWidth: s.videoWidth,
+        rttMs: link.rttMs,
+        videoPaused: weak,
+      },
+      now,
+    );
+  }
+  q.retain(new Set(['self', ...Object.keys(levels)]));
+  const self = q.add(
+    'self',
+    {
+      packetsReceived: link.packetsReceived,
+      packetsLost: link.packetsLost,
+      remoteLoss: link.remoteLoss,
+      rttMs: link.rttMs,
+      bandwidthLimited: link.bandwidthLimited,
+      videoPaused: weak,
+    },
+    now,
+  );
+  app.call.noteQuality(self, levels);
 }
 
 /* A host's request; a refusal is shown as a toast. */
@@ -286,6 +352,11 @@ function acceptJoin(reply) {
   app.participants.clear();
   app.waiting.clear();
   app.gone.clear();
+  /* A new session on the server: no pause, no preferences yet. */
+  app.videoPaused = null;
+  app.quality.clear();
+  app.layerPrefs?.reset();
+  renderPaused();
   for (const p of reply.participants ?? []) {
     if (p.state === 'waiting') app.waiting.set(p.id, p);
     else addParticipant(p);
@@ -299,6 +370,7 @@ function acceptJoin(reply) {
   }
   newPeer();
   renderParticipants();
+  if (app.audioOnly) sendAudioOnly(true).catch((err) => console.warn('samvei: audio only not restored:', err.message));
   if (isObserver()) {
     app.call?.toast(t('call.observer'), 10000);
     updateConnection();
@@ -318,7 +390,19 @@ function endSession(notice) {
   app.peer?.close();
   app.media?.stop();
   closeViews();
-  Object.assign(app, { signaling: null, peer: null, media: null, self: null, joinState: null, connection: 'idle', reason: '' });
+  Object.assign(app, {
+    signaling: null,
+    peer: null,
+    media: null,
+    self: null,
+    joinState: null,
+    connection: 'idle',
+    reason: '',
+    audioOnly: false,
+    cameraStoppedForAudio: false,
+    videoPaused: null,
+  });
+  app.quality.clear();
   app.participants.clear();
   app.waiting.clear();
   delete document.body.dataset.connection;
@@ -358,7 +442,13 @@ async function publish() {
 function addParticipant(p) {
   if (!p || typeof p.id !== 'string' || p.id === app.self?.id) return;
   const old = app.participants.get(p.id);
-  app.participants.set(p.id, { id: p.id, name: p.name ?? '', role: p.role ?? '', hadTracks: old?.hadTracks ?? false });
+  app.participants.set(p.id, {
+    id: p.id,
+    name: p.name ?? '',
+    role: p.role ?? '',
+    audioOnly: p.audioOnly === true,
+    hadTracks: old?.hadTracks ?? false,
+  });
   app.gone.delete(p.id);
 }
 
@@ -399,6 +489,23 @@ function wireSignaling(sig) {
   sig.on('subscribe', (m) => app.peer?.handleSubscribe(m));
   sig.on('candidate', (m) => app.peer?.handleCandidate(m));
   sig.on('pc-state', (m) => app.peer?.handlePcState(m));
+  sig.on('layers', (m) => app.peer?.applyLayers(m));
+  sig.on('video-paused', (m) => {
+    const reason = m.reason === 'audio-only' ? 'audio-only' : 'bandwidth';
+    if (reason === 'audio-only' && !app.audioOnly) return; /* from before we turned it off */
+    app.videoPaused = reason;
+    renderPaused();
+  });
+  sig.on('video-resumed', () => {
+    app.videoPaused = null;
+    renderPaused();
+  });
+  sig.on('participant-audio-only', (m) => {
+    const p = app.participants.get(m.participant);
+    if (!p) return;
+    p.audioOnly = m.on === true;
+    renderParticipants();
+  });
   sig.on('admitted', (m) => {
     if (app.joinState !== 'waiting') return;
     enterCall();
@@ -474,6 +581,50 @@ async function toggleCamera() {
   }
 }
 
+/* ---- audio only ---- */
+
+function sendAudioOnly(on) {
+  return app.signaling.request('audio-only', { on });
+}
+
+/* The "Audio only" button: no video is sent to us while it is on. Turning
+ * it off also brings back a camera its note stopped. */
+async function toggleAudioOnly() {
+  if (!app.call || !app.signaling || app.audioOnlyBusy) return;
+  const on = !app.audioOnly;
+  const c = app.call.controls;
+  app.audioOnlyBusy = true;
+  c.setBusy('audioOnly', true);
+  try {
+    await sendAudioOnly(on);
+    app.audioOnly = on;
+    /* The pause was our own choice: it ends with it (video-resumed follows). */
+    if (!on && app.videoPaused === 'audio-only') app.videoPaused = null;
+    if (!on && app.cameraStoppedForAudio && !app.media.cameraOn) await stopCameraForAudio(false);
+    app.cameraStoppedForAudio = false;
+    app.call?.announce(t(on ? 'audio-only.on' : 'audio-only.off'));
+  } catch (err) {
+    app.call?.toast(t('audio-only.failed', { detail: errorText(err.code, err.message) }));
+  } finally {
+    app.audioOnlyBusy = false;
+    c.setBusy('audioOnly', false);
+    renderAudioOnly();
+    renderPaused();
+  }
+}
+
+/* The audio-only note's "Also stop my camera". */
+async function stopCameraForAudio(stop) {
+  try {
+    await app.media.setCameraOn(!stop);
+    app.cameraStoppedForAudio = stop;
+  } catch (err) {
+    app.call?.toast(t(`error.${mediaErrorCode(err)}`, { detail: err?.message ?? String(err) }));
+  } finally {
+    renderAudioOnly();
+  }
+}
+
 async function switchCamera() {
   const c = app.call.controls;
   c.setBusy('switch', true);
@@ -511,6 +662,26 @@ function renderSelf() {
     cameraOn: m.cameraOn,
     canSwitch: m.cameraCount > 1,
   });
+  if (m.cameraOn) app.cameraStoppedForAudio = false;
+  renderAudioOnly();
+}
+
+function renderAudioOnly() {
+  app.call?.setAudioOnly({
+    on: app.audioOnly,
+    cameraOff: !app.media?.cameraOn,
+    hasCamera: (app.media?.cameraCount ?? 0) > 0 && !isObserver(),
+  });
+}
+
+/* Every remote tile says why video is paused; our own choice (audio only)
+ * is the reason shown even before the server confirms it. A change is
+ * also said to screen readers. */
+function renderPaused() {
+  const reason = app.audioOnly ? 'audio-only' : app.videoPaused;
+  if (!app.call || app.call.paused === reason) return;
+  if (reason === 'bandwidth') app.call.announce(t('tile.paused.bandwidth'));
+  app.call.setVideoPaused(reason);
 }
 
 /* The remote tiles: everyone in the room, except those whose tracks were
@@ -528,6 +699,10 @@ function renderParticipants() {
   for (const p of app.participants.values()) {
     const m = media.get(p.id);
     if (p.hadTracks && !m) continue;
+    if (m?.video && m.video.id !== p.videoTrackId) {
+      p.videoTrackId = m.video.id;
+      app.layerPrefs?.refresh(p.id);
+    }
     list.push({ ...p, audio: m?.audio ?? null, video: m?.video ?? null });
   }
   app.call.setParticipants(list);
@@ -601,7 +776,22 @@ window.samvei = Object.freeze({
     iceRestarts: app.peer?.iceRestarts ?? 0,
     micMuted: app.media?.micMuted ?? false,
     cameraOn: app.media?.cameraOn ?? false,
+    audioOnly: app.audioOnly,
+    videoPaused: app.videoPaused,
   }),
+  /* Weak links: our camera's simulcast layers (rid → active), the layer
+   * each remote tile asks for, and the quality levels with their rates. */
+  adapt: () => ({
+    layers: app.peer?.layerState() ?? {},
+    wanted: app.layerPrefs?.wanted() ?? {},
+  }),
+  quality: () => {
+    const out = { self: { level: app.quality.level('self'), rates: app.quality.rates('self') }, participants: {} };
+    for (const id of app.participants.keys())
+      out.participants[id] = { level: app.quality.level(id), rates: app.quality.rates(id) };
+    return out;
+  },
+  link: async () => (app.peer ? app.peer.linkStats() : null),
   self: () => (app.self ? { ...app.self } : null),
   waiting: () => [...app.waiting.values()].map((p) => ({ id: p.id, name: p.name, role: p.role })),
   participants: () =>

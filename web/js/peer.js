@@ -14,9 +14,27 @@
  * The `tracks` list of the latest applied subscribe offer maps each mid to a
  * participant; remoteMedia() and stats() use it, so a reused m-line is
  * always attributed to whoever it carries now.
+ *
+ * The camera goes out as three simulcast layers (SIMULCAST); the server
+ * forwards to each subscriber the one its link carries, and says in
+ * `layers` which of them anybody receives, so the others are paused here at
+ * the source (applyLayers).
  */
 
 const PC_CONFIG = { bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' };
+
+/* The camera's simulcast layers, lowest first: a quarter, half and full
+ * resolution (320, 640 and 1280 pixels wide from a 1280x720 camera). The
+ * order is the one the server reads as lowest to highest (a=simulcast), and
+ * the one most SFUs expect. A server that does not accept simulcast gets
+ * only the first encoding, so fullLayerOnly() then turns that one into the
+ * full picture. */
+export const SIMULCAST = [
+  { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150000 },
+  { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500000 },
+  { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 1500000 },
+];
+const SINGLE_LAYER = { scaleResolutionDownBy: 1, maxBitrate: 1500000 };
 const RESTART_WAIT_MS = 10000; /* longest wait for the server's ICE-restart offer */
 
 /* ?relay=1 sends all media through the TURN servers of the join reply
@@ -38,6 +56,9 @@ export class PeerSession {
     this.pub = null;
     this.sub = null;
     this.videoSender = null;
+    this.videoTransceiver = null;
+    this.layerActive = null; /* rid → active, from the server's latest `layers` */
+    this.layerChain = Promise.resolve();
     this.tracks = [];
     this.appliedRev = -1;
     this.latestOffer = null;
@@ -72,7 +93,12 @@ export class PeerSession {
     const pc = (this.pub = this.newPc('publish'));
     const streams = stream ? [stream] : [];
     pc.addTransceiver(audioTrack ?? 'audio', { direction: 'sendonly', streams });
-    this.videoSender = pc.addTransceiver(videoTrack ?? 'video', { direction: 'sendonly', streams }).sender;
+    this.videoTransceiver = pc.addTransceiver(videoTrack ?? 'video', {
+      direction: 'sendonly',
+      streams,
+      sendEncodings: SIMULCAST.map((e) => ({ ...e })),
+    });
+    this.videoSender = this.videoTransceiver.sender;
     if (!(await this.negotiatePublish(pc))) return;
     await this.flushRemote('publish');
     this.onStateChange();
@@ -89,7 +115,65 @@ export class PeerSession {
     const ok = await reply;
     if (this.closed || pc !== this.pub) return false;
     await pc.setRemoteDescription({ type: 'answer', sdp: ok.sdp });
+    await this.fullLayerOnly();
+    if (this.layerActive) this.queueLayers(); /* a `layers` that came during the negotiation */
     return true;
+  }
+
+  /* When the answer did not take simulcast, the browser keeps only the
+   * first (lowest) encoding: make it the full picture. */
+  async fullLayerOnly() {
+    const sender = this.videoSender;
+    if (!sender) return;
+    const params = sender.getParameters();
+    const [enc] = params.encodings ?? [];
+    if (params.encodings?.length !== 1 || enc.scaleResolutionDownBy === SINGLE_LAYER.scaleResolutionDownBy) return;
+    Object.assign(enc, SINGLE_LAYER, { active: true });
+    try {
+      await sender.setParameters(params);
+    } catch (err) {
+      console.warn('samvei: could not send the full picture on one layer:', err.message);
+    }
+  }
+
+  /* A server `layers` message: which of our camera's simulcast layers
+   * anybody receives. The others are paused (encodings[i].active), so a
+   * weak uplink does not carry a layer nobody watches. Changes are applied
+   * one at a time, the newest wins. */
+  applyLayers(msg) {
+    if (!msg || typeof msg.active !== 'object' || msg.active === null) return;
+    const tr = this.videoTransceiver;
+    if (!tr || (tr.mid != null && String(msg.mid) !== tr.mid)) return;
+    this.layerActive = { ...msg.active };
+    this.queueLayers();
+  }
+
+  queueLayers() {
+    this.layerChain = this.layerChain
+      .then(() => this.setLayers())
+      .catch((err) => console.warn('samvei: could not switch simulcast layers:', err.message));
+  }
+
+  async setLayers() {
+    const sender = this.videoSender;
+    const want = this.layerActive;
+    if (!sender || !want || this.closed) return;
+    const params = sender.getParameters();
+    if (!params.encodings || params.encodings.length < 2) return; /* no simulcast */
+    let changed = false;
+    for (const enc of params.encodings) {
+      if (typeof want[enc.rid] !== 'boolean' || enc.active === want[enc.rid]) continue;
+      enc.active = want[enc.rid];
+      changed = true;
+    }
+    if (changed) await sender.setParameters(params);
+  }
+
+  /* rid → active of the camera's encodings now (for tests and support). */
+  layerState() {
+    const out = {};
+    for (const enc of this.videoSender?.getParameters().encodings ?? []) out[enc.rid ?? ''] = enc.active !== false;
+    return out;
   }
 
   /* ICE restart on both PeerConnections, as after a network change: the
@@ -252,13 +336,24 @@ export class PeerSession {
   }
 
   /* participant id → { framesDecoded, totalSamplesReceived, audioLevel,
-   * videoWidth } from the subscribe PeerConnection's inbound-rtp reports.
-   * Where a reused mid still has an old report, the freshest one counts. */
+   * videoWidth, videoPackets, audioPackets, packetsLost, videoBytes } from
+   * the subscribe PeerConnection's inbound-rtp reports (counters since the
+   * m-line started). Where a reused mid still has an old report, the
+   * freshest one counts. */
   async stats() {
     const out = {};
     for (const t of this.tracks) {
       if (t && typeof t.participant === 'string')
-        out[t.participant] ??= { framesDecoded: 0, totalSamplesReceived: 0, audioLevel: 0, videoWidth: 0 };
+        out[t.participant] ??= {
+          framesDecoded: 0,
+          totalSamplesReceived: 0,
+          audioLevel: 0,
+          videoWidth: 0,
+          videoPackets: 0,
+          audioPackets: 0,
+          packetsLost: 0,
+          videoBytes: 0,
+        };
     }
     if (!this.sub) return out;
     const midOf = new Map(); /* receiver track id → mid, for reports without mid */
@@ -277,12 +372,70 @@ export class PeerSession {
     }
     for (const [key, r] of best) {
       const e = out[key.slice(0, key.lastIndexOf('/'))];
+      e.packetsLost += Math.max(0, r.packetsLost ?? 0);
       if (r.kind === 'video') {
         e.framesDecoded = r.framesDecoded ?? 0;
         e.videoWidth = r.frameWidth ?? 0;
+        e.videoPackets = r.packetsReceived ?? 0;
+        e.videoBytes = r.bytesReceived ?? 0;
       } else {
         e.totalSamplesReceived = r.totalSamplesReceived ?? 0;
         e.audioLevel = r.audioLevel ?? 0;
+        e.audioPackets = r.packetsReceived ?? 0;
+      }
+    }
+    return out;
+  }
+
+  /* The participant's own link, for the quality indicator:
+   *   rttMs: the larger round trip of the two PeerConnections' selected
+   *     candidate pairs (null before one is selected);
+   *   packetsReceived, packetsLost: everything received on subscribe;
+   *   remoteLoss: the loss the server reports of what we send (0..1);
+   *   bandwidthLimited: the browser holds back an active camera layer for
+   *     want of bandwidth;
+   *   layers: rid → { active, frameWidth, bytesSent } of the camera;
+   *   videoCodec: the camera's codec ("video/VP8", "video/H264"). */
+  async linkStats() {
+    const out = {
+      rttMs: null,
+      packetsReceived: 0,
+      packetsLost: 0,
+      remoteLoss: null,
+      bandwidthLimited: false,
+      layers: {},
+      videoCodec: null,
+    };
+    const rtt = (report) => {
+      for (const r of report.values()) {
+        if (r.type !== 'transport' || !r.selectedCandidatePairId) continue;
+        const pair = report.get(r.selectedCandidatePairId);
+        if (pair && typeof pair.currentRoundTripTime === 'number')
+          out.rttMs = Math.max(out.rttMs ?? 0, pair.currentRoundTripTime * 1000);
+      }
+    };
+    if (this.sub) {
+      const report = await this.sub.getStats();
+      rtt(report);
+      for (const r of report.values()) {
+        if (r.type !== 'inbound-rtp') continue;
+        out.packetsReceived += r.packetsReceived ?? 0;
+        out.packetsLost += Math.max(0, r.packetsLost ?? 0);
+      }
+    }
+    if (this.pub) {
+      const report = await this.pub.getStats();
+      rtt(report);
+      const active = this.layerState();
+      for (const r of report.values()) {
+        if (r.type === 'remote-inbound-rtp' && typeof r.fractionLost === 'number')
+          out.remoteLoss = Math.max(out.remoteLoss ?? 0, r.fractionLost);
+        if (r.type !== 'outbound-rtp' || r.kind !== 'video') continue;
+        const rid = r.rid ?? '';
+        const on = active[rid] !== false && (r.active ?? true);
+        out.layers[rid] = { active: on, frameWidth: r.frameWidth ?? 0, bytesSent: r.bytesSent ?? 0 };
+        if (r.codecId) out.videoCodec = report.get(r.codecId)?.mimeType ?? out.videoCodec;
+        if (on && r.qualityLimitationReason === 'bandwidth') out.bandwidthLimited = true;
       }
     }
     return out;
@@ -295,7 +448,7 @@ export class PeerSession {
       pc.onicecandidate = pc.onconnectionstatechange = pc.oniceconnectionstatechange = pc.ontrack = null;
       pc.close();
     }
-    this.pub = this.sub = this.videoSender = null;
+    this.pub = this.sub = this.videoSender = this.videoTransceiver = null;
     this.tracks = [];
   }
 }

@@ -6,12 +6,19 @@
  * The grid picks the number of columns that gives the largest 16:9 tiles for
  * the stage's current size (1–16 tiles; portrait tablets get one column for
  * two people, laptops two side by side) and recomputes on every resize.
+ *
+ * For weak links: the header shows the participant's own connection
+ * quality, every tile its own; when the server pauses our video, every
+ * remote tile says so; the note about audio only sits between the stage
+ * and the controls, covering nobody's tile.
  */
 import { t } from '../i18n.js';
 import { h } from './dom.js';
 import { Tile } from './tile.js';
 import { Controls } from './controls.js';
 import { StatusBanner } from './status.js';
+import { QualityBadge } from './qualitybadge.js';
+import { AudioOnlyNote } from './audioonly.js';
 
 const GAP = 8;
 const ASPECT = 16 / 9;
@@ -32,10 +39,20 @@ export function gridShape(n, w, hgt, gap = GAP) {
 }
 
 export class CallView {
-  constructor({ onMute, onCamera, onSwitch, onLeave, onRetry }) {
+  /* onTile(id, element) / onTileGone(id): a remote tile came or went (for
+   * layer preferences by tile size). onAudioOnly(): the audio-only button;
+   * onStopCamera(stop): the checkbox of the audio-only note. */
+  constructor({ onMute, onCamera, onSwitch, onLeave, onRetry, onAudioOnly, onStopCamera, onTile, onTileGone }) {
     this.tiles = new Map(); /* participant id → Tile */
+    this.onTile = onTile ?? (() => {});
+    this.onTileGone = onTileGone ?? (() => {});
+    this.paused = null; /* why the server pauses video towards us, or null */
     this.status = new StatusBanner({ onRetry });
-    this.controls = new Controls({ onMute, onCamera, onSwitch, onLeave });
+    this.selfQuality = new QualityBadge({ self: true });
+    this.selfQuality.el.id = 'self-quality';
+    this.audioOnlyNote = new AudioOnlyNote({ onStopCamera: onStopCamera ?? (() => {}) });
+    this.announcer = h('p', { class: 'sr-only', role: 'status', id: 'announcer' });
+    this.controls = new Controls({ onMute, onCamera, onSwitch, onLeave, onAudioOnly });
     this.roomEl = h('h1', { class: 'call-room' });
     this.countEl = h('span', { class: 'call-count' });
     this.grid = h('div', { class: 'grid', id: 'grid', role: 'list', 'aria-label': t('call.grid') });
@@ -49,7 +66,16 @@ export class CallView {
     this.toastEl = h('p', { class: 'toast', role: 'alert', hidden: true });
     this.selfTile = new Tile({ id: 'self', name: '', self: true });
     this.selfTile.el.classList.add('self-view');
-    this.stage = h('div', { class: 'stage' }, this.grid, this.empty, this.selfTile.el, this.soundButton, this.toastEl);
+    this.stage = h(
+      'div',
+      { class: 'stage' },
+      this.grid,
+      this.empty,
+      this.selfTile.el,
+      this.soundButton,
+      this.toastEl,
+      this.announcer,
+    );
     this.el = h(
       'main',
       { class: 'call', id: 'call' },
@@ -58,8 +84,10 @@ export class CallView {
         { class: 'call-header' },
         h('div', { class: 'call-title' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }), this.roomEl, this.countEl),
         this.status.el,
+        this.selfQuality.el,
       )),
       this.stage,
+      this.audioOnlyNote.el,
       this.controls.el,
     );
     this.resizeObserver = new ResizeObserver(() => this.layout());
@@ -89,28 +117,35 @@ export class CallView {
     this.selfTile.check();
   }
 
-  /* participants: [{id, name, role, audio, video}] — the remote tiles to
-   * show, in order. Tiles of anyone not in the list go at once. */
+  /* participants: [{id, name, role, audio, video, audioOnly}] — the
+   * remote tiles to show, in order. Tiles of anyone not in the list go at
+   * once. */
   setParticipants(list) {
     const keep = new Set(list.map((p) => p.id));
     for (const [id, tile] of this.tiles) {
       if (!keep.has(id)) {
         tile.destroy();
         this.tiles.delete(id);
+        this.onTileGone(id);
       }
     }
     for (const p of list) {
       let tile = this.tiles.get(p.id);
+      let added = false;
       if (!tile) {
         tile = new Tile({ id: p.id, name: p.name, role: p.role, onRemove: this.onRemove, onCapture: this.onCapture });
         tile.el.setAttribute('role', 'listitem');
         tile.onAudioBlocked = () => (this.soundButton.hidden = false);
+        tile.setPaused(this.paused);
         this.tiles.set(p.id, tile);
+        added = true;
       } else if (tile.name !== p.name) {
         tile.setName(p.name, p.role);
       }
+      tile.setAudioOnly(!!p.audioOnly);
       tile.setTracks(p.audio ?? null, p.video ?? null);
       this.grid.append(tile.el); /* keeps the list order */
+      if (added) this.onTile(p.id, tile.el);
     }
     const n = this.tiles.size;
     this.countEl.textContent = n + 1 === 1 ? t('call.count.one') : t('call.count.many', { n: n + 1 });
@@ -137,6 +172,34 @@ export class CallView {
     for (const [id, tile] of this.tiles) tile.noteFrames(stats[id]?.framesDecoded ?? 0);
   }
 
+  /* Connection quality: self ('good', 'fair', 'poor' or null) and
+   * participant id → level. */
+  noteQuality(self, levels) {
+    this.selfQuality.set(self);
+    for (const [id, tile] of this.tiles) tile.setQuality(levels[id] ?? null);
+  }
+
+  /* The server paused video towards us ('bandwidth', 'audio-only') or
+   * resumed it (null): every remote tile says so. */
+  setVideoPaused(reason) {
+    this.paused = reason ?? null;
+    for (const tile of this.tiles.values()) tile.setPaused(this.paused);
+  }
+
+  /* The audio-only button and note: on, whether the own camera is off, and
+   * whether there is a camera at all. */
+  setAudioOnly(state) {
+    this.controls.setAudioOnly(state.on);
+    this.audioOnlyNote.update(state);
+  }
+
+  /* Says text to screen readers without showing it (a polite live region). */
+  announce(text) {
+    this.announcer.textContent = '';
+    /* A new text node after a tick, so the same sentence twice is heard twice. */
+    setTimeout(() => (this.announcer.textContent = text), 50);
+  }
+
   /* A short message over the stage (a camera that would not start, …). */
   toast(text, ms = 6000) {
     clearTimeout(this.toastTimer);
@@ -153,7 +216,10 @@ export class CallView {
   destroy() {
     clearTimeout(this.toastTimer);
     this.resizeObserver.disconnect();
-    for (const tile of this.tiles.values()) tile.destroy();
+    for (const [id, tile] of this.tiles) {
+      tile.destroy();
+      this.onTileGone(id);
+    }
     this.tiles.clear();
     this.selfTile.destroy();
     this.el.remove();

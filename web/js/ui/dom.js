@@ -60,6 +60,22 @@ const ICONS = {
     ['path', { d: 'M4 12a8 8 0 1 0 2.3-5.7' }],
     ['path', { d: 'M4 4v4h4' }],
   ],
+  headphones: [
+    ['path', { d: 'M4 16v-4a8 8 0 0 1 16 0v4' }],
+    ['rect', { x: 3, y: 14, width: 4.5, height: 7, rx: 1.5 }],
+    ['rect', { x: 16.5, y: 14, width: 4.5, height: 7, rx: 1.5 }],
+  ],
+  'video-paused': [
+    ['rect', { x: 2.5, y: 6, width: 13, height: 12, rx: 2 }],
+    ['path', { d: 'M15.5 10.5l6-3.5v10l-6-3.5z' }],
+    ['path', { d: 'M7.5 9.5v5M10.5 9.5v5' }],
+  ],
+  /* Signal bars: CSS fills those the quality level earns (.bar-1 … .bar-3). */
+  signal: [
+    ['rect', { x: 3, y: 15, width: 4, height: 6, rx: 1, class: 'bar bar-1' }],
+    ['rect', { x: 10, y: 10, width: 4, height: 11, rx: 1, class: 'bar bar-2' }],
+    ['rect', { x: 17, y: 4, width: 4, height: 17, rx: 1, class: 'bar bar-3' }],
+  ],
 };
 
 export function icon(name, cls = 'icon') {

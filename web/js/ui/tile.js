@@ -5,9 +5,16 @@
  * for a couple of seconds (a remote camera that was switched off sends
  * nothing). Decoded frames are counted from getStats by the caller
  * (noteFrames), not from rendering, which a covered video may skip.
+ *
+ * When the server pauses video towards us (a weak link, or we chose audio
+ * only), the tile says so over the initials instead of showing a frozen
+ * picture; a participant who chose audio only has a badge; remote tiles
+ * carry a connection-quality badge. Pause and audio only are also in the
+ * tile's accessible name.
  */
 import { t } from '../i18n.js';
 import { h, icon, initials } from './dom.js';
+import { QualityBadge } from './qualitybadge.js';
 
 const STALE_MS = 2500;
 
@@ -22,6 +29,8 @@ export class Tile {
     this.videoTrack = null;
     this.lastFrameAt = 0;
     this.lastFrameCount = -1;
+    this.paused = null; /* why video towards us is paused: 'bandwidth', 'audio-only' or null */
+    this.audioOnly = false; /* this participant chose audio only */
     this.onAudioBlocked = () => {};
 
     this.video = h('video', {
@@ -34,11 +43,15 @@ export class Tile {
     this.video.setAttribute('playsinline', '');
     if (self) this.video.setAttribute('muted', '');
     this.initials = h('span', { class: 'initials', 'aria-hidden': 'true' });
-    this.placeholder = h('div', { class: 'placeholder' }, this.initials);
+    this.pausedText = h('span', {});
+    this.pausedEl = h('p', { class: 'tile-paused', hidden: true }, icon('video-paused'), this.pausedText);
+    this.placeholder = h('div', { class: 'placeholder' }, this.initials, this.pausedEl);
     this.nameEl = h('span', { class: 'tile-name' });
     this.roleEl = h('span', { class: 'tile-role' });
     this.mutedEl = h('span', { class: 'tile-muted', hidden: true, title: t('call.muted') }, icon('mic-off'));
-    this.label = h('figcaption', { class: 'tile-label' }, this.mutedEl, this.nameEl, this.roleEl);
+    this.audioOnlyEl = h('span', { class: 'tile-badge tile-audio-only', hidden: true }, icon('headphones'), h('span', {}, t('tile.audio-only')));
+    this.label = h('figcaption', { class: 'tile-label' }, this.mutedEl, this.nameEl, this.roleEl, this.audioOnlyEl);
+    this.quality = self ? null : new QualityBadge();
     if (onRemove) {
       this.removeButton = h('button', { type: 'button', class: 'tile-remove', onclick: () => onRemove(id) }, '×');
       this.label.append(this.removeButton);
@@ -52,6 +65,7 @@ export class Tile {
       this.video,
       this.placeholder,
       this.label,
+      this.quality?.el,
       this.captureButton,
     );
     this.stream = new MediaStream();
@@ -68,7 +82,44 @@ export class Tile {
     this.initials.textContent = initials(this.name);
     this.removeButton?.setAttribute('aria-label', t('host.remove-name', { name: this.name }));
     this.captureButton?.setAttribute('aria-label', t('rec.capture-name', { name: this.name }));
-    this.el.setAttribute('aria-label', this.self ? t('call.self-view') : t('call.video-of', { name: this.name }));
+    this.audioOnlyEl.title = t('tile.audio-only.title', { name: this.name });
+    this.updateLabel();
+  }
+
+  /* The accessible name: whose tile, and whether its video is paused or
+   * they chose audio only. */
+  updateLabel() {
+    const parts = [this.self ? t('call.self-view') : t('call.video-of', { name: this.name })];
+    if (this.paused) parts.push(t(`tile.paused.${this.paused}`));
+    if (this.audioOnly) parts.push(t('tile.audio-only.state'));
+    this.el.setAttribute('aria-label', parts.join('. '));
+  }
+
+  /* Video towards us is paused ('bandwidth' or 'audio-only') or not (null):
+   * the tile shows the notice over the initials, not a frozen picture. */
+  setPaused(reason) {
+    const why = reason === 'bandwidth' || reason === 'audio-only' ? reason : null;
+    if (why === this.paused) return;
+    this.paused = why;
+    this.pausedEl.hidden = !why;
+    this.pausedText.textContent = why ? t(`tile.paused.${why}`) : '';
+    if (why) this.el.dataset.paused = why;
+    else delete this.el.dataset.paused;
+    this.updateLabel();
+    this.check();
+  }
+
+  /* This participant chose to receive audio only. */
+  setAudioOnly(on) {
+    if (!!on === this.audioOnly) return;
+    this.audioOnly = !!on;
+    this.audioOnlyEl.hidden = !on;
+    this.updateLabel();
+  }
+
+  /* 'good', 'fair', 'poor' or null (not measured). */
+  setQuality(level) {
+    this.quality?.set(level);
   }
 
   /* Shows these tracks (either may be null); unchanged tracks are kept, so
@@ -119,6 +170,7 @@ export class Tile {
     const tr = this.videoTrack;
     if (!tr || tr.readyState === 'ended' || !tr.enabled) return false;
     if (this.self) return true;
+    if (this.paused) return false;
     return performance.now() - this.lastFrameAt < STALE_MS;
   }
 

@@ -1,0 +1,536 @@
+/*
+ * weaklink.test.mjs — calls over a weak link (issue 11, "How it must be
+ * shown"): a receiver whose downlink is capped, in a network namespace of
+ * the test's own (netns.mjs: veth pair, tc tbf; no netem on this kernel),
+ * with real Chromium publishing its fake camera at 1280x720.
+ *
+ *   1. 1:1, receiver capped at 300 kbit/s: a direct browser-to-browser
+ *      call over the same link as the reference, then the call through
+ *      samvei; both printed side by side (and written to
+ *      artifacts/weaklink-results.json). The relay must decode ≥ 15 fps,
+ *      freeze ≤ 2 s in total, conceal < 3 % of the audio, and reach 80 % of
+ *      the direct call's frame rate.
+ *   2. 3 parties, one receiver capped at 300 kbit/s: the uncapped one keeps
+ *      the top layer (≥ 960 wide), the capped one gets a lower layer at
+ *      ≥ 15 fps, the publisher's top layer keeps sending.
+ *   3. A cap that moves (unlimited → 250 kbit/s → unlimited): the layer
+ *      goes down within 3 s and back up within 15 s, no freeze over 1 s.
+ *
+ * A window is measured after the first decoded frame and a 10 s warm-up
+ * (in 2 and 3 also until the uncapped receiver has the top layer, as the
+ * publisher's browser raises its resolution over ~25 s), from getStats() of
+ * the receiver's PeerConnections (quality.mjs). If no frame arrives at all
+ * within 30 s the window is measured anyway: no frames is the result.
+ * "Frozen" is getStats's totalFreezesDuration plus a freeze still going on
+ * at the end of the window, which getStats counts only once it ends (a
+ * receiver that decodes nothing is frozen the whole window).
+ *
+ *   SAMVEI_BIN=build-wl/samvei node --test tests/e2e/weaklink.test.mjs
+ *   SAMVEI_WEAKLINK_REPORT_ONLY=1 ...   measure and print, do not fail on
+ *                                       the quality thresholds
+ *   SAMVEI_WEAKLINK_WEB_ROOT=DIR ...    serve that web client instead of
+ *                                       web/ (to measure another version)
+ *
+ * The server is a samvei of the test's own with TLS, on 0.0.0.0 (the page
+ * inside the namespace loads from https://<veth address>:PORT, a secure
+ * context) and ICE on 127.0.0.1 and the veth address. Participants outside
+ * the namespace use lib.mjs's launchBrowser() and 127.0.0.1. Skipped, with
+ * the reason, without root, ip, tc or nft.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { ARTIFACTS, VIEWPORTS, launchBrowser, joinViaUi, roomName, sleep, waitFor } from './lib.mjs';
+import { startServer, makeCerts } from './server.mjs';
+import { recordPeerConnections } from './transport.mjs';
+import { canUseNetns, netnsSkipReason, createNetns } from './netns.mjs';
+import { firstFrame, outboundVideo, startSampler, summarize, topLayer, widthReaches } from './quality.mjs';
+
+const REPORT_ONLY = /^(1|true|yes)$/i.test(process.env.SAMVEI_WEAKLINK_REPORT_ONLY ?? '');
+const skip = !canUseNetns && netnsSkipReason;
+
+/* The issue's numbers. */
+const CAP_KBIT = 300;
+const MOVING_CAP_KBIT = 250;
+const MIN_FPS = 15;
+const MAX_TOTAL_FREEZE_S = 2;
+const MAX_CONCEALED_PCT = 3;
+const MIN_FPS_OF_DIRECT = 0.8;
+const TOP_LAYER_WIDTH = 960;
+const LAYER_DOWN_S = 3;
+const LAYER_UP_S = 15;
+const MAX_SINGLE_FREEZE_S = 1;
+const MOVING_CAP_S = 10;
+
+const WARMUP_S = 10;
+const WINDOW_S = 30; /* the issue's window for the 1:1 call */
+const SHORT_WINDOW_S = 20; /* 3 parties: enough to see which layer each gets; keeps the file under 4 min */
+const FIRST_FRAME_TIMEOUT_MS = 30000;
+/* A publisher's browser starts small and raises its resolution as its
+ * bandwidth estimate grows (about 25 s to 1280x720 here); a receiver that
+ * must keep the top layer is measured once it has it, or after this long. */
+const TOP_LAYER_TIMEOUT_MS = 40000;
+const BIG_SCREEN = { width: 1920, height: 1080 }; /* a tile large enough for the top layer */
+
+/* A port range of its own (the other suites use 40000-40999 and 47000-53999). */
+const PORT_MIN = 44000 + (process.pid % 25) * 40;
+const PORT_MAX = PORT_MIN + 39;
+
+const RESULTS_FILE = join(ARTIFACTS, 'weaklink-results.json');
+const RESULTS_TEXT = join(ARTIFACTS, 'weaklink-results.txt');
+
+let certs, outside;
+
+before(async () => {
+  if (!canUseNetns) return;
+  certs = makeCerts();
+  outside = await launchBrowser();
+  writeFileSync(RESULTS_FILE, '{}\n');
+  writeFileSync(RESULTS_TEXT, '');
+});
+
+after(async () => {
+  await outside?.close();
+  if (certs) rmSync(certs, { recursive: true, force: true });
+});
+
+/* What a test opened, closed in reverse order when it ends (also when it
+ * fails): defer(fn) adds one. Everything is closed even if one fails; the
+ * first failure then fails the test. */
+function scope(t) {
+  const stack = [];
+  t.after(async () => {
+    let first = null;
+    while (stack.length) {
+      try {
+        await stack.pop()();
+      } catch (err) {
+        first ??= err;
+      }
+    }
+    if (first) throw first; /* e.g. the server did not stop cleanly */
+  });
+  return (fn) => stack.push(fn);
+}
+
+/* The test's link (a namespace with a Chromium inside) and a samvei of its
+ * own reachable from there: TLS, --bind 0.0.0.0 (it comes after
+ * startServer's own --bind 127.0.0.1 and overrides it), ICE on loopback
+ * and the veth address. The server is stopped (and checked to stop
+ * cleanly) at the end of the test. */
+async function setUp(t, label) {
+  const defer = scope(t);
+  const link = await createNetns(label);
+  defer(async () => link.cleanup());
+  const inside = await link.launchBrowser();
+  defer(() => inside.close());
+  const server = await startServer(label, {
+    args: ['--bind', '0.0.0.0', '--ice-addresses', `127.0.0.1,${link.hostAddr}`,
+      '--rtp-ports', `${PORT_MIN}-${PORT_MAX}`,
+      ...(process.env.SAMVEI_WEAKLINK_WEB_ROOT ? ['--web-root', process.env.SAMVEI_WEAKLINK_WEB_ROOT] : [])],
+    tls: { cert: join(certs, 'server.pem'), key: join(certs, 'server.key') },
+  });
+  defer(() => server.stopCleanly());
+  return { defer, link, inside, server };
+}
+
+/* ---- checks that can be reported instead of failing ---- */
+
+function checker(label) {
+  const failures = [];
+  return {
+    failures,
+    check(ok, what) {
+      console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${label}: ${what}`);
+      if (!ok) failures.push(what);
+    },
+    done() {
+      if (!failures.length) return;
+      const text = `${label}: ${failures.length} quality check(s) failed:\n  - ${failures.join('\n  - ')}`;
+      if (REPORT_ONLY) console.log(`(SAMVEI_WEAKLINK_REPORT_ONLY: not failing)\n${text}`);
+      else assert.fail(text);
+    },
+  };
+}
+
+function saveResult(key, value) {
+  let all = {};
+  try {
+    all = JSON.parse(readFileSync(RESULTS_FILE, 'utf8'));
+  } catch {
+    /* first result of this run, or a broken file */
+  }
+  all[key] = { at: new Date().toISOString(), ...value };
+  writeFileSync(RESULTS_FILE, JSON.stringify(all, null, 2) + '\n');
+}
+
+const fmt = (x, digits = 1) => (x == null ? '–' : typeof x === 'number' ? x.toFixed(digits) : String(x));
+
+/* Prints results side by side: columns {name: summary}. */
+function printTable(title, columns) {
+  const rows = [
+    ['first frame after (s)', (r) => (r.firstFrameMs === undefined ? '–' : r.firstFrameMs === null ? 'none' : fmt(r.firstFrameMs / 1000))],
+    ['top layer after (s)', (r) => (r.topLayerMs === undefined ? '–' : r.topLayerMs === null ? 'none' : fmt(r.topLayerMs / 1000))],
+    ['video frames/s', (r) => fmt(r.video?.fps)],
+    ['total freeze (s)', (r) => fmt(r.video?.totalFreezeS, 2)],
+    ['  of which still open', (r) => fmt(r.video?.openFreezeS, 2)],
+    ['freezes (count)', (r) => fmt(r.video?.freezeCount, 0)],
+    ['longest freeze (s)', (r) => fmt(r.video?.maxFreezeS, 2)],
+    ['longest stall (s, ≥)', (r) => fmt(r.video?.longestStallS, 2)],
+    ['width last (min–max)', (r) => `${r.video?.widthLast ?? 0} (${r.video?.widthMin ?? 0}–${r.video?.widthMax ?? 0})`],
+    ['video kbit/s', (r) => fmt(r.video?.kbps, 0)],
+    ['video loss (%)', (r) => fmt(r.video?.lossPct)],
+    ['video NACK / PLI', (r) => `${r.video?.nacks ?? '–'} / ${r.video?.plis ?? '–'}`],
+    ['keyframes decoded', (r) => fmt(r.video?.keyFrames, 0)],
+    ['audio concealed (%)', (r) => fmt(r.audio?.concealedPct, 2)],
+    ['audio loss (packets)', (r) => fmt(r.audio?.packetsLost, 0)],
+    ['codec', (r) => r.video?.codec ?? '–'],
+    ['sender: width, fps', (r) => (r.sender ? `${r.sender.frameWidth}, ${r.sender.framesPerSecond}` : '–')],
+    ['sender limited by', (r) => r.sender?.qualityLimitationReason ?? '–'],
+    ['load average (1 min)', (r) => fmt(r.loadAverage, 1)],
+    ['path', (r) => (r.pair ? `${r.pair.protocol} ${r.pair.remote}→${r.pair.local}` : '–')],
+  ];
+  const names = Object.keys(columns);
+  const cells = rows.map(([label, f]) => [label, ...names.map((n) => f(columns[n]))]);
+  const widths = [0, ...names].map((_, i) =>
+    Math.max(...[['', ...names], ...cells].map((row) => String(row[i]).length)),
+  );
+  const line = (row) => row.map((c, i) => String(c).padEnd(widths[i])).join('  ');
+  const busy = Math.max(...names.map((n) => columns[n].loadAverage ?? 0));
+  const note = busy > 2 * cpus().length
+    ? [`note: load average ${busy.toFixed(1)} on ${cpus().length} cores; the browsers were short of CPU, so these numbers are noisy`]
+    : [];
+  const text = [`\n${title}`, line(['', ...names]), ...cells.map(line), ...note, ''].join('\n');
+  console.log(text);
+  appendFileSync(RESULTS_TEXT, text + '\n');
+}
+
+/* ---- participants ---- */
+
+function logTo(page, label) {
+  const file = join(ARTIFACTS, `${label}.console.log`);
+  writeFileSync(file, '');
+  page.on('console', (m) => appendFileSync(file, `[${m.type()}] ${m.text()}\n`));
+  page.on('pageerror', (e) => appendFileSync(file, `[pageerror] ${e.stack || e}\n`));
+}
+
+/* A page in its own context of `browser`, with its PeerConnections recorded
+ * and the dev certificate accepted; the context is closed by close() or at
+ * the end of the test (defer). */
+async function newPage(defer, browser, label, viewport = VIEWPORTS.laptop) {
+  const context = await browser.newContext({
+    viewport,
+    permissions: ['camera', 'microphone'],
+    locale: 'en-US',
+    ignoreHTTPSErrors: true,
+  });
+  const close = () => context.close().catch(() => {});
+  defer(close);
+  await recordPeerConnections(context);
+  const page = await context.newPage();
+  logTo(page, label);
+  return { label, context, page, close };
+}
+
+/* Joins the test's samvei room through the UI, from https://<host>:PORT. */
+async function joinRoom(env, browser, { label, room, name, host, viewport }) {
+  const p = await newPage(env.defer, browser, label, viewport);
+  p.id = await joinViaUi(p.page, room, name, { base: `https://${host}:${env.server.port}` });
+  return p;
+}
+
+/* ---- the direct reference: one RTCPeerConnection per page ---- */
+
+/* Served by page.route() at http://localhost/ (a secure context, so
+ * getUserMedia works) without any network. The same camera and microphone
+ * constraints as web/js/media.js, so both calls send the same. */
+const DIRECT_HTML = `<!doctype html>
+<meta charset="utf-8"><title>direct</title>
+<button id="go">start</button>
+<video id="remote" autoplay playsinline></video>
+<script>
+window.__samveiPcs = [];
+const VIDEO = { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30, max: 30 } };
+const AUDIO = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
+function gathered(pc) {
+  return new Promise((ok) => {
+    if (pc.iceGatheringState === 'complete') return ok();
+    pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && ok());
+  });
+}
+window.direct = {
+  async start(send) {
+    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    window.__samveiPcs.push(pc);
+    window.pc = pc;
+    const remote = document.getElementById('remote');
+    pc.ontrack = (ev) => {
+      remote.srcObject = ev.streams[0] ?? new MediaStream([ev.track]);
+      remote.play().catch((err) => console.log('play: ' + err));
+    };
+    if (send) {
+      const s = await navigator.mediaDevices.getUserMedia({ audio: AUDIO, video: VIDEO });
+      for (const t of s.getTracks()) pc.addTrack(t, s);
+    } else {
+      pc.addTransceiver('audio', { direction: 'recvonly' });
+      pc.addTransceiver('video', { direction: 'recvonly' });
+    }
+  },
+  async offer() {
+    await pc.setLocalDescription(await pc.createOffer());
+    await gathered(pc);
+    return pc.localDescription.sdp;
+  },
+  async answer(sdp) {
+    await pc.setRemoteDescription({ type: 'offer', sdp });
+    await pc.setLocalDescription(await pc.createAnswer());
+    await gathered(pc);
+    return pc.localDescription.sdp;
+  },
+  async accept(sdp) {
+    await pc.setRemoteDescription({ type: 'answer', sdp });
+  },
+};
+</script>`;
+
+async function directPage(defer, browser, label) {
+  const p = await newPage(defer, browser, label);
+  await p.page.route('http://localhost/**', (route) =>
+    route.fulfill({ status: 200, contentType: 'text/html', body: DIRECT_HTML }),
+  );
+  await p.page.goto('http://localhost/direct.html');
+  /* A click, so the page may play sound (as the Join click does in samvei). */
+  await p.page.click('#go');
+  return p;
+}
+
+/* A direct call: `sender` outside, `receiver` inside the link's namespace;
+ * both send camera and microphone, as both do in a samvei call. The SDP
+ * (with all candidates, gathered first) goes through the test process. */
+async function directCall(sender, receiver) {
+  await sender.page.evaluate(() => window.direct.start(true));
+  await receiver.page.evaluate(() => window.direct.start(true));
+  const offer = await sender.page.evaluate(() => window.direct.offer());
+  const answer = await receiver.page.evaluate((sdp) => window.direct.answer(sdp), offer);
+  await sender.page.evaluate((sdp) => window.direct.accept(sdp), answer);
+  await waitFor(() => receiver.page.evaluate(() => window.pc.connectionState === 'connected'), {
+    timeoutMs: 20000,
+    what: 'the direct call to connect',
+  });
+}
+
+/* ---- measuring a receiver ---- */
+
+/* First frame (or none within 30 s), the warm-up, then the window. */
+async function measureReceiver(page, select) {
+  const firstFrameMs = await firstFrame(page, select, FIRST_FRAME_TIMEOUT_MS);
+  await sleep(WARMUP_S * 1000);
+  const sampler = startSampler(page, select, { intervalMs: 1000 });
+  await sleep(WINDOW_S * 1000);
+  return { firstFrameMs, ...summarize(await sampler.stop()), loadAverage: loadavg()[0] };
+}
+
+/* What the sender was sending at the end (its top layer): its resolution
+ * and frame rate and what limited them ("cpu" on a busy machine makes the
+ * comparison noisy; "bandwidth" is the link or the relay's feedback). */
+async function senderState(page) {
+  const top = topLayer(await outboundVideo(page));
+  return top && {
+    rid: top.rid,
+    frameWidth: top.frameWidth,
+    framesPerSecond: top.framesPerSecond,
+    targetBitrate: top.targetBitrate,
+    qualityLimitationReason: top.qualityLimitationReason,
+  };
+}
+
+/* A samvei call between a receiver inside the link's namespace and a
+ * publisher outside; more receivers outside with `others` (labels →
+ * viewport). */
+async function relayCall(env, label, { others = {} } = {}) {
+  const room = roomName(label);
+  const receiver = await joinRoom(env, env.inside, { label: `${label}-receiver`, room, name: 'Nurse', host: env.link.hostAddr });
+  const more = {};
+  for (const [name, viewport] of Object.entries(others))
+    more[name] = await joinRoom(env, outside, { label: `${label}-${name}`, room, name, host: '127.0.0.1', viewport });
+  const publisher = await joinRoom(env, outside, { label: `${label}-publisher`, room, name: 'Doctor', host: '127.0.0.1' });
+  return { receiver, publisher, more, select: { participant: publisher.id } };
+}
+
+/* ---- the tests ---- */
+
+test(`1:1, receiver's downlink capped at ${CAP_KBIT} kbit/s: samvei against a direct call`, { skip, timeout: 240000 }, async (t) => {
+  const env = await setUp(t, 'weaklink-1to1');
+  env.link.setRate(CAP_KBIT);
+
+  /* The direct reference first, over the same link. */
+  const dSender = await directPage(env.defer, outside, 'weaklink-direct-sender');
+  const dReceiver = await directPage(env.defer, env.inside, 'weaklink-direct-receiver');
+  await directCall(dSender, dReceiver);
+  const direct = await measureReceiver(dReceiver.page, {});
+  direct.sender = await senderState(dSender.page);
+  await dSender.close();
+  await dReceiver.close();
+
+  /* The same two sides through samvei. */
+  const call = await relayCall(env, 'weaklink-1to1');
+  const relay = await measureReceiver(call.receiver.page, call.select);
+  relay.sender = await senderState(call.publisher.page);
+  await call.receiver.close();
+  await call.publisher.close();
+
+  printTable(`1:1, receiver's downlink capped at ${CAP_KBIT} kbit/s, ${WINDOW_S} s after a ${WARMUP_S} s warm-up`, {
+    direct,
+    samvei: relay,
+  });
+  saveResult('oneToOne', { capKbit: CAP_KBIT, windowS: WINDOW_S, warmupS: WARMUP_S, direct, relay });
+
+  const c = checker('1:1 capped');
+  c.check(direct.video.fps > 0, `the direct reference decoded video (${direct.video.fps} fps)`);
+  c.check(relay.video.fps >= MIN_FPS, `samvei: ≥ ${MIN_FPS} frames/s decoded (got ${relay.video.fps})`);
+  c.check(relay.video.totalFreezeS <= MAX_TOTAL_FREEZE_S, `samvei: ≤ ${MAX_TOTAL_FREEZE_S} s frozen in total (got ${relay.video.totalFreezeS})`);
+  c.check(relay.audio.concealedPct != null && relay.audio.concealedPct < MAX_CONCEALED_PCT,
+    `samvei: < ${MAX_CONCEALED_PCT} % of audio concealed (got ${relay.audio.concealedPct})`);
+  c.check(relay.video.fps >= MIN_FPS_OF_DIRECT * direct.video.fps,
+    `samvei: ≥ ${MIN_FPS_OF_DIRECT * 100} % of the direct call's frame rate (${relay.video.fps} vs ${direct.video.fps})`);
+  c.done();
+});
+
+test(`3 parties, one receiver capped at ${CAP_KBIT} kbit/s: each gets the layer its link takes`, { skip, timeout: 180000 }, async (t) => {
+  const env = await setUp(t, 'weaklink-3');
+  env.link.setRate(CAP_KBIT);
+  /* The uncapped receiver's screen is large, so its tile (one of two)
+   * is wide enough to want the top layer. */
+  const call = await relayCall(env, 'weaklink-3', { others: { GP: BIG_SCREEN } });
+  const gp = call.more.GP;
+
+  const [cappedFirst, uncappedFirst] = await Promise.all([
+    firstFrame(call.receiver.page, call.select, FIRST_FRAME_TIMEOUT_MS),
+    firstFrame(gp.page, call.select, FIRST_FRAME_TIMEOUT_MS),
+  ]);
+  /* The warm-up: at least WARMUP_S, and until the uncapped receiver has the
+   * top layer (or it is clear that it does not come). */
+  const [topLayerMs] = await Promise.all([
+    widthReaches(gp.page, call.select, TOP_LAYER_WIDTH, TOP_LAYER_TIMEOUT_MS),
+    sleep(WARMUP_S * 1000),
+  ]);
+  const topBefore = topLayer(await outboundVideo(call.publisher.page));
+  const samplers = [startSampler(call.receiver.page, call.select), startSampler(gp.page, call.select)];
+  await sleep(SHORT_WINDOW_S * 1000);
+  const [cappedSamples, uncappedSamples] = await Promise.all(samplers.map((s) => s.stop()));
+  const outAfter = await outboundVideo(call.publisher.page);
+  const topAfter = outAfter.find((o) => o.id === topBefore?.id) ?? topLayer(outAfter);
+  const sender = await senderState(call.publisher.page);
+  const loadAverage = loadavg()[0];
+  const capped = { firstFrameMs: cappedFirst, ...summarize(cappedSamples), sender, loadAverage };
+  const uncapped = { firstFrameMs: uncappedFirst, topLayerMs, ...summarize(uncappedSamples), sender, loadAverage };
+  for (const p of [call.receiver, gp, call.publisher]) await p.close();
+
+  printTable(`3 parties, one receiver capped at ${CAP_KBIT} kbit/s, ${SHORT_WINDOW_S} s after a ${WARMUP_S} s warm-up`, {
+    [`capped (${CAP_KBIT} kbit/s)`]: capped,
+    uncapped,
+  });
+  const top = {
+    rid: topAfter?.rid ?? null,
+    width: topAfter?.frameWidth ?? 0,
+    active: topAfter?.active ?? null,
+    kbps: topBefore && topAfter ? Math.round(((topAfter.bytesSent - topBefore.bytesSent) * 8) / SHORT_WINDOW_S / 1000) : 0,
+  };
+  console.log(`publisher's top layer: ${JSON.stringify(top)} of ${outAfter.length} encoding(s)`);
+  saveResult('threeParties', { capKbit: CAP_KBIT, windowS: SHORT_WINDOW_S, capped, uncapped, publisherTopLayer: top, publisherLayers: outAfter });
+
+  const c = checker('3 parties');
+  c.check(uncapped.video.widthMin >= TOP_LAYER_WIDTH, `uncapped receiver keeps frameWidth ≥ ${TOP_LAYER_WIDTH} (min ${uncapped.video.widthMin})`);
+  c.check(capped.video.widthLast > 0 && capped.video.widthLast < TOP_LAYER_WIDTH,
+    `capped receiver gets a lower layer, frameWidth < ${TOP_LAYER_WIDTH} (last ${capped.video.widthLast})`);
+  c.check(capped.video.fps >= MIN_FPS, `capped receiver decodes ≥ ${MIN_FPS} frames/s (got ${capped.video.fps})`);
+  c.check(!!topBefore && !!topAfter && topAfter.bytesSent > topBefore.bytesSent && topAfter.active !== false,
+    `publisher's top layer (${topAfter?.rid ?? 'single encoding'}, ${top.width} wide) keeps sending (${top.kbps} kbit/s)`);
+  c.done();
+});
+
+test(`a cap that moves: unlimited → ${MOVING_CAP_KBIT} kbit/s → unlimited`, { skip, timeout: 180000 }, async (t) => {
+  const env = await setUp(t, 'weaklink-moving');
+  const call = await relayCall(env, 'weaklink-moving');
+
+  const firstFrameMs = await firstFrame(call.receiver.page, call.select, FIRST_FRAME_TIMEOUT_MS);
+  /* Unlimited first: at least WARMUP_S, and until the top layer arrives. */
+  const [topLayerMs] = await Promise.all([
+    widthReaches(call.receiver.page, call.select, TOP_LAYER_WIDTH, TOP_LAYER_TIMEOUT_MS),
+    sleep(WARMUP_S * 1000),
+  ]);
+  const sampler = startSampler(call.receiver.page, call.select, { intervalMs: 250 });
+  await sleep(5000);
+  const capAt = sampler.mark('cap');
+  env.link.setRate(MOVING_CAP_KBIT);
+  await sleep(MOVING_CAP_S * 1000);
+  const liftAt = sampler.mark('lift');
+  env.link.clearRate();
+  await sleep((LAYER_UP_S + 2) * 1000);
+  const samples = await sampler.stop();
+  const sender = await senderState(call.publisher.page);
+  const loadAverage = loadavg()[0];
+  await call.receiver.close();
+  await call.publisher.close();
+
+  /* Only samples with a frame decoded since the one before count: a frozen
+   * picture keeps its old width. */
+  const decoding = samples.filter(
+    (x, i) => i > 0 && x.video && samples[i - 1].video?.id === x.video.id &&
+      x.video.framesDecoded > samples[i - 1].video.framesDecoded && x.video.frameWidth > 0,
+  );
+  const widthAt = (at) => decoding.filter((x) => x.t <= at).at(-1)?.video.frameWidth ?? 0;
+  const firstAfter = (at, pred) => {
+    const x = decoding.find((d) => d.t > at && pred(d.video.frameWidth));
+    return x ? (x.t - at) / 1000 : null;
+  };
+  const widthBefore = widthAt(capAt);
+  const downAfterS = firstAfter(capAt, (w) => w > 0 && w < widthBefore);
+  const upAfterS = firstAfter(liftAt, (w) => w >= TOP_LAYER_WIDTH);
+  const phases = {
+    before: { firstFrameMs, topLayerMs, ...summarize(samples, { to: capAt }) },
+    capped: summarize(samples, { from: capAt, to: liftAt }),
+    lifted: { ...summarize(samples, { from: liftAt }), sender, loadAverage },
+  };
+  const whole = summarize(samples);
+  printTable(`a cap that moves: unlimited → ${MOVING_CAP_KBIT} kbit/s (${MOVING_CAP_S} s) → unlimited`, {
+    'before the cap': phases.before,
+    [`capped (${MOVING_CAP_KBIT})`]: phases.capped,
+    'after lifting': phases.lifted,
+  });
+  console.log(`width before the cap ${widthBefore}; lower after ${fmt(downAfterS, 2)} s; ≥ ${TOP_LAYER_WIDTH} again ${fmt(upAfterS, 2)} s after the lift`);
+  saveResult('movingCap', {
+    capKbit: MOVING_CAP_KBIT,
+    capS: MOVING_CAP_S,
+    widthBefore,
+    downAfterS,
+    upAfterS,
+    maxFreezeS: whole.video?.maxFreezeS,
+    longestStallS: whole.video?.longestStallS,
+    phases,
+    timeline: whole.timeline,
+  });
+
+  const c = checker('moving cap');
+  c.check(widthBefore >= TOP_LAYER_WIDTH, `before the cap the receiver has the top layer (${widthBefore} wide)`);
+  c.check(downAfterS != null && downAfterS <= LAYER_DOWN_S, `after the cap the layer goes down within ${LAYER_DOWN_S} s (after ${fmt(downAfterS, 2)} s)`);
+  c.check(upAfterS != null && upAfterS <= LAYER_UP_S, `after lifting it the layer is back (≥ ${TOP_LAYER_WIDTH}) within ${LAYER_UP_S} s (after ${fmt(upAfterS, 2)} s)`);
+  c.check(whole.video.maxFreezeS <= MAX_SINGLE_FREEZE_S && whole.video.longestStallS <= MAX_SINGLE_FREEZE_S,
+    `no freeze longer than ${MAX_SINGLE_FREEZE_S} s (longest freeze ${whole.video.maxFreezeS} s, longest stall ≥ ${whole.video.longestStallS} s)`);
+  c.done();
+});
+
+/* To wire once the relay pauses video and the client has "Audio only"
+ * (issue 11); each is a few lines with the helpers above:
+ * - 80 kbit/s: setUp(); env.link.setRate(80); relayCall();
+ *   measureReceiver(call.receiver.page, call.select) → audio.concealedPct
+ *   < 5 and video.packetsReceived small; the tile's notice is visible
+ *   (getByText('Video paused: weak connection')); env.link.clearRate(),
+ *   then a sampler shows frames decoded again.
+ * - Audio only: relayCall(); click the receiver's "Audio only" control;
+ *   after a second or two, a 10 s sampler shows video packetsReceived 0
+ *   while audio totalSamplesReceived keeps growing. */
+test.todo(`capped at 80 kbit/s: audio goes on (< 5 % concealed), the paused-video notice shows, video returns after the cap`);
+test.todo('"Audio only" chosen in the client: no video packets reach that participant, audio continues');
