@@ -101,15 +101,15 @@ static void sample_estimate(sv_part *s, uint32_t est, uint64_t now) {
 
 /* Sets o's target layer; asks for a keyframe of a layer it is to move to.
  * Moving down normally waits for the lower layer's keyframe with the
- * current layer still flowing; when the link is far from carrying the
- * current one (flooding it would only add loss and queueing, and drive the
- * estimate down further), it stops at once. */
-static void set_target(sv_out *o, int target, const uint32_t *rates, uint64_t share) {
+ * current layer still flowing; when the subscriber's link is far from
+ * carrying what it gets (flooding it would only add loss and queueing, and
+ * drive the estimate down further), the layer being left stops at once. */
+static void set_target(sv_out *o, int target, bool flooding) {
   if (target != o->target) {
     o->target = target;
     if (target < 0) o->layer = -1; /* paused: nothing more from now on */
   }
-  if (target >= 0 && target < o->layer && share * 10 < (uint64_t)rates[o->layer] * 7) o->layer = -1;
+  if (target >= 0 && target < o->layer && flooding) o->layer = -1;
   if (target >= 0 && target != o->layer) sv_forward_request_keyframe(o->src, target);
 }
 
@@ -118,52 +118,63 @@ static void adapt_subscriber(sv_part *s, uint64_t now) {
   uint32_t est = s->bwe ? sv_bwe_estimate_bps(s->bwe) : UINT32_MAX;
   if (s->bwe) sample_estimate(s, est, now);
   uint64_t audio = 0;
-  size_t n_video = 0;
   for (size_t i = 0; i < s->n_outs; i++) {
     sv_out *o = &s->outs[i];
-    if (!o->src) continue;
-    if (o->kind == SV_KIND_AUDIO) {
-      uint32_t b = o->src->layers[0].bps;
-      audio += b ? b : AUDIO_BPS_GUESS;
-    } else {
-      n_video++;
-    }
+    if (!o->src || o->kind != SV_KIND_AUDIO) continue;
+    uint32_t b = o->src->layers[0].bps;
+    audio += b ? b : AUDIO_BPS_GUESS;
   }
   uint64_t budget = est > audio ? est - audio : 0;
-  uint64_t share = n_video ? budget / n_video : 0;
-  uint64_t want = 0; /* what the next step up would need */
-  bool any = false, can_rise = false;
+  /* The videos in the order they came (the m-line order): when the link
+   * cannot carry all of them, the first ones keep their picture. */
+  sv_out *vids[SV_MAX_OUTS];
+  sv_layer_req reqs[SV_MAX_OUTS];
+  uint32_t rates[SV_MAX_OUTS][SV_MAX_LAYERS];
+  int targets[SV_MAX_OUTS];
+  size_t nv = 0;
+  uint64_t sending = 0; /* what the current layers take */
   for (size_t i = 0; i < s->n_outs; i++) {
     sv_out *o = &s->outs[i];
     sv_track *t = o->src;
     if (!t || o->kind != SV_KIND_VIDEO) continue;
-    uint32_t rates[SV_MAX_LAYERS];
     for (size_t k = 0; k < t->n_layers; k++)
-      rates[k] = layer_rate(t, k);
-    if (s->audio_only) {
-      set_target(o, -1, rates, share);
-      continue;
-    }
-    int target = sv_layer_choose(rates, t->n_layers, o->target, o->max_layer,
-                                 share > UINT32_MAX ? UINT32_MAX : (uint32_t)share);
-    set_target(o, target, rates, share);
+      rates[nv][k] = layer_rate(t, k);
+    if (o->layer >= 0) sending += rates[nv][o->layer];
+    reqs[nv] = (sv_layer_req){rates[nv], t->n_layers, o->target, o->max_layer};
+    vids[nv++] = o;
+  }
+  if (s->audio_only) {
+    for (size_t i = 0; i < nv; i++)
+      targets[i] = -1;
+  } else {
+    sv_layer_allocate(reqs, nv, budget > UINT32_MAX ? UINT32_MAX : (uint32_t)budget, targets);
+  }
+  /* Far more than the link takes: stop a layer that is being left at once
+   * instead of at the next keyframe of the lower one. */
+  bool flooding = budget * 10 < sending * 7;
+  uint64_t want = 0; /* what the next step up would need */
+  bool any = false, can_rise = false;
+  for (size_t i = 0; i < nv; i++) {
+    sv_out *o = vids[i];
+    int target = targets[i];
+    set_target(o, target, flooding);
     any |= target >= 0;
-    int top = (int)t->n_layers - 1;
+    int top = (int)reqs[i].n - 1;
     if (o->max_layer < top) top = o->max_layer;
     /* Probing is for going up: a video already on its top layer adds what
      * it takes now, and only when some video can go up is there a wish. */
     int next = target + 1;
     if (next <= top) {
-      want += (uint64_t)(rates[next] * SV_LAYER_RESUME_MARGIN);
+      want += (uint64_t)(rates[i][next] * SV_LAYER_RESUME_MARGIN);
       can_rise = true;
     } else {
-      want += rates[target];
+      want += rates[i][target];
     }
   }
   if (s->audio_only)
-    tell_paused(s, n_video > 0, "audio-only");
+    tell_paused(s, nv > 0, "audio-only");
   else
-    tell_paused(s, n_video > 0 && !any, "bandwidth");
+    tell_paused(s, nv > 0 && !any, "bandwidth");
   s->want_bps = 0;
   if (!s->bwe || s->audio_only || !can_rise) return;
   want += audio;

@@ -31,6 +31,31 @@ int sv_layer_choose(const uint32_t *bps, size_t n, int current, int max_layer,
   return best;
 }
 
+void sv_layer_allocate(const sv_layer_req *reqs, size_t n, uint32_t budget_bps, int *out) {
+  double left = budget_bps;
+  for (size_t i = 0; i < n; i++) {
+    const sv_layer_req *r = &reqs[i];
+    double floor = r->bps[0] * (r->current < 0 ? SV_LAYER_RESUME_MARGIN : SV_LAYER_KEEP_MARGIN);
+    out[i] = r->n > 0 && left >= floor ? 0 : -1;
+    if (out[i] == 0) left -= r->bps[0];
+  }
+  for (size_t i = 0; i < n; i++) {
+    const sv_layer_req *r = &reqs[i];
+    if (out[i] < 0) continue;
+    int top = (int)r->n - 1;
+    if (r->max_layer < top) top = r->max_layer < 0 ? 0 : r->max_layer;
+    for (int k = top; k > 0; k--) {
+      /* Up needs the margin; keeping (or going down to) a layer does not. */
+      double need = r->bps[k] * (k > r->current ? SV_LAYER_UP_MARGIN : 1.0) - r->bps[0];
+      if (need <= left) {
+        out[i] = k;
+        left -= r->bps[k] - r->bps[0];
+        break;
+      }
+    }
+  }
+}
+
 void sv_outmap_switch(sv_outmap *m, uint16_t seq, uint32_t ts, const sv_vp8_desc *vp8,
                       uint32_t clock_rate, uint64_t now_us, uint32_t seed) {
   if (!m->started) {

@@ -34,6 +34,22 @@
  * the lowest layer fits (video pauses). Can't fail. */
 int sv_layer_choose(const uint32_t *bps, size_t n, int current, int max_layer, uint32_t budget_bps);
 
+/* One video a subscriber receives, for sv_layer_allocate(). */
+typedef struct sv_layer_req {
+  const uint32_t *bps; /* each layer's rate, lowest first */
+  size_t n;            /* layers */
+  int current;         /* the layer it has now (its target), -1 = paused */
+  int max_layer;       /* the highest the subscriber wants of it */
+} sv_layer_req;
+
+/* Shares one subscriber's budget among the n videos it receives, first
+ * come first served (reqs in priority order): every video gets its lowest
+ * layer while the budget lasts (the rest pause), then each in turn goes as
+ * high as what is left allows. The margins of sv_layer_choose() apply, so a
+ * single video gets exactly what sv_layer_choose() gives it. Writes one
+ * layer (or -1) per video into out. Can't fail. */
+void sv_layer_allocate(const sv_layer_req *reqs, size_t n, uint32_t budget_bps, int *out);
+
 /* One subscriber's view of one publisher's video across layer switches.
  * Zero-initialise; the first sv_outmap_switch() starts it. */
 typedef struct sv_outmap {

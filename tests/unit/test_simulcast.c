@@ -45,6 +45,44 @@ static void test_choose_pause(void) {
   CHECK_EQ_INT(sv_layer_choose(rates, 3, 2, 2, 120000), 0);
 }
 
+/* Several videos share one link: the first ones keep their lowest layer,
+ * the last pause; what is left lifts them in order. One video alone gets
+ * what sv_layer_choose gives it. */
+static void test_allocate(void) {
+  int out[3];
+  sv_layer_req two[2] = {{rates, 3, 0, 2}, {rates, 3, 0, 2}};
+  sv_layer_allocate(two, 2, 260000, out); /* a 300 kbit/s link less audio */
+  CHECK_EQ_INT(out[0], 0);
+  CHECK_EQ_INT(out[1], -1);
+  sv_layer_allocate(two, 2, 400000, out);
+  CHECK_EQ_INT(out[0], 0);
+  CHECK_EQ_INT(out[1], 0);
+  sv_layer_allocate(two, 2, 2000000, out); /* the first one goes to the top */
+  CHECK_EQ_INT(out[0], 2);
+  CHECK_EQ_INT(out[1], 0);
+  sv_layer_allocate(two, 2, 900000, out); /* the first goes up first */
+  CHECK_EQ_INT(out[0], 1);
+  CHECK_EQ_INT(out[1], 0);
+  sv_layer_allocate(two, 2, 1200000, out);
+  CHECK_EQ_INT(out[0], 1);
+  CHECK_EQ_INT(out[1], 1);
+  two[0].max_layer = 0; /* a thumbnail leaves the room to the other */
+  sv_layer_allocate(two, 2, 2000000, out);
+  CHECK_EQ_INT(out[0], 0);
+  CHECK_EQ_INT(out[1], 2);
+  /* Paused videos come back only with the resume margin. */
+  sv_layer_req p[1] = {{rates, 3, -1, 2}};
+  sv_layer_allocate(p, 1, 160000, out);
+  CHECK_EQ_INT(out[0], -1);
+  for (uint32_t b = 0; b < 3000000; b += 7919) {
+    for (int cur = -1; cur <= 2; cur++) {
+      sv_layer_req one[1] = {{rates, 3, cur, 2}};
+      sv_layer_allocate(one, 1, b, out);
+      CHECK_EQ_INT(out[0], sv_layer_choose(rates, 3, cur, 2, b));
+    }
+  }
+}
+
 /* A VP8 payload: descriptor with X, I (15-bit picture ID), L (TL0PICIDX). */
 static size_t vp8_payload(uint8_t *p, uint16_t picid, uint8_t tl0, bool key) {
   p[0] = 0x90; /* X, S, PID 0 */
@@ -224,6 +262,7 @@ int main(void) {
   RUN(test_choose_fits);
   RUN(test_choose_hysteresis);
   RUN(test_choose_pause);
+  RUN(test_allocate);
   RUN(test_vp8_desc);
   RUN(test_outmap_continuity);
   RUN(test_outmap_wraps);
