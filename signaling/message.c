@@ -152,6 +152,19 @@ static const sv_field audio_only_fields[] = {
      .rule = "true (receive audio only) or false (receive video again)"},
 };
 
+static const sv_field media_state_fields[] = {
+    {.name = "audio",
+     .kind = SV_FIELD_BOOL,
+     .flags = SV_F_REQUIRED,
+     .offset = offsetof(sv_msg, audio),
+     .rule = "true (the microphone is on) or false (muted, or no microphone)"},
+    {.name = "video",
+     .kind = SV_FIELD_BOOL,
+     .flags = SV_F_REQUIRED,
+     .offset = offsetof(sv_msg, video),
+     .rule = "true (the camera is on) or false (off, or no camera)"},
+};
+
 static const sv_msg_spec specs[] = {
     {"join", SV_MSG_JOIN, join_fields, SV_ARRAY_LEN(join_fields)},
     {"publish", SV_MSG_PUBLISH, publish_fields, SV_ARRAY_LEN(publish_fields)},
@@ -180,6 +193,7 @@ static const sv_msg_spec specs[] = {
      SV_ARRAY_LEN(urgent_accept_fields)},
     {"layer", SV_MSG_LAYER, layer_fields, SV_ARRAY_LEN(layer_fields)},
     {"audio-only", SV_MSG_AUDIO_ONLY, audio_only_fields, SV_ARRAY_LEN(audio_only_fields)},
+    {"media-state", SV_MSG_MEDIA_STATE, media_state_fields, SV_ARRAY_LEN(media_state_fields)},
 };
 
 /* Builds err->message and keeps it printable ASCII: parts of it may come from

@@ -52,6 +52,7 @@ typedef enum {
   SV_MSG_URGENT_ACCEPT,
   SV_MSG_LAYER,      /* weak links (adapt.c): the highest video layer wanted of someone */
   SV_MSG_AUDIO_ONLY, /* receive no video */
+  SV_MSG_MEDIA_STATE, /* microphone muted or not, camera on or off (media_state.c) */
 } sv_msg_type;
 
 /* A validated message. Every string points into `root` and lives as long as
@@ -78,6 +79,8 @@ typedef struct sv_msg {
   int notice_ack;          /* join: 1 when "noticeAck" is true */
   int agree;               /* record-consent: 1 when "agree" is true */
   int on;                  /* audio-only: 1 when "on" is true */
+  int audio;               /* media-state: 1 when the microphone sends (not muted) */
+  int video;               /* media-state: 1 when the camera sends (on) */
 } sv_msg;
 
 /* Why a frame was refused: a protocol error code and a sentence for the

@@ -31,6 +31,8 @@ typedef struct sv_participant {
   int consent;          /* recording: 1 agreed, -1 declined, 0 not asked or no answer */
   gint64 media_us;      /* monotonic time its publish connection came up; 0 = no media */
   bool audio_only;      /* asked to receive no video (audio-only); the others are told */
+  bool mic_muted;       /* said by media-state: its microphone is muted or missing */
+  bool camera_off;      /* said by media-state: its camera is off or missing */
 } sv_participant;
 
 struct sv_room {

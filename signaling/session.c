@@ -43,8 +43,9 @@ void sv_pending_free(gpointer data) {
 }
 
 json_t *sv_session_participant_json(const sv_participant *p) {
-  return json_pack("{s:s,s:s,s:s,s:s,s:b}", "id", p->id, "name", p->name, "role", p->role, "state",
-                   p->waiting ? "waiting" : "joined", "audioOnly", p->audio_only);
+  return json_pack("{s:s,s:s,s:s,s:s,s:b,s:b,s:b}", "id", p->id, "name", p->name, "role", p->role,
+                   "state", p->waiting ? "waiting" : "joined", "audioOnly", p->audio_only, "audio",
+                   !p->mic_muted, "video", !p->camera_off);
 }
 
 void sv_session_broadcast(sv_room *room, const sv_participant *except, json_t *msg,
@@ -597,6 +598,9 @@ void sv_session_handle(sv_conn *c, const char *data, size_t len) {
   case SV_MSG_LAYER:
   case SV_MSG_AUDIO_ONLY:
     sv_adapt_handle(c, &m);
+    break;
+  case SV_MSG_MEDIA_STATE:
+    sv_media_state_handle(c, &m);
     break;
   }
   sv_message_clear(&m);

@@ -212,6 +212,10 @@ gboolean sv_links_on_timer(gpointer data);
  * `audio-only`. */
 void sv_adapt_handle(sv_conn *c, const struct sv_msg *m);
 
+/* media_state.c: `media-state`, a participant's microphone muted or not and
+ * camera on or off, kept for the participant list and told to the others. */
+void sv_media_state_handle(sv_conn *c, const struct sv_msg *m);
+
 /* session.c: the client messages of docs/protocol.md. */
 void sv_session_handle(sv_conn *c, const char *data, size_t len);
 /* The checks most messages after join share. Each sends the error (conflict:

@@ -281,17 +281,19 @@ test('host hand-over, host away, reject, remove (for good) and end for all', { t
   const back = await participant('host-back-laptop', VIEWPORTS.laptop);
   await joinWithLink(back, room, mint(room, 'specialist', 'Dr. Berg'));
   await back.page.getByRole('button', { name: 'Reject Per Hansen' }).click();
-  await relative.page.locator('#join-page').getByText('The host did not let you in this time.').waitFor({ timeout: 10000 });
+  await relative.page.locator('#end').getByText('The host did not let you in this time.').waitFor({ timeout: 10000 });
 
   /* A municipal nurse joins straight in; the host removes her with the
    * tile's Remove button. */
   const nurse = await participant('host-nurse-tablet', VIEWPORTS.tablet);
   await joinWithLink(nurse, room, mint(room, 'municipal', 'Sykepleier Aas'));
   await nurse.page.locator('#call').waitFor({ state: 'visible', timeout: 20000 });
+  back.page.once('dialog', (d) => d.accept()); /* "Remove …? Their link will stop working" */
   await back.page.getByRole('button', { name: 'Remove Sykepleier Aas' }).click();
-  await nurse.page.locator('#join-page').getByText('A host removed you from the consultation.').waitFor({ timeout: 10000 });
+  await nurse.page.locator('#end').getByText('A host removed you from the consultation.').waitFor({ timeout: 10000 });
 
   /* Her link no longer opens the room. */
+  await nurse.page.reload({ waitUntil: 'load' });
   await nurse.page.getByLabel('I have read this and want to join').check();
   await nurse.page.getByRole('button', { name: 'Join' }).click();
   const removed = await refusal(nurse);
@@ -305,9 +307,10 @@ test('host hand-over, host away, reject, remove (for good) and end for all', { t
   back.page.once('dialog', (d) => d.accept());
   await back.page.getByRole('button', { name: 'End for all' }).click();
   for (const p of [back, nurse2])
-    await p.page.locator('#join-page').getByText('The host has ended the consultation.').waitFor({ timeout: 10000 });
+    await p.page.locator('#end').getByText('The host has ended the consultation', { exact: false }).waitFor({ timeout: 10000 });
 
   /* The ended consultation cannot be joined again. */
+  await nurse2.page.reload({ waitUntil: 'load' });
   await nurse2.page.getByLabel('I have read this and want to join').check();
   await nurse2.page.getByRole('button', { name: 'Join' }).click();
   const { code } = await refusal(nurse2);

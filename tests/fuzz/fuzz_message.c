@@ -35,6 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       SV_ASSERT(m.participant && m.max_layer);
       break;
     case SV_MSG_AUDIO_ONLY:
+    case SV_MSG_MEDIA_STATE:
       break;
     case SV_MSG_LEAVE:
     case SV_MSG_ICE_RESTART:

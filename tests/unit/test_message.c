@@ -364,6 +364,36 @@ static void test_adapt_messages(void) {
   expect_refused("{\"type\":\"audio-only\",\"on\":1}", "bad-request", "true (receive audio only)");
 }
 
+/* `media-state`: both fields required booleans; no participant field (whose
+ * state it is comes from the connection). */
+static void test_media_state(void) {
+  sv_msg m;
+  sv_msg_error e;
+  CHECK_EQ_INT(parse("{\"type\":\"media-state\",\"id\":5,\"audio\":false,\"video\":true}", &m, &e),
+               0);
+  CHECK_EQ_INT(m.type, SV_MSG_MEDIA_STATE);
+  CHECK_STR(m.type_name, "media-state");
+  CHECK_EQ_INT(m.audio, 0);
+  CHECK_EQ_INT(m.video, 1);
+  sv_message_clear(&m);
+  CHECK_EQ_INT(
+      parse("{\"type\":\"media-state\",\"audio\":true,\"video\":false,\"participant\":\"px\"}", &m,
+            &e),
+      0);
+  CHECK_EQ_INT(m.audio, 1);
+  CHECK_EQ_INT(m.video, 0);
+  CHECK(m.participant == NULL);
+  sv_message_clear(&m);
+  expect_refused("{\"type\":\"media-state\",\"video\":true}", "bad-request",
+                 "field 'audio' is missing");
+  expect_refused("{\"type\":\"media-state\",\"audio\":true}", "bad-request",
+                 "field 'video' is missing");
+  expect_refused("{\"type\":\"media-state\",\"audio\":0,\"video\":true}", "bad-request",
+                 "field 'audio' must be");
+  expect_refused("{\"type\":\"media-state\",\"audio\":true,\"video\":\"off\"}", "bad-request",
+                 "the camera is on");
+}
+
 /* The room id rule join applies, also used where a room id names a
  * directory (recordings). */
 static void test_room_id(void) {
@@ -388,6 +418,7 @@ int main(void) {
   RUN(test_join);
   RUN(test_host_messages);
   RUN(test_adapt_messages);
+  RUN(test_media_state);
   RUN(test_publish);
   RUN(test_subscribe_answer);
   RUN(test_candidate);

@@ -2,8 +2,10 @@
  * i18n.js — every user-visible sentence of the web client, in Norwegian
  * bokmål and English, and the choice between them.
  *
- * The language comes from `?lang=nb|en` when given, else from the browser's
- * languages (any Norwegian variant → bokmål), else English. Text is looked up
+ * The language comes from `?lang=nb|en` when given, else from the choice
+ * the person made with the language switch (kept in localStorage), else
+ * from the browser's languages (any Norwegian variant → bokmål), else
+ * English. Text is looked up
  * with t('key', {param}) so that no other module holds a visible string.
  */
 
@@ -21,16 +23,11 @@ const STRINGS = {
     'join.submit': 'Bli med',
     'join.submitting': 'Kobler til …',
     'join.privacy': 'Kamera og mikrofon brukes bare mens du er i samtalen.',
-    'join.left': 'Du har forlatt konsultasjonen.',
     'join.error.room': 'Skriv inn romnavnet fra invitasjonen (1–64 tegn: bokstaver a–z, tall, - og _).',
     'join.error.name': 'Skriv inn navnet ditt (1–64 tegn).',
 
     'join.invited-as': 'Du blir med som {name} ({role}).',
     'join.error.notice': 'Kryss av for at du har lest personvernerklæringen.',
-    'join.removed': 'En vert tok deg ut av konsultasjonen.',
-    'join.rejected': 'Verten slapp deg ikke inn denne gangen.',
-    'join.ended': 'Verten har avsluttet konsultasjonen.',
-    'join.replaced': 'Du ble med fra et annet vindu eller en annen enhet med samme lenke.',
 
     'notice.title': 'Personvern',
     'notice.default': 'Bare de som står på deltakerlisten kan se og høre deg; også observatører vises på listen. Ingenting tas opp uten at alle samtykker. Øktloggen lagrer hvem som var med og når, aldri hva som ble sagt eller vist.',
@@ -49,6 +46,67 @@ const STRINGS = {
     'check.skipped': 'Ikke brukt (observatør)',
     'check.preview': 'Forhåndsvisning av kameraet ditt',
 
+    'lang.switch': 'Språk',
+    'lang.other': 'English',
+    'check.denied': 'Ikke tillatt',
+    'check.missing': 'Ikke funnet',
+    'check.busy': 'I bruk av et annet program',
+    'check.summary.both': 'Du blir med med lyd og bilde.',
+    'check.summary.audio': 'Du blir med bare med lyd: de andre hører deg og ser initialene dine.',
+    'check.summary.video': 'Du blir med med bilde, men uten mikrofon: de andre ser deg, men hører deg ikke.',
+    'check.summary.none': 'Du blir med uten kamera og mikrofon: du ser og hører de andre, men de ser og hører ikke deg.',
+    'check.pick.camera': 'Kamera',
+    'check.pick.mic': 'Mikrofon',
+    'check.pick.speaker': 'Høyttaler',
+    'check.device.camera': 'Kamera {n}',
+    'check.device.mic': 'Mikrofon {n}',
+    'check.device.speaker': 'Høyttaler {n}',
+    'check.choice.camera-off': 'Bli med med kameraet av',
+    'check.choice.muted': 'Bli med med mikrofonen dempet',
+
+    'help.denied.title': 'Slik gir du tilgang til kamera og mikrofon',
+    'help.denied.ios': 'Åpne Innstillinger-appen på iPad eller iPhone.\nVelg Safari (eller Chrome, om du bruker den), så Kamera og Mikrofon, og velg «Spør» eller «Tillat».\nGå tilbake hit og trykk «Prøv igjen».',
+    'help.denied.android': 'Trykk på ikonet til venstre for adressen øverst i Chrome, og velg Tillatelser.\nSlå på Kamera og Mikrofon.\nEr de sperret for hele Chrome: åpne Innstillinger → Apper → Chrome → Tillatelser og tillat dem der.\nTrykk «Prøv igjen».',
+    'help.denied.firefox': 'Klikk på kamera- eller mikrofonikonet med strek over, til venstre i adressefeltet.\nFjern blokkeringen for kamera og mikrofon.\nKlikk «Prøv igjen».',
+    'help.denied.safari': 'Velg Safari → Innstillinger → Nettsteder i menyen.\nVelg Kamera og Mikrofon, og sett dette nettstedet til «Tillat».\nKlikk «Prøv igjen».',
+    'help.denied.desktop': 'Klikk på ikonet til venstre for adressen (en lås eller innstillinger).\nSlå på Kamera og Mikrofon for dette nettstedet.\nKlikk «Prøv igjen». Er valget sperret på en jobb-PC, spør IT-avdelingen.',
+    'help.denied.anyway': 'Du kan også bli med uten: du ser og hører de andre.',
+    'help.denied.retry': 'Prøv igjen',
+
+    'call.joined-audio': 'Du er med bare med lyd: kameraet er ikke tilgjengelig.',
+    'call.joined-none': 'Du er med uten kamera og mikrofon: du ser og hører de andre, de ser og hører ikke deg.',
+    'call.left-name': '{name} har gått.',
+    'call.removed-name': '{name} ble tatt ut av samtalen.',
+    'controls.unmute': 'Slå på mikrofon',
+    'controls.camera-on': 'Slå på kamera',
+    'tile.speaking': 'Snakker',
+    'host.remove-confirm': 'Ta {name} ut av konsultasjonen? Lenken deres virker ikke lenger i dette rommet.',
+    'reason.ws-retrying': 'Mistet kontakten med serveren. Prøver igjen av seg selv (forsøk {n}).',
+
+    'end.devices-off': 'Kameraet og mikrofonen er slått av.',
+    'end.rejoin': 'Bli med igjen',
+    'end.left.title': 'Du har forlatt konsultasjonen',
+    'end.left.text': 'De andre kan fortsette uten deg.',
+    'end.left.next': 'Gikk du ut ved en feil, kan du bli med igjen med samme lenke. Ellers kan du lukke vinduet.',
+    'end.rejected.title': 'Du ble ikke sluppet inn',
+    'end.rejected.text': 'Verten slapp deg ikke inn denne gangen.',
+    'end.rejected.next': 'Tror du det er en feil, ta kontakt med den som inviterte deg. Du kan også prøve igjen.',
+    'end.removed.title': 'Du er tatt ut av konsultasjonen',
+    'end.removed.text': 'En vert tok deg ut av konsultasjonen. Lenken din virker ikke lenger i dette rommet.',
+    'end.removed.next': 'Ta kontakt med den som inviterte deg om du trenger å komme tilbake. Du kan lukke vinduet.',
+    'end.ended.title': 'Konsultasjonen er avsluttet',
+    'end.ended.text': 'Verten har avsluttet konsultasjonen for alle. Lenkene virker ikke lenger.',
+    'end.ended.next': 'Du trenger ikke gjøre noe mer, og du kan lukke vinduet. Har du spørsmål, ta kontakt med den som inviterte deg.',
+    'end.cancelled.title': 'Konsultasjonen er avlyst',
+    'end.cancelled.text': 'Den som ordnet konsultasjonen, har avlyst den. Lenkene virker ikke lenger.',
+    'end.cancelled.next': 'Ta kontakt med den som inviterte deg for en ny tid. Du kan lukke vinduet.',
+    'end.revoked.title': 'Invitasjonen din er trukket tilbake',
+    'end.revoked.text': 'Den som ordnet konsultasjonen, har trukket tilbake invitasjonen din.',
+    'end.revoked.next': 'Ta kontakt med den som inviterte deg om du skal være med. Du kan lukke vinduet.',
+    'end.replaced.title': 'Du er med fra et annet sted',
+    'end.replaced.text': 'Samme lenke ble åpnet i et annet vindu eller på en annen enhet, og samtalen fortsetter der.',
+    'end.replaced.next': 'Du kan lukke dette vinduet, eller bli med her igjen (da går det andre vinduet ut).',
+
     'waiting.title': 'Venterommet',
     'waiting.text': 'Verten slipper deg inn om litt. Du kan la vinduet stå åpent.',
     'waiting.start': 'Starter {time}',
@@ -66,7 +124,7 @@ const STRINGS = {
     'host.send': 'Send',
     'host.sent': 'Meldingen er sendt til {n} som venter.',
     'host.end': 'Avslutt for alle',
-    'host.end-confirm': 'Avslutte konsultasjonen for alle?',
+    'host.end-confirm': 'Avslutte konsultasjonen for alle? Alle blir koblet fra, og invitasjonslenkene slutter å virke: ingen kan bli med igjen.',
     'host.remove-name': 'Ta ut {name}',
     'host.arrived': '{name} venter i venterommet.',
 
@@ -117,7 +175,7 @@ const STRINGS = {
     'error.ended': 'Konsultasjonen er avsluttet.',
     'error.too-early': 'Konsultasjonen er ikke åpnet ennå: {detail}',
 
-    'error.media-denied': 'Nettleseren fikk ikke bruke kamera eller mikrofon. Gi tillatelse i adressefeltet og prøv igjen.',
+    'error.media-denied': 'Nettleseren fikk ikke bruke kameraet eller mikrofonen. Tillatelsen gis i nettleserens innstillinger for dette nettstedet (på iPad og iPhone: Innstillinger-appen → Safari).',
     'error.media-notfound': 'Fant verken kamera eller mikrofon. Koble til en enhet og prøv igjen.',
     'error.media-busy': 'Kameraet eller mikrofonen er i bruk av et annet program. Lukk det og prøv igjen.',
     'error.media-insecure': 'Kamera og mikrofon virker bare over en sikker forbindelse (https).',
@@ -214,16 +272,11 @@ const STRINGS = {
     'join.submit': 'Join',
     'join.submitting': 'Connecting …',
     'join.privacy': 'Camera and microphone are used only while you are in the call.',
-    'join.left': 'You have left the consultation.',
     'join.error.room': 'Enter the room name from the invitation (1–64 characters: letters a–z, digits, - and _).',
     'join.error.name': 'Enter your name (1–64 characters).',
 
     'join.invited-as': 'You join as {name} ({role}).',
     'join.error.notice': 'Tick the box to confirm that you have read the privacy notice.',
-    'join.removed': 'A host removed you from the consultation.',
-    'join.rejected': 'The host did not let you in this time.',
-    'join.ended': 'The host has ended the consultation.',
-    'join.replaced': 'You joined from another window or device with the same link.',
 
     'notice.title': 'Privacy',
     'notice.default': 'Only the people on the participant list can see and hear you; observers are listed too. Nothing is recorded unless everyone agrees. The session log keeps who took part and when, never what was said or shown.',
@@ -242,6 +295,67 @@ const STRINGS = {
     'check.skipped': 'Not used (observer)',
     'check.preview': 'Preview of your camera',
 
+    'lang.switch': 'Language',
+    'lang.other': 'Norsk (bokmål)',
+    'check.denied': 'Not allowed',
+    'check.missing': 'Not found',
+    'check.busy': 'Used by another program',
+    'check.summary.both': 'You join with sound and picture.',
+    'check.summary.audio': 'You join with sound only: the others hear you and see your initials.',
+    'check.summary.video': 'You join with your picture but no microphone: the others see you but cannot hear you.',
+    'check.summary.none': 'You join without camera and microphone: you see and hear the others, but they do not see or hear you.',
+    'check.pick.camera': 'Camera',
+    'check.pick.mic': 'Microphone',
+    'check.pick.speaker': 'Speaker',
+    'check.device.camera': 'Camera {n}',
+    'check.device.mic': 'Microphone {n}',
+    'check.device.speaker': 'Speaker {n}',
+    'check.choice.camera-off': 'Join with my camera off',
+    'check.choice.muted': 'Join with my microphone muted',
+
+    'help.denied.title': 'How to allow the camera and microphone',
+    'help.denied.ios': 'Open the Settings app on your iPad or iPhone.\nChoose Safari (or Chrome, if you use it), then Camera and Microphone, and choose “Ask” or “Allow”.\nCome back here and tap “Try again”.',
+    'help.denied.android': 'Tap the icon to the left of the address at the top of Chrome and choose Permissions.\nTurn on Camera and Microphone.\nIf they are blocked for all of Chrome: open Settings → Apps → Chrome → Permissions and allow them there.\nTap “Try again”.',
+    'help.denied.firefox': 'Click the crossed-out camera or microphone icon at the left of the address bar.\nRemove the block for the camera and microphone.\nClick “Try again”.',
+    'help.denied.safari': 'In the menu, choose Safari → Settings → Websites.\nChoose Camera and Microphone and set this website to “Allow”.\nClick “Try again”.',
+    'help.denied.desktop': 'Click the icon to the left of the address (a padlock or settings icon).\nTurn on Camera and Microphone for this site.\nClick “Try again”. If the choice is locked on a work computer, ask your IT department.',
+    'help.denied.anyway': 'You can also join without them: you see and hear the others.',
+    'help.denied.retry': 'Try again',
+
+    'call.joined-audio': 'You are in with sound only: the camera is not available.',
+    'call.joined-none': 'You are in without camera and microphone: you see and hear the others; they do not see or hear you.',
+    'call.left-name': '{name} has left.',
+    'call.removed-name': '{name} was removed from the call.',
+    'controls.unmute': 'Unmute',
+    'controls.camera-on': 'Start camera',
+    'tile.speaking': 'Speaking',
+    'host.remove-confirm': 'Remove {name} from the consultation? Their link will stop working in this room.',
+    'reason.ws-retrying': 'Lost the connection to the server. Trying again by itself (attempt {n}).',
+
+    'end.devices-off': 'Your camera and microphone are off.',
+    'end.rejoin': 'Join again',
+    'end.left.title': 'You have left the consultation',
+    'end.left.text': 'The others can carry on without you.',
+    'end.left.next': 'If you left by mistake, you can join again with the same link. Otherwise you can close this window.',
+    'end.rejected.title': 'You were not let in',
+    'end.rejected.text': 'The host did not let you in this time.',
+    'end.rejected.next': 'If you think this is a mistake, contact the person who invited you. You can also try again.',
+    'end.removed.title': 'You were removed from the consultation',
+    'end.removed.text': 'A host removed you from the consultation. Your link no longer works in this room.',
+    'end.removed.next': 'Contact the person who invited you if you need to come back. You can close this window.',
+    'end.ended.title': 'The consultation has ended',
+    'end.ended.text': 'The host has ended the consultation for everyone. The links no longer work.',
+    'end.ended.next': 'There is nothing more you need to do, and you can close this window. If you have questions, contact the person who invited you.',
+    'end.cancelled.title': 'The consultation was cancelled',
+    'end.cancelled.text': 'The organiser has cancelled the consultation. The links no longer work.',
+    'end.cancelled.next': 'Contact the person who invited you for a new time. You can close this window.',
+    'end.revoked.title': 'Your invitation was withdrawn',
+    'end.revoked.text': 'The organiser has withdrawn your invitation.',
+    'end.revoked.next': 'Contact the person who invited you if you should take part. You can close this window.',
+    'end.replaced.title': 'You are in from somewhere else',
+    'end.replaced.text': 'The same link was opened in another window or on another device, and the call goes on there.',
+    'end.replaced.next': 'You can close this window, or join here again (the other window then leaves).',
+
     'waiting.title': 'Waiting room',
     'waiting.text': 'The host will let you in shortly. You can leave this window open.',
     'waiting.start': 'Starts {time}',
@@ -259,7 +373,7 @@ const STRINGS = {
     'host.send': 'Send',
     'host.sent': 'The message went to {n} waiting.',
     'host.end': 'End for all',
-    'host.end-confirm': 'End the consultation for everyone?',
+    'host.end-confirm': 'End the consultation for everyone? Everyone is disconnected and the invitation links stop working: nobody can join again.',
     'host.remove-name': 'Remove {name}',
     'host.arrived': '{name} is in the waiting room.',
 
@@ -310,7 +424,7 @@ const STRINGS = {
     'error.ended': 'The consultation has ended.',
     'error.too-early': 'The consultation is not open yet: {detail}',
 
-    'error.media-denied': 'The browser was not allowed to use the camera or microphone. Allow it next to the address bar and try again.',
+    'error.media-denied': 'The browser was not allowed to use the camera or microphone. Allow it in the browser’s settings for this site (on iPad and iPhone: the Settings app → Safari).',
     'error.media-notfound': 'No camera or microphone was found. Connect one and try again.',
     'error.media-busy': 'The camera or microphone is used by another program. Close it and try again.',
     'error.media-insecure': 'Camera and microphone only work over a secure connection (https).',
@@ -398,10 +512,32 @@ const STRINGS = {
 
 export const LANGUAGES = Object.keys(STRINGS);
 
-/* Picks the language: an explicit ?lang= wins, then the browser's list. */
-export function pickLanguage(search = location.search, languages = navigator.languages) {
+const STORE_KEY = 'samvei.lang';
+
+/* The language the person chose with the switch, or null. */
+function storedLanguage() {
+  try {
+    return globalThis.localStorage?.getItem(STORE_KEY) ?? null;
+  } catch {
+    return null; /* storage blocked: the browser's languages decide */
+  }
+}
+
+/* Remembers the person's choice for the next page and the next visit. */
+export function rememberLanguage(lang) {
+  try {
+    if (STRINGS[lang]) globalThis.localStorage?.setItem(STORE_KEY, lang);
+  } catch {
+    /* storage blocked: the ?lang= of the link still carries it */
+  }
+}
+
+/* Picks the language: an explicit ?lang= wins, then the one the person
+ * chose with the language switch, then the browser's list. */
+export function pickLanguage(search = location.search, languages = navigator.languages, stored = storedLanguage()) {
   const asked = new URLSearchParams(search).get('lang');
   if (asked && STRINGS[asked]) return asked;
+  if (stored && STRINGS[stored]) return stored;
   const list = languages && languages.length ? languages : [navigator.language || 'en'];
   for (const tag of list) {
     const base = String(tag).toLowerCase().split('-')[0];

@@ -20,6 +20,15 @@
  * PeerConnections. window.samvei exposes a small read-only view of all this
  * for support and for the browser tests.
  *
+ * Joining takes whatever devices the person has: a refused or missing
+ * camera joins with sound only, no devices at all joins to watch and
+ * listen (nothing is published then). Each participant tells the others
+ * whether it is muted or its camera is off (`media-state`); tiles show it.
+ * Leaving, being turned away or removed, and a consultation ended each
+ * lead to an end screen (ui/end.js) with the camera and microphone off.
+ * A lost server is retried by itself, with back-off, for as long as it
+ * takes (signaling.js).
+ *
  * Weak links: the server says which of our camera's simulcast layers anyone
  * receives (`layers`, applied by peer.js) and when it pauses video towards
  * us (`video-paused`); small tiles ask for the lowest layer (layerprefs.js);
@@ -37,7 +46,8 @@ import { JoinPage } from './ui/join.js';
 import { CallView } from './ui/call.js';
 import { PreCheck } from './ui/precheck.js';
 import { WaitingView } from './ui/waiting.js';
-import { HostPanel } from './ui/host.js';
+import { HostPanel, confirmRemove } from './ui/host.js';
+import { EndView } from './ui/end.js';
 import { RecordingUI } from './ui/recording.js';
 
 setLanguage(pickLanguage());
@@ -81,6 +91,12 @@ const app = {
   recording: null, /* RecordingUI while in the call */
   waiting: new Map(), /* hosts: id → { id, name, role } of those waiting */
   notice: null, /* the server's privacy notice, or null for the built-in text */
+  consultation: null, /* {title, start, end} from the join reply, when booked */
+  choices: { cameraOff: false, muted: false, speakerId: null }, /* from the pre-call check */
+  watchOnly: false, /* joined with no camera and no microphone: publishes nothing */
+  sentMediaState: '', /* the last media-state sent, so that only changes go */
+  endView: null,
+  endKind: null,
   connection: 'idle',
   reason: '',
   fatal: '', /* a reason that holds until the person retries */
@@ -111,6 +127,8 @@ async function loadNotice() {
 
 function showJoin(notice) {
   app.view = 'join';
+  app.endView = null;
+  app.endKind = null;
   app.precheck?.destroy();
   app.precheck = new PreCheck({ media: invite?.role !== 'observer' });
   app.joinPage = new JoinPage({
@@ -134,13 +152,26 @@ function joinFields() {
 }
 
 /* The camera and microphone to join with: the pre-call check's when it got
- * them, else started now. Observers send nothing: an unstarted LocalMedia. */
+ * them, else started now; with the person's choices (camera off, muted)
+ * applied. Never fails for want of devices: a LocalMedia without tracks
+ * joins to watch and listen. Observers send nothing: an unstarted
+ * LocalMedia. */
 async function joinMedia() {
-  const media = app.precheck?.takeMedia();
-  if (media || invite?.role === 'observer') return media ?? new LocalMedia();
-  const fresh = new LocalMedia();
-  await fresh.start();
-  return fresh;
+  await app.precheck?.ready;
+  app.choices = app.precheck?.choices() ?? { cameraOff: false, muted: false, speakerId: null };
+  let media = app.precheck?.takeMedia();
+  if (invite?.role === 'observer') return media ?? new LocalMedia();
+  if (!media) {
+    media = new LocalMedia();
+    try {
+      await media.start();
+    } catch (err) {
+      media.errors = { audio: err, video: err }; /* no getUserMedia: watch and listen */
+    }
+  }
+  if (app.choices.cameraOff && media.cameraOn) await media.setCameraOn(false);
+  if (app.choices.muted && media.hasAudio) media.setMicMuted(true);
+  return media;
 }
 
 async function join({ room, name }) {
@@ -149,22 +180,16 @@ async function join({ room, name }) {
   app.name = name;
   page.setBusy(true);
 
-  let media;
-  try {
-    media = await joinMedia();
-  } catch (err) {
-    const code = mediaErrorCode(err);
-    page.showError(t(`error.${code}`, { detail: err?.message ?? String(err) }), code);
-    page.setBusy(false);
-    return;
-  }
+  const media = await joinMedia();
   /* On a refusal the media goes back to the pre-call check, still running. */
   const giveBack = () => {
     if (app.precheck && app.precheck.media === media) app.precheck.taken = false;
     else media.stop();
   };
 
-  const signaling = new Signaling();
+  /* Tests shorten the reconnect back-off (an init script sets
+   * window.samveiTestOptions); people get signaling.js's defaults. */
+  const signaling = new Signaling(undefined, window.samveiTestOptions?.signaling ?? {});
   try {
     await signaling.connect();
   } catch {
@@ -197,6 +222,7 @@ async function join({ room, name }) {
  * applies it. Also used after a reconnect. */
 function applyJoinReply(reply) {
   app.self = { id: reply.self, name: app.name, role: reply.role };
+  if (reply.consultation) app.consultation = reply.consultation;
   if (reply.state === 'waiting') {
     if (app.view !== 'waiting') enterWaiting();
     app.waitingView.setConsultation(reply.consultation);
@@ -259,7 +285,10 @@ function enterCall() {
         app.signaling.request('waiting-message', { text }).then((r) => app.call?.toast(t('host.sent', { n: r.delivered ?? 0 }))),
       onEnd: () => hostRequest('end', {}),
     });
-    app.call.setHost(app.hostPanel, (id) => hostRequest('remove', { participant: id }), (id) => app.recording?.capture(id));
+    const remove = (id) => {
+      if (confirmRemove(app.participants.get(id)?.name || t('call.unknown'))) hostRequest('remove', { participant: id });
+    };
+    app.call.setHost(app.hostPanel, remove, (id) => app.recording?.capture(id));
   }
   app.recording = new RecordingUI({
     call: app.call,
@@ -270,8 +299,13 @@ function enterCall() {
     people: () => app.participants.size + 1,
   });
   app.call.setRoom(app.room);
+  app.call.setTitle(app.consultation?.title);
+  app.call.setSink(app.choices.speakerId);
   root.replaceChildren(app.call.el);
-  app.media.onChange = () => renderSelf();
+  app.media.onChange = () => {
+    renderSelf();
+    sendMediaState();
+  };
   app.media.onVideoTrack = (track) => app.peer?.replaceVideoTrack(track);
   renderSelf();
   renderParticipants();
@@ -363,6 +397,8 @@ function acceptJoin(reply) {
   }
   renderWaiting();
   app.recording?.reset(); /* the server tells us again if a request is open */
+  app.sentMediaState = ''; /* a new session: say it again */
+  sendMediaState();
   if (reply.state === 'waiting') {
     app.peer?.close();
     app.peer = null;
@@ -376,15 +412,41 @@ function acceptJoin(reply) {
     updateConnection();
     return;
   }
+  /* No camera and no microphone: watch and listen, publish nothing. */
+  const m = app.media;
+  app.watchOnly = !m.hasAudio && !m.hasVideo && !m.deviceId;
+  if (app.watchOnly) {
+    app.call?.toast(t('call.joined-none'), 10000);
+    updateConnection();
+    return;
+  }
+  if (!m.hasVideo && !m.deviceId && m.errors?.video) app.call?.toast(t('call.joined-audio'), 10000);
   publish();
+}
+
+/* Tells the others whether our microphone is muted and our camera on
+ * (`media-state`), once per change. Observers send nothing. */
+function sendMediaState() {
+  const m = app.media;
+  if (!m || !app.signaling?.isOpen || !app.self || isObserver()) return;
+  const state = { audio: m.hasAudio && !m.micMuted, video: m.cameraOn };
+  const key = JSON.stringify(state);
+  if (key === app.sentMediaState) return;
+  app.sentMediaState = key;
+  app.signaling.request('media-state', state).catch((err) => {
+    app.sentMediaState = '';
+    console.warn('samvei: media-state not taken:', err.message);
+  });
 }
 
 function renderWaiting() {
   app.hostPanel?.setWaiting([...app.waiting.values()]);
 }
 
-/* Back to the join page with a notice: rejected, removed, ended. */
-function endSession(notice) {
+/* The end of a participation: everything stops (the camera light goes
+ * out), then the end screen for `kind` (ui/end.js: left, rejected,
+ * removed, ended, cancelled, revoked, replaced). */
+function endSession(kind) {
   clearInterval(app.livenessTimer);
   app.signaling?.close();
   app.peer?.close();
@@ -405,8 +467,14 @@ function endSession(notice) {
   app.quality.clear();
   app.participants.clear();
   app.waiting.clear();
+  app.watchOnly = false;
+  app.sentMediaState = '';
   delete document.body.dataset.connection;
-  showJoin(notice);
+  app.view = 'ended';
+  app.endKind = kind;
+  app.endView = new EndView({ kind, onRejoin: () => showJoin() });
+  root.replaceChildren(app.endView.el);
+  app.endView.focus();
 }
 
 function newPeer() {
@@ -447,6 +515,8 @@ function addParticipant(p) {
     name: p.name ?? '',
     role: p.role ?? '',
     audioOnly: p.audioOnly === true,
+    audioOn: p.audio !== false, /* media-state: microphone on */
+    videoOn: p.video !== false, /* media-state: camera on */
     hadTracks: old?.hadTracks ?? false,
   });
   app.gone.delete(p.id);
@@ -462,6 +532,10 @@ function wireSignaling(sig) {
   sig.on('participant-left', (m) => {
     app.waiting.delete(m.participant);
     renderWaiting();
+    /* Told briefly: who left or was taken out (not a reconnect's old self). */
+    const who = app.participants.get(m.participant);
+    if (who && app.view === 'call' && (m.reason === 'left' || m.reason === 'removed' || m.reason === 'disconnected'))
+      app.call?.toast(t(m.reason === 'removed' ? 'call.removed-name' : 'call.left-name', { name: who.name || t('call.unknown') }));
     app.participants.delete(m.participant);
     app.gone.add(m.participant);
     renderParticipants();
@@ -482,10 +556,17 @@ function wireSignaling(sig) {
     app.waitingView?.setHostAway(false);
     app.call?.toast(m.host === app.self?.id ? t('call.you-host') : t('call.host-changed', { name: m.name }));
   });
-  sig.on('rejected', () => endSession(t('join.rejected')));
-  sig.on('removed', () => endSession(t('join.removed')));
-  sig.on('ended', () => endSession(t('join.ended')));
-  sig.on('replaced', () => endSession(t('join.replaced')));
+  sig.on('rejected', () => endSession('rejected'));
+  sig.on('removed', (m) => endSession(m.reason === 'invitation-revoked' ? 'revoked' : 'removed'));
+  sig.on('ended', (m) => endSession(m.reason === 'cancelled' ? 'cancelled' : 'ended'));
+  sig.on('replaced', () => endSession('replaced'));
+  sig.on('participant-media-state', (m) => {
+    const p = app.participants.get(m.participant);
+    if (!p) return;
+    p.audioOn = m.audio !== false;
+    p.videoOn = m.video !== false;
+    renderParticipants();
+  });
   sig.on('subscribe', (m) => app.peer?.handleSubscribe(m));
   sig.on('candidate', (m) => app.peer?.handleCandidate(m));
   sig.on('pc-state', (m) => app.peer?.handlePcState(m));
@@ -513,7 +594,8 @@ function wireSignaling(sig) {
   });
   sig.on('reconnecting', (info) => {
     app.wsLost = true;
-    app.reason = info.code === 1009 ? t('reason.too-big') : t('reason.ws-closed', { code: info.code });
+    app.reconnectAttempts = info.attempt ?? 0;
+    app.reason = info.code === 1009 ? t('reason.too-big') : t('reason.ws-retrying', { n: info.attempt ?? 1 });
     app.peer?.close();
     updateConnection();
   });
@@ -550,6 +632,11 @@ async function retry() {
   app.peer?.close();
   updateConnection();
   const sig = app.signaling;
+  if (!sig.isOpen && sig.waitingToReconnect) {
+    /* Reconnecting by itself: try at once instead of after the back-off. */
+    sig.reconnectNow();
+    return;
+  }
   if (!sig.isOpen) {
     /* The same Signaling object keeps its handlers across connect(). */
     try {
@@ -646,7 +733,7 @@ async function leave() {
   } catch {
     /* we go anyway */
   }
-  endSession(t('join.left'));
+  endSession('left');
 }
 
 /* ---- rendering ---- */
@@ -723,7 +810,7 @@ function computeConnection() {
     }
   }
   if (s.publish === 'disconnected' || s.subscribe === 'disconnected') return ['reconnecting', ''];
-  const sends = app.joinState !== 'waiting' && !isObserver();
+  const sends = app.joinState !== 'waiting' && !isObserver() && !app.watchOnly;
   if (app.publishing || (sends && s.publish !== 'connected')) return ['connecting', ''];
   if (s.subscribe !== 'none' && s.subscribe !== 'connected') return ['connecting', ''];
   return ['connected', ''];
@@ -759,7 +846,7 @@ function updateConnection() {
   if (state === app.connection && reason === app.reasonShown) return;
   app.connection = state;
   app.reasonShown = reason;
-  app.call.status.set(state, reason);
+  app.call.status.set(state, reason, app.wsLost);
   document.body.dataset.connection = state;
 }
 
@@ -778,6 +865,11 @@ window.samvei = Object.freeze({
     cameraOn: app.media?.cameraOn ?? false,
     audioOnly: app.audioOnly,
     videoPaused: app.videoPaused,
+    endKind: app.endKind,
+    watchOnly: app.watchOnly,
+    hasAudio: app.media?.hasAudio ?? false,
+    hasVideo: app.media?.hasVideo ?? false,
+    reconnectAttempts: app.wsLost ? app.reconnectAttempts ?? 0 : 0,
   }),
   /* Weak links: our camera's simulcast layers (rid → active), the layer
    * each remote tile asks for, and the quality levels with their rates. */
@@ -799,6 +891,8 @@ window.samvei = Object.freeze({
       id: p.id,
       name: p.name,
       role: p.role,
+      audio: p.audioOn,
+      video: p.videoOn,
       tile: !!app.call?.tiles.has(p.id),
     })),
   stats: async () => {

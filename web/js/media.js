@@ -1,6 +1,8 @@
 /*
  * media.js — the local camera and microphone: getUserMedia, mute, camera on
- * and off, and switching between front and rear camera.
+ * and off, switching between front and rear camera, and choosing devices.
+ * Each kind is had on its own: a refused or missing camera leaves the
+ * microphone working, and no device at all still lets the person watch.
  *
  * Mute disables the audio track (the publish PeerConnection keeps sending
  * silence, nothing is renegotiated). Turning the camera off stops the track,
@@ -43,6 +45,7 @@ export class LocalMedia {
     this.micMuted = false;
     this.cameraOn = false;
     this.cameraCount = 0;
+    this.errors = { audio: null, video: null }; /* why a kind is missing, from start() */
     this.deviceId = null; /* the camera in use, kept while it is off */
     this.facingMode = 'user';
     this.onVideoTrack = () => {}; /* (track or null) → promise */
@@ -63,36 +66,87 @@ export class LocalMedia {
     return this.facingMode !== 'environment';
   }
 
-  /* Asks for microphone and camera. If both together fail for want of a
-   * device, each is tried alone, so a laptop without a camera still joins
-   * with sound. Throws the getUserMedia error when nothing could be had. */
-  async start() {
+  /* Asks for microphone and camera. If both together fail (a refused or
+   * missing camera), each is asked for alone, so a refused camera does not
+   * cost a working microphone: a hospital desktop without a camera joins
+   * with sound, one with neither joins to watch and listen. `errors` keeps
+   * why each kind is missing (the getUserMedia error, or null). Throws only
+   * when the browser has no getUserMedia at all. devices: { audio, video }
+   * device ids to ask for (the pickers of the pre-call check). */
+  async start(devices = {}) {
     if (!navigator.mediaDevices?.getUserMedia) {
       throw new TypeError('navigator.mediaDevices is not available');
     }
+    const audio = devices.audio ? { ...AUDIO, deviceId: { exact: devices.audio } } : AUDIO;
+    const video = devices.video ? { ...VIDEO, deviceId: { exact: devices.video } } : { ...VIDEO, facingMode: 'user' };
+    this.errors = { audio: null, video: null };
     let stream;
     try {
-      stream = await navigator.mediaDevices.getUserMedia({
-        audio: AUDIO,
-        video: { ...VIDEO, facingMode: 'user' },
-      });
-    } catch (err) {
-      if (err.name === 'NotAllowedError' || err.name === 'SecurityError') throw err;
+      stream = await navigator.mediaDevices.getUserMedia({ audio, video });
+    } catch {
       const tracks = [];
-      for (const c of [{ audio: AUDIO }, { video: { ...VIDEO, facingMode: 'user' } }]) {
+      for (const [kind, c] of [['audio', { audio }], ['video', { video }]]) {
         try {
           tracks.push(...(await navigator.mediaDevices.getUserMedia(c)).getTracks());
-        } catch {
-          /* that device is missing; go on with the other */
+        } catch (err) {
+          this.errors[kind] = err; /* refused or missing: go on with the other */
         }
       }
-      if (!tracks.length) throw err;
       stream = new MediaStream(tracks);
     }
     this.audioTrack = stream.getAudioTracks()[0] ?? null;
     this.setVideoTrack(stream.getVideoTracks()[0] ?? null);
     if (this.audioTrack) this.stream.addTrack(this.audioTrack);
     await this.countCameras();
+    this.onChange();
+  }
+
+  /* The devices of each kind, for the pickers: { audioinput, videoinput,
+   * audiooutput } → [{ deviceId, label }]. Labels are empty until a
+   * permission was given; the caller numbers those. */
+  static async devices() {
+    const out = { audioinput: [], videoinput: [], audiooutput: [] };
+    try {
+      for (const d of await navigator.mediaDevices.enumerateDevices()) {
+        if (out[d.kind] && d.deviceId && d.deviceId !== 'default' && d.deviceId !== 'communications')
+          out[d.kind].push({ deviceId: d.deviceId, label: d.label });
+      }
+    } catch {
+      /* no list: no pickers */
+    }
+    return out;
+  }
+
+  /* The device id of the track of kind 'audio' or 'video' now in use. */
+  deviceOf(kind) {
+    const tr = kind === 'audio' ? this.audioTrack : this.videoTrack;
+    return tr?.getSettings?.().deviceId ?? null;
+  }
+
+  /* Moves to another microphone or camera (before the call: the pre-call
+   * check's pickers). The old track stops first, as some devices give out
+   * one stream at a time. Throws the getUserMedia error; the old device is
+   * then gone and the kind has no track. */
+  async useDevice(kind, deviceId) {
+    if (kind === 'audio') {
+      this.audioTrack?.stop();
+      if (this.audioTrack) this.stream.removeTrack(this.audioTrack);
+      this.audioTrack = null;
+      const s = await navigator.mediaDevices.getUserMedia({ audio: { ...AUDIO, deviceId: { exact: deviceId } } });
+      this.audioTrack = s.getAudioTracks()[0] ?? null;
+      if (this.audioTrack) {
+        this.audioTrack.enabled = !this.micMuted;
+        this.stream.addTrack(this.audioTrack);
+      }
+      this.errors = { ...this.errors, audio: null };
+    } else {
+      const old = this.videoTrack;
+      old?.stop();
+      this.setVideoTrack(null);
+      const s = await navigator.mediaDevices.getUserMedia({ video: { ...VIDEO, deviceId: { exact: deviceId } } });
+      this.setVideoTrack(s.getVideoTracks()[0] ?? null);
+      this.errors = { ...this.errors, video: null };
+    }
     this.onChange();
   }
 
@@ -130,6 +184,7 @@ export class LocalMedia {
     if (!on) {
       const old = this.videoTrack;
       this.setVideoTrack(null);
+      this.onChange(); /* say it at once; the sender lets go of the track after */
       await this.onVideoTrack(null);
       old?.stop();
       this.onChange();
@@ -190,6 +245,7 @@ export class LocalMedia {
     this.onChange();
   }
 
+  /* Stops every track: the camera light goes out. Safe twice. */
   stop() {
     for (const tr of [this.audioTrack, this.videoTrack]) tr?.stop();
     this.audioTrack = null;

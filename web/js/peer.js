@@ -336,7 +336,8 @@ export class PeerSession {
   }
 
   /* participant id → { framesDecoded, totalSamplesReceived, audioLevel,
-   * videoWidth, videoPackets, audioPackets, packetsLost, videoBytes } from
+   * totalAudioEnergy, totalSamplesDuration, videoWidth, videoPackets,
+   * audioPackets, packetsLost, videoBytes } from
    * the subscribe PeerConnection's inbound-rtp reports (counters since the
    * m-line started). Where a reused mid still has an old report, the
    * freshest one counts. */
@@ -348,6 +349,8 @@ export class PeerSession {
           framesDecoded: 0,
           totalSamplesReceived: 0,
           audioLevel: 0,
+          totalAudioEnergy: 0,
+          totalSamplesDuration: 0,
           videoWidth: 0,
           videoPackets: 0,
           audioPackets: 0,
@@ -381,6 +384,8 @@ export class PeerSession {
       } else {
         e.totalSamplesReceived = r.totalSamplesReceived ?? 0;
         e.audioLevel = r.audioLevel ?? 0;
+        e.totalAudioEnergy = r.totalAudioEnergy ?? 0;
+        e.totalSamplesDuration = r.totalSamplesDuration ?? 0;
         e.audioPackets = r.packetsReceived ?? 0;
       }
     }

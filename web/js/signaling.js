@@ -10,8 +10,10 @@
  *
  * When an open connection drops without close() having been called, the
  * client reconnects with exponential backoff and emits 'reconnecting' before
- * each attempt, 'reconnected' once it is back (the server has forgotten the
- * session then: the caller joins again), or 'failed' when it gives up.
+ * each attempt and 'reconnected' once it is back (the server has forgotten
+ * the session then: the caller joins again). By default it never gives up:
+ * a person in a consultation waits for a server that comes back rather than
+ * start over; with a finite maxAttempts it emits 'failed' after the last.
  * A `server-restarting` message (graceful restart) sets the earliest time
  * of the next attempt to its retryAfterMs; reconnectNow() skips the wait
  * (the network came back).
@@ -33,14 +35,15 @@ export function signalingUrl(loc = location) {
   return `${scheme}//${loc.host}/ws`;
 }
 
-/* Backoff 0.5, 1, 2, 4, 4, ... s (±25 %) for about 80 s: a restarted server
- * is found within 4 s of being back, and people in a consultation wait
- * rather than start over. */
-const DEFAULTS = {
+/* Backoff 0.5, 1, 2, 4, 8, 16, 30, 30, ... s (±25 %), for as long as it
+ * takes: a server back after a short restart is found within seconds, one
+ * down for an hour costs a page an attempt every 30 s. Tests shorten the
+ * steps (main.js reads them from window.samveiTestOptions). */
+export const DEFAULTS = {
   requestTimeoutMs: 20000,
   backoffMinMs: 500,
-  backoffMaxMs: 4000,
-  maxAttempts: 22,
+  backoffMaxMs: 30000,
+  maxAttempts: Infinity,
 };
 
 export class Signaling {
@@ -141,7 +144,13 @@ export class Signaling {
     }, delay);
   }
 
-  /* The network is back (or changed): if waiting to reconnect, try now. */
+  /* Whether a reconnect attempt is scheduled (not under way). */
+  get waitingToReconnect() {
+    return !!this.retryTimer;
+  }
+
+  /* The network is back (or changed), or the person asked: if waiting to
+   * reconnect, try now. */
   reconnectNow() {
     if (this.closedByUs || this.isOpen || !this.retryTimer) return;
     clearTimeout(this.retryTimer);

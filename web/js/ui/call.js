@@ -103,6 +103,11 @@ export class CallView {
     this.el.classList.add('call-host');
   }
 
+  /* The title the header shows: the consultation's, else the room's. */
+  setTitle(title) {
+    if (title) this.roomEl.textContent = title;
+  }
+
   setRoom(room) {
     this.room = room;
     this.roomEl.textContent = t('call.room', { room });
@@ -143,6 +148,9 @@ export class CallView {
         tile.setName(p.name, p.role);
       }
       tile.setAudioOnly(!!p.audioOnly);
+      /* Observers send nothing: no badges for devices they do not use. */
+      tile.setMediaState(p.role === 'observer' ? {} : { audio: p.audioOn, video: p.videoOn });
+      if (added) tile.setSink(this.sinkId);
       tile.setTracks(p.audio ?? null, p.video ?? null);
       this.grid.append(tile.el); /* keeps the list order */
       if (added) this.onTile(p.id, tile.el);
@@ -167,9 +175,19 @@ export class CallView {
     this.grid.dataset.count = String(n);
   }
 
-  /* Feeds each tile its decoded-frame count (participant id → stats). */
+  /* Feeds each tile its decoded-frame count and received audio energy
+   * (participant id → stats). */
   noteStats(stats) {
-    for (const [id, tile] of this.tiles) tile.noteFrames(stats[id]?.framesDecoded ?? 0);
+    for (const [id, tile] of this.tiles) {
+      tile.noteFrames(stats[id]?.framesDecoded ?? 0);
+      if (stats[id]) tile.noteAudio(stats[id].totalAudioEnergy ?? 0, stats[id].totalSamplesDuration ?? 0);
+    }
+  }
+
+  /* The speaker the person picked before joining (null: the default). */
+  setSink(deviceId) {
+    this.sinkId = deviceId ?? null;
+    for (const tile of this.tiles.values()) tile.setSink(this.sinkId);
   }
 
   /* Connection quality: self ('good', 'fair', 'poor' or null) and

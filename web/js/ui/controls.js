@@ -1,13 +1,12 @@
 /*
- * controls.js — the controls bar at the bottom of the call: microphone mute,
- * camera on/off and switch camera as toggle buttons (aria-pressed), and
- * leave. Each button has a visible caption that is also its accessible
- * name; the pressed state is announced by aria-pressed and shown by colour
- * and a struck-through icon.
- *
- * "Audio only" is the exception: its caption says what a press does now
- * ("Audio only", then "Show video"), so it has no aria-pressed (a toggle
- * button must keep its name); data-on styles it while audio only is on.
+ * controls.js — the controls bar at the bottom of the call: microphone,
+ * camera, switch camera, audio only and leave. Each button has a visible
+ * caption that is also its accessible name, and the caption says what a
+ * press does now ("Mute", then "Unmute"; "Stop camera", then "Start
+ * camera"; "Audio only", then "Show video"). So none has aria-pressed (a
+ * toggle button must keep its name); data-off (microphone muted, camera
+ * off) and data-on (audio only) say the state for styling (a struck-through
+ * icon and colour) and for tests.
  */
 import { t } from '../i18n.js';
 import { h, icon } from './dom.js';
@@ -23,8 +22,8 @@ function button(id, iconName, label, onclick, extra = {}) {
 
 export class Controls {
   constructor({ onMute, onCamera, onSwitch, onLeave, onAudioOnly = () => {} }) {
-    this.mic = button('btn-mic', 'mic', t('controls.mute'), () => onMute(), { 'aria-pressed': 'false' });
-    this.camera = button('btn-camera', 'camera', t('controls.camera'), () => onCamera(), { 'aria-pressed': 'false' });
+    this.mic = button('btn-mic', 'mic', t('controls.mute'), () => onMute(), { 'data-off': 'false' });
+    this.camera = button('btn-camera', 'camera', t('controls.camera'), () => onCamera(), { 'data-off': 'false' });
     this.switch = button('btn-switch', 'switch', t('controls.switch'), () => onSwitch(), { hidden: true });
     this.audioOnly = button('btn-audio-only', 'headphones', t('controls.audio-only'), () => onAudioOnly(), {
       'data-on': 'false',
@@ -42,14 +41,14 @@ export class Controls {
   /* state: { hasAudio, hasVideoDevice, micMuted, cameraOn, canSwitch } */
   update(s) {
     this.mic.disabled = !s.hasAudio;
-    this.mic.setAttribute('aria-pressed', s.micMuted ? 'true' : 'false');
+    this.mic.dataset.off = String(!s.hasAudio || s.micMuted);
     this.mic.setIcon(s.micMuted || !s.hasAudio ? 'mic-off' : 'mic');
-    this.mic.title = s.hasAudio ? '' : t('controls.no-mic');
+    this.mic.setCaption(!s.hasAudio ? t('controls.no-mic') : s.micMuted ? t('controls.unmute') : t('controls.mute'));
 
     this.camera.disabled = !s.hasVideoDevice;
-    this.camera.setAttribute('aria-pressed', s.cameraOn ? 'false' : 'true');
+    this.camera.dataset.off = String(!s.cameraOn);
     this.camera.setIcon(s.cameraOn ? 'camera' : 'camera-off');
-    this.camera.title = s.hasVideoDevice ? '' : t('controls.no-camera');
+    this.camera.setCaption(!s.hasVideoDevice ? t('controls.no-camera') : s.cameraOn ? t('controls.camera') : t('controls.camera-on'));
 
     this.switch.hidden = !s.canSwitch;
     this.switch.disabled = !s.cameraOn;

@@ -1,10 +1,18 @@
 /*
  * host.js — what a host sees besides the call: the waiting room list with
  * Admit and Reject for each person, a short message to those waiting, and
- * "End for all". Shown in the call header for specialists only.
+ * "End for all", whose confirmation says that the links stop working.
+ * Shown in the call header for specialists only. confirmRemove() asks
+ * before a tile's Remove takes someone out.
  */
 import { t } from '../i18n.js';
 import { h } from './dom.js';
+
+/* Asks before a host removes someone: their link stops working in this
+ * room, so a slip of the finger must not do it. */
+export function confirmRemove(name) {
+  return window.confirm(t('host.remove-confirm', { name }));
+}
 
 export class HostPanel {
   constructor({ onAdmit, onReject, onMessage, onEnd }) {

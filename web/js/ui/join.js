@@ -7,6 +7,7 @@
  */
 import { t } from '../i18n.js';
 import { h } from './dom.js';
+import { langSwitch } from './langswitch.js';
 
 export const ROOM_RE = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -102,7 +103,7 @@ export class JoinPage {
       h(
         'section',
         { class: 'join-card' },
-        h('header', { class: 'brand' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }), h('span', { class: 'brand-name' }, t('app.name'))),
+        h('header', { class: 'brand' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }), h('span', { class: 'brand-name' }, t('app.name')), langSwitch()),
         h('h1', { id: 'join-title' }, t('join.title')),
         h('p', { class: 'tagline' }, t('app.tagline')),
         this.form,

@@ -3,14 +3,40 @@
  * microphone level meter, a speaker test tone and whether the server (its
  * health endpoint and the signalling WebSocket) can be reached.
  *
+ * Each device is reported on its own: a refused camera says "not allowed"
+ * on the camera row and leaves a working microphone "working"; the person
+ * joins with what there is (audio only, or watching and listening), and a
+ * refusal brings the help for their device (devicehelp.js). Where the
+ * browser lists devices there are pickers for camera, microphone and
+ * (where it can choose one) speaker, and the choices to join with the
+ * camera off or muted.
+ *
  * It starts the person's camera and microphone through LocalMedia; joining
  * takes that LocalMedia over (takeMedia) so the devices are opened once.
  * Observers join without sending, so for them only the server is checked.
  */
 import { t } from '../i18n.js';
 import { h } from './dom.js';
-import { LocalMedia } from '../media.js';
+import { LocalMedia, mediaErrorCode } from '../media.js';
 import { PROTOCOL, signalingUrl } from '../signaling.js';
+import { deviceHelp } from './devicehelp.js';
+
+/* A getUserMedia error → the state its row shows. */
+function deviceState(err) {
+  switch (mediaErrorCode(err)) {
+    case 'media-denied':
+      return 'denied';
+    case 'media-notfound':
+      return 'missing';
+    case 'media-busy':
+      return 'busy';
+    default:
+      return 'failed';
+  }
+}
+
+/* Whether the browser can send sound to a chosen output device. */
+const canPickSpeaker = () => typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;
 
 function row(id, label) {
   const value = h('span', { class: 'check-value', id: `${id}-value`, 'data-state': 'checking' }, t('check.checking'));
@@ -66,39 +92,133 @@ export class PreCheck {
     this.server = row('check-server', t('check.server'));
     this.mic.append(this.meter);
     this.speaker = h('button', { type: 'button', class: 'btn btn-small', id: 'check-speaker', onclick: () => this.playTone() }, t('check.speaker'));
+    const picker = (id, label, kind) => {
+      const select = h('select', { id, onchange: () => this.pick(kind, select.value) });
+      return [select, h('div', { class: 'check-picker field', hidden: true }, h('label', { for: id }, label), select)];
+    };
+    let camBox, micBox, spkBox;
+    [this.cameraPick, camBox] = picker('pick-camera', t('check.pick.camera'), 'video');
+    [this.micPick, micBox] = picker('pick-mic', t('check.pick.mic'), 'audio');
+    [this.speakerPick, spkBox] = picker('pick-speaker', t('check.pick.speaker'), 'speaker');
+    this.pickers = h('div', { class: 'check-pickers', hidden: true }, camBox, micBox, spkBox);
+    const choice = (id, label) => {
+      const input = h('input', { type: 'checkbox', id });
+      return [input, h('label', { class: 'check-choice', for: id, hidden: true }, input, h('span', {}, label))];
+    };
+    [this.cameraOffInput, this.cameraOffChoice] = choice('join-camera-off', t('check.choice.camera-off'));
+    [this.mutedInput, this.mutedChoice] = choice('join-muted', t('check.choice.muted'));
+    this.summary = h('p', { class: 'check-summary', id: 'check-summary', role: 'status' });
+    this.help = h('div', { class: 'check-help' });
     this.el = h(
       'section',
       { class: 'precheck', 'aria-labelledby': 'check-title' },
       h('h2', { id: 'check-title' }, t('check.title')),
       h('div', { class: 'check-body' }, this.wantMedia ? this.preview : null, h('ul', { class: 'check-list' }, this.camera, this.mic, this.server)),
+      this.wantMedia ? this.summary : null,
+      this.help,
+      this.pickers,
+      h('div', { class: 'check-choices' }, this.cameraOffChoice, this.mutedChoice),
       h('p', { class: 'check-speaker' }, this.speaker, h('span', { class: 'field-hint' }, t('check.speaker.hint'))),
     );
+    this.ready = Promise.resolve();
   }
 
   /* Runs every check; never throws (each row says what failed). */
   async run() {
     const server = this.checkServer();
-    if (this.wantMedia) {
-      const media = new LocalMedia();
-      try {
-        await media.start();
-        this.media = media;
-        this.camera.set(media.videoTrack ? 'ok' : 'failed');
-        this.mic.set(media.audioTrack ? 'ok' : 'failed');
-        this.preview.srcObject = media.stream;
-        this.preview.play?.().catch(() => {});
-        this.startMeter(media.audioTrack);
-      } catch (err) {
-        this.error = err;
-        this.camera.set('failed');
-        this.mic.set('failed');
-      }
-    } else {
+    let mediaDone;
+    this.ready = new Promise((r) => (mediaDone = r));
+    if (this.wantMedia) await this.startMedia();
+    else {
       this.camera.set('skipped');
       this.mic.set('skipped');
       this.meter.hidden = true;
     }
+    mediaDone();
     await server;
+  }
+
+  /* Starts camera and microphone (again, after a retry or a new device)
+   * and shows each row's answer, the pickers, the choices and the help. */
+  async startMedia(devices = {}) {
+    this.stopMedia();
+    this.camera.set('checking');
+    this.mic.set('checking');
+    const media = new LocalMedia();
+    try {
+      await media.start(devices);
+    } catch (err) {
+      media.errors = { audio: err, video: err }; /* no getUserMedia at all */
+    }
+    if (this.destroyed) {
+      media.stop();
+      return;
+    }
+    this.media = media;
+    this.camera.set(media.videoTrack ? 'ok' : deviceState(media.errors.video));
+    this.mic.set(media.audioTrack ? 'ok' : deviceState(media.errors.audio));
+    this.preview.srcObject = media.stream;
+    this.preview.hidden = !media.videoTrack;
+    this.preview.play?.().catch(() => {});
+    this.meter.hidden = !media.audioTrack;
+    this.startMeter(media.audioTrack);
+    this.cameraOffChoice.hidden = !media.videoTrack;
+    this.mutedChoice.hidden = !media.audioTrack;
+    this.summary.textContent = t(media.audioTrack ? (media.videoTrack ? 'check.summary.both' : 'check.summary.audio') : media.videoTrack ? 'check.summary.video' : 'check.summary.none');
+    this.summary.dataset.mode = media.audioTrack ? (media.videoTrack ? 'both' : 'audio') : media.videoTrack ? 'video' : 'none';
+    const denied = [media.errors.audio, media.errors.video].some((e) => e && deviceState(e) === 'denied');
+    this.help.replaceChildren(denied ? deviceHelp({ onRetry: () => this.startMedia() }) : '');
+    await this.fillPickers();
+  }
+
+  /* The device pickers: shown for a kind once there is a choice. */
+  async fillPickers() {
+    const list = await LocalMedia.devices();
+    const fill = (select, devices, current, fallback) => {
+      select.replaceChildren(
+        ...devices.map((d, i) => h('option', { value: d.deviceId, selected: d.deviceId === current }, d.label || t(fallback, { n: i + 1 }))),
+      );
+      select.closest('.check-picker').hidden = devices.length < 2;
+    };
+    fill(this.cameraPick, list.videoinput, this.media?.deviceOf('video'), 'check.device.camera');
+    fill(this.micPick, list.audioinput, this.media?.deviceOf('audio'), 'check.device.mic');
+    if (canPickSpeaker()) fill(this.speakerPick, list.audiooutput, this.speakerId, 'check.device.speaker');
+    else this.speakerPick.closest('.check-picker').hidden = true;
+    this.pickers.hidden = [this.cameraPick, this.micPick, this.speakerPick].every((s) => s.closest('.check-picker').hidden);
+  }
+
+  /* A picker changed: that device instead. */
+  async pick(kind, deviceId) {
+    if (!this.media || !deviceId) return;
+    if (kind === 'speaker') {
+      this.speakerId = deviceId;
+      this.audio?.setSinkId?.(deviceId).catch?.(() => {});
+      return;
+    }
+    try {
+      await this.media.useDevice(kind, deviceId);
+      (kind === 'audio' ? this.mic : this.camera).set('ok');
+    } catch (err) {
+      (kind === 'audio' ? this.mic : this.camera).set(deviceState(err));
+    }
+    this.preview.srcObject = this.media.stream;
+    this.preview.hidden = !this.media.videoTrack;
+    if (kind === 'audio') this.startMeter(this.media.audioTrack);
+  }
+
+  /* What the person chose for joining: { cameraOff, muted, speakerId }. */
+  choices() {
+    return {
+      cameraOff: !this.cameraOffChoice.hidden && this.cameraOffInput.checked,
+      muted: !this.mutedChoice.hidden && this.mutedInput.checked,
+      speakerId: this.speakerId ?? null,
+    };
+  }
+
+  stopMedia() {
+    clearInterval(this.meterTimer);
+    if (this.media && !this.taken) this.media.stop();
+    this.media = null;
   }
 
   async checkServer() {
@@ -113,9 +233,10 @@ export class PreCheck {
   }
 
   startMeter(track) {
+    clearInterval(this.meterTimer);
     if (!track || typeof AudioContext === 'undefined') return;
     try {
-      this.audio = new AudioContext();
+      this.audio ??= new AudioContext();
       const source = this.audio.createMediaStreamSource(new MediaStream([track]));
       const analyser = this.audio.createAnalyser();
       analyser.fftSize = 512;
@@ -159,6 +280,7 @@ export class PreCheck {
   }
 
   destroy() {
+    this.destroyed = true;
     clearInterval(this.meterTimer);
     this.audio?.close?.().catch?.(() => {});
     this.preview.srcObject = null;

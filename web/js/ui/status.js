@@ -1,8 +1,9 @@
 /*
  * status.js — the connection state shown at the top of the call: a coloured
  * dot and a word ("connecting", "connected", "reconnecting", "failed") and,
- * when something went wrong, the reason and a retry button. It is a live
- * region, so screen readers hear the changes.
+ * when something went wrong, the reason and a retry button (also while
+ * reconnecting by itself, to try at once). It is a live region, so screen
+ * readers hear the changes.
  */
 import { t } from '../i18n.js';
 import { h, icon } from './dom.js';
@@ -30,12 +31,13 @@ export class StatusBanner {
     this.set('connecting');
   }
 
-  set(state, reason = '') {
+  /* retry: show the retry button (always when failed). */
+  set(state, reason = '', retry = false) {
     this.state = state;
     this.el.dataset.state = state;
     this.text.textContent = t(`status.${state}`);
     this.reason.textContent = reason && state !== 'connected' ? reason : '';
     this.reason.hidden = !this.reason.textContent;
-    this.retry.hidden = state !== 'failed';
+    this.retry.hidden = !(state === 'failed' || (retry && state === 'reconnecting'));
   }
 }

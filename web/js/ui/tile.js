@@ -11,12 +11,20 @@
  * picture; a participant who chose audio only has a badge; remote tiles
  * carry a connection-quality badge. Pause and audio only are also in the
  * tile's accessible name.
+ *
+ * What each person says of their own devices (`participant-media-state`):
+ * a muted microphone and a camera that is off show as badges on the label
+ * and are in the accessible name; so is speaking, measured from the audio
+ * that arrives (noteAudio), shown as a ring around the tile.
  */
 import { t } from '../i18n.js';
 import { h, icon, initials } from './dom.js';
 import { QualityBadge } from './qualitybadge.js';
 
 const STALE_MS = 2500;
+/* The RMS level (0..1) over a stats interval above which someone speaks:
+ * about -40 dBFS, above the comfort noise of an open microphone. */
+const SPEAKING_LEVEL = 0.01;
 
 export class Tile {
   /* self: the local preview (muted, mirrored when asked, no sound). */
@@ -31,6 +39,10 @@ export class Tile {
     this.lastFrameCount = -1;
     this.paused = null; /* why video towards us is paused: 'bandwidth', 'audio-only' or null */
     this.audioOnly = false; /* this participant chose audio only */
+    this.micMuted = false; /* said by the participant (media-state) */
+    this.cameraOff = false;
+    this.speaking = false;
+    this.audioSample = null; /* { energy, duration } of the last noteAudio */
     this.onAudioBlocked = () => {};
 
     this.video = h('video', {
@@ -49,8 +61,9 @@ export class Tile {
     this.nameEl = h('span', { class: 'tile-name' });
     this.roleEl = h('span', { class: 'tile-role' });
     this.mutedEl = h('span', { class: 'tile-muted', hidden: true, title: t('call.muted') }, icon('mic-off'));
+    this.cameraOffEl = h('span', { class: 'tile-muted tile-camera-off', hidden: true, title: t('call.camera-off') }, icon('camera-off'));
     this.audioOnlyEl = h('span', { class: 'tile-badge tile-audio-only', hidden: true }, icon('headphones'), h('span', {}, t('tile.audio-only')));
-    this.label = h('figcaption', { class: 'tile-label' }, this.mutedEl, this.nameEl, this.roleEl, this.audioOnlyEl);
+    this.label = h('figcaption', { class: 'tile-label' }, this.mutedEl, this.cameraOffEl, this.nameEl, this.roleEl, this.audioOnlyEl);
     this.quality = self ? null : new QualityBadge();
     if (onRemove) {
       this.removeButton = h('button', { type: 'button', class: 'tile-remove', onclick: () => onRemove(id) }, '×');
@@ -61,7 +74,7 @@ export class Tile {
     }
     this.el = h(
       'figure',
-      { class: `tile${self ? ' tile-self' : ''}`, 'data-participant': id, 'data-video': 'off' },
+      { class: `tile${self ? ' tile-self' : ''}`, 'data-participant': id, 'data-video': 'off', 'data-muted': 'false', 'data-camera': 'on', 'data-speaking': 'false' },
       this.video,
       this.placeholder,
       this.label,
@@ -92,7 +105,52 @@ export class Tile {
     const parts = [this.self ? t('call.self-view') : t('call.video-of', { name: this.name })];
     if (this.paused) parts.push(t(`tile.paused.${this.paused}`));
     if (this.audioOnly) parts.push(t('tile.audio-only.state'));
+    if (this.micMuted) parts.push(t('call.muted'));
+    if (this.cameraOff) parts.push(t('call.camera-off'));
+    if (this.speaking) parts.push(t('tile.speaking'));
     this.el.setAttribute('aria-label', parts.join('. '));
+  }
+
+  /* What the participant says of their devices: { audio, video } (false:
+   * muted, camera off). */
+  setMediaState({ audio = true, video = true } = {}) {
+    const muted = audio === false;
+    const off = video === false;
+    if (muted === this.micMuted && off === this.cameraOff) return;
+    this.micMuted = muted;
+    this.cameraOff = off;
+    this.mutedEl.hidden = !muted;
+    this.cameraOffEl.hidden = !off;
+    this.el.dataset.muted = String(muted);
+    this.el.dataset.camera = off ? 'off' : 'on';
+    if (muted) this.setSpeaking(false);
+    this.updateLabel();
+    this.check();
+  }
+
+  /* The running totals of the received audio (getStats totalAudioEnergy
+   * and totalSamplesDuration): the level over the last interval says
+   * whether the participant is speaking. */
+  noteAudio(energy, duration) {
+    const prev = this.audioSample;
+    this.audioSample = { energy, duration };
+    if (!prev || !(duration > prev.duration)) return;
+    const level = Math.sqrt(Math.max(0, energy - prev.energy) / (duration - prev.duration));
+    this.setSpeaking(!this.micMuted && level > SPEAKING_LEVEL);
+  }
+
+  setSpeaking(on) {
+    if (on === this.speaking) return;
+    this.speaking = on;
+    this.el.classList.toggle('speaking', on);
+    this.el.dataset.speaking = String(on);
+    this.updateLabel();
+  }
+
+  /* Plays the sound on this output device (the speaker picker), where the
+   * browser can. */
+  setSink(deviceId) {
+    if (deviceId && this.video.setSinkId) this.video.setSinkId(deviceId).catch(() => {});
   }
 
   /* Video towards us is paused ('bandwidth' or 'audio-only') or not (null):
@@ -152,6 +210,7 @@ export class Tile {
     this.el.classList.toggle('mirrored', !!mirrored);
   }
 
+  /* The self-view's own badges. */
   setMuted(muted) {
     this.mutedEl.hidden = !muted;
   }
@@ -170,7 +229,7 @@ export class Tile {
     const tr = this.videoTrack;
     if (!tr || tr.readyState === 'ended' || !tr.enabled) return false;
     if (this.self) return true;
-    if (this.paused) return false;
+    if (this.paused || this.cameraOff) return false; /* they said it is off: initials at once */
     return performance.now() - this.lastFrameAt < STALE_MS;
   }
 
