@@ -11,7 +11,8 @@
  *   link.setRate(300)        // downlink towards the namespace, kbit/s
  *   link.setUplinkRate(500)  // uplink out of the namespace, kbit/s
  *   link.setLoss(8)          // % of UDP arriving inside the namespace dropped
- *   link.clearRate(); link.clearUplinkRate(); link.clearLoss();
+ *   link.setUplinkLoss(8)    // % of UDP leaving the namespace dropped
+ *   link.clearRate(); link.clearUplinkRate(); link.clearLoss(); link.clearUplinkLoss();
  *   const browser = await link.launchBrowser();  // Chromium inside
  *   link.cleanup()           // also runs at process exit and on SIGINT/SIGTERM
  *
@@ -45,6 +46,8 @@ function missingTools() {
 }
 
 const missing = missingTools();
+/* What this machine lacks of root, ip, tc and nft (empty: nothing). */
+export const netnsMissing = Object.freeze([...missing]);
 export const canUseNetns = missing.length === 0;
 export const netnsSkipReason = canUseNetns
   ? ''
@@ -177,6 +180,7 @@ export async function createNetns(label = 'link') {
     rateKbit: null,
     uplinkKbit: null,
     lossPercent: 0,
+    uplinkLossPercent: 0,
 
     /* Caps what the root namespace sends into the namespace (the
      * receiver's downlink) at kbit/s; replaces an earlier cap at once. */
@@ -208,7 +212,8 @@ export async function createNetns(label = 'link') {
         input: `table inet samvei_loss {
   chain in {
     type filter hook input priority 0; policy accept;
-    meta l4proto udp numgen random mod 100 < ${Math.round(percent)} drop
+    meta l4proto udp counter
+    meta l4proto udp numgen random mod 100 < ${Math.round(percent)} counter drop
   }
 }
 `,
@@ -218,6 +223,38 @@ export async function createNetns(label = 'link') {
     clearLoss() {
       quiet(IP, ['netns', 'exec', ns, NFT, 'delete', 'table', 'inet', 'samvei_loss']);
       link.lossPercent = 0;
+    },
+    /* Drops `percent` % of the UDP leaving the namespace (sent by a
+     * browser inside: a publisher's lossy uplink), at random (0 removes
+     * the rule). A table of its own, so it combines with setLoss. */
+    setUplinkLoss(percent) {
+      link.clearUplinkLoss();
+      if (!(percent > 0)) return;
+      run(IP, ['netns', 'exec', ns, NFT, '-f', '-'], {
+        input: `table inet samvei_loss_out {
+  chain out {
+    type filter hook output priority 0; policy accept;
+    meta l4proto udp counter
+    meta l4proto udp numgen random mod 100 < ${Math.round(percent)} counter drop
+  }
+}
+`,
+      });
+      link.uplinkLossPercent = percent;
+    },
+    clearUplinkLoss() {
+      quiet(IP, ['netns', 'exec', ns, NFT, 'delete', 'table', 'inet', 'samvei_loss_out']);
+      link.uplinkLossPercent = 0;
+    },
+    /* What a loss rule has seen so far: { packets, dropped } UDP packets
+     * arriving in the namespace (lossCounters) or leaving it
+     * (uplinkLossCounters); null without the rule. So a test can say how
+     * much loss there really was. */
+    lossCounters() {
+      return counters('samvei_loss');
+    },
+    uplinkLossCounters() {
+      return counters('samvei_loss_out');
     },
     /* A Chromium inside the namespace (lib.mjs's options, see
      * NETNS_CHROMIUM_ARGS); close it before cleanup(). */
@@ -239,6 +276,17 @@ export async function createNetns(label = 'link') {
     },
   };
   live.add(link);
+
+  function counters(table) {
+    let out;
+    try {
+      out = run(IP, ['netns', 'exec', ns, NFT, 'list', 'table', 'inet', table]);
+    } catch {
+      return null;
+    }
+    const n = [...out.matchAll(/counter packets (\d+)/g)].map((m) => Number(m[1]));
+    return n.length >= 2 ? { packets: n[0], dropped: n[1] } : null;
+  }
 
   try {
     run(IP, ['netns', 'add', ns]);

@@ -75,7 +75,8 @@ export function snapshot(page, select = {}) {
 }
 
 /* Every outbound video stream of the page (a publisher's simulcast layers
- * are one each): rid, resolution, bytes and frames sent, whether active. */
+ * are one each): rid, resolution, bytes and frames sent, whether active,
+ * and the repair it did: NACKs and PLIs it got, packets it retransmitted. */
 export function outboundVideo(page) {
   return page.evaluate(async () => {
     const out = [];
@@ -97,6 +98,10 @@ export function outboundVideo(page) {
           qualityLimitationReason: r.qualityLimitationReason ?? null,
           encoderImplementation: r.encoderImplementation ?? null,
           scalabilityMode: r.scalabilityMode ?? null,
+          packetsSent: r.packetsSent ?? 0,
+          retransmittedPacketsSent: r.retransmittedPacketsSent ?? 0,
+          nackCount: r.nackCount ?? 0,
+          pliCount: r.pliCount ?? 0,
         });
       }
     }
@@ -273,6 +278,7 @@ export function summarize(allSamples, { from = -Infinity, to = Infinity } = {}) 
       totalSamplesReceived: audioSamples,
       packetsLost: sum(audioLost),
       packetsReceived: sum(audioRx),
+      codec: last.audio?.codec ?? null,
     },
     pair: last.pair,
     selfIds: [...new Set(s.map((x) => x.self).filter(Boolean))],
