@@ -117,13 +117,30 @@ static void adapt_subscriber(sv_part *s, uint64_t now) {
   if (!s->sub || sv_peer_state(s->sub) != SV_PC_STATE_CONNECTED) return;
   uint32_t est = s->bwe ? sv_bwe_estimate_bps(s->bwe) : UINT32_MAX;
   if (s->bwe) sample_estimate(s, est, now);
-  uint64_t audio = 0;
+  /* Audio with redundancy takes about twice what plain Opus does. */
+  uint64_t audio = 0, audio_plain = 0, lowest_video = 0;
   for (size_t i = 0; i < s->n_outs; i++) {
     sv_out *o = &s->outs[i];
-    if (!o->src || o->kind != SV_KIND_AUDIO) continue;
-    uint32_t b = o->src->layers[0].bps;
-    audio += b ? b : AUDIO_BPS_GUESS;
+    if (!o->src) continue;
+    if (o->kind == SV_KIND_VIDEO) {
+      lowest_video += layer_rate(o->src, 0);
+      continue;
+    }
+    uint32_t b = o->src->layers[0].bps; /* as the publisher sends it, RED or not */
+    b = b ? b : AUDIO_BPS_GUESS;
+    uint32_t plain = o->src->red_pt ? b / 2 : b;
+    audio += o->red_pt ? b : plain;
+    audio_plain += plain;
   }
+  /* RED is for a lossy link, not a narrow one: where it would leave no
+   * room for the lowest video layers, audio goes without it (stripped to
+   * Opus), and comes back with a fifth to spare. */
+  uint64_t with_red = audio + lowest_video;
+  if (!s->strip_red && est < with_red && audio_plain < audio)
+    s->strip_red = true;
+  else if (s->strip_red && est > with_red * 6 / 5)
+    s->strip_red = false;
+  if (s->strip_red) audio = audio_plain;
   uint64_t budget = est > audio ? est - audio : 0;
   /* The videos in the order they came (the m-line order): when the link
    * cannot carry all of them, the first ones keep their picture. */

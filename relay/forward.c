@@ -369,7 +369,7 @@ static void forward_media(sv_part *p, sv_track *t, sv_layer *l, uint8_t *buf, si
     if (!out_ready(o) || !out_takes(o, t, k, buf, &h, keyframe, now)) continue;
     if (!red) {
       send_to(o, buf, len, &h, o->codec.pt, now);
-    } else if (o->red_pt) {
+    } else if (o->red_pt && !o->sub->strip_red) {
       send_to(o, buf, len, &h, o->red_pt, now);
       SV_STAT_ADD(st, red_forwarded, 1);
     } else {

@@ -116,6 +116,7 @@ struct sv_part {
   uint16_t twcc_seq;
   uint32_t want_bps; /* what it would take if the estimate allowed (probing), 0 = no wish */
   bool audio_only;   /* it asked for no video */
+  bool strip_red;    /* its link is too narrow for redundant audio (adapt.c) */
   bool video_paused; /* it was told its video is paused */
   uint64_t last_bwe_sample_us;
 };
