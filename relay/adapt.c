@@ -142,8 +142,9 @@ static void adapt_subscriber(sv_part *s, uint64_t now) {
     s->strip_red = false;
   if (s->strip_red) audio = audio_plain;
   uint64_t budget = est > audio ? est - audio : 0;
-  /* The videos in the order they came (the m-line order): when the link
-   * cannot carry all of them, the first ones keep their picture. */
+  /* The videos in the order their publishers joined: when the link cannot
+   * carry all of them, those who have been in the call longest (the host
+   * who opened it, as a rule) keep their picture. */
   sv_out *vids[SV_MAX_OUTS];
   sv_layer_req reqs[SV_MAX_OUTS];
   uint32_t rates[SV_MAX_OUTS][SV_MAX_LAYERS];
@@ -159,6 +160,17 @@ static void adapt_subscriber(sv_part *s, uint64_t now) {
     if (o->layer >= 0) sending += rates[nv][o->layer];
     reqs[nv] = (sv_layer_req){rates[nv], t->n_layers, o->target, o->max_layer};
     vids[nv++] = o;
+  }
+  for (size_t i = 1; i < nv; i++) { /* insertion sort: a handful of videos */
+    for (size_t j = i; j > 0 && vids[j]->src->owner->joined_us < vids[j - 1]->src->owner->joined_us;
+         j--) {
+      sv_out *o = vids[j];
+      vids[j] = vids[j - 1];
+      vids[j - 1] = o;
+      sv_layer_req r = reqs[j];
+      reqs[j] = reqs[j - 1];
+      reqs[j - 1] = r;
+    }
   }
   if (s->audio_only) {
     for (size_t i = 0; i < nv; i++)
@@ -182,10 +194,10 @@ static void adapt_subscriber(sv_part *s, uint64_t now) {
      * it takes now, and only when some video can go up is there a wish. */
     int next = target + 1;
     if (next <= top) {
-      want += (uint64_t)(rates[i][next] * SV_LAYER_RESUME_MARGIN);
+      want += (uint64_t)(reqs[i].bps[next] * SV_LAYER_RESUME_MARGIN);
       can_rise = true;
     } else {
-      want += rates[i][target];
+      want += reqs[i].bps[target];
     }
   }
   if (s->audio_only)
