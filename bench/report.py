@@ -24,7 +24,14 @@ SCENARIO_TEXT = {
     "presenter": "one presenter to 15 viewers (group teaching; rooms of 16)",
     "4party": "4-party room (everyone publishes audio + video)",
     "audio": "audio-only 1:1",
+    "simulcast": "one camera sent as three simulcast layers (q/h/f: 150/500/1,500 kbit/s, "
+                 "keyframes of 4/10/30 kB) to three viewers behind virtual links of no cap, "
+                 "1 Mbit/s and 400 kbit/s; the viewers answer like a browser (transport-cc, RTX) "
+                 "and send transport-cc feedback every 50 ms, so samvei picks each one's layer "
+                 "from its bandwidth estimate, and Janus's viewers ask for the layer samvei's "
+                 "rule gives their link (`configure` `substream`)",
 }
+LAYERS = ["q", "h", "f"]
 
 
 def parse_callgrind(path):
@@ -85,6 +92,8 @@ def collect(d, quick):
 def fmt(v, digits=2):
     if v is None:
         return "–"
+    if isinstance(v, str):
+        return v
     if isinstance(v, float) and abs(v) >= 100:
         return f"{v:,.0f}"
     return f"{v:.{digits}f}" if isinstance(v, float) else str(v)
@@ -92,7 +101,7 @@ def fmt(v, digits=2):
 
 def ratio(a, b):
     """janus / samvei, as text."""
-    if a is None or b is None or a == 0:
+    if not isinstance(a, (int, float)) or not isinstance(b, (int, float)) or a == 0:
         return "–"
     return f"{b / a:.2f}×"
 
@@ -231,11 +240,33 @@ def advice(top):
     return " ".join(lines)
 
 
+def srtp_text(runs):
+    """The SRTP profiles the runs saw (the load generator records them by
+    the length of the authentication tag), as text for the Method."""
+    seen = {}
+    for server in SERVERS:
+        for run in runs[server].values():
+            for side, prof in (run.get("srtp") or {}).items():
+                if prof != "unknown":
+                    seen.setdefault(server, set()).add(prof)
+    if not seen:
+        return "SRTP_AES128_CM_SHA1_80 (the only profile the load generator offers)"
+    parts = [f"{server}: {', '.join(sorted(p))}" for server, p in seen.items()]
+    return ("the profile DTLS chose (the load generator offers what a browser offers, GCM "
+            "first; by the tags it saw, " + "; ".join(parts) + ")")
+
+
+def layer_text(step):
+    """'q 2 · h 2 · f 2 · none 0' for a simulcast step."""
+    lay = step.get("layers") or {}
+    return " · ".join(f"{k} {lay.get(k, 0)}" for k in LAYERS + ["none"])
+
+
 def render(path, doc, plots):
     with open(path) as f:
         r = json.load(f)
     runs = r["runs"]
-    scen_all = [s for s in ["1to1", "presenter", "4party", "audio"]
+    scen_all = [s for s in ["1to1", "presenter", "4party", "audio", "simulcast"]
                 if runs["samvei"].get(s) or runs["janus"].get(s)]
     m = r.get("machine", {})
     rel = os.path.relpath(plots, os.path.dirname(os.path.abspath(doc)))
@@ -256,7 +287,7 @@ def render(path, doc, plots):
     w("- **Servers.** samvei (release build, one relay worker, `--log-level warn`) and Janus "
       f"({m.get('janus', '?')}, VideoRoom plugin, WebSocket transport only, one event loop, "
       "`debug_level = 3` (warnings)). Both forward VP8 and Opus without transcoding, negotiate "
-      "DTLS-SRTP with SRTP_AES128_CM_SHA1_80 (the only profile the load generator offers), record "
+      f"DTLS-SRTP with {srtp_text(runs)}, record "
       "nothing, and use full ICE on UDP. Each server runs alone, pinned to CPU 0 (`taskset`); the "
       "load generator runs on CPU 1. The order alternates scenario by scenario.")
     w("- **Network.** A private network namespace made by `bench/run.sh` whose only address is "
@@ -353,9 +384,18 @@ def render(path, doc, plots):
                  mb.get("join", {}).get("p50_ms")))
     rows.append(("join time p99 ms", ma.get("join", {}).get("p99_ms"), mb.get("join", {}).get("p99_ms")))
     rows.append(("server CPU ms per join", ma.get("join_cpu_ms"), mb.get("join_cpu_ms")))
+    n, sa, sb = top_step(runs, "simulcast")
+    if n:
+        rows.append((f"layers received, simulcast at {n} streams (video streams per layer)",
+                     layer_text(sa), layer_text(sb)))
+        rows.append((f"RTX and probe packets/s, simulcast at {n} streams", sa.get("rtx_pps"),
+                     sb.get("rtx_pps")))
+        rows.append((f"transport-cc feedback packets/s, simulcast at {n} streams",
+                     sa.get("feedback_pps"), sb.get("feedback_pps")))
     for label, a, b in rows:
         w(f"| {label} | {fmt(a)} | {fmt(b)} | {ratio(a, b)} |")
     w("")
+    simulcast_section(w, runs)
 
     # ---- plots
     p1 = plot(plots, runs, scen_all, "server_cpu_frac", "server CPU (fraction of one core)",
@@ -470,6 +510,60 @@ def render(path, doc, plots):
         f.write("\n".join(L))
 
 
+def simulcast_section(w, runs):
+    """Per step of the simulcast scenario: what it cost and which layers the
+    viewers received; then each viewer of the heaviest step."""
+    if not (runs["samvei"].get("simulcast") or runs["janus"].get("simulcast")):
+        return
+    w("## Simulcast")
+    w("")
+    w("The cost of layer selection: samvei runs a bandwidth estimator per viewer on its "
+      "transport-cc feedback, picks a layer with hysteresis, switches at keyframes, rewrites "
+      "sequence numbers, timestamps and VP8 picture IDs, and probes with RTX; Janus forwards the "
+      "substream each viewer asked for (the feedback reaches it too, but its VideoRoom does not "
+      "choose layers from it). Both receive all three layers "
+      "(the load generator's publishers do not pause layers when samvei says nobody receives "
+      "them). The virtual links only shape the arrival times reported in the feedback (a token "
+      "bucket like the weak-link browser tests' `tc tbf`, 200 ms of queue); the packets "
+      "themselves arrive at once, so loss and latency are the server's. CPU per packet counts "
+      "forwarded media packets only; RTX and probe padding are counted apart. The arrival "
+      "times in the feedback are the load generator's: when the machine is busy and the "
+      "generator falls behind (it then skips frames, counted below), samvei's estimator sees "
+      "that delay as congestion and moves viewers down, which Janus, asked for fixed layers, "
+      "does not; compare steps where both servers' viewers got the layers their links call "
+      "for.")
+    w("")
+    w("| server | streams | fwd pkt/s | CPU ms/1k pkt | layers (q · h · f · none) | as the link "
+      "calls for | RTX pkt/s | feedback pkt/s | virtual-link drops | frames the generator skipped |")
+    w("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|")
+    for server in SERVERS:
+        for st in runs[server].get("simulcast", {}).get("steps", []):
+            lay = st.get("layers") or {}
+            total = sum(lay.get(k, 0) for k in LAYERS + ["none"])
+            w(f"| {server} | {st['forwarded_streams']} | {st['forwarded_pps']:.0f} | "
+              f"{1000 * st['cpu_s_per_1000_pkts']:.2f} | {layer_text(st)} | "
+              f"{lay.get('as_wanted', 0)} of {total} | {st.get('rtx_pps', 0):.0f} | "
+              f"{st.get('feedback_pps', 0):.0f} | {st.get('virtual_link_drops', 0)} | "
+              f"{st.get('frames_skipped', 0)} |")
+    w("")
+    for server in SERVERS:
+        run = runs[server].get("simulcast", {})
+        rec = run.get("receivers") or []
+        if not rec:
+            continue
+        by = {}
+        for r in rec:
+            cap = f"{r['cap_kbps']} kbit/s" if r["cap_kbps"] else "no cap"
+            for v in r["video"]:
+                key = (cap, r["want_layer"], v["layer"])
+                n, kbps = by.get(key, (0, 0.0))
+                by[key] = (n + 1, kbps + v["kbps"])
+        parts = [f"{cap} → {got} ({n}×, {kb / n:.0f} kbit/s{'' if got == want else f', wanted {want}'})"
+                 for (cap, want, got), (n, kb) in sorted(by.items())]
+        w(f"- {server}, last step: " + "; ".join(parts) + ".")
+    w("")
+
+
 def check(path):
     """The smoke test: every server produced numbers in every part of the run.
     Prints 'bench: N passed, N failed' and returns the failure count."""
@@ -486,6 +580,10 @@ def check(path):
             else:
                 checks.append((f"{scen}: forwarded packets and latency samples",
                                any(s["forwarded_pps"] > 0 and s["latency_all"]["samples"] > 0
+                                   for s in run.get("steps", []))))
+            if scen == "simulcast":
+                checks.append((f"{scen}: video layers seen by the viewers",
+                               any(sum((s.get("layers") or {}).get(k, 0) for k in LAYERS) > 0
                                    for s in run.get("steps", []))))
         checks.append(("callgrind: instructions per packet",
                        bool(r["callgrind"].get(server, {}).get("ir_per_packet"))))

@@ -10,7 +10,8 @@
 # 127.0.0.1 (on a veth, since Janus gathers no candidates on a loopback
 # interface), starts each server in turn pinned to CPU 0 with the load
 # generator on CPU 1, alternating which goes first. Per server it measures:
-# each scenario's ramp (CPU per forwarded packet, latency, loss), memory per
+# each scenario's ramp (CPU per forwarded packet, latency, loss; for the
+# simulcast scenario also the layer each viewer received), memory per
 # participant and drift after join/leave cycles, time and CPU per join, and
 # instructions per forwarded packet under callgrind. Results go to
 # bench/results/bench-<time>.json (quick runs: build/bench-quick/), and
@@ -58,18 +59,23 @@ mkdir -p "$out"
 tmp=$(mktemp -d)
 trap 'stop_server; rm -rf "$tmp"' EXIT
 
+# Per scenario, on top of RAMP: the simulcast viewers' estimates need some
+# seconds to find their layers (the relay starts every subscriber at 600
+# kbit/s), so each of its steps settles longer.
 if [ "$QUICK" = 1 ]; then
-  SCENARIOS=(1to1 presenter)
+  SCENARIOS=(1to1 presenter simulcast)
   RAMP=(--settle 1 --window 3 --min-steps 2 --time-limit 20)
-  declare -A MAXROOMS=([1to1]=4 [presenter]=2)
-  declare -A STEP=([1to1]=2 [presenter]=1)
+  declare -A MAXROOMS=([1to1]=4 [presenter]=2 [simulcast]=1)
+  declare -A STEP=([1to1]=2 [presenter]=1 [simulcast]=1)
+  declare -A EXTRA=([simulcast]="--settle 3")
   MEM=(--max-parts 20 --churn 20 --settle 1)
   CG_WINDOW=4
 else
-  SCENARIOS=(1to1 presenter 4party audio)
+  SCENARIOS=(1to1 presenter 4party audio simulcast)
   RAMP=(--settle 3 --window 8 --min-steps 4 --time-limit 90)
-  declare -A MAXROOMS=([1to1]=40 [presenter]=12 [4party]=12 [audio]=200)
-  declare -A STEP=([1to1]=3 [presenter]=1 [4party]=1 [audio]=15)
+  declare -A MAXROOMS=([1to1]=40 [presenter]=12 [4party]=12 [audio]=200 [simulcast]=20)
+  declare -A STEP=([1to1]=3 [presenter]=1 [4party]=1 [audio]=15 [simulcast]=2)
+  declare -A EXTRA=([simulcast]="--settle 10")
   MEM=(--max-parts 200 --churn 1000 --settle 3)
   CG_WINDOW=10
 fi
@@ -95,8 +101,10 @@ run_loadgen() {
 scenario_run() {
   local server=$1 sc=$2
   start_server "$server" "$tmp/$server-$sc"
+  local extra
+  read -r -a extra <<<"${EXTRA[$sc]:-}"
   run_loadgen "$server" "$sc" --scenario "$sc" --max-rooms "${MAXROOMS[$sc]}" --step "${STEP[$sc]}" \
-    "${RAMP[@]}"
+    "${RAMP[@]}" "${extra[@]}"
   stop_server
 }
 

@@ -5,9 +5,11 @@
  * signalling client (samvei's protocol or Janus VideoRoom's JSON API over
  * WebSocket) and up to two PeerConnections made of the relay's own code
  * (relay/peer: libnice, OpenSSL DTLS, libsrtp2). Publishers replay
- * pre-packetized VP8 and Opus; subscribers count packets from the clear RTP
- * header and decrypt only a sample to read the send time stamped in the
- * payload. Everything runs on the main thread.
+ * pre-packetized VP8 (one stream, or three simulcast layers) and Opus;
+ * subscribers count packets from the clear RTP header and decrypt only a
+ * sample to read the send time stamped in the payload, and in the simulcast
+ * scenario answer like a browser (transport-cc + RTX) and send transport-cc
+ * feedback. Everything runs on the main thread.
  */
 #ifndef LG_H
 #define LG_H
@@ -40,10 +42,22 @@ double lg_hist_quantile(const lg_hist *h, double q);
 
 #define LG_MAX_STREAMS 64 /* streams one subscriber receives */
 #define LG_RING        512
+#define LG_LAYERS      3 /* simulcast layers: q, h, f */
+#define LG_MAX_OUT     (1 + LG_LAYERS)
 
-/* One outgoing stream of a publisher. */
+/* The simulcast layers a publisher sends, lowest first (media.c). */
+typedef struct lg_layer_spec {
+  const char *rid;
+  uint32_t kbps;
+  uint32_t key_bytes; /* keyframe size: smaller at the lower resolutions */
+} lg_layer_spec;
+extern const lg_layer_spec lg_layers[LG_LAYERS];
+
+/* One outgoing stream of a publisher: audio, the video, or one simulcast
+ * layer of it. */
 typedef struct lg_out_stream {
   bool video;
+  int layer; /* simulcast layer index, -1 for audio or a single video stream */
   uint8_t pt;
   uint32_t ssrc;
   uint16_t seq;
@@ -52,6 +66,7 @@ typedef struct lg_out_stream {
   int64_t next_us; /* when the next frame is due */
   uint32_t frame;  /* frames sent; a keyframe every LG_KEY_INTERVAL */
   bool key_wanted; /* a PLI/FIR asked for one */
+  uint32_t key_bytes, delta_bytes;
   /* Last LG_RING protected packets, for NACKs (video only). */
   uint8_t (*ring)[1300];
   uint16_t *ring_len;
@@ -66,7 +81,15 @@ typedef struct lg_in_stream {
   uint16_t max_seq;
   uint32_t base;
   uint64_t received;
+  uint64_t bytes;                     /* on the wire, SRTP included */
+  uint64_t bytes_mark;                /* bytes at the start of the window */
+  uint32_t layer_hits[LG_LAYERS + 1]; /* sampled stamps by layer (0 = not simulcast) */
 } lg_in_stream;
+
+/* A subscriber's transport-cc receive side (feedback.c): the arrival time
+ * of each transport-wide sequence number since the last feedback, behind an
+ * optional virtual bottleneck. */
+typedef struct lg_fb lg_fb;
 
 /* ---- participants ---- */
 
@@ -91,11 +114,19 @@ struct lg_part {
   bool pub_up, sub_up;
   GPtrArray *pending_sub_cands; /* server candidates for sub before it exists */
   /* Media. */
-  lg_out_stream out[2]; /* audio, video */
+  lg_out_stream out[LG_MAX_OUT]; /* audio, then the video or its layers */
   int n_out;
+  uint8_t ext_mid, ext_rid; /* publish: extension ids on simulcast packets */
   lg_in_stream in[LG_MAX_STREAMS];
   int n_in;
   uint32_t sample_ctr;
+  /* Subscribe side, browser-like answers (simulcast scenario). */
+  uint8_t sub_twcc_id;        /* transport-wide seq extension id, 0 = not taken */
+  uint32_t rtx_pt_mask[4];    /* RTX payload types taken: not media */
+  lg_fb *fb;                  /* transport-cc feedback, NULL when not taken */
+  uint32_t cap_kbps;          /* virtual link cap of this subscriber, 0 = none */
+  int want_layer;             /* the layer it should get (Janus: substream asked for) */
+  GHashTable *janus_sub_mids; /* video mids already configured with a substream */
   /* Timing of the join (monotonic µs). */
   int64_t t_start, t_pub_up, t_sub_up;
   bool join_counted;
@@ -116,9 +147,17 @@ typedef struct lg_state {
   char *url;
   SoupSession *session;
   sv_peer_env env;
-  int samples_every; /* decrypt 1 in N received packets */
+  int samples_every;      /* decrypt 1 in N received packets */
+  bool simulcast;         /* publishers send three layers */
+  bool twcc;              /* subscribers take transport-cc + RTX and send feedback */
+  uint32_t caps_kbps[16]; /* virtual link caps, assigned to receivers in turn */
+  int n_caps;
+  uint8_t pub_tag_len, sub_tag_len; /* SRTP auth tag bytes seen: says the profile */
   /* Totals since start. */
   uint64_t rtp_sent, rtp_recv, rtp_expected_base, sampled, pli_in, nack_in, retrans;
+  uint64_t rtx_recv;              /* RTX and probe padding received (not media) */
+  uint64_t fb_sent, fb_virt_lost; /* feedback packets; packets the virtual links dropped */
+  uint64_t frames_skipped;        /* frames not sent because the generator was stalled */
   uint64_t errors;
   lg_hist lat, lat_key; /* current step's window */
   bool measuring;
@@ -140,6 +179,21 @@ bool lg_media_srtp_in(void *user, sv_peer *peer, const uint8_t *buf, size_t len)
 void lg_media_rtcp_in(void *user, sv_peer *peer, uint8_t *buf, size_t len);
 /* Sums over all subscribers: packets received and expected. */
 void lg_media_loss_totals(uint64_t *received, uint64_t *expected);
+/* The layer (0..LG_LAYERS-1) a receiver with a link of cap_kbps (0 = no
+ * cap) should get, by the rule samvei's relay applies to its estimate. */
+int lg_media_layer_for_cap(uint32_t cap_kbps);
+/* The simulcast layer most of s's sampled packets came from, -1 if none. */
+int lg_media_in_layer(const lg_in_stream *s);
+
+/* feedback.c */
+lg_fb *lg_fb_new(uint32_t cap_kbps);
+void lg_fb_free(lg_fb *f);
+/* Notes the arrival of the packet with transport-wide sequence number seq,
+ * SSRC ssrc and len bytes on the wire. No allocation. */
+void lg_fb_packet(lg_fb *f, uint16_t seq, uint32_t ssrc, size_t len, int64_t now_us);
+/* Sends transport-cc feedback for everything noted since the last call on
+ * peer (none when nothing arrived). */
+void lg_fb_send(lg_fb *f, sv_peer *peer, int64_t now_us);
 
 /* part.c */
 void lg_part_pc_state(lg_part *p, bool is_pub, sv_pc_state st, const char *reason);

@@ -4,9 +4,10 @@
  * and writes what it measured as one JSON object.
  *
  *   samvei-loadgen --server samvei|janus --url ws://127.0.0.1:PORT/ws
- *                  --scenario 1to1|4party|presenter|audio|memory
+ *                  --scenario 1to1|4party|presenter|audio|memory|simulcast
  *                  --server-pid PID [--step ROOMS] [--max-rooms N] [--settle S]
- *                  [--window S] [--out FILE] ...
+ *                  [--window S] [--simulcast] [--twcc|--no-twcc]
+ *                  [--caps KBPS,...] [--out FILE] ...
  *
  * Each step adds rooms, waits until their PeerConnections are up, lets the
  * load settle, then measures over a window: the server's CPU time and PSS
@@ -16,6 +17,14 @@
  * --time-limit is reached. The memory scenario joins audio-only 1:1 rooms up
  * to --max-parts participants (PSS at each step), then makes --churn
  * join/leave cycles and reports the PSS drift.
+ *
+ * The simulcast scenario (or --simulcast with a video scenario) has
+ * publishers send three layers. Its subscribers answer like a browser
+ * (transport-cc, RTX) and send transport-cc feedback (--no-twcc: neither),
+ * each behind a virtual link cap taken in turn from --caps (0 = none), so
+ * samvei's estimator gives them different layers; Janus's subscribers ask
+ * for the layer samvei's rule gives that cap. Each window records which
+ * layer every video stream came from (the stamps carry it).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -36,12 +45,19 @@ typedef struct scenario {
   int publishers; /* per room; the others only receive */
   bool video;
   int steps_rooms; /* default rooms per step */
+  bool simulcast;  /* publishers send three layers; subscribers give feedback */
 } scenario;
 
+/* simulcast: one camera in three layers to three viewers on different
+ * links (by default none, 1 Mbit/s and 400 kbit/s: the top, middle and
+ * lowest layer). */
 static const scenario scenarios[] = {
-    {"1to1", 2, 2, true, 2},    {"4party", 4, 4, true, 1},   {"presenter", 16, 1, true, 1},
-    {"audio", 2, 2, false, 10}, {"memory", 2, 2, false, 10},
+    {"1to1", 2, 2, true, 2, false},       {"4party", 4, 4, true, 1, false},
+    {"presenter", 16, 1, true, 1, false}, {"audio", 2, 2, false, 10, false},
+    {"memory", 2, 2, false, 10, false},   {"simulcast", 4, 1, true, 1, true},
 };
+
+#define DEFAULT_CAPS "0,1000,400"
 
 static struct {
   const scenario *sc;
@@ -51,7 +67,12 @@ static struct {
   double max_loss, max_p99_ms;
   const char *out;
   const char *on_window; /* run as "CMD start" / "CMD end" around each window */
-} opt = {.step = 0,
+  int simulcast, twcc;   /* -1 = as the scenario says */
+  const char *caps;
+} opt = {.simulcast = -1,
+         .twcc = -1,
+         .caps = DEFAULT_CAPS,
+         .step = 0,
          .max_rooms = 1000,
          .max_parts = 200,
          .churn = 1000,
@@ -129,6 +150,12 @@ static lg_room *room_add(void) {
     p->publish = i < opt.sc->publishers;
     p->video = opt.sc->video;
     p->subscribe = true;
+    /* Caps in turn from the first participant that only receives, so the
+     * viewers of a one-publisher room get the whole list. */
+    if (lg.n_caps)
+      p->cap_kbps = lg.caps_kbps[(i + opt.sc->room_size - opt.sc->publishers) % opt.sc->room_size %
+                                 lg.n_caps];
+    p->want_layer = lg_media_layer_for_cap(p->cap_kbps);
     g_ptr_array_add(lg.parts, p);
     r->n_parts++;
     part_start(p);
@@ -143,6 +170,8 @@ static void part_leave(lg_part *p) {
   lg_part_free_peers(p);
   if (p->janus_feeds) g_hash_table_unref(p->janus_feeds);
   p->janus_feeds = NULL;
+  if (p->janus_sub_mids) g_hash_table_unref(p->janus_sub_mids);
+  p->janus_sub_mids = NULL;
 }
 
 /* A participant is ready when everything it does is up: its publish
@@ -210,12 +239,13 @@ static struct {
   int64_t t_step0;
   /* window snapshots */
   double cpu0, self0;
-  uint64_t recv0, exp0, sent0, samp0;
+  uint64_t recv0, exp0, sent0, samp0, rtx0, fb0, vlost0, skip0;
   int64_t t0;
   int churned;
   long pss_before_churn, pss_full;
   const char *stop;
   json_t *mem_points;
+  json_t *receivers; /* simulcast: per receiver, the last window's layers */
   double join_cpu_total;
   int join_cpu_n;
 } c;
@@ -253,8 +283,57 @@ static void run_hook(const char *what) {
   g_free(cmd);
 }
 
+/* Starts each received stream's window: its layer samples and bytes. */
+static void streams_window_start(void) {
+  for (guint i = 0; i < lg.parts->len; i++) {
+    lg_part *p = g_ptr_array_index(lg.parts, i);
+    for (int k = 0; p && k < p->n_in; k++) {
+      memset(p->in[k].layer_hits, 0, sizeof p->in[k].layer_hits);
+      p->in[k].bytes_mark = p->in[k].bytes;
+    }
+  }
+}
+
+/* Which layer each video stream came from in the window (by its sampled
+ * stamps): counts per layer, streams without samples as "none", and how
+ * many got the layer their receiver's link calls for. Also one entry per
+ * receiver into c.receivers (the caller empties it first). */
+static json_t *layers_json(double dt) {
+  int count[LG_LAYERS] = {0}, match = 0, seen = 0;
+  for (guint i = 0; i < lg.parts->len; i++) {
+    lg_part *p = g_ptr_array_index(lg.parts, i);
+    if (!p || p->gone) continue;
+    json_t *mine = json_array();
+    for (int k = 0; k < p->n_in; k++) {
+      int l = lg_media_in_layer(&p->in[k]);
+      if (l < 0) continue;
+      count[l]++;
+      seen++;
+      match += l == p->want_layer;
+      json_array_append_new(
+          mine,
+          json_pack("{s:I,s:s,s:f}", "ssrc", (json_int_t)p->in[k].ssrc, "layer", lg_layers[l].rid,
+                    "kbps", (double)(p->in[k].bytes - p->in[k].bytes_mark) * 8 / dt / 1000));
+    }
+    if (json_array_size(mine))
+      json_array_append_new(c.receivers, json_pack("{s:i,s:i,s:s,s:o}", "participant", p->index,
+                                                   "cap_kbps", (int)p->cap_kbps, "want_layer",
+                                                   lg_layers[p->want_layer].rid, "video", mine));
+    else
+      json_decref(mine);
+  }
+  int expected = opt.sc->video ? (int)rooms->len * opt.sc->publishers * (opt.sc->room_size - 1) : 0;
+  json_t *j = json_object();
+  for (int l = 0; l < LG_LAYERS; l++)
+    json_object_set_new(j, lg_layers[l].rid, json_integer(count[l]));
+  json_object_set_new(j, "none", json_integer(expected > seen ? expected - seen : 0));
+  json_object_set_new(j, "as_wanted", json_integer(match));
+  return j;
+}
+
 static void window_start(void) {
   run_hook("start");
+  streams_window_start();
   memset(&lg.lat, 0, sizeof lg.lat);
   memset(&lg.lat_key, 0, sizeof lg.lat_key);
   lg.measuring = true;
@@ -263,6 +342,10 @@ static void window_start(void) {
   lg_media_loss_totals(&c.recv0, &c.exp0);
   c.sent0 = lg.rtp_sent;
   c.samp0 = lg.sampled;
+  c.rtx0 = lg.rtx_recv;
+  c.fb0 = lg.fb_sent;
+  c.vlost0 = lg.fb_virt_lost;
+  c.skip0 = lg.frames_skipped;
   c.t0 = lg_now_us();
 }
 
@@ -298,6 +381,17 @@ static const char *window_end(void) {
       hist_json(&lg.lat), "latency_keyframe", hist_json(&lg.lat_key), "latency_all",
       hist_json(&all));
   json_object_set_new(s, "loadgen_cpu_frac", json_real(self / dt));
+  json_object_set_new(s, "frames_skipped", json_integer((json_int_t)(lg.frames_skipped - c.skip0)));
+  if (lg.twcc) {
+    json_object_set_new(s, "rtx_pps", json_real((double)(lg.rtx_recv - c.rtx0) / dt));
+    json_object_set_new(s, "feedback_pps", json_real((double)(lg.fb_sent - c.fb0) / dt));
+    json_object_set_new(s, "virtual_link_drops",
+                        json_integer((json_int_t)(lg.fb_virt_lost - c.vlost0)));
+  }
+  if (lg.simulcast) {
+    json_array_clear(c.receivers);
+    json_object_set_new(s, "layers", layers_json(dt));
+  }
   json_array_append_new(steps, s);
   double p99 = lg_hist_quantile(&all, 0.99) / 1000.0;
   fprintf(stderr,
@@ -477,12 +571,34 @@ static gboolean keepalive_tick(gpointer data) {
   return G_SOURCE_CONTINUE;
 }
 
+/* transport-cc feedback from every subscriber that takes it, at the
+ * interval a browser uses at these rates. */
+#define FEEDBACK_MS 50
+
+static gboolean feedback_tick(gpointer data) {
+  int64_t now = lg_now_us();
+  for (guint i = 0; i < lg.parts->len; i++) {
+    lg_part *p = g_ptr_array_index(lg.parts, i);
+    if (p && !p->gone && p->fb && p->sub_up) lg_fb_send(p->fb, p->sub, now);
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+/* The SRTP profile an authentication tag length says. */
+static const char *profile_by_tag(int tag) {
+  return tag == 16   ? "AEAD_AES_128_GCM or AEAD_AES_256_GCM"
+         : tag == 10 ? "AES128_CM_HMAC_SHA1_80"
+         : tag == 4  ? "AES128_CM_HMAC_SHA1_32"
+                     : "unknown";
+}
+
 static void usage(void) {
   fprintf(stderr, "usage: samvei-loadgen --server samvei|janus --url WS_URL --scenario "
                   "1to1|4party|presenter|audio|memory --server-pid PID [--step ROOMS] "
                   "[--max-rooms N] [--max-parts N] [--churn N] [--settle S] [--window S] "
                   "[--time-limit S] [--samples-every N] [--max-loss F] [--max-p99-ms MS] "
-                  "[--join-timeout S] [--min-steps N] [--on-window CMD] [--out FILE]\n");
+                  "[--join-timeout S] [--min-steps N] [--on-window CMD] [--simulcast] "
+                  "[--twcc|--no-twcc] [--caps KBPS,...] [--out FILE]\n");
   exit(2);
 }
 
@@ -505,6 +621,10 @@ int main(int argc, char **argv) {
                                            {"join-timeout", 1, 0, 'J'},
                                            {"min-steps", 1, 0, 'M'},
                                            {"on-window", 1, 0, 'W'},
+                                           {"simulcast", 0, 0, 'Y'},
+                                           {"twcc", 0, 0, 'T'},
+                                           {"no-twcc", 0, 0, 'N'},
+                                           {"caps", 1, 0, 'K'},
                                            {0, 0, 0, 0}};
   const char *server = NULL, *scen = NULL;
   lg.samples_every = 8;
@@ -565,6 +685,18 @@ int main(int argc, char **argv) {
     case 'W':
       opt.on_window = optarg;
       break;
+    case 'Y':
+      opt.simulcast = 1;
+      break;
+    case 'T':
+      opt.twcc = 1;
+      break;
+    case 'N':
+      opt.twcc = 0;
+      break;
+    case 'K':
+      opt.caps = optarg;
+      break;
     default:
       usage();
     }
@@ -579,6 +711,16 @@ int main(int argc, char **argv) {
   for (size_t i = 0; i < G_N_ELEMENTS(scenarios); i++)
     if (strcmp(scenarios[i].name, scen) == 0) opt.sc = &scenarios[i];
   if (!opt.sc) usage();
+  lg.simulcast = opt.sc->video && (opt.simulcast >= 0 ? opt.simulcast : opt.sc->simulcast);
+  lg.twcc = opt.twcc >= 0 ? opt.twcc : lg.simulcast;
+  if (lg.simulcast) {
+    /* Caps only make sense with feedback: without it the relay never
+     * learns of them, and forwards the top layer to everyone. */
+    char **list = g_strsplit(opt.caps, ",", -1);
+    for (char **c = list; *c && lg.n_caps < (int)G_N_ELEMENTS(lg.caps_kbps); c++)
+      lg.caps_kbps[lg.n_caps++] = lg.twcc ? (uint32_t)strtoul(*c, NULL, 10) : 0;
+    g_strfreev(list);
+  }
   if (proc_cpu_s(opt.server_pid) < 0) {
     fprintf(stderr, "loadgen: no process %d to measure\n", opt.server_pid);
     return 1;
@@ -606,11 +748,13 @@ int main(int argc, char **argv) {
   result = json_object();
   steps = json_array();
   c.mem_points = json_array();
+  c.receivers = json_array();
   loop = g_main_loop_new(NULL, FALSE);
   t_begin = lg_now_us();
   g_timeout_add_full(G_PRIORITY_HIGH, 2, media_tick, NULL, NULL);
   g_timeout_add(50, controller, NULL);
   g_timeout_add_seconds(20, keepalive_tick, NULL);
+  if (lg.twcc) g_timeout_add(FEEDBACK_MS, feedback_tick, NULL);
   if (strcmp(opt.sc->name, "memory") == 0) memory_point(); /* 0 participants */
   begin_step();
   g_main_loop_run(loop);
@@ -621,6 +765,25 @@ int main(int argc, char **argv) {
   json_object_set_new(result, "publishers_per_room", json_integer(opt.sc->publishers));
   json_object_set_new(result, "streams_per_room", json_integer(streams_per_room()));
   json_object_set_new(result, "samples_every", json_integer(lg.samples_every));
+  json_object_set_new(result, "simulcast", json_boolean(lg.simulcast));
+  json_object_set_new(result, "twcc", json_boolean(lg.twcc));
+  json_object_set_new(result, "srtp",
+                      json_pack("{s:s,s:s}", "publish", profile_by_tag(lg.pub_tag_len), "subscribe",
+                                profile_by_tag(lg.sub_tag_len)));
+  if (lg.simulcast) {
+    json_t *caps = json_array(), *layers = json_array();
+    for (int i = 0; i < LG_LAYERS; i++)
+      json_array_append_new(layers, json_pack("{s:s,s:i,s:i}", "rid", lg_layers[i].rid, "kbps",
+                                              (int)lg_layers[i].kbps, "keyframe_bytes",
+                                              (int)lg_layers[i].key_bytes));
+    for (int i = 0; i < lg.n_caps; i++)
+      json_array_append_new(caps, json_integer(lg.caps_kbps[i]));
+    json_object_set_new(result, "simulcast_layers", layers);
+    json_object_set_new(result, "caps_kbps", caps);
+    json_object_set_new(result, "receivers", c.receivers);
+  } else {
+    json_decref(c.receivers);
+  }
   json_object_set_new(result, "stop_reason", json_string(c.stop ? c.stop : "?"));
   json_object_set_new(result, "steps", steps);
   if (json_array_size(c.mem_points))
@@ -633,10 +796,12 @@ int main(int argc, char **argv) {
   json_object_set_new(result, "joins_timed", json_integer(c.join_cpu_n));
   json_object_set_new(
       result, "totals",
-      json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "rtp_sent", (json_int_t)lg.rtp_sent,
+      json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "rtp_sent", (json_int_t)lg.rtp_sent,
                 "rtp_received", (json_int_t)lg.rtp_recv, "sampled", (json_int_t)lg.sampled,
                 "pli_received", (json_int_t)lg.pli_in, "nack_received", (json_int_t)lg.nack_in,
-                "retransmitted", (json_int_t)lg.retrans, "errors", (json_int_t)lg.errors));
+                "retransmitted", (json_int_t)lg.retrans, "rtx_received", (json_int_t)lg.rtx_recv,
+                "feedback_sent", (json_int_t)lg.fb_sent, "virtual_link_drops",
+                (json_int_t)lg.fb_virt_lost, "errors", (json_int_t)lg.errors));
   int rc = 0;
   char *text = json_dumps(result, JSON_INDENT(1));
   if (opt.out) {
@@ -652,6 +817,18 @@ int main(int argc, char **argv) {
   free(text);
   json_decref(result);
   fprintf(stderr, "loadgen: stopped: %s\n", c.stop ? c.stop : "?");
+  if (getenv("LG_DEBUG")) {
+    /* What every participant received, stream by stream. */
+    for (guint i = 0; i < lg.parts->len; i++) {
+      lg_part *p = g_ptr_array_index(lg.parts, i);
+      for (int k = 0; p && k < p->n_in; k++)
+        fprintf(stderr,
+                "loadgen: participant %d ssrc %u: %" G_GUINT64_FORMAT
+                " packets, sampled layers %u/%u/%u/%u\n",
+                p->index, p->in[k].ssrc, p->in[k].received, p->in[k].layer_hits[0],
+                p->in[k].layer_hits[1], p->in[k].layer_hits[2], p->in[k].layer_hits[3]);
+    }
+  }
   /* No teardown: participants, peers and the session are still live;
    * exiting closes every socket, and the servers notice. */
   return rc;

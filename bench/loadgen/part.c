@@ -4,8 +4,11 @@
  *
  * The publish PeerConnection offers Opus (mid 0) and, for video publishers,
  * VP8 (mid 1), sendonly; we are the ICE controlling side and let the server
- * choose the DTLS role. The subscribe PeerConnection answers whatever the
- * server offers as recvonly with DTLS setup active.
+ * choose the DTLS role. A simulcast publisher's video m-line carries three
+ * RIDs the way a browser writes them (a=rid:X send, a=simulcast:send, the mid
+ * and rid extmaps, no a=ssrc). The subscribe PeerConnection answers whatever
+ * the server offers as recvonly with DTLS setup active; with lg.twcc it also
+ * takes transport-cc and RTX where offered, as a browser does.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +39,34 @@ static sv_peer *new_peer(lg_part *p, bool controlling) {
   return peer;
 }
 
+/* Extension ids of the publish offer (Chrome's numbers). */
+#define EXT_MID 4
+#define EXT_RID 10
+
+/* Adds the simulcast lines to the video m-section of an offer written by
+ * sv_sdp_write, which writes a=rid only for receiving m-lines. The order of
+ * the RIDs differs by server: samvei takes them lowest first (as the web
+ * client sends them), Janus highest first (as janus.js sends them; Janus
+ * reads the first a=rid as its substream 2). Returns a new string (g_free). */
+static char *add_simulcast(const char *text, int index) {
+  const char *m = strstr(text, "m=video");
+  if (!m) return g_strdup(text);
+  const char *end = strstr(m, "\r\nm=");
+  end = end ? end + 2 : text + strlen(text);
+  GString *out = g_string_new_len(text, end - text);
+  GString *list = g_string_new(NULL);
+  g_string_append_printf(out, "a=msid:lg%d lg%d-v\r\n", index, index);
+  for (int i = 0; i < LG_LAYERS; i++) {
+    int k = lg.server == LG_JANUS ? LG_LAYERS - 1 - i : i;
+    g_string_append_printf(out, "a=rid:%s send\r\n", lg_layers[k].rid);
+    g_string_append_printf(list, "%s%s", i ? ";" : "", lg_layers[k].rid);
+  }
+  g_string_append_printf(out, "a=simulcast:send %s\r\n", list->str);
+  g_string_append(out, end);
+  g_string_free(list, TRUE);
+  return g_string_free(out, FALSE);
+}
+
 char *lg_part_make_offer(lg_part *p) {
   if (!p->pub) p->pub = new_peer(p, true);
   if (!p->pub) return NULL;
@@ -48,8 +79,11 @@ char *lg_part_make_offer(lg_part *p) {
   g_strlcpy(sdp->fingerprint, sv_dtls_identity_fingerprint(lg.env.identity),
             sizeof sdp->fingerprint);
   sdp->setup = SV_SETUP_ACTPASS;
-  sdp->n_media = (size_t)p->n_out;
-  for (int i = 0; i < p->n_out; i++) {
+  /* One m-line for the audio and one for the video, however many layers
+   * it has (out[1] is the first). */
+  int n_media = p->n_out > 1 ? 2 : 1;
+  sdp->n_media = (size_t)n_media;
+  for (int i = 0; i < n_media; i++) {
     sv_sdp_media *m = &sdp->media[i];
     bool video = p->out[i].video;
     m->kind = video ? SV_KIND_VIDEO : SV_KIND_AUDIO;
@@ -65,12 +99,24 @@ char *lg_part_make_offer(lg_part *p) {
     g_strlcpy(c->name, video ? "VP8" : "opus", sizeof c->name);
     if (!video) g_strlcpy(c->fmtp, "minptime=10;useinbandfec=1", sizeof c->fmtp);
     m->ssrc = p->out[i].ssrc;
+    if (video && lg.simulcast) {
+      /* Layers are announced by RID; their SSRCs come with the packets. */
+      m->ssrc = 0;
+      m->ext.mid = p->ext_mid = EXT_MID;
+      m->ext.rid = p->ext_rid = EXT_RID;
+    }
     snprintf(m->cname, sizeof m->cname, "lg%d", p->index);
     snprintf(m->msid_stream, sizeof m->msid_stream, "lg%d", p->index);
     snprintf(m->msid_track, sizeof m->msid_track, "lg%d-%s", p->index, video ? "v" : "a");
   }
   char *text = sv_sdp_write(sdp);
   g_free(sdp);
+  if (text && p->video && lg.simulcast) {
+    char *with = add_simulcast(text, p->index);
+    g_free(text);
+    text = with;
+  }
+  if (text && getenv("LG_DEBUG")) fprintf(stderr, "publish offer:\n%s\n", text);
   return text;
 }
 
@@ -104,11 +150,32 @@ out:
   return rc;
 }
 
+/* What a browser takes of a subscribe m-line beyond its codec: the
+ * transport-wide cc extension (its feedback then starts) and the RTX
+ * format of the codec, whose packets are counted apart from media. */
+static void take_feedback(lg_part *p, const sv_sdp_media *o, sv_sdp_media *m) {
+  for (size_t k = 1; k < o->n_codecs && k < SV_SDP_MAX_CODECS; k++) {
+    const sv_sdp_codec *c = &o->codecs[k];
+    unsigned apt = 0;
+    if (g_ascii_strcasecmp(c->name, "rtx") != 0 || sscanf(c->fmtp, "apt=%u", &apt) != 1 ||
+        apt != o->codecs[0].pt)
+      continue;
+    m->codecs[m->n_codecs++] = *c;
+    p->rtx_pt_mask[(c->pt & 0x7f) >> 5] |= 1u << (c->pt & 31);
+    break;
+  }
+  if (!o->ext.twcc) return;
+  m->ext.twcc = o->ext.twcc;
+  p->sub_twcc_id = o->ext.twcc;
+  if (!p->fb) p->fb = lg_fb_new(p->cap_kbps);
+}
+
 char *lg_part_answer_offer(lg_part *p, const char *text) {
   sv_sdp *offer = g_new0(sv_sdp, 1);
   sv_sdp *ans = NULL;
   char *out = NULL;
   char err[256];
+  if (getenv("LG_DEBUG")) fprintf(stderr, "subscribe offer:\n%s\n", text);
   if (sv_sdp_parse(text, offer, err, sizeof err) != 0) {
     LG_ERR("subscribe offer: %s\n", err);
     goto out;
@@ -132,6 +199,7 @@ char *lg_part_answer_offer(lg_part *p, const char *text) {
     g_strlcpy(m->mid, o->mid, sizeof m->mid);
     m->n_codecs = o->n_codecs ? 1 : 0;
     if (o->n_codecs) m->codecs[0] = o->codecs[0];
+    if (lg.twcc && o->n_codecs) take_feedback(p, o, m);
     m->rejected = o->rejected || o->kind == SV_KIND_OTHER || !o->n_codecs;
     m->dir = (o->dir == SV_DIR_SENDONLY || o->dir == SV_DIR_SENDRECV) ? SV_DIR_RECVONLY
                                                                       : SV_DIR_INACTIVE;
@@ -185,6 +253,8 @@ void lg_part_free_peers(lg_part *p) {
   p->pub = p->sub = NULL;
   p->pub_up = p->sub_up = false;
   lg_media_free(p);
+  lg_fb_free(p->fb);
+  p->fb = NULL;
   if (p->pending_sub_cands) g_ptr_array_unref(p->pending_sub_cands);
   p->pending_sub_cands = NULL;
 }

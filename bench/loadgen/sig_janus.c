@@ -7,7 +7,10 @@
  * answer). Publishers announced in "joined" or later events are subscribed
  * on one subscriber handle: join with their feeds, then "subscribe" for
  * newcomers; each offer from Janus is answered with "start". Janus puts its
- * candidates in its SDP; ours trickle.
+ * candidates in its SDP; ours trickle. With simulcast publishers, each new
+ * video stream of a subscriber is then configured with the substream that
+ * samvei's relay would choose for the subscriber's link (p->want_layer), so
+ * both servers forward the same layers.
  */
 #include <string.h>
 
@@ -81,6 +84,32 @@ static void note_publishers(lg_part *p, json_t *list) {
   request_feeds(p);
 }
 
+/* Asks for substream p->want_layer on the video streams of the subscription
+ * that have not been configured yet ("streams" of Janus's attached/updated
+ * event: our m-lines, by mid). */
+static void configure_layers(lg_part *p, json_t *streams) {
+  if (!lg.simulcast || !json_is_array(streams)) return;
+  if (!p->janus_sub_mids)
+    p->janus_sub_mids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  json_t *list = json_array();
+  size_t i;
+  json_t *st;
+  json_array_foreach(streams, i, st) {
+    const char *type = json_string_value(json_object_get(st, "type"));
+    const char *mid = json_string_value(json_object_get(st, "mid"));
+    if (!type || !mid || strcmp(type, "video") != 0) continue;
+    if (g_hash_table_contains(p->janus_sub_mids, mid)) continue;
+    g_hash_table_add(p->janus_sub_mids, g_strdup(mid));
+    json_array_append_new(list, json_pack("{s:s,s:i}", "mid", mid, "substream", p->want_layer));
+  }
+  if (json_array_size(list) == 0) {
+    json_decref(list);
+    return;
+  }
+  send_janus(p, "message", "configure", p->janus_sub_handle,
+             json_pack("{s:s,s:o}", "request", "configure", "streams", list), NULL);
+}
+
 static void on_plugin_event(lg_part *p, int64_t sender, json_t *data, json_t *jsep) {
   const char *vr = json_string_value(json_object_get(data, "videoroom"));
   if (!vr) return;
@@ -114,6 +143,7 @@ static void on_plugin_event(lg_part *p, int64_t sender, json_t *data, json_t *js
                json_pack("{s:s,s:s}", "type", "answer", "sdp", answer));
     g_free(answer);
     sv_peer_release_candidates(p->sub);
+    configure_layers(p, json_object_get(data, "streams"));
     p->janus_sub_joining = false;
     request_feeds(p);
   }
