@@ -38,22 +38,12 @@ static uint32_t layer_rate(const sv_track *t, size_t k) {
   return measured > nominal * 6 / 10 ? measured : nominal * 6 / 10;
 }
 
-/* Measured receive rate per layer, over the last second. */
-static void update_rates(sv_router *r, uint64_t now) {
-  for (guint i = 0; i < r->parts->len; i++) {
-    sv_part *p = g_ptr_array_index(r->parts, i);
-    for (size_t k = 0; k < SV_MAX_TRACKS; k++) {
-      sv_track *t = &p->tracks[k];
-      for (size_t j = 0; t->active && j < t->n_layers; j++) {
-        sv_layer *l = &t->layers[j];
-        if (!l->rate_start_us) l->rate_start_us = now;
-        if (now - l->rate_start_us < RATE_WINDOW_US) continue;
-        l->bps = (uint32_t)(l->rate_bytes * 8 * 1000000 / (now - l->rate_start_us));
-        l->rate_bytes = 0;
-        l->rate_start_us = now;
-      }
-    }
-  }
+void sv_adapt_layer_rate(sv_layer *l, uint64_t now) {
+  if (!l->rate_start_us) l->rate_start_us = now;
+  if (now - l->rate_start_us < RATE_WINDOW_US) return;
+  l->bps = (uint32_t)(l->rate_bytes * 8 * 1000000 / (now - l->rate_start_us));
+  l->rate_bytes = 0;
+  l->rate_start_us = now;
 }
 
 static void tell_paused(sv_part *s, bool paused, const char *reason) {
@@ -72,14 +62,7 @@ static void sample_estimate(sv_part *s, uint32_t est, uint64_t now) {
   static const uint32_t bounds[SV_BWE_BUCKETS] = SV_BWE_BOUNDS_KBPS;
   if (now - s->last_bwe_sample_us < BWE_SAMPLE_US) return;
   s->last_bwe_sample_us = now;
-  sv_stats_block *st = s->room->env->stats;
-  uint32_t kbps = est / 1000;
-  size_t k = 0;
-  while (k < SV_BWE_BUCKETS && kbps > bounds[k])
-    k++;
-  SV_STAT_ADD(st, bwe_bucket[k], 1);
-  SV_STAT_ADD(st, bwe_sum_kbps, kbps);
-  SV_STAT_ADD(st, bwe_count, 1);
+  SV_STAT_HISTOGRAM(s->room->env->stats, bwe, bwe_sum_kbps, bounds, SV_BWE_BUCKETS, est / 1000);
   if (SV_LOG_DEBUG <= sv_log_get_level()) {
     sv_bwe_stats b;
     sv_bwe_get_stats(s->bwe, &b);
@@ -239,7 +222,6 @@ static void tell_layers(sv_part *p, sv_track *t) {
 }
 
 void sv_adapt_tick(sv_router *r, uint64_t now) {
-  update_rates(r, now);
   for (guint i = 0; i < r->parts->len; i++)
     adapt_subscriber(g_ptr_array_index(r->parts, i), now);
   for (guint i = 0; i < r->parts->len; i++) {

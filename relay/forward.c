@@ -114,15 +114,9 @@ static bool out_ready(const sv_out *o) {
  * forwarded to it, into the worker's histogram. */
 static void record_first_video(sv_part *sub, uint64_t now) {
   static const uint32_t bounds[SV_FTF_BUCKETS] = SV_FTF_BOUNDS_MS;
-  sv_stats_block *st = sub->room->env->stats;
-  uint64_t ms = (now - sub->joined_us) / 1000;
-  size_t k = 0;
-  while (k < SV_FTF_BUCKETS && ms > bounds[k])
-    k++;
   sub->first_video = true;
-  SV_STAT_ADD(st, ftf_bucket[k], 1);
-  SV_STAT_ADD(st, ftf_sum_ms, ms);
-  SV_STAT_ADD(st, ftf_count, 1);
+  SV_STAT_HISTOGRAM(sub->room->env->stats, ftf, ftf_sum_ms, bounds, SV_FTF_BUCKETS,
+                    (now - sub->joined_us) / 1000);
 }
 
 /* Stamps the subscriber's transport-wide sequence number (when it takes
@@ -605,6 +599,7 @@ void sv_forward_tick(sv_router *r) {
         sv_layer *l = &t->layers[j];
         if (l->pli_pending && now - l->last_pli_us >= SV_PLI_GAP_US) send_pli(t, l, now);
         nack_publisher(t, l, now); /* retries while no packet comes */
+        sv_adapt_layer_rate(l, now);
       }
     }
   }

@@ -162,6 +162,9 @@ void sv_adapt_tick(sv_router *r, uint64_t now);
 /* The REMB for video track t: what its wanted layers need (max_kbps for a
  * single stream). */
 uint64_t sv_adapt_remb_bps(const sv_track *t, uint32_t max_kbps);
+/* Measures layer l's receive rate over the last second (bps); called for
+ * every layer from the tick's one pass over them. */
+void sv_adapt_layer_rate(sv_layer *l, uint64_t now);
 /* A fresh binding of o to its track: the starting layer. */
 void sv_adapt_out_bound(sv_out *o);
 uint64_t sv_now_us(void);

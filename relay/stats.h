@@ -43,6 +43,19 @@ typedef struct sv_stats_block {
   atomic_fetch_add_explicit(&(block)->field, (uint64_t)(n), memory_order_relaxed)
 #define SV_STAT_SUB(block, field, n)                                                               \
   atomic_fetch_sub_explicit(&(block)->field, (uint64_t)(n), memory_order_relaxed)
+/* Adds one sample v to a histogram of (block)->prefix##_bucket[n + 1],
+ * prefix##_sum_<unit> and prefix##_count, with bucket i counting values up
+ * to bounds[i] and the last one everything above. */
+#define SV_STAT_HISTOGRAM(block, prefix, sum, bounds, n, v)                                        \
+  do {                                                                                             \
+    uint64_t sv_v_ = (v);                                                                          \
+    size_t sv_k_ = 0;                                                                              \
+    while (sv_k_ < (n) && sv_v_ > (bounds)[sv_k_])                                                 \
+      sv_k_++;                                                                                     \
+    SV_STAT_ADD(block, prefix##_bucket[sv_k_], 1);                                                 \
+    SV_STAT_ADD(block, sum, sv_v_);                                                                \
+    SV_STAT_ADD(block, prefix##_count, 1);                                                         \
+  } while (0)
 #define SV_STAT_GET(block, field) atomic_load_explicit(&(block)->field, memory_order_relaxed)
 
 #endif
