@@ -416,9 +416,16 @@ test('(b) "Audio only": no video packets reach the participant, audio goes on (R
     timeoutMs: 10000,
     what: 'RELAY: video-paused with reason audio-only for B',
   });
-  await sleep(2000); /* what was on its way has arrived */
-  const s1 = (await stats(b.page))[idA];
-  await sleep(4000);
+  /* What was on its way when the relay stopped has arrived: the count
+   * stands still over half a second (never, if video keeps coming). */
+  let prev = null;
+  const s1 = await waitFor(async () => {
+    const now = (await stats(b.page))[idA];
+    const still = prev && now.videoPackets === prev.videoPackets;
+    prev = now;
+    return still ? now : false;
+  }, { timeoutMs: 10000, intervalMs: 500, what: 'RELAY: video packets to B to stop' });
+  await sleep(4000); /* the window over which nothing more may arrive */
   const s2 = (await stats(b.page))[idA];
   assert.equal(s2.videoPackets, s1.videoPackets, `RELAY: no video packets reach B (${s1.videoPackets} → ${s2.videoPackets})`);
   assert.ok(s2.audioPackets > s1.audioPackets + 50, `audio goes on (${s1.audioPackets} → ${s2.audioPackets})`);
