@@ -17,10 +17,13 @@
  *
  * Probing costs a short queue on a link that cannot take it, so a round
  * that measured the capacity or found nothing makes the next wait longer
- * (2, 4, 8, 15 s). A round that raised the estimate and was not held back
- * lets the next follow at once (exponential probing up to what the caller
- * wants), and a sharp drop of the estimate that the probing did not cause,
- * which means the link changed, brings the wait back to 2 s.
+ * (2, 4, then 5 s). The wait stops growing at 5 s, as libwebrtc's periodic
+ * probing in the application-limited region does: a link that widens gives
+ * no sign of it but a probe, so the longest wait is also how late the
+ * relay can notice that a capped link was lifted. A round that raised the estimate and was not held
+ * back lets the next follow at once (exponential probing up to what the caller wants), and a sharp
+ * drop of the estimate that the probing did not cause, which means the link changed, brings the
+ * wait back to 2 s.
  */
 #include <string.h>
 
@@ -30,7 +33,7 @@
 #define HARD_STOP_US      100000  /* beyond twice its length, an unfilled cluster ends */
 #define ROUND_TIMEOUT_US  1000000 /* feedback for a round, beyond 3 × rtt */
 #define BACKOFF_BASE_US   2000000
-#define BACKOFF_MAX_US    15000000
+#define BACKOFF_MAX_US    5000000
 #define MIN_RECEIVED      4
 #define MAX_INTERVAL_US   1000000
 #define UNSATURATED       0.9  /* received at ≥ 90 % of the send rate: link kept up */

@@ -540,8 +540,7 @@ test(`a cap that moves: unlimited → ${MOVING_CAP_KBIT} kbit/s → unlimited`, 
   const c = checker('moving cap');
   c.check(widthBefore >= TOP_LAYER_WIDTH, `before the cap the receiver has the top layer (${widthBefore} wide)`);
   c.check(downAfterS != null && downAfterS <= LAYER_DOWN_S, `after the cap the layer goes down within ${LAYER_DOWN_S} s (after ${fmt(downAfterS, 2)} s)`);
-  c.check(upAfterS != null && upAfterS <= LAYER_UP_S, `after lifting it the layer is back (≥ ${TOP_LAYER_WIDTH}) within ${LAYER_UP_S} s (after ${fmt(upAfterS, 2)} s)`,
-    { gap: 'probes that fail during the cap back the estimator off (2, 4, 8, then 15 s between probes) and nothing resets that when the link widens, so recovery took 3.2-4.8 s in three clean runs and over 15 s in one; the back-off needs a reset or a lower ceiling' });
+  c.check(upAfterS != null && upAfterS <= LAYER_UP_S, `after lifting it the layer is back (≥ ${TOP_LAYER_WIDTH}) within ${LAYER_UP_S} s (after ${fmt(upAfterS, 2)} s)`);
   c.check(whole.video.maxFreezeS <= MAX_SINGLE_FREEZE_S && whole.video.longestStallS <= MAX_SINGLE_FREEZE_S,
     `no freeze longer than ${MAX_SINGLE_FREEZE_S} s (longest freeze ${whole.video.maxFreezeS} s, longest stall ≥ ${whole.video.longestStallS} s)`);
   c.done();

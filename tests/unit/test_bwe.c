@@ -346,7 +346,7 @@ static void test_random_loss(void) {
 /* ---- Probing schedule -------------------------------------------------- */
 
 /* Probe rounds whose feedback never comes fail by timeout, and each
- * failure doubles the wait before the next round: 2, 4, 8, then 15 s. */
+ * failure doubles the wait before the next round: 2, 4, then 5 s. */
 static void test_probe_backoff(void) {
   sv_bwe *b = sv_bwe_new(NULL, 0);
   uint16_t seq = 0;
@@ -366,15 +366,45 @@ static void test_probe_backoff(void) {
   for (int i = 0; i < nstart; i++)
     printf(" %.2f", (double)starts[i] / 1e6);
   printf(" s\n");
-  CHECK_EQ_INT(nstart, 7);
+  CHECK_EQ_INT(nstart, 8);
   /* Each round times out ~1.7 s after it starts; then the wait. */
-  static const int64_t wait[] = {2000000, 4000000, 8000000, 15000000, 15000000, 15000000};
+  static const int64_t wait[] = {2000000, 4000000, 5000000, 5000000, 5000000, 5000000};
   for (int i = 1; i < nstart && i <= 6; i++) {
     int64_t gap = starts[i] - starts[i - 1] - wait[i - 1];
     CHECK(gap >= 1500000 && gap <= 2500000);
   }
   CHECK_EQ_INT(sv_bwe_estimate_bps(b), SV_BWE_DEFAULT_START_BPS); /* no feedback ever: no change */
   sv_bwe_free(b);
+}
+
+/* A cap that lasts long enough for every probe round under it to fail
+ * (the moving-cap case: 250 kbit/s for 30 s, the caller sending a 150
+ * kbit/s layer and wanting the 1.5 Mbit/s one), then lifts at a random
+ * point of the back-off. The estimate must find the room again within 8 s
+ * wherever the lift lands: the wait between probes is at most 5 s. */
+static bool above_1m(uint32_t est) {
+  return est > 1000000;
+}
+
+static void test_lifted_after_long_cap(void) {
+  int64_t worst = 0;
+  for (int lift = 0; lift < 10; lift++) {
+    sim *s = sim_new(300000, 2500000, 2500000);
+    sim_run(s, 10000000);
+    s->capacity_bps = 250000;
+    sim_run(s, 5000000); /* overuse: the estimate drops, the caller moves to the low layer */
+    s->offered_bps = 150000;
+    s->want_bps = 1500000;
+    range capped = sim_run(s, 25000000 + lift * 500000); /* the lift lands elsewhere each time */
+    CHECK(capped.max < 400000);
+    s->capacity_bps = 3000000;
+    int64_t t = sim_until(s, above_1m, 20000000);
+    CHECK(t >= 0 && t <= 8000000);
+    if (t < 0 || t > worst) worst = t < 0 ? INT64_MAX : t;
+    sim_free(s);
+  }
+  printf("  capped at 250 kbit/s for 30-35 s, then 3 Mbit/s: > 1 Mbit/s within %.2f s at worst\n",
+         (double)worst / 1e6);
 }
 
 /* On a link that is full at the estimate, probes find nothing: they
@@ -391,7 +421,7 @@ static void test_probe_full_link(void) {
          "padding %.1f %% of bytes\n",
          rounds, st.probes_raised - st0.probes_raised, r.min, r.max, avg(&r),
          100.0 * (double)s->padding_bytes / (double)(s->padding_bytes + s->media_bytes));
-  CHECK(rounds <= 12);
+  CHECK(rounds <= 14); /* one every 5 s at most, after the first few */
   CHECK(r.min >= 180000);
   CHECK(r.max <= 360000);
   s->want_bps = 0;
@@ -567,6 +597,7 @@ int main(void) {
   RUN(test_random_loss);
   RUN(test_probe_backoff);
   RUN(test_probe_full_link);
+  RUN(test_lifted_after_long_cap);
   RUN(test_duplicate_and_unknown);
   RUN(test_reordered_feedback);
   RUN(test_hostile_times);
