@@ -25,6 +25,14 @@
 #define SINGLE_MIN_BPS  100000  /* below this a single-stream video pauses */
 #define BWE_SAMPLE_US   1000000 /* estimate histogram: one sample per second */
 #define RATE_WINDOW_US  1000000
+/* A video paused for bandwidth may come back as soon as it fits; one that
+ * had to pause again within RESUME_HELD_US of coming back waits
+ * RESUME_WAIT_MIN_US, and twice as long each time it happens again, up to
+ * RESUME_WAIT_MAX_US. Without it, a link that carries one video and not
+ * quite two swaps between them every second. */
+#define RESUME_WAIT_MIN_US 2000000
+#define RESUME_WAIT_MAX_US 60000000
+#define RESUME_HELD_US     10000000
 
 /* What a layer is expected to need when it is not flowing yet (or is
  * still ramping up), lowest first, by the number of layers. */
@@ -46,16 +54,43 @@ void sv_adapt_layer_rate(sv_layer *l, uint64_t now) {
   l->rate_start_us = now;
 }
 
-static void tell_paused(sv_part *s, bool paused, const char *reason) {
-  if (s->video_paused == paused) return;
-  s->video_paused = paused;
-  sv_stats_block *st = s->room->env->stats;
-  if (paused)
-    SV_STAT_ADD(st, video_paused, 1);
-  else
-    SV_STAT_SUB(st, video_paused, 1);
+/* Tells subscriber s whose videos towards it are paused, when that (or
+ * why) changed: a narrow link may carry some videos and not others. */
+static void tell_paused(sv_part *s) {
+  bool changed = s->told_audio_only != s->audio_only;
+  size_t n_paused = 0;
+  for (size_t i = 0; i < s->n_outs; i++) {
+    sv_out *o = &s->outs[i];
+    if (!o->src || o->kind != SV_KIND_VIDEO) continue;
+    bool paused = o->target < 0;
+    changed |= paused != o->told_paused;
+    n_paused += paused;
+  }
+  changed |= n_paused != s->n_paused_told;
+  if (!changed) return;
+  char from[SV_MAX_OUTS * SV_RELAY_ID_MAX] = "";
+  size_t len = 0;
+  for (size_t i = 0; i < s->n_outs; i++) {
+    sv_out *o = &s->outs[i];
+    if (!o->src || o->kind != SV_KIND_VIDEO) continue;
+    o->told_paused = o->target < 0;
+    if (o->told_paused)
+      len += (size_t)g_snprintf(from + len, sizeof from - len, "%s%s", len ? " " : "",
+                                o->src->owner->id);
+  }
+  s->n_paused_told = n_paused;
+  s->told_audio_only = s->audio_only;
+  bool paused = n_paused > 0;
+  if (paused != s->video_paused) {
+    s->video_paused = paused;
+    if (paused)
+      SV_STAT_ADD(s->room->env->stats, video_paused, 1);
+    else
+      SV_STAT_SUB(s->room->env->stats, video_paused, 1);
+  }
   if (s->room->ev->video_paused)
-    s->room->ev->video_paused(s->room->user, s->room->id, s->id, paused, reason);
+    s->room->ev->video_paused(s->room->user, s->room->id, s->id, from,
+                              s->audio_only ? "audio-only" : "bandwidth");
 }
 
 static void sample_estimate(sv_part *s, uint32_t est, uint64_t now) {
@@ -96,6 +131,25 @@ static void set_target(sv_out *o, int target, bool flooding) {
   if (target >= 0 && target != o->layer) sv_forward_request_keyframe(o->src, target);
 }
 
+/* Whose video a narrow link keeps first: the speaker's, then by join time. */
+static bool goes_first(const sv_part *a, const sv_part *b) {
+  const sv_speech *speaker = a->room->speaker.current;
+  if (&a->speech == speaker || &b->speech == speaker) return &a->speech == speaker;
+  return a->joined_us < b->joined_us;
+}
+
+/* Notes when video o comes back or pauses for bandwidth, and how long it
+ * must stay paused. */
+static void note_pause(sv_out *o, int before, int target, uint64_t now) {
+  if (before < 0 && target >= 0) o->resumed_us = now;
+  if (before < 0 || target >= 0) return;
+  bool failed = o->resumed_us && now - o->resumed_us < RESUME_HELD_US;
+  uint64_t wait = failed ? o->resume_wait_us * 2 : 0;
+  if (failed && wait < RESUME_WAIT_MIN_US) wait = RESUME_WAIT_MIN_US;
+  o->resume_wait_us = wait < RESUME_WAIT_MAX_US ? wait : RESUME_WAIT_MAX_US;
+  o->resume_after_us = now + o->resume_wait_us;
+}
+
 static void adapt_subscriber(sv_part *s, uint64_t now) {
   if (!s->sub || sv_peer_state(s->sub) != SV_PC_STATE_CONNECTED) return;
   uint32_t est = s->bwe ? sv_bwe_estimate_bps(s->bwe) : UINT32_MAX;
@@ -125,9 +179,10 @@ static void adapt_subscriber(sv_part *s, uint64_t now) {
     s->strip_red = false;
   if (s->strip_red) audio = audio_plain;
   uint64_t budget = est > audio ? est - audio : 0;
-  /* The videos in the order their publishers joined: when the link cannot
-   * carry all of them, those who have been in the call longest (the host
-   * who opened it, as a rule) keep their picture. */
+  /* The videos in order: the speaker's first, then in the order their
+   * publishers joined. When the link cannot carry all of them, the person
+   * talking keeps their picture, and then those who have been in the call
+   * longest (the host who opened it, as a rule). */
   sv_out *vids[SV_MAX_OUTS];
   sv_layer_req reqs[SV_MAX_OUTS];
   uint32_t rates[SV_MAX_OUTS][SV_MAX_LAYERS];
@@ -141,12 +196,13 @@ static void adapt_subscriber(sv_part *s, uint64_t now) {
     for (size_t k = 0; k < t->n_layers; k++)
       rates[nv][k] = layer_rate(t, k);
     if (o->layer >= 0) sending += rates[nv][o->layer];
-    reqs[nv] = (sv_layer_req){rates[nv], t->n_layers, o->target, o->max_layer};
+    /* A video that paused again soon after coming back waits its turn. */
+    bool held = o->target < 0 && now < o->resume_after_us;
+    reqs[nv] = (sv_layer_req){rates[nv], held ? 0 : t->n_layers, o->target, o->max_layer};
     vids[nv++] = o;
   }
   for (size_t i = 1; i < nv; i++) { /* insertion sort: a handful of videos */
-    for (size_t j = i; j > 0 && vids[j]->src->owner->joined_us < vids[j - 1]->src->owner->joined_us;
-         j--) {
+    for (size_t j = i; j > 0 && goes_first(vids[j]->src->owner, vids[j - 1]->src->owner); j--) {
       sv_out *o = vids[j];
       vids[j] = vids[j - 1];
       vids[j - 1] = o;
@@ -154,6 +210,15 @@ static void adapt_subscriber(sv_part *s, uint64_t now) {
       reqs[j] = reqs[j - 1];
       reqs[j - 1] = r;
     }
+  }
+  /* While a video that goes first waits to come back, those after it that
+   * are paused wait too: they must not take its place in the meantime. */
+  bool held = false;
+  for (size_t i = 0; i < nv; i++) {
+    if (reqs[i].n == 0)
+      held = true;
+    else if (held && vids[i]->target < 0)
+      reqs[i].n = 0;
   }
   if (s->audio_only) {
     for (size_t i = 0; i < nv; i++)
@@ -165,12 +230,13 @@ static void adapt_subscriber(sv_part *s, uint64_t now) {
    * instead of at the next keyframe of the lower one. */
   bool flooding = budget * 10 < sending * 7;
   uint64_t want = 0; /* what the next step up would need */
-  bool any = false, can_rise = false;
+  bool can_rise = false;
   for (size_t i = 0; i < nv; i++) {
     sv_out *o = vids[i];
     int target = targets[i];
+    if (!s->audio_only) note_pause(o, o->target, target, now);
     set_target(o, target, flooding);
-    any |= target >= 0;
+    if (reqs[i].n == 0) continue; /* held paused: no wish */
     int top = (int)reqs[i].n - 1;
     if (o->max_layer < top) top = o->max_layer;
     /* Probing is for going up: a video already on its top layer adds what
@@ -183,10 +249,7 @@ static void adapt_subscriber(sv_part *s, uint64_t now) {
       want += reqs[i].bps[target];
     }
   }
-  if (s->audio_only)
-    tell_paused(s, nv > 0, "audio-only");
-  else
-    tell_paused(s, nv > 0 && !any, "bandwidth");
+  tell_paused(s);
   s->want_bps = 0;
   if (!s->bwe || s->audio_only || !can_rise) return;
   want += audio;
@@ -221,7 +284,29 @@ static void tell_layers(sv_part *p, sv_track *t) {
   if (r->ev->layers) r->ev->layers(r->user, r->id, p->id, t->mid, out, t->n_layers);
 }
 
+/* The speech scores, and who the speaker is now. */
+static void update_speaker(sv_router *r, uint64_t now) {
+  double dt = r->last_speech_us ? (double)(now - r->last_speech_us) / 1e6 : 0;
+  r->last_speech_us = now;
+  const sv_speech *all[SV_ROOM_MAX_PARTICIPANTS] = {NULL};
+  sv_part *parts[SV_ROOM_MAX_PARTICIPANTS] = {NULL};
+  size_t n = 0;
+  for (guint i = 0; i < r->parts->len && n < SV_ROOM_MAX_PARTICIPANTS; i++) {
+    sv_part *p = g_ptr_array_index(r->parts, i);
+    sv_speech_update(&p->speech, dt);
+    parts[n] = p;
+    all[n++] = &p->speech;
+  }
+  const sv_speech *before = r->speaker.current;
+  const sv_speech *now_speaking = sv_speaker_choose(&r->speaker, all, n, now);
+  for (size_t i = 0; i < n && now_speaking != before; i++)
+    if (all[i] == now_speaking)
+      SV_DEBUG("adapt", "room %s: %s is the speaker now (score %.0f)", r->id, parts[i]->id,
+               (double)all[i]->score);
+}
+
 void sv_adapt_tick(sv_router *r, uint64_t now) {
+  update_speaker(r, now);
   for (guint i = 0; i < r->parts->len; i++)
     adapt_subscriber(g_ptr_array_index(r->parts, i), now);
   for (guint i = 0; i < r->parts->len; i++) {
@@ -255,6 +340,8 @@ uint64_t sv_adapt_remb_bps(const sv_track *t, uint32_t max_kbps) {
 
 void sv_adapt_out_bound(sv_out *o) {
   memset(&o->map, 0, sizeof o->map);
+  o->told_paused = false;
+  o->resumed_us = o->resume_after_us = o->resume_wait_us = 0;
   o->layer = -1;
   o->target = o->kind == SV_KIND_AUDIO ? 0 : 0;
 }

@@ -357,6 +357,10 @@ static void forward_media(sv_part *p, sv_track *t, sv_layer *l, uint8_t *buf, si
     sv_nackgen_packet(&l->nack, h.seq, now);
     nack_publisher(t, l, now);
   }
+  if (t->level_ext) {
+    const uint8_t *level;
+    if (sv_rtp_ext_get(buf, &h, t->level_ext, &level) >= 1) sv_speech_packet(&p->speech, *level);
+  }
   bool red = t->red_pt && h.pt == t->red_pt;
   for (size_t i = 0; i < t->n_outs; i++) {
     sv_out *o = t->outs[i];
@@ -491,11 +495,12 @@ static sv_out *out_by_ssrc(sv_part *p, uint32_t ssrc) {
 typedef struct nack_ctx {
   sv_out *out;
   uint64_t now;
-  uint32_t count;
+  uint32_t asked, count;
 } nack_ctx;
 
 static void on_nack(void *user, uint16_t seq_out) {
   nack_ctx *c = user;
+  c->asked++;
   if (resend(c->out, seq_out, false, c->now) > 0) c->count++;
 }
 
@@ -528,7 +533,10 @@ void sv_forward_rtcp_from_subscriber(sv_part *p, uint8_t *buf, size_t len) {
       take_rtt(p, &item);
     } else if (item.type == SV_RTCP_PSFB && item.fmt == 1) { /* PLI */
       sv_out *o = out_by_ssrc(p, item.media_ssrc);
-      if (o) sv_forward_out_keyframe(o);
+      if (o && sv_pli_guard_absorb(&o->pli_guard, sv_now_us()))
+        SV_STAT_ADD(st, pli_absorbed, 1); /* retransmissions are repairing it */
+      else if (o)
+        sv_forward_out_keyframe(o);
     } else if (item.type == SV_RTCP_PSFB && item.fmt == 4) { /* FIR */
       size_t n = sv_rtcp_fir_count(&item);
       for (size_t k = 0; k < n; k++) {
@@ -538,9 +546,10 @@ void sv_forward_rtcp_from_subscriber(sv_part *p, uint8_t *buf, size_t len) {
     } else if (item.type == SV_RTCP_RTPFB && item.fmt == 1) { /* generic NACK */
       sv_out *o = out_by_ssrc(p, item.media_ssrc);
       if (!o || !out_ready(o)) continue;
-      nack_ctx c = {o, sv_now_us(), 0};
+      nack_ctx c = {o, sv_now_us(), 0, 0};
       SV_STAT_ADD(st, nack_received, 1);
       sv_rtcp_nack_foreach(&item, on_nack, &c);
+      sv_pli_guard_nack(&o->pli_guard, c.asked > 0 && c.count == c.asked, c.now);
       SV_STAT_ADD(st, retransmitted, c.count);
     } else if (item.type == SV_RTCP_RTPFB && item.fmt == 15 && p->bwe) { /* transport-cc */
       sv_bwe_on_feedback(p->bwe, item.data, item.len, sv_now_us());
@@ -609,6 +618,7 @@ void sv_forward_tick(sv_router *r) {
 }
 
 void sv_forward_part_free(sv_part *p) {
+  sv_speaker_forget(&p->room->speaker, &p->speech);
   sv_bwe_free(p->bwe);
   p->bwe = NULL;
   /* The gauge counts subscribers here now. */

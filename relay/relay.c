@@ -159,6 +159,7 @@ static void add_block(const sv_stats_block *cb, sv_relay_stats *out) {
   SUM(dropped_malformed);
   SUM(dropped_unknown);
   SUM(pli_sent);
+  SUM(pli_absorbed);
   SUM(nack_received);
   SUM(retransmitted);
   SUM(packets_lost);

@@ -109,11 +109,12 @@ typedef struct sv_relay_events {
    * NULL. Arrives after the participant is gone from signalling's view. */
   void (*quality)(void *user, const char *room, const char *participant,
                   const sv_relay_quality *quality);
-  /* Video towards participant (a subscriber) stopped (paused true) or came
-   * back (false). reason: "bandwidth" (its link cannot carry the lowest
-   * video layer on top of audio) or "audio-only" (it asked for that). May
-   * be NULL. */
-  void (*video_paused)(void *user, const char *room, const char *participant, bool paused,
+  /* Which videos towards participant (a subscriber) are paused, when that
+   * changed: from is the space-separated ids of their publishers, "" when
+   * every video flows again. reason: "bandwidth" (its link cannot carry
+   * them on top of audio and the videos it keeps) or "audio-only" (it asked
+   * for that). May be NULL. */
+  void (*video_paused)(void *user, const char *room, const char *participant, const char *from,
                        const char *reason);
   /* The simulcast layers of publisher participant's video m-line mid that
    * somebody receives (layers[i].active), lowest first: the client turns the
@@ -129,7 +130,7 @@ typedef struct sv_relay_stats {
   uint64_t bytes_in, bytes_out;
   uint64_t dropped_malformed; /* unparseable or failed SRTP authentication */
   uint64_t dropped_unknown;   /* unknown SSRC or no route */
-  uint64_t pli_sent, nack_received, retransmitted;
+  uint64_t pli_sent, pli_absorbed, nack_received, retransmitted;
   uint64_t packets_lost; /* inbound RTP missing by the publishers' sequence numbers */
   /* Join to first forwarded video packet per participant: per-bucket
    * counts (bounds in SV_RELAY_FTF_BOUNDS_MS, the last bucket is +Inf),

@@ -296,6 +296,7 @@ static bool update_tracks(sv_part *p, const sv_sdp *answer) {
         t->rtx_pt = m->codecs[k].pt;
     }
     t->rrid_ext = n_layers > 1 ? m->ext.rrid : 0;
+    t->level_ext = t->kind == SV_KIND_AUDIO ? m->ext.level : 0;
     if (n_layers == 1) t->layers[0].rtx_ssrc = m->rtx_ssrc;
     changed = true;
   }

@@ -10,7 +10,9 @@
 #include "relay/rtcp.h"
 #include "relay/rtp.h"
 #include "relay/nackgen.h"
+#include "relay/pliguard.h"
 #include "relay/simulcast.h"
+#include "relay/speaker.h"
 
 struct sv_bwe;
 
@@ -58,10 +60,11 @@ typedef struct sv_track {
   sv_media_kind kind;
   const char *source;
   sv_sdp_codec codec;
-  uint8_t rid_ext;  /* a=extmap id of the rid extension, 0 = none */
-  uint8_t red_pt;   /* audio: the publisher's RED payload type, 0 = none */
-  uint8_t rtx_pt;   /* video: the publisher's RTX payload type, 0 = none */
-  uint8_t rrid_ext; /* a=extmap id of repaired-rid (RTX of a simulcast layer) */
+  uint8_t rid_ext;   /* a=extmap id of the rid extension, 0 = none */
+  uint8_t red_pt;    /* audio: the publisher's RED payload type, 0 = none */
+  uint8_t rtx_pt;    /* video: the publisher's RTX payload type, 0 = none */
+  uint8_t rrid_ext;  /* a=extmap id of repaired-rid (RTX of a simulcast layer) */
+  uint8_t level_ext; /* audio: a=extmap id of ssrc-audio-level, 0 = none */
   sv_layer layers[SV_MAX_LAYERS];
   size_t n_layers; /* 1, or the simulcast layers lowest first */
   bool layers_told;
@@ -78,10 +81,15 @@ struct sv_out {
   char src_participant[SV_RELAY_ID_MAX];
   sv_sdp_codec codec;
   uint32_t ssrc;
-  sv_outmap map; /* continuity across layer switches */
-  int layer;     /* layer forwarded now, -1 = none */
-  int target;    /* layer wanted, switched to at its next keyframe; -1 = paused */
-  int max_layer; /* the subscriber's preference (SV_RELAY_LAYER_AUTO = none) */
+  sv_outmap map;            /* continuity across layer switches */
+  int layer;                /* layer forwarded now, -1 = none */
+  int target;               /* layer wanted, switched to at its next keyframe; -1 = paused */
+  int max_layer;            /* the subscriber's preference (SV_RELAY_LAYER_AUTO = none) */
+  bool told_paused;         /* the subscriber was told this video is paused */
+  uint64_t resumed_us;      /* when it last came back after a pause */
+  uint64_t resume_after_us; /* paused for bandwidth: not back before then */
+  uint64_t resume_wait_us;  /* the last such wait */
+  sv_pli_guard pli_guard;   /* its keyframe requests while NACKs repair */
   uint32_t rtx_ssrc;
   uint8_t rtx_pt; /* 0 = the subscriber did not take RTX */
   uint8_t red_pt; /* audio: RED as the subscriber took it, 0 = strip to Opus */
@@ -114,10 +122,13 @@ struct sv_part {
   struct sv_bwe *bwe;
   uint8_t twcc_id; /* extension id on its subscribe connection, 0 = none */
   uint16_t twcc_seq;
-  uint32_t want_bps; /* what it would take if the estimate allowed (probing), 0 = no wish */
-  bool audio_only;   /* it asked for no video */
-  bool strip_red;    /* its link is too narrow for redundant audio (adapt.c) */
-  bool video_paused; /* it was told its video is paused */
+  uint32_t want_bps;    /* what it would take if the estimate allowed (probing), 0 = no wish */
+  bool audio_only;      /* it asked for no video */
+  bool strip_red;       /* its link is too narrow for redundant audio (adapt.c) */
+  bool video_paused;    /* it was told some video towards it is paused (gauge) */
+  bool told_audio_only; /* ... for audio only (or for bandwidth) */
+  size_t n_paused_told; /* ... of how many publishers */
+  sv_speech speech;     /* how much it speaks (speaker.h) */
   uint64_t last_bwe_sample_us;
 };
 
@@ -131,6 +142,8 @@ struct sv_router {
   GSource *tick;    /* periodic RTCP and pending PLIs */
   GSource *renegotiate;
   uint64_t last_report_us;
+  sv_speaker speaker;      /* who speaks: their video goes first on a narrow link */
+  uint64_t last_speech_us; /* when the speech scores were last updated */
 };
 
 /* forward.c */

@@ -44,16 +44,18 @@ typedef enum { SV_SETUP_ACTPASS = 0, SV_SETUP_ACTIVE, SV_SETUP_PASSIVE } sv_setu
 /* RTP header extensions the relay reads or writes: their a=extmap ids on
  * one m-line (BUNDLE needs the same ids on all), 0 when not negotiated. */
 typedef struct sv_sdp_extmap {
-  uint8_t mid;  /* urn:ietf:params:rtp-hdrext:sdes:mid */
-  uint8_t rid;  /* urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id */
-  uint8_t rrid; /* urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id */
-  uint8_t twcc; /* draft-holmer-rmcat-transport-wide-cc-extensions-01 */
+  uint8_t mid;   /* urn:ietf:params:rtp-hdrext:sdes:mid */
+  uint8_t rid;   /* urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id */
+  uint8_t rrid;  /* urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id */
+  uint8_t twcc;  /* draft-holmer-rmcat-transport-wide-cc-extensions-01 */
+  uint8_t level; /* urn:ietf:params:rtp-hdrext:ssrc-audio-level (RFC 6464) */
 } sv_sdp_extmap;
 
-#define SV_SDP_URI_MID  "urn:ietf:params:rtp-hdrext:sdes:mid"
-#define SV_SDP_URI_RID  "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id"
-#define SV_SDP_URI_RRID "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id"
-#define SV_SDP_URI_TWCC "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
+#define SV_SDP_URI_MID   "urn:ietf:params:rtp-hdrext:sdes:mid"
+#define SV_SDP_URI_RID   "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id"
+#define SV_SDP_URI_RRID  "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id"
+#define SV_SDP_URI_TWCC  "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
+#define SV_SDP_URI_LEVEL "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
 
 typedef struct sv_sdp_codec {
   sv_codec codec; /* SV_CODEC_UNKNOWN for codecs the relay does not forward */

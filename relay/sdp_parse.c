@@ -451,11 +451,12 @@ static void extmap_read(sv_sdp_extmap *ext, const char *p) {
     while (*p && *p != ' ' && *p != '\t')
       p++;
   const char *uri = next_token(&p, &len);
-  uint8_t *slot = token_is(uri, len, SV_SDP_URI_MID)    ? &ext->mid
-                  : token_is(uri, len, SV_SDP_URI_RID)  ? &ext->rid
-                  : token_is(uri, len, SV_SDP_URI_RRID) ? &ext->rrid
-                  : token_is(uri, len, SV_SDP_URI_TWCC) ? &ext->twcc
-                                                        : NULL;
+  uint8_t *slot = token_is(uri, len, SV_SDP_URI_MID)     ? &ext->mid
+                  : token_is(uri, len, SV_SDP_URI_RID)   ? &ext->rid
+                  : token_is(uri, len, SV_SDP_URI_RRID)  ? &ext->rrid
+                  : token_is(uri, len, SV_SDP_URI_TWCC)  ? &ext->twcc
+                  : token_is(uri, len, SV_SDP_URI_LEVEL) ? &ext->level
+                                                         : NULL;
   if (slot && !*slot) *slot = (uint8_t)id;
 }
 

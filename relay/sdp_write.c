@@ -142,6 +142,8 @@ int sv_sdp_negotiate_publish(const sv_sdp *offer, const sv_sdp_prefs *prefs, sv_
     am->rtx_ssrc = om->rtx_ssrc;
     /* Layers are told apart by the rid extension, so simulcast needs it. */
     am->ext.mid = om->ext.mid;
+    /* The audio level of each packet tells who is speaking (speaker.c). */
+    if (om->kind == SV_KIND_AUDIO) am->ext.level = om->ext.level;
     if (om->n_rids >= 2 && om->ext.rid) {
       am->n_rids = om->n_rids;
       memcpy(am->rids, om->rids, sizeof am->rids);
@@ -219,7 +221,8 @@ static void write_ext(GstSDPMedia *gm, const sv_sdp_media *m) {
   } exts[] = {{offsetof(sv_sdp_extmap, mid), SV_SDP_URI_MID},
               {offsetof(sv_sdp_extmap, rid), SV_SDP_URI_RID},
               {offsetof(sv_sdp_extmap, rrid), SV_SDP_URI_RRID},
-              {offsetof(sv_sdp_extmap, twcc), SV_SDP_URI_TWCC}};
+              {offsetof(sv_sdp_extmap, twcc), SV_SDP_URI_TWCC},
+              {offsetof(sv_sdp_extmap, level), SV_SDP_URI_LEVEL}};
   for (size_t i = 0; i < SV_ARRAY_LEN(exts); i++) {
     uint8_t id = ((const uint8_t *)&m->ext)[exts[i].off];
     if (id) media_attr(gm, "extmap", "%u %s", id, exts[i].uri);

@@ -24,7 +24,7 @@ typedef struct sv_stats_block {
   _Atomic uint64_t rtp_in, rtp_out, rtcp_in, rtcp_out;
   _Atomic uint64_t bytes_in, bytes_out;
   _Atomic uint64_t dropped_malformed, dropped_unknown;
-  _Atomic uint64_t pli_sent, nack_received, retransmitted;
+  _Atomic uint64_t pli_sent, pli_absorbed, nack_received, retransmitted;
   _Atomic uint64_t packets_lost; /* inbound RTP the publishers' sequence numbers say is missing */
   /* Join to first forwarded video packet, per participant: counts per
    * bucket (not cumulative; the last is +Inf), their sum and count. */

@@ -61,7 +61,7 @@ static gboolean outbox_dispatch(gpointer data) {
     break;
   case SV_EV_VIDEO_PAUSED:
     if (e->video_paused)
-      e->video_paused(ob->user, ev->room, ev->participant, ev->paused, ev->message);
+      e->video_paused(ob->user, ev->room, ev->participant, ev->text, ev->message);
     break;
   case SV_EV_LAYERS:
     if (e->layers)
@@ -147,11 +147,11 @@ static void ev_quality(void *user, const char *room, const char *participant,
   sv_outbox_post(w->outbox, ev);
 }
 
-static void ev_video_paused(void *user, const char *room, const char *participant, bool paused,
+static void ev_video_paused(void *user, const char *room, const char *participant, const char *from,
                             const char *reason) {
   sv_worker *w = user;
   sv_event *ev = event_new(SV_EV_VIDEO_PAUSED, room, participant);
-  ev->paused = paused;
+  ev->text = g_strdup(from);
   ev->message = g_strdup(reason);
   sv_outbox_post(w->outbox, ev);
 }

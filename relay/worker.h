@@ -61,13 +61,12 @@ typedef struct sv_event {
   uint32_t rev;
   sv_pc_kind pc;
   sv_pc_state state;
-  char *text;    /* SDP or candidate, owned */
+  char *text;    /* SDP, candidate or paused publishers, owned */
   char *message; /* owned */
   char mid[16];
   sv_relay_track *tracks; /* owned */
   size_t n_tracks;
   sv_relay_quality quality;
-  bool paused;
   sv_relay_layer layers[SV_RELAY_MAX_LAYERS];
   size_t n_layers;
 } sv_event;

@@ -137,19 +137,28 @@ static void on_quality(void *user, const char *room, const char *participant,
   free(text);
 }
 
-/* Video towards a subscriber stopped or came back (weak link, or it asked
- * for audio only): the client shows a notice instead of a frozen picture. */
-static void on_video_paused(void *user, const char *room, const char *participant, bool paused,
+/* Video towards a subscriber stopped or came back, from some publishers or
+ * all (weak link, or it asked for audio only): the client shows a notice
+ * on those tiles instead of a frozen picture. */
+static void on_video_paused(void *user, const char *room, const char *participant, const char *from,
                             const char *reason) {
   sv_participant *p = find(user, room, participant);
   if (!p) return;
   const char *why = reason && *reason ? reason : "bandwidth";
-  SV_LOG_IDS(SV_LOG_INFO, "signaling", p->id, room, "video to %s in room %s %s (%s)", p->id, room,
-             paused ? "paused" : "resumed", why);
-  if (paused)
-    sv_conn_send(p->conn, json_pack("{s:s,s:s}", "type", "video-paused", "reason", why));
-  else
+  bool paused = from && *from;
+  SV_LOG_IDS(SV_LOG_INFO, "signaling", p->id, room, "video to %s in room %s %s (%s%s%s)", p->id,
+             room, paused ? "paused" : "resumed", why, paused ? ": from " : "", paused ? from : "");
+  if (!paused) {
     sv_conn_send(p->conn, json_pack("{s:s}", "type", "video-resumed"));
+    return;
+  }
+  json_t *list = json_array();
+  char **ids = g_strsplit(from, " ", -1);
+  for (char **id = ids; *id; id++)
+    if (**id) json_array_append_new(list, json_string(*id));
+  g_strfreev(ids);
+  sv_conn_send(p->conn, json_pack("{s:s,s:s,s:o}", "type", "video-paused", "reason", why,
+                                  "participants", list));
 }
 
 /* Which simulcast layers of a publisher's video anybody receives: its

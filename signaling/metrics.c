@@ -121,6 +121,9 @@ static void relay_part(GString *s, sv_relay *relay) {
       "RTP packets resent from the retransmission buffer.", st.retransmitted);
   one(s, "samvei_plis_sent_total", "counter", "Keyframe requests (PLI) sent to publishers.",
       st.pli_sent);
+  one(s, "samvei_plis_absorbed_total", "counter",
+      "Subscribers' keyframe requests held back because retransmissions were repairing the loss.",
+      st.pli_absorbed);
   one(s, "samvei_red_forwarded_total", "counter",
       "Redundant-audio (RED) packets forwarded as RED to subscribers that take it.",
       st.red_forwarded);

@@ -138,7 +138,7 @@ async function setUp(t, label) {
 
 /* The relay's counters (loopback; the dev certificate is not checked). */
 const METRICS = ['samvei_packets_lost_total', 'samvei_nacks_sent_total', 'samvei_rtx_received_total',
-  'samvei_nacks_received_total', 'samvei_retransmitted_packets_total', 'samvei_plis_sent_total',
+  'samvei_nacks_received_total', 'samvei_retransmitted_packets_total', 'samvei_plis_sent_total', 'samvei_plis_absorbed_total',
   'samvei_red_forwarded_total', 'samvei_red_stripped_total', 'samvei_layer_switches_total'];
 function metrics(server) {
   return new Promise((ok) => {

@@ -646,7 +646,9 @@ static void test_negotiate_chrome_vp8(void) {
   CHECK_EQ_INT(a->ssrc, 1001);
   CHECK_STR(a->cname, "4TOk42mSjXCkVIa6");
   CHECK_STR(a->msid_track, "2d1c6a0b-8f5e-4c3a-b2d1-0e9f8a7b6c5d");
+  CHECK_EQ_INT(a->ext.level, 1); /* who speaks: the audio level of each packet */
   CHECK(!v->rejected);
+  CHECK_EQ_INT(v->ext.level, 0);
   CHECK_EQ_INT(v->dir, SV_DIR_RECVONLY); /* sendonly -> recvonly */
   CHECK_EQ_INT(v->n_codecs, 2);             /* VP8, and its RTX */
   CHECK_STR(v->codecs[1].name, "rtx");

@@ -47,6 +47,7 @@ export class CallView {
     this.onTile = onTile ?? (() => {});
     this.onTileGone = onTileGone ?? (() => {});
     this.paused = null; /* why the server pauses video towards us, or null */
+    this.pausedFrom = null; /* whose video: a Set of participant ids, null = everyone's */
     this.status = new StatusBanner({ onRetry });
     this.selfQuality = new QualityBadge({ self: true });
     this.selfQuality.el.id = 'self-quality';
@@ -141,7 +142,7 @@ export class CallView {
         tile = new Tile({ id: p.id, name: p.name, role: p.role, onRemove: this.onRemove, onCapture: this.onCapture });
         tile.el.setAttribute('role', 'listitem');
         tile.onAudioBlocked = () => (this.soundButton.hidden = false);
-        tile.setPaused(this.paused);
+        tile.setPaused(this.pausedFor(p.id));
         this.tiles.set(p.id, tile);
         added = true;
       } else if (tile.name !== p.name) {
@@ -197,11 +198,17 @@ export class CallView {
     for (const [id, tile] of this.tiles) tile.setQuality(levels[id] ?? null);
   }
 
-  /* The server paused video towards us ('bandwidth', 'audio-only') or
-   * resumed it (null): every remote tile says so. */
-  setVideoPaused(reason) {
+  /* The server paused video towards us ('bandwidth', 'audio-only') from
+   * the participants in `from` (a Set; null: from everyone), or resumed it
+   * (reason null): those tiles say so. */
+  setVideoPaused(reason, from = null) {
     this.paused = reason ?? null;
-    for (const tile of this.tiles.values()) tile.setPaused(this.paused);
+    this.pausedFrom = from;
+    for (const [id, tile] of this.tiles) tile.setPaused(this.pausedFor(id));
+  }
+
+  pausedFor(id) {
+    return this.paused && (!this.pausedFrom || this.pausedFrom.has(id)) ? this.paused : null;
   }
 
   /* The audio-only button and note: on, whether the own camera is off, and
