@@ -13,7 +13,14 @@
  * Loss is judged over windows of packets (at least 50 and 0.5 s, or 10 and
  * 1 s), counting only packets sent after the estimate last went down: the
  * loss a cut was meant to stop must not cut again, or a burst of tail drops
- * would collapse the estimate far below the link's capacity.
+ * would collapse the estimate far below the link's capacity. The windows'
+ * figures are smoothed (half each), and loss between 10 and 12 % cuts only
+ * when the delay-based detector saw overuse within the last two seconds: a
+ * queue that overflows shows in the delay first, while the steady random
+ * loss of a poor radio link does not, and cutting for it (as GCC's plain
+ * 10 % rule does) ratchets the estimate down by 5 % at every window that
+ * happens to lose a little more than the average. Above 12 % it cuts
+ * anyway (a policer drops without queueing).
  */
 #include "relay/bwe.h"
 
@@ -26,8 +33,10 @@
 #define HISTORY             2048
 #define HISTORY_MAX_AGE_US  10000000
 #define LOSS_HIGH           0.10
+#define LOSS_SEVERE         0.12 /* cuts without a delay signal above this */
 #define LOSS_LOW            0.02
-#define LOSS_GROWTH         0.05 /* per second, while loss is low */
+#define LOSS_CONGESTED_US   2000000 /* overuse this recent makes loss congestion */
+#define LOSS_GROWTH         0.05    /* per second, while loss is low */
 #define LOSS_WINDOW_PKTS    50
 #define LOSS_WINDOW_US      500000
 #define LOSS_WINDOW_MIN     10
@@ -63,7 +72,9 @@ struct sv_bwe {
   double loss_bps;
   uint32_t win_lost, win_recv;
   int64_t win_start_us, loss_min_send_us, last_loss_eval_us;
-  double last_loss;
+  double last_loss; /* smoothed over the windows since the last restart */
+  bool have_loss;
+  int64_t last_overuse_us;
 
   /* Feedback bookkeeping. */
   bool have_fb;
@@ -96,6 +107,7 @@ static void loss_window_restart(sv_bwe *b, int64_t now_us) {
   b->win_lost = b->win_recv = 0;
   b->win_start_us = now_us;
   b->loss_min_send_us = now_us;
+  b->have_loss = false;
 }
 
 /* Recomputes the estimate from both controllers and reacts to a drop. */
@@ -131,8 +143,11 @@ static void loss_evaluate(sv_bwe *b, int64_t now_us) {
   double dt_s = (double)(now_us - b->last_loss_eval_us) / 1e6;
   if (dt_s > 1.0) dt_s = 1.0;
   if (dt_s < 0) dt_s = 0;
+  loss = b->have_loss ? (b->last_loss + loss) / 2 : loss;
   b->last_loss = loss;
-  if (loss > LOSS_HIGH)
+  b->have_loss = true;
+  bool congested = now_us - b->last_overuse_us < LOSS_CONGESTED_US;
+  if (loss > LOSS_SEVERE || (loss > LOSS_HIGH && congested))
     b->loss_bps = b->estimate * (1.0 - 0.5 * loss);
   else if (loss < LOSS_LOW)
     b->loss_bps *= 1.0 + LOSS_GROWTH * dt_s;
@@ -231,6 +246,7 @@ int sv_bwe_on_feedback(sv_bwe *b, const uint8_t *pkt, size_t len, uint64_t now) 
   b->unacked = false;
   if (x.have_newest) rtt_update(b, now_us - x.newest_send_us);
   bwe_delay_update(&b->delay, now_us, b->rtt_us);
+  if (b->delay.trend.usage == SV_BWE_OVERUSING) b->last_overuse_us = now_us;
   loss_evaluate(b, now_us);
   bwe_probe_env env = probe_env(b, now_us);
   double probed = bwe_probe_take_result(&b->probe, &env, now_us);
@@ -324,6 +340,7 @@ sv_bwe *sv_bwe_new(const sv_bwe_config *cfg, uint64_t now) {
   b->loss_bps = b->estimate = start;
   b->win_start_us = b->last_loss_eval_us = now_us;
   b->loss_min_send_us = LONG_AGO;
+  b->last_overuse_us = LONG_AGO;
   b->last_cut_us = b->last_decrease_us = LONG_AGO;
   return b;
 }
