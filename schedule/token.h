@@ -39,7 +39,10 @@ int sv_token_sign(const uint8_t *secret, size_t secret_len, const sv_token_claim
  * malformed (any part not in canonical unpadded base64url: padding, a
  * character outside the alphabet, non-zero unused bits in the last
  * character), not HS256 (alg "none" and every other algorithm are
- * refused), bad signature, not yet valid, expired. Never reads past
+ * refused), bad signature, not yet valid, expired. A genuine token
+ * refused only for its times (not yet valid, expired) keeps *out filled,
+ * id included, so a caller can say which and when (now < out->nbf: not
+ * yet); after any other refusal *out is zeroed. Never reads past
  * SV_TOKEN_MAX bytes. */
 int sv_token_verify(const uint8_t *secret, size_t secret_len, const char *token, int64_t now,
                     sv_token_claims *out, char *err, size_t errlen);

@@ -3,7 +3,8 @@
  * prefix to the resource files, and the helpers they share (errors, JSON
  * in and out, times).
  *
- * Every /api path except GET /api/notice (served by http.c) needs
+ * Every /api path except GET /api/notice (served by http.c) and GET
+ * /api/link (api_link.c: the invitation's token instead) needs
  * `Authorization: Bearer <key>`; the store keeps only the key's SHA-256.
  * The key's name becomes the actor of what the request changes in the
  * session log.
@@ -229,6 +230,11 @@ void sv_api_handle(sv_signaling *sig, sv_api_call *call, sv_api_resp *resp) {
   if (call->bad_query) {
     sv_api_error(resp, "bad-request",
                  "every query parameter must be UTF-8 text of at most %d bytes", SV_API_MAX_VALUE);
+    return;
+  }
+  /* The link's own token is its credential there, not an API key. */
+  if (strcmp(call->path, "/api/link") == 0) {
+    sv_api_link(sig, call, resp);
     return;
   }
   if (!sig->db) {

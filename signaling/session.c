@@ -113,124 +113,37 @@ void sv_session_media_state(sv_signaling *sig, sv_participant *p, bool up, const
       json_pack("{s:s,s:I}", "reason", why ? why : "closed", "duration_s", (json_int_t)seconds));
 }
 
-static void send_join_error(sv_conn *c, const sv_msg *m, const char *code, const char *why) {
+/* Counts and logs a refused join (the caller sends the error). */
+static void note_join_refused(sv_conn *c, const sv_msg *m, const char *code, const char *why) {
   sv_metrics_join_failed(&c->sig->metrics,
                          strcmp(code, "too-early") == 0 || strcmp(code, "ended") == 0
                              ? SV_JOIN_FAIL_CLOSED
                          : strcmp(code, "bad-request") == 0 ? SV_JOIN_FAIL_REQUEST
                                                             : SV_JOIN_FAIL_AUTH);
   SV_INFO("signaling", "join of room %s from %s refused: %s: %s", m->room, c->peer, code, why);
+}
+
+static void send_join_error(sv_conn *c, const sv_msg *m, const char *code, const char *why) {
+  note_join_refused(c, m, code, why);
   sv_conn_send_error(c, m->id, code, "%s", why);
 }
 
-/* Asks the store about the invitation behind the link `id` (the canonical
- * token's hash, never the text the client sent, which could be re-spelled).
- * It fails closed: a revoked invitation, a store that cannot answer, an
- * invitation of another room and, for a booked consultation (known), a
- * link with no invitation at all are refused. Sends the error and returns
- * false; true without a store (tests, no database). */
-static bool check_link(sv_conn *c, const sv_msg *m, bool known, const char *id) {
-  sv_signaling *sig = c->sig;
-  if (!sig->store || !sig->store->link) return true;
-  char room[SV_STORE_ID_MAX] = "";
-  int err = sig->store->link(sig->store_user, id, room, sizeof room);
-  if (err == SV_EAUTH) {
-    send_join_error(c, m, "unauthorized",
-                    "this invitation was revoked by the organiser, or its consultation "
-                    "cancelled; ask for a new link");
-    return false;
-  }
-  if (err == SV_ENOENT && !known) return true; /* an ad-hoc room, `samvei token` */
-  if (err == SV_ENOENT || (err == 0 && strcmp(room, m->room) != 0)) {
-    send_join_error(c, m, "unauthorized",
-                    "this link is not an invitation to this consultation; open the link from "
-                    "your invitation, or ask the organiser for a new one");
-    return false;
-  }
-  if (err < 0) {
-    SV_ERROR("signaling", "cannot check an invitation for room %s: %s", m->room, sv_strerror(err));
-    send_join_error(c, m, "unavailable",
-                    "the server cannot check your invitation just now (its database did not "
-                    "answer); try again in a minute");
-    return false;
-  }
-  return true;
-}
-
-/* Checks m->token. On success sets *role, copies the token's name into
- * name and the link's id (sv_token_claims.id) into id, and returns true;
- * else sends the error and returns false. known: the room is a booked
- * consultation. */
-static bool check_token(sv_conn *c, const sv_msg *m, bool known, const char **role, char *name,
-                        size_t name_len, char id[SV_TOKEN_HASH_LEN + 1]) {
-  sv_signaling *sig = c->sig;
-  char why[256], text[512];
-  sv_token_claims claims;
-  if (!sig->token_secret) {
-    send_join_error(c, m, "unauthorized", "this server accepts no invitation links");
-    return false;
-  }
-  gsize len = 0;
-  const uint8_t *secret = g_bytes_get_data(sig->token_secret, &len);
-  int64_t now = g_get_real_time() / G_USEC_PER_SEC;
-  if (sv_token_verify(secret, len, m->token, now, &claims, why, sizeof why) < 0) {
-    snprintf(text, sizeof text, "%s%s", why,
-             strstr(why, "new link") ? "" : "; ask for a new invitation link");
-    send_join_error(c, m, "unauthorized", text);
-    return false;
-  }
-  if (strcmp(claims.room, m->room) != 0) {
-    snprintf(text, sizeof text,
-             "this invitation is for another consultation, not room '%s'; open the link from "
-             "your invitation exactly as it is",
-             m->room);
-    send_join_error(c, m, "unauthorized", text);
-    return false;
-  }
-  *role = sv_room_role(claims.role);
-  if (!*role) {
-    send_join_error(c, m, "unauthorized",
-                    "the invitation names a role this server does not know; ask for a new link");
-    return false;
-  }
-  if (!check_link(c, m, known, claims.id)) return false;
-  memcpy(id, claims.id, SV_TOKEN_HASH_LEN + 1);
-  if (!m->notice_ack) {
-    send_join_error(c, m, "bad-request",
-                    "acknowledge the privacy notice before joining (send \"noticeAck\": true)");
-    return false;
-  }
-  /* The display name comes from the invitation when it carries one. */
-  g_strlcpy(name, claims.name[0] ? claims.name : m->name, name_len);
-  return true;
-}
-
-/* The consultation's window, when the store knows the room: the waiting
- * room opens waiting_open_min before the start, nobody joins after the
- * end plus grace_after_min. Sends the error and returns false. */
-static bool check_window(sv_conn *c, const sv_msg *m, const char *role, bool known,
-                         const sv_signaling_consultation *info) {
-  sv_signaling *sig = c->sig;
-  if (!known) return true;
-  int64_t now = g_get_real_time() / G_USEC_PER_SEC;
-  char text[256];
-  if (now > info->end + (int64_t)sig->grace_after_min * 60) {
-    send_join_error(c, m, "unauthorized", "this consultation is over; ask for a new invitation");
-    return false;
-  }
-  int64_t opens =
-      info->start -
-      (int64_t)(sv_room_role_waits(role) ? sig->waiting_open_min : sig->grace_before_min) * 60;
-  if (now < opens) {
-    GDateTime *dt = g_date_time_new_from_unix_utc(opens);
-    char *when = g_date_time_format_iso8601(dt);
-    snprintf(text, sizeof text, "the consultation opens at %s; come back then", when);
+/* A link the shared check refused (linkcheck.c): its code and sentence,
+ * with `reason` (one word a client maps to its own text) and, for
+ * too-early, `opensAt`. */
+static void send_link_error(sv_conn *c, const sv_msg *m, const sv_link_check *link) {
+  note_join_refused(c, m, link->code, link->message);
+  json_t *msg =
+      json_pack("{s:s,s:s,s:s}", "type", "error", "code", link->code, "reason", link->reason);
+  json_t *text = json_string(link->message);
+  json_object_set_new(msg, "message", text ? text : json_string("(message not shown)"));
+  if (m->id) json_object_set(msg, "id", m->id);
+  if (link->status == SV_LINK_TOO_EARLY) {
+    char *when = sv_api_time_iso(link->opens_at);
+    json_object_set_new(msg, "opensAt", json_string(when));
     g_free(when);
-    g_date_time_unref(dt);
-    send_join_error(c, m, "too-early", text);
-    return false;
   }
-  return true;
+  sv_conn_send(c, msg);
 }
 
 static void on_join(sv_conn *c, const sv_msg *m) {
@@ -247,50 +160,31 @@ static void on_join(sv_conn *c, const sv_msg *m) {
                        "the server is restarting; join again in a few seconds");
     return;
   }
-  const char *role = NULL;
-  char name[SV_MESSAGE_MAX_NAME * 4 + 1];
-  char hash[SV_TOKEN_HASH_LEN + 1] = "";
-  g_strlcpy(name, m->name, sizeof name);
-  /* Whether the room is a booked consultation decides how links are
-   * checked; a store that cannot say refuses the join (fail closed). */
-  sv_signaling_consultation info;
-  memset(&info, 0, sizeof info);
-  int cerr = sig->store && sig->store->consultation
-                 ? sig->store->consultation(sig->store_user, m->room, &info)
-                 : SV_ENOENT;
-  if (cerr < 0 && cerr != SV_ENOENT) {
-    SV_ERROR("signaling", "cannot look up room %s: %s", m->room, sv_strerror(cerr));
-    send_join_error(c, m, "unavailable",
-                    "the server cannot check this consultation just now (its database did not "
-                    "answer); try again in a minute");
-    return;
-  }
-  bool known = cerr == 0;
-  if (m->token) {
-    if (!check_token(c, m, known, &role, name, sizeof name, hash)) return;
-  } else if (!sig->allow_open_rooms) {
+  if (!m->token && !sig->allow_open_rooms) {
     send_join_error(c, m, "unauthorized",
                     "joining needs an invitation link: open the link from your invitation "
                     "(the join message needs its 'token')");
     return;
   }
-  if (known && info.cancelled) {
-    send_join_error(c, m, "unauthorized",
-                    "this consultation was cancelled; ask the organiser for a new time");
+  /* The link and the room, checked as GET /api/link checks them. */
+  sv_link_check link;
+  if (!sv_link_check_run(sig, m->room, m->token, g_get_real_time() / G_USEC_PER_SEC, &link)) {
+    send_link_error(c, m, &link);
     return;
   }
-  if (g_hash_table_contains(sig->ended, m->room)) {
-    send_join_error(c, m, "ended", "the host has ended this consultation");
+  if (m->token && !m->notice_ack) {
+    send_join_error(c, m, "bad-request",
+                    "acknowledge the privacy notice before joining (send \"noticeAck\": true)");
     return;
   }
-  if (role && !check_window(c, m, role, known, &info)) return;
+  const char *role = link.role;
+  bool known = link.known;
+  const sv_signaling_consultation *info = &link.info;
+  const char *hash = link.id;
+  /* The display name comes from the invitation when it carries one. */
+  char name[SV_MESSAGE_MAX_NAME * 4 + 1];
+  g_strlcpy(name, link.name[0] ? link.name : m->name, sizeof name);
   sv_room *existing = sv_rooms_find(sig->rooms, m->room);
-  if (hash[0] && existing && g_hash_table_contains(existing->removed, hash)) {
-    send_join_error(c, m, "forbidden",
-                    "a host removed you from this consultation; ask the host if you should "
-                    "come back");
-    return;
-  }
 
   /* One link, one seat: joining again with the same link (a tablet whose
    * old connection has not timed out yet, or a second window) takes over
@@ -345,8 +239,8 @@ static void on_join(sv_conn *c, const sv_msg *m) {
   json_object_set_new(reply, "host", room->host ? json_string(room->host->id) : json_null());
   if (known) {
     json_t *cons =
-        json_pack("{s:I,s:I}", "start", (json_int_t)info.start, "end", (json_int_t)info.end);
-    json_t *title = json_string(info.title);
+        json_pack("{s:I,s:I}", "start", (json_int_t)info->start, "end", (json_int_t)info->end);
+    json_t *title = json_string(info->title);
     if (title) json_object_set_new(cons, "title", title);
     json_object_set_new(reply, "consultation", cons);
   }

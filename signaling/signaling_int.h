@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "schedule/store.h"
+#include "schedule/token.h"
 #include "signaling/api.h"
 #include "signaling/metrics.h"
 #include "signaling/room.h"
@@ -207,6 +208,45 @@ bool sv_recording_download(sv_signaling *sig, const char *key, char **path, cons
 void sv_links_recheck(sv_signaling *sig);
 /* GSourceFunc for the periodic recheck; data is the sv_signaling *. */
 gboolean sv_links_on_timer(gpointer data);
+
+/* linkcheck.c: whether a join link opens its consultation now; the one
+ * check `join` and GET /api/link share (docs/api.md, "GET /api/link"). */
+typedef enum sv_link_status {
+  SV_LINK_OK,
+  SV_LINK_TOO_EARLY,   /* not open yet: opens_at says when */
+  SV_LINK_EXPIRED,     /* the token expired, or the consultation is over */
+  SV_LINK_REVOKED,     /* the organiser revoked the invitation */
+  SV_LINK_ENDED,       /* its host ended it, or it was cancelled (reason "cancelled") */
+  SV_LINK_REMOVED,     /* a host removed this link's holder from the room */
+  SV_LINK_INVALID,     /* malformed, forged, another room or role, not an invitation */
+  SV_LINK_UNAVAILABLE, /* the store could not answer: nobody is let in unchecked */
+} sv_link_status;
+
+typedef struct sv_link_check {
+  sv_link_status status;
+  const char *code;   /* the join's protocol error code; NULL when ok */
+  const char *reason; /* one word for clients: the status, or "cancelled"; NULL when ok */
+  char message[512];  /* an English sentence saying why (logs, old clients) */
+  bool known;         /* the room is a booked consultation: info is filled */
+  sv_signaling_consultation info;
+  const char *role;               /* the token's role (static), NULL without a token */
+  char name[128];                 /* the token's display name, "" when none */
+  char id[SV_TOKEN_HASH_LEN + 1]; /* the link's id (token.h), "" without a token */
+  int64_t opens_at;               /* SV_LINK_TOO_EARLY: Unix seconds */
+} sv_link_check;
+
+/* Checks token (NULL: a join without one; only the room's state counts)
+ * for room (NULL: the token's own room) at now (Unix seconds), exactly as
+ * a join does, and fills *out. Reads only: takes no seat, marks nothing
+ * used. Returns true when the link opens the room now. */
+bool sv_link_check_run(sv_signaling *sig, const char *room, const char *token, int64_t now,
+                       sv_link_check *out);
+/* "ok", "too-early", "expired", "revoked", "ended", "removed", "invalid",
+ * "unavailable". */
+const char *sv_link_status_name(sv_link_status status);
+
+/* api_link.c: GET /api/link (no API key: the link's own token). */
+void sv_api_link(sv_signaling *sig, sv_api_call *call, sv_api_resp *resp);
 
 /* adapt.c: weak links (docs/protocol.md, "Weak links"): `layer` and
  * `audio-only`. */

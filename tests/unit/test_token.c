@@ -93,6 +93,14 @@ static void test_times(void) {
   g_free(t);
   t = make("r1", "municipal", now - 7200, now - 60);
   expect_refused(t, now, "expired");
+  /* Refused for its times only: the claims stay, so a caller can say when
+   * (linkcheck.c); any other refusal zeroes them. */
+  sv_token_claims kept;
+  CHECK_EQ_INT(sv_token_verify(secret, sizeof secret - 1, t, now, &kept, NULL, 0), SV_EAUTH);
+  CHECK(kept.exp == now - 60 && kept.id[0] != '\0' && strcmp(kept.room, "r1") == 0);
+  t[strlen(t) - 3] = t[strlen(t) - 3] == 'A' ? 'B' : 'A';
+  CHECK_EQ_INT(sv_token_verify(secret, sizeof secret - 1, t, now, &kept, NULL, 0), SV_EAUTH);
+  CHECK(kept.id[0] == '\0' && kept.exp == 0);
   g_free(t);
   sv_token_claims c = {.nbf = now, .exp = now};
   g_strlcpy(c.room, "r1", sizeof c.room);

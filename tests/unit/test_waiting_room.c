@@ -225,6 +225,9 @@ static void expect_error(client *c, const char *code, const char *fragment) {
   CHECK(m != NULL);
   if (!m) return;
   CHECK_STR(json_string_value(json_object_get(m, "code")), code);
+  /* A refused link says why in one word too (linkcheck.c), and when. */
+  if (strcmp(code, "bad-request") != 0) CHECK(json_is_string(json_object_get(m, "reason")));
+  if (strcmp(code, "too-early") == 0) CHECK(json_is_string(json_object_get(m, "opensAt")));
   const char *text = json_string_value(json_object_get(m, "message"));
   if (!text || !strstr(text, fragment)) {
     fprintf(stderr, "  error \"%s\" lacks \"%s\"\n", text ? text : "(none)", fragment);

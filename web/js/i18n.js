@@ -171,9 +171,9 @@ const STRINGS = {
     'call.you-host': 'Du er nå vert.',
     'call.host-away': 'Verten har gått fra.',
     'call.observer': 'Du er observatør: du ser og hører de andre, de ser og hører ikke deg.',
-    'error.forbidden': 'Ikke tillatt for din rolle: {detail}',
+    'error.forbidden': 'Dette er ikke tillatt for rollen din.',
     'error.ended': 'Konsultasjonen er avsluttet.',
-    'error.too-early': 'Konsultasjonen er ikke åpnet ennå: {detail}',
+    'error.too-early': 'Konsultasjonen er ikke åpnet ennå. Prøv igjen litt senere.',
 
     'error.media-denied': 'Nettleseren fikk ikke bruke kameraet eller mikrofonen. Tillatelsen gis i nettleserens innstillinger for dette nettstedet (på iPad og iPhone: Innstillinger-appen → Safari).',
     'error.media-notfound': 'Fant verken kamera eller mikrofon. Koble til en enhet og prøv igjen.',
@@ -181,16 +181,46 @@ const STRINGS = {
     'error.media-insecure': 'Kamera og mikrofon virker bare over en sikker forbindelse (https).',
     'error.media': 'Kamera eller mikrofon kunne ikke startes ({detail}).',
     'error.connect': 'Fikk ikke kontakt med serveren. Sjekk nettverket og prøv igjen.',
-    'error.unauthorized': 'Invitasjonslenken kan ikke brukes: {detail}',
-    'error.not-found': 'Fant ikke rommet. Sjekk lenken.',
+    'error.unauthorized': 'Invitasjonslenken kan ikke brukes. Be den som inviterte deg om en ny lenke.',
+    'error.not-found': 'Fant ikke rommet eller deltakeren. Sjekk lenken.',
     'error.room-full': 'Rommet er fullt. Prøv igjen senere.',
-    'error.conflict': 'Du er allerede med i dette rommet i et annet vindu.',
-    'error.bad-request': 'Serveren avviste forespørselen: {detail}',
+    'error.conflict': 'Det går ikke akkurat nå, fordi noe har endret seg. Prøv igjen.',
+    'error.bad-request': 'Serveren kunne ikke bruke forespørselen. Last inn siden på nytt og prøv igjen.',
+    'error.unknown-type': 'Denne siden er eldre enn serveren. Last inn siden på nytt.',
+    'error.restarting': 'Serveren starter på nytt. Prøv igjen om noen sekunder.',
+    'error.consent-missing': 'Ikke alle har samtykket til opptak ennå.',
+    'error.unsupported': 'Dette er ikke tilgjengelig på denne serveren.',
+    'error.too-big': 'Meldingen var for stor til å sendes.',
+    'error.disconnected': 'Mistet kontakten med serveren. Prøv igjen.',
     'error.timeout': 'Serveren svarte ikke i tide. Prøv igjen.',
     'error.internal': 'Serveren fikk en feil. Prøv igjen; si fra hvis det skjer igjen.',
     'error.unavailable': 'Serveren kan ikke sjekke invitasjonen akkurat nå. Prøv igjen om et minutt.',
     'error.rate-limited': 'Du sender for fort. Vent litt og prøv igjen.',
     'error.generic': 'Noe gikk galt: {detail}',
+
+    'link.too-early.title': 'Det er ikke tid ennå',
+    'link.too-early.text': 'Du kan bli med fra {time}.',
+    'link.too-early.next': 'La siden stå åpen: den åpner av seg selv da. Du kan også lukke den og åpne lenken igjen senere.',
+    'link.expired.title': 'Lenken er utløpt',
+    'link.expired.text': 'Konsultasjonen som denne lenken gjelder, er over.',
+    'link.expired.next': 'Skal du være med i en ny konsultasjon, får du en ny lenke fra den som inviterer deg.',
+    'link.revoked.title': 'Invitasjonen er trukket tilbake',
+    'link.revoked.text': 'Den som ordnet konsultasjonen, har trukket tilbake denne invitasjonen. Lenken virker ikke lenger.',
+    'link.revoked.next': 'Ta kontakt med den som inviterte deg om du skal være med.',
+    'link.ended.title': 'Konsultasjonen er avsluttet',
+    'link.ended.text': 'Verten har avsluttet konsultasjonen. Lenken virker ikke lenger.',
+    'link.ended.next': 'Du trenger ikke gjøre noe mer. Har du spørsmål, ta kontakt med den som inviterte deg.',
+    'link.cancelled.title': 'Konsultasjonen er avlyst',
+    'link.cancelled.text': 'Den som ordnet konsultasjonen, har avlyst den. Lenken virker ikke lenger.',
+    'link.cancelled.next': 'Ta kontakt med den som inviterte deg for en ny tid.',
+    'link.removed.title': 'Du er tatt ut av konsultasjonen',
+    'link.removed.text': 'En vert tok deg ut av konsultasjonen. Lenken din virker ikke lenger i dette rommet.',
+    'link.removed.next': 'Ta kontakt med verten eller den som inviterte deg om du skal komme tilbake.',
+    'link.invalid.title': 'Lenken kan ikke brukes',
+    'link.invalid.text': 'Denne invitasjonslenken er ikke gyldig. Kanskje ble den kuttet eller endret da den ble kopiert.',
+    'link.invalid.next': 'Åpne lenken nøyaktig slik den står i invitasjonen, eller be den som inviterte deg om en ny.',
+    'join.consultation': 'Konsultasjon: {title}',
+    'call.consultation': 'Videokonsultasjon',
 
     'status.connecting': 'Kobler til …',
     'status.connected': 'Tilkoblet',
@@ -201,7 +231,6 @@ const STRINGS = {
     'reason.ws-gave-up': 'Fikk ikke kontakt med serveren igjen.',
     'reason.too-big': 'Serveren lukket forbindelsen: meldingen var for stor.',
     'reason.pc-failed': 'Mediaforbindelsen ({pc}) feilet.',
-    'reason.pc-failed-server': 'Mediaforbindelsen feilet: {reason}',
     'reason.publish': 'Kunne ikke sende lyd og bilde: {detail}',
     'reason.rejoin': 'Kunne ikke bli med igjen: {detail}',
     'pc.publish': 'sending',
@@ -420,9 +449,9 @@ const STRINGS = {
     'call.you-host': 'You are now the host.',
     'call.host-away': 'The host has stepped away.',
     'call.observer': 'You are an observer: you see and hear the others; they do not see or hear you.',
-    'error.forbidden': 'Not allowed for your role: {detail}',
+    'error.forbidden': 'This is not allowed for your role.',
     'error.ended': 'The consultation has ended.',
-    'error.too-early': 'The consultation is not open yet: {detail}',
+    'error.too-early': 'The consultation is not open yet. Try again a little later.',
 
     'error.media-denied': 'The browser was not allowed to use the camera or microphone. Allow it in the browser’s settings for this site (on iPad and iPhone: the Settings app → Safari).',
     'error.media-notfound': 'No camera or microphone was found. Connect one and try again.',
@@ -430,16 +459,46 @@ const STRINGS = {
     'error.media-insecure': 'Camera and microphone only work over a secure connection (https).',
     'error.media': 'The camera or microphone could not be started ({detail}).',
     'error.connect': 'Could not reach the server. Check the network and try again.',
-    'error.unauthorized': 'This invitation link cannot be used: {detail}',
-    'error.not-found': 'The room was not found. Check the link.',
+    'error.unauthorized': 'This invitation link cannot be used. Ask the person who invited you for a new link.',
+    'error.not-found': 'The room or participant was not found. Check the link.',
     'error.room-full': 'The room is full. Try again later.',
-    'error.conflict': 'You are already in this room in another window.',
-    'error.bad-request': 'The server refused the request: {detail}',
+    'error.conflict': 'Not possible just now, because something changed. Try again.',
+    'error.bad-request': 'The server could not use the request. Reload the page and try again.',
+    'error.unknown-type': 'This page is older than the server. Reload the page.',
+    'error.restarting': 'The server is restarting. Try again in a few seconds.',
+    'error.consent-missing': 'Not everyone has agreed to recording yet.',
+    'error.unsupported': 'This is not available on this server.',
+    'error.too-big': 'The message was too big to send.',
+    'error.disconnected': 'Lost the connection to the server. Try again.',
     'error.timeout': 'The server did not answer in time. Try again.',
     'error.internal': 'The server failed. Try again; report it if it happens again.',
     'error.unavailable': 'The server cannot check the invitation just now. Try again in a minute.',
     'error.rate-limited': 'You are sending too fast. Wait a moment and try again.',
     'error.generic': 'Something went wrong: {detail}',
+
+    'link.too-early.title': 'It is not time yet',
+    'link.too-early.text': 'You can join from {time}.',
+    'link.too-early.next': 'Keep this page open: it opens by itself then. You can also close it and open the link again later.',
+    'link.expired.title': 'This link has expired',
+    'link.expired.text': 'The consultation this link is for is over.',
+    'link.expired.next': 'If you are to take part in a new consultation, the person who invites you will send a new link.',
+    'link.revoked.title': 'The invitation was withdrawn',
+    'link.revoked.text': 'The organiser of the consultation has withdrawn this invitation. The link no longer works.',
+    'link.revoked.next': 'Contact the person who invited you if you should take part.',
+    'link.ended.title': 'The consultation has ended',
+    'link.ended.text': 'The host has ended the consultation. The link no longer works.',
+    'link.ended.next': 'There is nothing more you need to do. If you have questions, contact the person who invited you.',
+    'link.cancelled.title': 'The consultation was cancelled',
+    'link.cancelled.text': 'The organiser has cancelled the consultation. The link no longer works.',
+    'link.cancelled.next': 'Contact the person who invited you for a new time.',
+    'link.removed.title': 'You were removed from the consultation',
+    'link.removed.text': 'A host removed you from the consultation. Your link no longer works in this room.',
+    'link.removed.next': 'Contact the host or the person who invited you if you should come back.',
+    'link.invalid.title': 'This link cannot be used',
+    'link.invalid.text': 'This invitation link is not valid. It may have been cut short or changed when it was copied.',
+    'link.invalid.next': 'Open the link exactly as it is in your invitation, or ask the person who invited you for a new one.',
+    'join.consultation': 'Consultation: {title}',
+    'call.consultation': 'Video consultation',
 
     'status.connecting': 'Connecting …',
     'status.connected': 'Connected',
@@ -450,7 +509,6 @@ const STRINGS = {
     'reason.ws-gave-up': 'Could not reach the server again.',
     'reason.too-big': 'The server closed the connection: a message was too big.',
     'reason.pc-failed': 'The media connection ({pc}) failed.',
-    'reason.pc-failed-server': 'The media connection failed: {reason}',
     'reason.publish': 'Could not send audio and video: {detail}',
     'reason.rejoin': 'Could not join again: {detail}',
     'pc.publish': 'sending',
@@ -566,9 +624,30 @@ export function t(key, params = {}) {
   return text.replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m));
 }
 
-/* The text for a server error code, with the server's sentence as detail. */
-export function errorText(code, detail = '') {
+/* A time (ISO 8601 or a Date) as a person reads it: in the page's
+ * language and the browser's time zone, with the zone named. */
+export function formatTime(when) {
+  const d = when instanceof Date ? when : new Date(when);
+  if (Number.isNaN(d.getTime())) return '';
+  return new Intl.DateTimeFormat(current === 'nb' ? 'nb-NO' : 'en-GB', {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  }).format(d);
+}
+
+/* The text for an error from the server (or the connection) by its code
+ * and, for a refused link, its `reason` (and `opensAt`): always in the
+ * page's language. The server's English sentence (detail) is shown only
+ * for a code this client does not know. */
+export function errorText(code, detail = '', { reason, opensAt } = {}) {
+  if (reason === 'too-early' && opensAt) return t('link.too-early.text', { time: formatTime(opensAt) });
+  if (reason && reason !== 'too-early' && STRINGS.en[`link.${reason}.text`])
+    return `${t(`link.${reason}.text`)} ${t(`link.${reason}.next`)}`;
   const key = `error.${code}`;
-  if (STRINGS.en[key]) return t(key, { detail });
+  if (STRINGS.en[key]) return t(key);
   return t('error.generic', { detail: detail || code });
 }

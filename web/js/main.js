@@ -43,6 +43,7 @@ import { QualityMeter } from './quality.js';
 import { LayerPrefs } from './layerprefs.js';
 import { LocalMedia, mediaErrorCode } from './media.js';
 import { JoinPage } from './ui/join.js';
+import { gateLink, decodeInvite } from './ui/linkstate.js';
 import { CallView } from './ui/call.js';
 import { PreCheck } from './ui/precheck.js';
 import { WaitingView } from './ui/waiting.js';
@@ -56,18 +57,6 @@ document.title = t('app.name');
 const root = document.getElementById('app');
 const params = new URLSearchParams(location.search);
 const fragment = new URLSearchParams(location.hash.slice(1));
-
-/* The token's claims, read only to show them (the server verifies it). */
-function decodeInvite(token) {
-  try {
-    const part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-    const bytes = Uint8Array.from(atob(part + '='.repeat((4 - (part.length % 4)) % 4)), (c) => c.charCodeAt(0));
-    const claims = JSON.parse(new TextDecoder().decode(bytes));
-    return { room: String(claims.room ?? ''), role: String(claims.role ?? ''), name: String(claims.name ?? '') };
-  } catch {
-    return { room: '', role: '', name: '' };
-  }
-}
 
 const token = fragment.get('token') ?? '';
 const invite = token ? decodeInvite(token) : null;
@@ -92,6 +81,7 @@ const app = {
   waiting: new Map(), /* hosts: id → { id, name, role } of those waiting */
   notice: null, /* the server's privacy notice, or null for the built-in text */
   consultation: null, /* {title, start, end} from the join reply, when booked */
+  link: null, /* the invitation as GET /api/link saw it on opening (ui/linkstate.js), or null */
   choices: { cameraOff: false, muted: false, speakerId: null }, /* from the pre-call check */
   watchOnly: false, /* joined with no camera and no microphone: publishes nothing */
   sentMediaState: '', /* the last media-state sent, so that only changes go */
@@ -107,6 +97,7 @@ const app = {
   audioOnlyBusy: false, /* an audio-only request is on its way */
   cameraStoppedForAudio: false, /* the audio-only note's checkbox stopped the camera */
   videoPaused: null, /* the server paused video towards us: 'bandwidth', 'audio-only' or null */
+  pausedFrom: null, /* ... from these participants (a Set), null: from everyone */
   quality: new QualityMeter(),
   layerPrefs: null, /* LayerPrefs while in the call */
 };
@@ -135,6 +126,7 @@ function showJoin(notice) {
     room: app.room,
     name: app.name,
     invite,
+    title: app.link?.title,
     notice: app.notice,
     precheck: app.precheck,
     onSubmit: (v) => join(v),
@@ -205,7 +197,7 @@ async function join({ room, name }) {
   } catch (err) {
     signaling.close();
     giveBack();
-    page.showError(errorText(err.code, err.message), err.code);
+    page.showError(errorText(err.code, err.message, err), err.code);
     page.setBusy(false);
     return;
   }
@@ -298,8 +290,9 @@ function enterCall() {
     nameOf: (id) => (id === app.self?.id ? app.name : app.participants.get(id)?.name) || t('call.unknown'),
     people: () => app.participants.size + 1,
   });
-  app.call.setRoom(app.room);
-  app.call.setTitle(app.consultation?.title);
+  /* Invited people see the consultation, never the technical room id. */
+  if (!invite) app.call.setRoom(app.room);
+  app.call.setTitle(app.consultation?.title ?? app.link?.title ?? (invite ? t('call.consultation') : null));
   app.call.setSink(app.choices.speakerId);
   root.replaceChildren(app.call.el);
   app.media.onChange = () => {
@@ -339,6 +332,7 @@ function noteQuality(stats, link) {
   const now = performance.now();
   const q = app.quality;
   const weak = app.videoPaused === 'bandwidth' && !app.audioOnly;
+  const weakFrom = (id) => weak && (!app.pausedFrom || app.pausedFrom.has(id));
   const levels = {};
   for (const [id, s] of Object.entries(stats)) {
     if (app.gone.has(id)) continue;
@@ -351,7 +345,7 @@ function noteQuality(stats, link) {
         framesDecoded: s.framesDecoded,
         frameWidth: s.videoWidth,
         rttMs: link.rttMs,
-        videoPaused: weak,
+        videoPaused: weakFrom(id),
       },
       now,
     );
@@ -388,6 +382,7 @@ function acceptJoin(reply) {
   app.gone.clear();
   /* A new session on the server: no pause, no preferences yet. */
   app.videoPaused = null;
+  app.pausedFrom = null;
   app.quality.clear();
   app.layerPrefs?.reset();
   renderPaused();
@@ -575,10 +570,12 @@ function wireSignaling(sig) {
     const reason = m.reason === 'audio-only' ? 'audio-only' : 'bandwidth';
     if (reason === 'audio-only' && !app.audioOnly) return; /* from before we turned it off */
     app.videoPaused = reason;
+    app.pausedFrom = Array.isArray(m.participants) ? new Set(m.participants) : null;
     renderPaused();
   });
   sig.on('video-resumed', () => {
     app.videoPaused = null;
+    app.pausedFrom = null;
     renderPaused();
   });
   sig.on('participant-audio-only', (m) => {
@@ -617,7 +614,7 @@ async function rejoin() {
     app.wsLost = false;
     applyJoinReply(reply);
   } catch (err) {
-    if (err.code !== 'disconnected') app.fatal = t('reason.rejoin', { detail: errorText(err.code, err.message) });
+    if (err.code !== 'disconnected') app.fatal = t('reason.rejoin', { detail: errorText(err.code, err.message, err) });
   } finally {
     app.rejoining = false;
     updateConnection();
@@ -761,15 +758,21 @@ function renderAudioOnly() {
   });
 }
 
-/* Every remote tile says why video is paused; our own choice (audio only)
- * is the reason shown even before the server confirms it. A change is
- * also said to screen readers. */
+/* The tiles whose video is paused say why; our own choice (audio only)
+ * is the reason shown on every tile even before the server confirms it.
+ * A new pause is also said to screen readers. */
 function renderPaused() {
   const reason = app.audioOnly ? 'audio-only' : app.videoPaused;
-  if (!app.call || app.call.paused === reason) return;
-  if (reason === 'bandwidth') app.call.announce(t('tile.paused.bandwidth'));
-  app.call.setVideoPaused(reason);
+  const from = reason === 'bandwidth' ? app.pausedFrom : null;
+  if (!app.call) return;
+  const before = app.call.pausedFrom;
+  if (app.call.paused === reason && sameSet(before, from)) return;
+  const more = !before || !from ? from !== before : [...from].some((id) => !before.has(id));
+  if (reason === 'bandwidth' && (app.call.paused !== reason || more)) app.call.announce(t('tile.paused.bandwidth'));
+  app.call.setVideoPaused(reason, from);
 }
+
+const sameSet = (a, b) => a === b || (!!a && !!b && a.size === b.size && [...a].every((x) => b.has(x)));
 
 /* The remote tiles: everyone in the room, except those whose tracks were
  * there and are gone (they are leaving or their media failed). */
@@ -805,8 +808,7 @@ function computeConnection() {
   const server = app.peer.serverState;
   for (const kind of ['publish', 'subscribe']) {
     if (s[kind] === 'failed' || server[kind]?.state === 'failed') {
-      const why = server[kind]?.reason;
-      return ['failed', why ? t('reason.pc-failed-server', { reason: why }) : t('reason.pc-failed', { pc: t(`pc.${kind}`) })];
+      return ['failed', t('reason.pc-failed', { pc: t(`pc.${kind}`) })]; /* the server's English reason: console (peer.js) */
     }
   }
   if (s.publish === 'disconnected' || s.subscribe === 'disconnected') return ['reconnecting', ''];
@@ -909,4 +911,15 @@ window.samvei = Object.freeze({
 
 window.addEventListener('pagehide', () => app.signaling?.close());
 
-loadNotice().then(() => showJoin());
+/* The link is checked as the page opens; the join page follows once it opens. */
+const noticeLoaded = loadNotice();
+gateLink({
+  token,
+  room: app.room,
+  root,
+  onOpen: async (link) => {
+    app.link = link;
+    await noticeLoaded;
+    showJoin();
+  },
+});

@@ -305,6 +305,8 @@ export class PeerSession {
   handlePcState(msg) {
     if (msg.pc === 'publish' || msg.pc === 'subscribe') {
       this.serverState[msg.pc] = { state: msg.state, reason: msg.reason ?? '' };
+      /* The reason is the server's English, for support: not shown on the page. */
+      if (msg.state === 'failed' && msg.reason) console.warn(`samvei: ${msg.pc} failed on the server: ${msg.reason}`);
       this.onStateChange();
     }
   }

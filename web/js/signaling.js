@@ -22,10 +22,13 @@
 export const PROTOCOL = 'samvei-v1';
 
 export class SignalingError extends Error {
-  constructor(code, message) {
+  /* reason, opensAt: what a refused join adds (docs/protocol.md). */
+  constructor(code, message, { reason, opensAt } = {}) {
     super(message || code);
     this.name = 'SignalingError';
     this.code = code;
+    if (reason) this.reason = String(reason);
+    if (opensAt) this.opensAt = String(opensAt);
   }
 }
 
@@ -172,7 +175,7 @@ export class Signaling {
       this.pending.delete(msg.id);
       clearTimeout(p.timer);
       if (msg.type === 'ok') p.resolve(msg);
-      else p.reject(new SignalingError(msg.code || 'internal', msg.message));
+      else p.reject(new SignalingError(msg.code || 'internal', msg.message, msg));
       return;
     }
     if (msg.type === 'error') console.warn(`samvei: server error ${msg.code}: ${msg.message}`);

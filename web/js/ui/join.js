@@ -1,6 +1,7 @@
 /*
  * join.js — the join page: room and display name (prefilled from ?room= and
- * ?name=; with an invitation token both come from the invitation), the
+ * ?name=; with an invitation token both come from the invitation, and the
+ * technical room field is not shown, the consultation's title is), the
  * pre-call check, the privacy notice to acknowledge, a join button, and
  * errors next to the field they are about or, for the server's and the
  * browser's refusals, above the button.
@@ -20,9 +21,10 @@ export function cleanName(name) {
 
 export class JoinPage {
   /* onSubmit({room, name}) is called with checked values once the notice
-   * is acknowledged. invite: {name, role} from the token, or null.
+   * is acknowledged. invite: {name, role} from the token, or null; title:
+   * the consultation's, when the link check gave one.
    * precheck: a PreCheck whose element is shown on the page, or null. */
-  constructor({ room = '', name = '', invite = null, notice = null, precheck = null, onSubmit }) {
+  constructor({ room = '', name = '', invite = null, title = '', notice = null, precheck = null, onSubmit }) {
     this.onSubmit = onSubmit;
     if (invite?.name) name = invite.name;
     this.roomInput = h('input', {
@@ -73,15 +75,19 @@ export class JoinPage {
       'form',
       { class: 'join-form', novalidate: true, 'aria-labelledby': 'join-title', onsubmit: (e) => this.submit(e) },
       this.notice,
+      title ? h('p', { class: 'join-consultation', id: 'join-consultation' }, t('join.consultation', { title })) : null,
       invite ? h('p', { class: 'form-notice', id: 'join-invite' }, t('join.invited-as', { name: invite.name || name, role: t(`role.${invite.role}`) })) : null,
-      h(
-        'div',
-        { class: 'field' },
-        h('label', { for: 'join-room' }, t('join.room')),
-        this.roomInput,
-        h('p', { class: 'field-hint', id: 'join-room-hint' }, t('join.room.hint')),
-        this.roomError,
-      ),
+      /* The room comes with the invitation: invited people never see it. */
+      invite
+        ? null
+        : h(
+            'div',
+            { class: 'field' },
+            h('label', { for: 'join-room' }, t('join.room')),
+            this.roomInput,
+            h('p', { class: 'field-hint', id: 'join-room-hint' }, t('join.room.hint')),
+            this.roomError,
+          ),
       h(
         'div',
         { class: 'field' },
@@ -113,7 +119,7 @@ export class JoinPage {
 
   /* Puts focus where the person has something to do. */
   focus() {
-    (this.roomInput.value ? (this.nameInput.value ? this.button : this.nameInput) : this.roomInput).focus();
+    (this.roomInput.value || !this.roomInput.isConnected ? (this.nameInput.value ? this.button : this.nameInput) : this.roomInput).focus();
   }
 
   fieldError(input, errorEl, text) {
@@ -140,6 +146,8 @@ export class JoinPage {
     this.fieldError(this.ackInput, this.ackError, ack ? null : t('join.error.notice'));
     this.showError(null);
     this.showNotice(null);
+    /* A hidden room (an invitation) that is not valid: the link is broken. */
+    if (!roomOk && !this.roomInput.isConnected) return this.showError(t('link.invalid.text'), 'invalid');
     if (!roomOk) return this.roomInput.focus();
     if (!name) return this.nameInput.focus();
     if (!ack) return this.ackInput.focus();
