@@ -37,11 +37,13 @@ const CHROMIUM_ARGS = [
   '--allow-loopback-in-peer-connection',
 ];
 
-export async function launchBrowser() {
+/* extraArgs come after the defaults; Chromium takes the last value of a
+ * switch given twice. */
+export async function launchBrowser(extraArgs = []) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_BIN || '/usr/bin/chromium',
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
   });
 }
 
