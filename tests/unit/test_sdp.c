@@ -635,13 +635,13 @@ static void test_negotiate_chrome_vp8(void) {
   CHECK(!a->rejected);
   CHECK_STR(a->mid, "0");
   CHECK_EQ_INT(a->dir, SV_DIR_RECVONLY); /* sendrecv -> recvonly */
-  CHECK_EQ_INT(a->n_codecs, 2);             /* Opus, and RED around it */
+  CHECK_EQ_INT(a->n_codecs, 2);          /* Opus, and RED around it */
   CHECK_STR(a->codecs[1].name, "red");
   CHECK_EQ_INT(a->codecs[1].pt, 63);
   CHECK(a->red_first);
   CHECK_EQ_INT(a->codecs[0].codec, SV_CODEC_OPUS);
   CHECK_EQ_INT(a->codecs[0].pt, 111);
-  CHECK_STR(a->codecs[0].fmtp, "minptime=10;useinbandfec=1");
+  CHECK_STR(a->codecs[0].fmtp, "minptime=10;useinbandfec=1;usedtx=1"); /* DTX asked for */
   CHECK_EQ_INT(a->codecs[0].fb, 0);
   CHECK_EQ_INT(a->ssrc, 1001);
   CHECK_STR(a->cname, "4TOk42mSjXCkVIa6");
@@ -650,7 +650,7 @@ static void test_negotiate_chrome_vp8(void) {
   CHECK(!v->rejected);
   CHECK_EQ_INT(v->ext.level, 0);
   CHECK_EQ_INT(v->dir, SV_DIR_RECVONLY); /* sendonly -> recvonly */
-  CHECK_EQ_INT(v->n_codecs, 2);             /* VP8, and its RTX */
+  CHECK_EQ_INT(v->n_codecs, 2);          /* VP8, and its RTX */
   CHECK_STR(v->codecs[1].name, "rtx");
   CHECK_STR(v->codecs[1].fmtp, "apt=96");
   CHECK_EQ_INT(v->codecs[0].codec, SV_CODEC_VP8);
@@ -661,6 +661,20 @@ static void test_negotiate_chrome_vp8(void) {
   CHECK_EQ_INT(v->rtx_ssrc, 2002);
   g_free(ans);
   g_free(offer);
+}
+
+/* The Opus answer asks for in-band FEC and DTX; a value the offer has is
+ * kept as it is. */
+static void test_negotiate_opus_fmtp(void) {
+  char **parts = g_strsplit(chrome_offer, "minptime=10;useinbandfec=1", -1);
+  char *text = g_strjoinv("minptime=10; USEDTX=0", parts);
+  g_strfreev(parts);
+  sv_sdp *offer = parse_ok(text);
+  sv_sdp *ans = negotiate_ok(offer, "vp8");
+  CHECK_STR(ans->media[0].codecs[0].fmtp, "minptime=10; USEDTX=0;useinbandfec=1");
+  g_free(ans);
+  g_free(offer);
+  g_free(text);
 }
 
 static void test_negotiate_chrome_h264(void) {
@@ -703,7 +717,7 @@ static void test_negotiate_firefox(void) {
   sv_sdp *ans = negotiate_ok(offer, "h264,vp8");
   CHECK_EQ_INT(ans->n_media, 3);
   CHECK_EQ_INT(ans->media[0].codecs[0].pt, 109);
-  CHECK_STR(ans->media[0].codecs[0].fmtp, "maxplaybackrate=48000;stereo=1;useinbandfec=1");
+  CHECK_STR(ans->media[0].codecs[0].fmtp, "maxplaybackrate=48000;stereo=1;useinbandfec=1;usedtx=1");
   CHECK_EQ_INT(ans->media[1].codecs[0].pt, 126); /* pm=1; 97 is pm=0 */
   CHECK_EQ_INT(ans->media[1].dir, SV_DIR_RECVONLY);
   CHECK(ans->media[2].rejected); /* data channel */
@@ -790,9 +804,10 @@ static void test_answer_round_trip(void) {
   CHECK(strstr(text, "a=ice-options:trickle\r\n") != NULL);
   CHECK(strstr(text, "m=audio 9 UDP/TLS/RTP/SAVPF 109\r\nc=IN IP4 0.0.0.0\r\n"
                      "a=rtcp:9 IN IP4 0.0.0.0\r\na=ice-ufrag:rL4y\r\n") != NULL);
-  CHECK(strstr(text, "a=fingerprint:sha-256 " FP_RELAY "\r\na=setup:passive\r\na=mid:0\r\n"
-                     "a=recvonly\r\na=rtcp-mux\r\na=rtpmap:109 opus/48000/2\r\n"
-                     "a=fmtp:109 maxplaybackrate=48000;stereo=1;useinbandfec=1\r\n") != NULL);
+  CHECK(strstr(text,
+               "a=fingerprint:sha-256 " FP_RELAY "\r\na=setup:passive\r\na=mid:0\r\n"
+               "a=recvonly\r\na=rtcp-mux\r\na=rtpmap:109 opus/48000/2\r\n"
+               "a=fmtp:109 maxplaybackrate=48000;stereo=1;useinbandfec=1;usedtx=1\r\n") != NULL);
   CHECK(strstr(text, "m=video 9 UDP/TLS/RTP/SAVPF 126 127\r\n") != NULL); /* H.264, its RTX */
   CHECK(strstr(text, "a=rtpmap:127 rtx/90000\r\na=fmtp:127 apt=126\r\n") != NULL);
   CHECK(strstr(text, "a=rtpmap:126 H264/90000\r\na=rtcp-fb:126 nack\r\na=rtcp-fb:126 nack pli\r\n"
@@ -1206,6 +1221,7 @@ int main(void) {
   RUN(test_parse_firefox);
   RUN(test_negotiate_chrome_vp8);
   RUN(test_negotiate_chrome_h264);
+  RUN(test_negotiate_opus_fmtp);
   RUN(test_negotiate_safari_falls_back_to_h264);
   RUN(test_negotiate_firefox);
   RUN(test_negotiate_h264_ranking);
