@@ -336,14 +336,17 @@ function noteQuality(stats, link) {
   const levels = {};
   for (const [id, s] of Object.entries(stats)) {
     if (app.gone.has(id)) continue;
+    /* A camera turned off still sends a black frame now and then, whose
+     * trickle says nothing about the link. */
+    const video = app.participants.get(id)?.videoOn !== false;
     levels[id] = q.add(
       id,
       {
         packetsReceived: s.videoPackets + s.audioPackets,
         packetsLost: s.packetsLost,
-        videoBytes: s.videoBytes,
-        framesDecoded: s.framesDecoded,
-        frameWidth: s.videoWidth,
+        videoBytes: video ? s.videoBytes : undefined,
+        framesDecoded: video ? s.framesDecoded : undefined,
+        frameWidth: video ? s.videoWidth : undefined,
         rttMs: link.rttMs,
         videoPaused: weakFrom(id),
       },
