@@ -40,8 +40,8 @@ int sv_app_apikey_main(int argc, char **argv) {
     goto out;
   }
   if (!values[0] || !*values[0] || strlen(values[0]) >= SV_STORE_NAME_MAX ||
-      !g_utf8_validate(values[0], -1, NULL)) {
-    rc = usage("give --name, 1-255 bytes of text");
+      !sv_text_plain(values[0])) {
+    rc = usage("give --name, 1-255 bytes of text without control or formatting characters");
     goto out;
   }
   sv_log_set_level(SV_LOG_WARN);

@@ -39,15 +39,18 @@ static int usage(const char *why) {
   return 2;
 }
 
+/* Names and the like reach other people's screens: plain text only, as the
+ * API takes it. */
 static bool copy_arg(char *dst, size_t size, const char *src) {
-  return src && *src && g_strlcpy(dst, src, size) < size && g_utf8_validate(src, -1, NULL);
+  return src && *src && g_strlcpy(dst, src, size) < size && sv_text_plain(src);
 }
 
 static int team_create(sv_store *st, const char **v) {
   sv_team t;
   memset(&t, 0, sizeof t);
   guint64 km = 0;
-  if (!copy_arg(t.name, sizeof t.name, v[0])) return usage("give --name");
+  if (!copy_arg(t.name, sizeof t.name, v[0]))
+    return usage("give --name (text without control or formatting characters)");
   if (!copy_arg(t.kind, sizeof t.kind, v[1])) return usage("give --kind specialist|municipal");
   if (v[2] && !copy_arg(t.organisation, sizeof t.organisation, v[2]))
     return usage("--organisation is too long");
@@ -93,7 +96,8 @@ static int invite(sv_store *st, const sv_config *cfg, const char **v) {
   sv_token_claims claims;
   memset(&claims, 0, sizeof claims);
   if (!copy_arg(claims.role, sizeof claims.role, v[1])) return usage("give --role");
-  if (!copy_arg(claims.name, sizeof claims.name, v[2])) return usage("give --name (1-127 bytes)");
+  if (!copy_arg(claims.name, sizeof claims.name, v[2]))
+    return usage("give --name (1-127 bytes of text without control or formatting characters)");
   g_strlcpy(claims.room, c.id, sizeof claims.room);
   claims.nbf = c.start - (int64_t)cfg->join_grace_before_min * 60;
   claims.exp = c.end + (int64_t)cfg->join_grace_after_min * 60;

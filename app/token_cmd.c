@@ -99,8 +99,9 @@ int sv_app_token_main(int argc, char **argv) {
     rc = usage("give --role, one of the roles below");
     goto out;
   }
-  if (!name || !*name || strlen(name) >= sizeof claims.name) {
-    rc = usage("give --name, the display name (1-127 bytes)");
+  if (!name || !*name || strlen(name) >= sizeof claims.name || !sv_text_plain(name)) {
+    rc = usage("give --name, the display name (1-127 bytes of text without control or "
+               "formatting characters)");
     goto out;
   }
   if (from && !parse_time(from, &start)) {

@@ -10,6 +10,8 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include <glib.h>
+
 static atomic_int log_level = SV_LOG_INFO;
 static atomic_int log_format = SV_LOG_TEXT;
 static FILE *_Atomic log_stream; /* NULL = stderr */
@@ -171,6 +173,15 @@ void sv_random_bytes(void *buf, size_t len) {
     p += n;
     len -= (size_t)n;
   }
+}
+
+bool sv_text_plain(const char *s) {
+  if (!s || !g_utf8_validate(s, -1, NULL)) return false;
+  for (const char *p = s; *p; p = g_utf8_next_char(p)) {
+    gunichar c = g_utf8_get_char(p);
+    if (g_unichar_iscntrl(c) || g_unichar_type(c) == G_UNICODE_FORMAT) return false;
+  }
+  return true;
 }
 
 void sv_random_id(char *out, size_t len) {

@@ -9,6 +9,7 @@
 #define SV_COMMON_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -90,5 +91,13 @@ void sv_random_bytes(void *buf, size_t len);
 /* Writes a random id of `len` characters from [a-z0-9] plus NUL into out
  * (out must hold len + 1 bytes). */
 void sv_random_id(char *out, size_t len);
+
+/* Whether s is text fit to show other people as a name or a message:
+ * valid UTF-8 with no control characters (C0, DEL, C1) and no format
+ * characters (Unicode Cf: the bidirectional overrides and isolates, the
+ * zero-width spaces and joiners), which let a name pretend to be someone
+ * else's or hide what follows. The one rule for the API, the protocol and
+ * the command line. */
+bool sv_text_plain(const char *s);
 
 #endif

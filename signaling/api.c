@@ -164,10 +164,7 @@ bool sv_api_text_field(json_t *obj, const char *name, size_t max, size_t max_byt
   bool ok = s != NULL;
   size_t chars = ok ? g_utf8_strlen(s, -1) : 0;
   ok = ok && chars >= 1 && chars <= max && strlen(s) <= max_bytes;
-  for (const char *p = s; ok && *p; p = g_utf8_next_char(p)) {
-    gunichar ch = g_utf8_get_char(p);
-    if (g_unichar_iscntrl(ch) || g_unichar_type(ch) == G_UNICODE_FORMAT) ok = false;
-  }
+  ok = ok && sv_text_plain(s);
   if (ok) {
     /* Not only white space. */
     bool blank = true;

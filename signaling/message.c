@@ -225,18 +225,6 @@ bool sv_message_room_id_ok(const char *room) {
   return n > 0 && n <= SV_MESSAGE_MAX_ROOM && is_id_chars(room);
 }
 
-/* Control characters (C0, DEL, C1) and the bidirectional overrides and
- * isolates, which let a display name pretend to be someone else's. */
-static bool is_plain(const char *s) {
-  for (const char *p = s; *p; p = g_utf8_next_char(p)) {
-    gunichar c = g_utf8_get_char(p);
-    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) ||
-        (c >= 0x2066 && c <= 0x2069))
-      return false;
-  }
-  return true;
-}
-
 /* Replaces the string member `name` of root by its trimmed copy and returns
  * the new value. jansson strings are valid UTF-8, so walking by characters
  * is safe. */
@@ -271,7 +259,7 @@ static int check_string(json_t *root, const sv_field *f, json_t *value, sv_msg *
     return fail(err, "bad-request", "field '%s' must be %s", f->name, f->rule);
   if ((f->flags & SV_F_ID_CHARS) && !is_id_chars(s))
     return fail(err, "bad-request", "field '%s' must be %s", f->name, f->rule);
-  if ((f->flags & SV_F_PLAIN) && !is_plain(s))
+  if ((f->flags & SV_F_PLAIN) && !sv_text_plain(s))
     return fail(err, "bad-request", "field '%s' must be %s", f->name, f->rule);
   *(const char **)((char *)out + f->offset) = s;
   return 0;

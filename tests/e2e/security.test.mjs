@@ -187,6 +187,29 @@ function rawHttp(server, bytes, ms = 3000) {
   });
 }
 
+test('names given on the command line follow the API\'s plain-text rule: no control or formatting characters', { timeout: 60000 }, () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'samvei-names-'));
+  try {
+    const run = (...args) => spawnSync(SAMVEI_BIN, [...args, '--data-dir', dataDir, '--token-secret', SECRET], { encoding: 'utf8', env: ENV });
+    /* A right-to-left override makes "Dr. Berg" out of other letters; a
+     * zero-width space makes a second "Dr. Berg" that is not the same. */
+    for (const bad of ['Dr. \u202egreB', 'Dr.\u200b Berg', 'Kari\u0007']) {
+      const token = run('token', '--room', 'names-room', '--role', 'patient', '--name', bad);
+      assert.equal(token.status, 2, `samvei token --name ${JSON.stringify(bad)}: ${token.stderr}`);
+      assert.match(token.stderr, /control or formatting characters/);
+      const team = run('team', 'create', '--name', bad, '--kind', 'specialist');
+      assert.equal(team.status, 2, `samvei team create --name ${JSON.stringify(bad)}: ${team.stderr}`);
+      const key = run('apikey', 'create', '--name', bad);
+      assert.equal(key.status, 2, `samvei apikey create --name ${JSON.stringify(bad)}: ${key.stderr}`);
+    }
+    const good = run('token', '--room', 'names-room', '--role', 'patient', '--name', 'Kari Ødegård-Nilsen');
+    assert.equal(good.status, 0, good.stderr);
+    assert.equal(run('team', 'create', '--name', 'Hjemmetjenesten Ås', '--kind', 'municipal').status, 0);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
 test('Content-Length with Transfer-Encoding gets 400 and the connection closes; nothing hides in the body', { timeout: 60000 }, async () => {
   const server = await startServer('security-http', { args: ['--token-secret', SECRET] });
   try {

@@ -413,6 +413,21 @@ static void test_room_id(void) {
   CHECK(!sv_message_room_id_ok("a.b"));
 }
 
+/* The one plain-text rule (common.h), for names and messages wherever they
+ * come from. */
+static void test_text_plain(void) {
+  CHECK(sv_text_plain("Kari Ødegård-Nilsen"));
+  CHECK(sv_text_plain("Dr. Berg (lege)"));
+  CHECK(sv_text_plain("نور"));
+  CHECK(!sv_text_plain("Dr. \u202egreB")); /* right-to-left override */
+  CHECK(!sv_text_plain("Dr.\u200b Berg")); /* zero-width space */
+  CHECK(!sv_text_plain("a\u2066b"));       /* isolate */
+  CHECK(!sv_text_plain("bell\a"));
+  CHECK(!sv_text_plain("c1\xc2\x85")); /* NEL, a C1 control */
+  CHECK(!sv_text_plain("\xff\xfe"));   /* not UTF-8 */
+  CHECK(!sv_text_plain(NULL));
+}
+
 int main(void) {
   RUN(test_room_id);
   RUN(test_join);
@@ -425,5 +440,6 @@ int main(void) {
   RUN(test_chat_and_leave);
   RUN(test_envelope);
   RUN(test_error_keeps_id);
+  RUN(test_text_plain);
   return check_summary();
 }
