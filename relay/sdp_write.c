@@ -89,27 +89,20 @@ static const sv_sdp_codec *pick_codec(const sv_sdp_media *om, const sv_sdp_prefs
   return NULL;
 }
 
-/* Whether fmtp ("a=1;b=2") has parameter name, whatever its value. */
-static bool fmtp_has(const char *fmtp, const char *name) {
-  size_t n = strlen(name);
-  for (const char *p = fmtp; p && *p; p = strchr(p, ';'), p = p ? p + 1 : NULL) {
-    while (*p == ' ')
-      p++;
-    if (g_ascii_strncasecmp(p, name, n) == 0 && p[n] == '=') return true;
-  }
-  return false;
-}
-
 /* Opus parameters in a publish answer say what the relay wants to receive:
  * in-band FEC (a lost packet rebuilt from the next one) and DTX (a silent
  * or muted microphone sends a packet every 400 ms instead of fifty a
  * second, which a narrow link feels). Values the offer has are kept. */
-static void opus_fmtp(char *fmtp, size_t cap) {
+static void opus_fmtp(sv_sdp_codec *c) {
+  char *fmtp = c->fmtp;
+  size_t cap = sizeof c->fmtp;
   static const char *const want[][2] = {{"useinbandfec", "1"}, {"usedtx", "1"}};
   for (size_t i = 0; i < SV_ARRAY_LEN(want); i++) {
-    if (fmtp_has(fmtp, want[i][0])) continue;
+    char have[sizeof c->fmtp];
+    if (fmtp_get(fmtp, want[i][0], have, sizeof have)) continue;
     size_t len = strlen(fmtp);
-    g_snprintf(fmtp + len, cap - len, "%s%s=%s", len ? ";" : "", want[i][0], want[i][1]);
+    int n = g_snprintf(fmtp + len, cap - len, "%s%s=%s", len ? ";" : "", want[i][0], want[i][1]);
+    if (n < 0 || (size_t)n >= cap - len) fmtp[len] = '\0'; /* no room: not half a parameter */
   }
 }
 
@@ -147,7 +140,7 @@ int sv_sdp_negotiate_publish(const sv_sdp *offer, const sv_sdp_prefs *prefs, sv_
     usable++;
     am->codecs[0] = *c;
     am->codecs[0].fb &= SDP_FB_SUPPORTED;
-    if (c->codec == SV_CODEC_OPUS) opus_fmtp(am->codecs[0].fmtp, sizeof am->codecs[0].fmtp);
+    if (c->codec == SV_CODEC_OPUS) opus_fmtp(&am->codecs[0]);
     /* Loss repair the browser brings along: redundant audio (RFC 2198)
      * around Opus, and RTX (RFC 4588) for the video codec, so the relay's
      * NACKs are answered on their own stream. */
