@@ -145,6 +145,19 @@ export async function healthz() {
   return { status: res.status, body: await res.json().catch(() => null) };
 }
 
+/* Screenshots of the page as it is, at iPad portrait and at laptop size,
+ * as dir/<name>-tablet.png and -laptop.png; each after the page has drawn
+ * a frame at that size. */
+export async function shots(page, dir, name) {
+  const before = page.viewportSize();
+  for (const [size, vp] of Object.entries({ tablet: VIEWPORTS.tablet, laptop: VIEWPORTS.laptop })) {
+    await page.setViewportSize(vp);
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+    await page.screenshot({ path: join(dir, `${name}-${size}.png`) });
+  }
+  await page.setViewportSize(before);
+}
+
 export function shot(page, name) {
   return page.screenshot({ path: join(ARTIFACTS, name), fullPage: false });
 }

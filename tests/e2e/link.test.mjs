@@ -21,7 +21,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { ARTIFACTS, VIEWPORTS, launchBrowser } from './lib.mjs';
+import { ARTIFACTS, VIEWPORTS, launchBrowser, shots } from './lib.mjs';
 import { startServer, SAMVEI_BIN } from './server.mjs';
 import { api } from './api.mjs';
 
@@ -134,7 +134,7 @@ async function assertRefused(p, kind) {
   assert.equal(s.h1, text.join);
   assert.equal(s.role, 'alert', `${p.label}: an alert region`);
   assert.equal(s.forms, 0, `${p.label}: nothing to fill in`);
-  await p.page.screenshot({ path: join(SHOTS, `${kind}-${p.lang}-tablet.png`) });
+  await shots(p.page, SHOTS, `${kind}-${p.lang}`);
   return s;
 }
 
@@ -161,7 +161,7 @@ test('a too-early link shows the opening time and lets the person in by itself w
     assert.match(s.text, p.lang === 'nb' ? /^Du kan bli med fra / : /^You can join from /);
     assert.equal(await p.page.locator('#link-text').getAttribute('data-opens-at'), c.start);
     assert.equal(await p.page.locator('#link-consultation').innerText(), TITLE);
-    await p.page.screenshot({ path: join(SHOTS, `too-early-${p.lang}-tablet.png`) });
+    await shots(p.page, SHOTS, `too-early-${p.lang}`);
   }
   assert.ok(clock(c.start, 'Europe/Oslo') !== clock(c.start, 'America/New_York'), 'two zones, two clocks');
   assert.match(await nb.page.locator('#link-text').innerText(), /[a-zæøå]+dag/, 'the weekday in bokmål');
@@ -174,7 +174,7 @@ test('a too-early link shows the opening time and lets the person in by itself w
     assert.equal(await p.page.locator('#join-room').count(), 0, `${p.label}: no room field for an invited person`);
     assert.match(await p.page.locator('#join-consultation').innerText(), new RegExp(TITLE));
   }
-  await nb.page.screenshot({ path: join(SHOTS, 'opened-nb-tablet.png') });
+  await shots(nb.page, SHOTS, 'opened-nb');
 
   /* And the server agrees: the patient goes on into the waiting room. */
   await nb.page.locator('#notice-ack').check();
@@ -249,7 +249,7 @@ test('invited people see no room field; the call header shows the title; a refus
   const header = p.page.locator('.call-room');
   assert.equal(await header.innerText(), TITLE);
   assert.doesNotMatch(await p.page.locator('#call').innerText(), new RegExp(c.id), 'the room id is nowhere in the call');
-  await p.page.screenshot({ path: join(SHOTS, 'call-title-nb-tablet.png') });
+  await shots(p.page, SHOTS, 'call-title-nb');
 
   /* Revoked after the page opened: the join refusal is the same plain
    * bokmål text, never the server's English sentence. */
@@ -267,7 +267,7 @@ test('invited people see no room field; the call header shows the title; a refus
   const text = await err.innerText();
   assert.ok(text.startsWith(TEXT.nb.revokedText), text);
   assert.doesNotMatch(text, /revoked|organiser|ask for/i, 'not the server English');
-  await q.page.screenshot({ path: join(SHOTS, 'join-refused-nb-tablet.png') });
+  await shots(q.page, SHOTS, 'join-refused-nb');
 });
 
 /* Joins held's room as its host over a bare WebSocket and ends it. */

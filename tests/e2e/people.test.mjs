@@ -31,6 +31,7 @@ import {
   waitForMediaFrom,
   connectionState,
   roomName,
+  shots,
   sleep,
 } from './lib.mjs';
 import { startServer } from './server.mjs';
@@ -107,17 +108,6 @@ async function person(label, { viewport = VIEWPORTS.laptop, mode = 'all', testOp
   }
   await p.context.addInitScript(deviceScript, { mode, testOptions });
   return p;
-}
-
-/* Screenshots of the page as it is, at iPad portrait and at laptop size. */
-async function shots(page, name) {
-  const before = page.viewportSize();
-  for (const [size, vp] of Object.entries({ tablet: VIEWPORTS.tablet, laptop: VIEWPORTS.laptop })) {
-    await page.setViewportSize(vp);
-    await sleep(200);
-    await page.screenshot({ path: join(SHOTS, `${name}-${size}.png`) });
-  }
-  await page.setViewportSize(before);
 }
 
 const tile = (page, id) => page.locator(`#grid [data-participant="${id}"]`);
@@ -239,7 +229,7 @@ test('a refused camera: the check says so on its own row, with help; the person 
   assert.equal(await help.getAttribute('data-platform'), 'desktop');
   assert.match(await help.innerText(), /How to allow the camera and microphone[\s\S]*left of the address/);
   assert.match(await a.page.locator('#check-summary').innerText(), /sound only/);
-  await shots(a.page, 'join-camera-refused');
+  await shots(a.page, SHOTS, 'join-camera-refused');
 
   /* Joining works, with sound only; the page says so. */
   const aId = await joinViaUi(a.page, room, 'Anne Lund');
@@ -259,7 +249,7 @@ test('a refused camera: the check says so on its own row, with help; the person 
   assert.match(await aTile.getAttribute('aria-label'), /Camera is off/);
   await waitForMediaFrom(a.page, [bId], 'A');
   await waitFor(async () => (await connectionState(a.page)) === 'connected', { what: 'A to show connected' });
-  await shots(b.page, 'call-peer-audio-only');
+  await shots(b.page, SHOTS, 'call-peer-audio-only');
 });
 
 test('device help follows the device and the language: iPad Safari in bokmål', { timeout: 60000 }, async () => {
@@ -273,7 +263,7 @@ test('device help follows the device and the language: iPad Safari in bokmål', 
   assert.match(await help.innerText(), /Innstillinger-appen[\s\S]*Safari[\s\S]*Kamera og Mikrofon/);
   assert.equal(await p.page.locator('#check-camera-value').innerText(), 'Ikke tillatt');
   assert.equal(await p.page.locator('#check-mic-value').innerText(), 'Virker');
-  await shots(p.page, 'join-help-ipad-nb');
+  await shots(p.page, SHOTS, 'join-help-ipad-nb');
 
   const android =
     'Mozilla/5.0 (Linux; Android 14; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
@@ -295,7 +285,7 @@ test('the language switch on the join page is remembered', { timeout: 60000 }, a
   await p.page.getByRole('heading', { name: 'Bli med i en konsultasjon' }).waitFor({ timeout: 10000 });
   assert.equal(await p.page.evaluate(() => document.documentElement.lang), 'nb');
   await p.page.getByRole('link', { name: 'English' }).waitFor();
-  await shots(p.page, 'join-nb-switch');
+  await shots(p.page, SHOTS, 'join-nb-switch');
 });
 
 test('no devices at all: the person joins to watch and listen', { timeout: 240000 }, async () => {
@@ -308,7 +298,7 @@ test('no devices at all: the person joins to watch and listen', { timeout: 24000
   assert.equal(await checkState(a.page, 'mic'), 'missing');
   assert.equal(await a.page.locator('#device-help').count(), 0, 'nothing was refused: no permission help');
   assert.match(await a.page.locator('#check-summary').innerText(), /without camera and microphone/);
-  await shots(a.page, 'join-no-devices');
+  await shots(a.page, SHOTS, 'join-no-devices');
 
   const aId = await joinViaUi(a.page, room, 'Vakt PC');
   assert.equal((await a.page.evaluate(() => window.samvei.state())).watchOnly, true);
@@ -319,7 +309,7 @@ test('no devices at all: the person joins to watch and listen', { timeout: 24000
     timeoutMs: 10000,
     what: "B's tile of the watcher to say muted and camera off",
   });
-  await shots(a.page, 'call-watch-only');
+  await shots(a.page, SHOTS, 'call-watch-only');
 });
 
 test('mute and camera off show on the other side within 1 s; captions change; late joiners and join choices', { timeout: 300000 }, async () => {
@@ -335,7 +325,7 @@ test('mute and camera off show on the other side within 1 s; captions change; la
   /* Speaking: the fake microphone's tone lights A's tile on B's side. */
   await waitFor(async () => (await aOnB.getAttribute('data-speaking')) === 'true', { timeoutMs: 15000, intervalMs: 200, what: "B's tile of A to show A speaking" });
   assert.match(await aOnB.getAttribute('aria-label'), /Speaking/);
-  await shots(b.page, 'call-speaking');
+  await shots(b.page, SHOTS, 'call-speaking');
 
   /* A mutes: the caption offers the way back, B sees it within 1 s. */
   const mic = a.page.locator('#btn-mic');
@@ -356,8 +346,8 @@ test('mute and camera off show on the other side within 1 s; captions change; la
   await waitFor(async () => (await cam.innerText()) === 'Start camera', { timeoutMs: 5000, what: 'the camera caption to change' });
   assert.match(await aOnB.getAttribute('aria-label'), /Camera is off/);
   console.log(`# remote mute seen after ${muteMs} ms, camera off after ${camMs} ms`);
-  await shots(b.page, 'call-peer-muted-camera-off');
-  await shots(a.page, 'call-self-muted-camera-off');
+  await shots(b.page, SHOTS, 'call-peer-muted-camera-off');
+  await shots(a.page, SHOTS, 'call-self-muted-camera-off');
 
   /* Someone joining later sees the same, from the participant list; they
    * chose to join muted and with the camera off. */
@@ -366,7 +356,7 @@ test('mute and camera off show on the other side within 1 s; captions change; la
   await waitFor(async () => (await checkState(c.page, 'camera')) === 'ok', { timeoutMs: 20000, what: "C's camera check" });
   await c.page.getByLabel('Join with my camera off').check();
   await c.page.getByLabel('Join with my microphone muted').check();
-  await shots(c.page, 'join-choices');
+  await shots(c.page, SHOTS, 'join-choices');
   await c.page.getByLabel('Room').fill(room);
   await c.page.getByLabel('Your name').fill('Ola Tolk');
   await c.page.getByLabel('I have read this and want to join').check();
@@ -407,7 +397,7 @@ test('left, turned away, removed and ended: each its own end screen, camera and 
   assert.match(await rel.page.locator('#end').innerText(), /You were not let in[\s\S]*contact the person who invited you/);
   await assertDevicesOff(rel);
   await rel.page.locator('#end-rejoin').waitFor();
-  await shots(rel.page, 'end-rejected');
+  await shots(rel.page, SHOTS, 'end-rejected');
 
   /* Removed, after a confirmation that names them. */
   const nurse = await person('ppl-end-nurse', { viewport: VIEWPORTS.tablet });
@@ -431,7 +421,7 @@ test('left, turned away, removed and ended: each its own end screen, camera and 
   assert.match(await nurse.page.locator('#end').innerText(), /removed you[\s\S]*no longer works/);
   assert.equal(await nurse.page.locator('#end-rejoin').count(), 0, 'no rejoin button: the link is refused');
   await assertDevicesOff(nurse);
-  await shots(nurse.page, 'end-removed');
+  await shots(nurse.page, SHOTS, 'end-removed');
 
   /* Left. */
   const gp = await person('ppl-end-gp');
@@ -442,7 +432,7 @@ test('left, turned away, removed and ended: each its own end screen, camera and 
   await gp.page.locator('#end[data-kind="left"]').waitFor({ timeout: 10000 });
   assert.match(await gp.page.locator('#end').innerText(), /You have left the consultation[\s\S]*camera and microphone are off/);
   await assertDevicesOff(gp);
-  await shots(gp.page, 'end-left');
+  await shots(gp.page, SHOTS, 'end-left');
 
   /* Ended for everyone: the confirmation says the links stop working. */
   const nurse2 = await person('ppl-end-nurse2', { viewport: VIEWPORTS.tablet });
@@ -460,7 +450,7 @@ test('left, turned away, removed and ended: each its own end screen, camera and 
     await assertDevicesOff(p);
   }
   assert.match(endAsked, /invitation links stop working/);
-  await shots(nurse2.page, 'end-ended');
+  await shots(nurse2.page, SHOTS, 'end-ended');
 
   /* Joining again from the left screen goes back to the join page. */
   await gp.page.locator('#end-rejoin').click();
@@ -490,7 +480,7 @@ test('a server gone longer than the old give-up: the call keeps retrying and com
     assert.equal(st.connection, 'reconnecting', 'still reconnecting, not failed');
     assert.match(st.reason, /Trying again by itself/);
     await a.page.locator('#btn-retry').waitFor({ state: 'visible' });
-    await shots(a.page, 'call-reconnecting');
+    await shots(a.page, SHOTS, 'call-reconnecting');
 
     server = await startServer('ppl-retry', { port });
     for (const [p, other] of [

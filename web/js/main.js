@@ -765,17 +765,15 @@ function renderAudioOnly() {
  * is the reason shown on every tile even before the server confirms it.
  * A new pause is also said to screen readers. */
 function renderPaused() {
+  if (!app.call) return;
   const reason = app.audioOnly ? 'audio-only' : app.videoPaused;
   const from = reason === 'bandwidth' ? app.pausedFrom : null;
-  if (!app.call) return;
-  const before = app.call.pausedFrom;
-  if (app.call.paused === reason && sameSet(before, from)) return;
-  const more = !before || !from ? from !== before : [...from].some((id) => !before.has(id));
-  if (reason === 'bandwidth' && (app.call.paused !== reason || more)) app.call.announce(t('tile.paused.bandwidth'));
+  /* Said when video from someone more pauses for bandwidth (null: everyone). */
+  const was = app.call.paused === 'bandwidth' ? app.call.pausedFrom : new Set();
+  if (reason === 'bandwidth' && was !== null && (from === null || [...from].some((id) => !was.has(id))))
+    app.call.announce(t('tile.paused.bandwidth'));
   app.call.setVideoPaused(reason, from);
 }
-
-const sameSet = (a, b) => a === b || (!!a && !!b && a.size === b.size && [...a].every((x) => b.has(x)));
 
 /* The remote tiles: everyone in the room, except those whose tracks were
  * there and are gone (they are leaving or their media failed). */
