@@ -128,15 +128,13 @@ static int send_stamped(sv_part *sub, uint8_t *out, size_t len, uint16_t twcc_se
   return rc;
 }
 
-static void send_to(sv_out *o, const uint8_t *buf, size_t len, const sv_rtp_header *h, uint8_t pt,
-                    uint64_t now) {
+size_t sv_forward_build(sv_out *o, const uint8_t *buf, size_t len, const sv_rtp_header *h,
+                        uint8_t pt, uint64_t now, uint8_t *out) {
   sv_part *sub = o->sub;
-  uint8_t *out = sub->room->env->scratch_out;
-  uint16_t twcc_seq = sub->twcc_seq;
-  size_t n = sv_rtp_copy_out(out, buf, len, h, sub->twcc_id, twcc_seq, NULL);
+  size_t n = sv_rtp_copy_out(out, buf, len, h, sub->twcc_id, sub->twcc_seq, NULL);
   sv_rtp_header oh;
   sv_vp8_desc vp8, *d = NULL;
-  if (sv_rtp_parse(out, n, &oh) != 0) return; /* cannot happen: built from a parsed packet */
+  if (sv_rtp_parse(out, n, &oh) != 0) return 0; /* cannot happen: built from a parsed packet */
   if (o->codec.codec == SV_CODEC_VP8 &&
       sv_vp8_desc_parse(out + oh.header_len, oh.payload_len, &vp8) == 0)
     d = &vp8;
@@ -147,7 +145,16 @@ static void send_to(sv_out *o, const uint8_t *buf, size_t len, const sv_rtp_head
   if (d) sv_vp8_desc_write(out + oh.header_len, d, picid, tl0);
   sv_rtp_rewrite(out, pt, seq, ts, o->ssrc);
   if (sub->twcc_id) sub->twcc_seq++;
-  if (send_stamped(sub, out, n, twcc_seq, false, now) == 0) {
+  return n;
+}
+
+static void send_to(sv_out *o, const uint8_t *buf, size_t len, const sv_rtp_header *h, uint8_t pt,
+                    uint64_t now) {
+  sv_part *sub = o->sub;
+  uint8_t *out = sub->room->env->scratch_out;
+  uint16_t twcc_seq = sub->twcc_seq;
+  size_t n = sv_forward_build(o, buf, len, h, pt, now, out);
+  if (n > 0 && send_stamped(sub, out, n, twcc_seq, false, now) == 0) {
     o->packets++;
     o->octets += (uint32_t)h->payload_len;
     if (!sub->first_video && o->kind == SV_KIND_VIDEO) record_first_video(sub, now);
@@ -157,27 +164,22 @@ static void send_to(sv_out *o, const uint8_t *buf, size_t len, const sv_rtp_head
   if (sub->want_bps) sv_forward_probe_due(sub, now);
 }
 
-/* Sends the layer's packet in_seq again to o: as RTX (RFC 4588) on o's RTX
- * SSRC when the subscriber took RTX, else as it was. Returns the bytes
- * sent, 0 when the packet is no longer buffered or o's numbers do not map. */
-static size_t resend(sv_out *o, uint16_t out_seq, bool probe, uint64_t now) {
+size_t sv_forward_build_resend(sv_out *o, uint16_t out_seq, bool probe, uint64_t now,
+                               uint8_t *out) {
   sv_track *t = o->src;
   uint16_t seq;
   if (!t || o->layer < 0 || !sv_outmap_unmap(&o->map, out_seq, &seq)) return 0;
   sv_layer *l = &t->layers[o->layer];
   if (!l->rtx) return 0;
-  sv_rtx_slot *slot = &l->rtx[seq & (SV_RTX_SLOTS - 1)];
+  const sv_rtx_slot *slot = &l->rtx[seq & (SV_RTX_SLOTS - 1)];
   sv_rtp_header h;
   if (slot->len == 0 || slot->seq != seq || sv_rtp_parse(slot->data, slot->len, &h) != 0) return 0;
   if (!o->rtx_pt) {
     if (probe) return 0;
-    send_to(o, slot->data, slot->len, &h, o->codec.pt, now);
-    return slot->len;
+    return sv_forward_build(o, slot->data, slot->len, &h, o->codec.pt, now, out);
   }
   sv_part *sub = o->sub;
-  uint8_t *out = sub->room->env->scratch_out;
-  uint16_t twcc_seq = sub->twcc_seq;
-  size_t n = sv_rtp_copy_out(out, slot->data, slot->len, &h, sub->twcc_id, twcc_seq, &out_seq);
+  size_t n = sv_rtp_copy_out(out, slot->data, slot->len, &h, sub->twcc_id, sub->twcc_seq, &out_seq);
   sv_rtp_header oh;
   sv_vp8_desc vp8;
   if (sv_rtp_parse(out, n, &oh) != 0) return 0;
@@ -193,7 +195,17 @@ static size_t resend(sv_out *o, uint16_t out_seq, bool probe, uint64_t now) {
   }
   sv_rtp_rewrite(out, o->rtx_pt, o->rtx_seq++, h.ts + o->map.ts_delta, o->rtx_ssrc);
   if (sub->twcc_id) sub->twcc_seq++;
-  if (send_stamped(sub, out, n, twcc_seq, probe, now) != 0) return 0;
+  return n;
+}
+
+/* Sends the layer's packet out_seq (o's numbering) again to o; returns the
+ * bytes sent, 0 when it cannot. */
+static size_t resend(sv_out *o, uint16_t out_seq, bool probe, uint64_t now) {
+  sv_part *sub = o->sub;
+  uint8_t *out = sub->room->env->scratch_out;
+  uint16_t twcc_seq = sub->twcc_seq;
+  size_t n = sv_forward_build_resend(o, out_seq, probe, now, out);
+  if (n == 0 || send_stamped(sub, out, n, twcc_seq, probe, now) != 0) return 0;
   return n;
 }
 

@@ -165,6 +165,19 @@ void sv_forward_part_free(sv_part *p);
  * packets of the layer it receives again, as RTX. Returns the bytes sent
  * (0 when o has no RTX or nothing buffered). */
 size_t sv_forward_probe(sv_out *o, size_t bytes, uint64_t now);
+/* Builds into out (SV_PEER_SCRATCH bytes) the packet (h over buf[0..len))
+ * as o's subscriber gets it: o's SSRC, payload type pt, its sequence
+ * numbers, timestamps and VP8 picture IDs, and the subscriber's
+ * transport-wide sequence number (taken). Returns its length, 0 if none. */
+size_t sv_forward_build(sv_out *o, const uint8_t *buf, size_t len, const sv_rtp_header *h,
+                        uint8_t pt, uint64_t now, uint8_t *out);
+/* Builds into out the answer to o's subscriber's NACK of its sequence
+ * number out_seq, from the layer's retransmission buffer: an RTX packet
+ * (RFC 4588: o's RTX SSRC and payload type, its own sequence number, the
+ * OSN first in the payload) when the subscriber took RTX, else the
+ * original packet as first sent (never for a probe). Returns its length,
+ * 0 when the packet is no longer buffered or out_seq does not map. */
+size_t sv_forward_build_resend(sv_out *o, uint16_t out_seq, bool probe, uint64_t now, uint8_t *out);
 /* Sends the probe padding the estimator towards sub wants now, if any. */
 void sv_forward_probe_due(sv_part *sub, uint64_t now);
 
