@@ -241,19 +241,27 @@ def advice(top):
 
 
 def srtp_text(runs):
-    """The SRTP profiles the runs saw (the load generator records them by
-    the length of the authentication tag), as text for the Method."""
+    """The SRTP profiles each server negotiated with the load generator (it
+    records every profile its PeerConnections got, per side), as text for
+    the Method."""
     seen = {}
     for server in SERVERS:
         for run in runs[server].values():
-            for side, prof in (run.get("srtp") or {}).items():
-                if prof != "unknown":
-                    seen.setdefault(server, set()).add(prof)
+            for side, profs in (run.get("srtp") or {}).items():
+                if isinstance(profs, str):  # results from before the list
+                    profs = [profs]
+                for prof in profs:
+                    if prof != "unknown":
+                        seen.setdefault(server, {}).setdefault(side, set()).add(prof)
     if not seen:
-        return "SRTP_AES128_CM_SHA1_80 (the only profile the load generator offers)"
-    parts = [f"{server}: {', '.join(sorted(p))}" for server, p in seen.items()]
-    return ("the profile DTLS chose (the load generator offers what a browser offers, GCM "
-            "first; by the tags it saw, " + "; ".join(parts) + ")")
+        return "the profile DTLS chose (not recorded in this run)"
+    parts = []
+    for server, sides in seen.items():
+        txt = ", ".join(f"{side} {' and '.join(sorted(p))}" for side, p in sorted(sides.items()))
+        parts.append(f"{server}: {txt}")
+    return ("the profile DTLS chose: the load generator offers Chrome's list in Chrome's order "
+            "(SRTP_AES128_CM_SHA1_80, then SRTP_AEAD_AES_256_GCM, SRTP_AEAD_AES_128_GCM), and the "
+            "DTLS server's preference decides; they got " + "; ".join(parts))
 
 
 def layer_text(step):

@@ -26,6 +26,7 @@ struct sv_peer {
   char remote_fingerprint[160]; /* from the first sv_peer_set_remote() */
   sv_dtls *dtls;
   sv_srtp srtp;
+  sv_srtp_profile profile; /* negotiated by DTLS, 0 until then */
   sv_pc_state state;
   bool dtls_client, dtls_started, remote_set, released, gathering_done;
   GPtrArray *held; /* local candidates not yet released (owned strings) */
@@ -88,6 +89,7 @@ static void on_dtls_connected(void *user, const sv_dtls_srtp_keys *keys, bool is
     set_state(p, SV_PC_STATE_FAILED, "cannot set up SRTP with the negotiated keys");
     return;
   }
+  p->profile = keys->profile;
   set_state(p, SV_PC_STATE_CONNECTED, NULL);
 }
 
@@ -263,6 +265,10 @@ void sv_peer_release_candidates(sv_peer *p) {
   for (guint i = 0; i < p->held->len; i++)
     p->cb.candidate(p->user, p, g_ptr_array_index(p->held, i));
   g_ptr_array_set_size(p->held, 0);
+}
+
+sv_srtp_profile sv_peer_srtp_profile(const sv_peer *p) {
+  return p->profile;
 }
 
 sv_pc_state sv_peer_state(const sv_peer *p) {

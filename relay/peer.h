@@ -83,6 +83,8 @@ int sv_peer_add_remote_candidate(sv_peer *p, const char *candidate);
 /* Delivers held-back local candidates and all later ones as they come. */
 void sv_peer_release_candidates(sv_peer *p);
 sv_pc_state sv_peer_state(const sv_peer *p);
+/* The SRTP profile DTLS negotiated; 0 before the peer is connected. */
+sv_srtp_profile sv_peer_srtp_profile(const sv_peer *p);
 /* Protects in place and sends. buf must have SV_SRTP_TRAILER spare bytes.
  * Returns 0, or SV_ESTATE before SRTP is up, SV_EIO on send failure. */
 int sv_peer_send_rtp(sv_peer *p, uint8_t *buf, size_t len);

@@ -44,6 +44,10 @@ double lg_hist_quantile(const lg_hist *h, double q);
 #define LG_RING        512
 #define LG_LAYERS      3 /* simulcast layers: q, h, f */
 #define LG_MAX_OUT     (1 + LG_LAYERS)
+/* Chrome's DTLS use_srtp list, in its order (webrtc CryptoOptions with GCM
+ * on: AES-CM-80 first, then the GCM profiles). */
+#define LG_BROWSER_SRTP_PROFILES                                                                   \
+  "SRTP_AES128_CM_SHA1_80:SRTP_AEAD_AES_256_GCM:SRTP_AEAD_AES_128_GCM"
 
 /* The simulcast layers a publisher sends, lowest first (media.c). */
 typedef struct lg_layer_spec {
@@ -152,7 +156,7 @@ typedef struct lg_state {
   bool twcc;              /* subscribers take transport-cc + RTX and send feedback */
   uint32_t caps_kbps[16]; /* virtual link caps, assigned to receivers in turn */
   int n_caps;
-  uint8_t pub_tag_len, sub_tag_len; /* SRTP auth tag bytes seen: says the profile */
+  uint32_t pub_profiles, sub_profiles; /* SRTP profiles negotiated: bit (1 << IANA id) */
   /* Totals since start. */
   uint64_t rtp_sent, rtp_recv, rtp_expected_base, sampled, pli_in, nack_in, retrans;
   uint64_t rtx_recv;              /* RTX and probe padding received (not media) */

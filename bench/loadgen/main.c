@@ -584,12 +584,13 @@ static gboolean feedback_tick(gpointer data) {
   return G_SOURCE_CONTINUE;
 }
 
-/* The SRTP profile an authentication tag length says. */
-static const char *profile_by_tag(int tag) {
-  return tag == 16   ? "AEAD_AES_128_GCM or AEAD_AES_256_GCM"
-         : tag == 10 ? "AES128_CM_HMAC_SHA1_80"
-         : tag == 4  ? "AES128_CM_HMAC_SHA1_32"
-                     : "unknown";
+/* The SRTP profiles one side's PeerConnections negotiated, by name. */
+static json_t *profile_names(uint32_t profiles) {
+  json_t *names = json_array();
+  for (int id = 0; id < 32; id++)
+    if (profiles & (1u << id))
+      json_array_append_new(names, json_string(sv_dtls_srtp_profile_name((sv_srtp_profile)id)));
+  return names;
 }
 
 static void usage(void) {
@@ -730,6 +731,9 @@ int main(int argc, char **argv) {
   if (sv_srtp_global_init() != 0) return 1;
   sv_dtls_identity *identity = NULL;
   if (sv_dtls_identity_new(&identity) != 0) return 1;
+  /* What Chrome offers in DTLS use_srtp, in its order: the server under
+   * test picks from it as it would with a browser. */
+  if (sv_dtls_identity_set_srtp_profiles(identity, LG_BROWSER_SRTP_PROFILES) != 0) return 1;
   static uint8_t scratch[SV_PEER_SCRATCH], scratch_out[SV_PEER_SCRATCH + SV_SRTP_TRAILER];
   static sv_stats_block stats;
   static char *addrs[] = {"127.0.0.1", NULL};
@@ -768,8 +772,8 @@ int main(int argc, char **argv) {
   json_object_set_new(result, "simulcast", json_boolean(lg.simulcast));
   json_object_set_new(result, "twcc", json_boolean(lg.twcc));
   json_object_set_new(result, "srtp",
-                      json_pack("{s:s,s:s}", "publish", profile_by_tag(lg.pub_tag_len), "subscribe",
-                                profile_by_tag(lg.sub_tag_len)));
+                      json_pack("{s:o,s:o}", "publish", profile_names(lg.pub_profiles), "subscribe",
+                                profile_names(lg.sub_profiles)));
   if (lg.simulcast) {
     json_t *caps = json_array(), *layers = json_array();
     for (int i = 0; i < LG_LAYERS; i++)

@@ -158,14 +158,12 @@ static void send_packet(lg_part *p, lg_out_stream *s, const uint8_t *payload, si
   put64(stamp + 8, (uint64_t)lg_now_us());
   size_t len = hl + plen + STAMP_LEN;
   uint16_t seq = s->seq++;
-  /* sv_peer_send_rtp does not say how long the protected packet is (the
-   * tag is 10 bytes with AES-CM/HMAC-SHA1-80, 16 with GCM): the peer's
-   * byte counter does. */
+  /* sv_peer_send_rtp does not say how long the protected packet is: the
+   * peer's byte counter does. */
   uint64_t out0 = SV_STAT_GET(lg.env.stats, bytes_out);
   if (sv_peer_send_rtp(p->pub, buf, len) != 0) return;
   size_t plen_out = (size_t)(SV_STAT_GET(lg.env.stats, bytes_out) - out0);
   lg.rtp_sent++;
-  if (plen_out > len) lg.pub_tag_len = (uint8_t)(plen_out - len);
   if (s->ring) {
     /* sv_peer_send_rtp protected buf in place: the ring keeps the exact
      * packet that went out, ready to be sent again. */
@@ -323,7 +321,6 @@ bool lg_media_srtp_in(void *user, sv_peer *peer, const uint8_t *buf, size_t len)
   if (n > sizeof tmp) return true;
   memcpy(tmp, buf, n);
   if (sv_peer_unprotect_rtp(peer, tmp, &n) != 0 || n < 12 + STAMP_LEN) return true;
-  lg.sub_tag_len = (uint8_t)(len - n);
   const uint8_t *stamp = tmp + n - STAMP_LEN;
   if (get32(stamp) != STAMP_MAGIC) return true;
   uint64_t sent = (uint64_t)get32(stamp + 8) << 32 | get32(stamp + 12);

@@ -238,6 +238,11 @@ void lg_part_pc_state(lg_part *p, bool is_pub, sv_pc_state st, const char *reaso
     return;
   }
   if (st != SV_PC_STATE_CONNECTED) return;
+  uint32_t profile = 1u << (sv_peer_srtp_profile(is_pub ? p->pub : p->sub) & 31);
+  if (is_pub)
+    lg.pub_profiles |= profile;
+  else
+    lg.sub_profiles |= profile;
   if (is_pub) {
     p->pub_up = true;
     p->t_pub_up = lg_now_us();
