@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "relay/relay.h" /* SV_RELAY_MAX_ROOM */
+
 typedef enum {
   OPT_CONFIG,
   OPT_BIND,
@@ -34,6 +36,7 @@ typedef enum {
   OPT_TURN_SECRET,
   OPT_TURN_TTL,
   OPT_ALLOW_OPEN_ROOMS,
+  OPT_CHAT,
   OPT_TOKEN_SECRET,
   OPT_JOIN_GRACE_BEFORE,
   OPT_JOIN_GRACE_AFTER,
@@ -43,6 +46,8 @@ typedef enum {
   OPT_DATABASE_URL,
   OPT_RETENTION_DAYS,
   OPT_PUBLIC_URL,
+  OPT_MAX_ROOM_SIZE,
+  OPT_MAX_TEACHING_SIZE,
   OPT_HELP,
   OPT_VERSION,
 } sv_option_id;
@@ -102,6 +107,8 @@ static const sv_option options[] = {
     {OPT_ALLOW_OPEN_ROOMS, "allow-open-rooms", NULL, "0",
      "a boolean: 1/0, true/false, yes/no or on/off",
      "development only: anyone may join any room without an invitation", "off"},
+    {OPT_CHAT, "chat", "on|off", "on", "on or off (also 1/0, true/false, yes/no)",
+     "in-call chat; off: the client shows none and the server refuses it", NULL},
     {OPT_TOKEN_SECRET, "token-secret", "SECRET", NULL, "a secret of at least 32 characters",
      "secret that signs join tokens (HS256)", "random, kept in DATA-DIR/token-secret (mode 0600)"},
     {OPT_JOIN_GRACE_BEFORE, "join-grace-before-min", "N", "15", "minutes 0-1440",
@@ -125,6 +132,11 @@ static const sv_option options[] = {
      "an http:// or https:// URL without a path, e.g. https://samvei.example.org",
      "base of the join links the REST API returns (set it behind a reverse proxy)",
      "the scheme and Host of each API request"},
+    {OPT_MAX_ROOM_SIZE, "max-room-size", "N", "16", "a number of participants 2-16",
+     "people in one consultation, where everyone sees everyone", NULL},
+    {OPT_MAX_TEACHING_SIZE, "max-teaching-size", "N", "100",
+     "a number of participants 2-" G_STRINGIFY(SV_RELAY_MAX_ROOM),
+     "people in one group-teaching consultation (presenters and attendees)", NULL},
     {OPT_HELP, "help", NULL, NULL, NULL, "show this help and exit", NULL},
     {OPT_VERSION, "version", NULL, NULL, NULL, "show the version and exit", NULL},
 };
@@ -289,8 +301,11 @@ static bool apply(sv_config *cfg, const sv_option *opt, const char *value) {
     return true;
   case OPT_ICE_TCP:
   case OPT_ALLOW_OPEN_ROOMS:
+  case OPT_CHAT:
     if (!parse_bool(value, &b)) return false;
-    *(opt->id == OPT_ICE_TCP ? &cfg->ice_tcp : &cfg->allow_open_rooms) = b;
+    *(opt->id == OPT_ICE_TCP            ? &cfg->ice_tcp
+      : opt->id == OPT_ALLOW_OPEN_ROOMS ? &cfg->allow_open_rooms
+                                        : &cfg->chat) = b;
     return true;
   case OPT_VIDEO_CODECS:
     if (!(list = parse_codecs(value))) return false;
@@ -356,6 +371,12 @@ static bool apply(sv_config *cfg, const sv_option *opt, const char *value) {
     set_string(&cfg->public_url, value);
     return true;
   }
+  case OPT_MAX_ROOM_SIZE:
+  case OPT_MAX_TEACHING_SIZE:
+    if (!parse_uint(value, 2, opt->id == OPT_MAX_ROOM_SIZE ? 16 : SV_RELAY_MAX_ROOM, &n))
+      return false;
+    *(opt->id == OPT_MAX_ROOM_SIZE ? &cfg->max_room_size : &cfg->max_teaching_size) = (unsigned)n;
+    return true;
   case OPT_HELP:
   case OPT_VERSION:
     return false;

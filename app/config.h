@@ -40,6 +40,7 @@ typedef struct sv_config {
   char *turn_secret;      /* coturn's static-auth-secret; NULL = none */
   unsigned turn_ttl;      /* seconds TURN credentials stay valid */
   bool allow_open_rooms;
+  bool chat;                 /* in-call chat on (--chat on|off) */
   char *token_secret;        /* NULL = the one kept in data_dir (see app/secret.h) */
   int join_grace_before_min; /* tokens valid this long before the start */
   int join_grace_after_min;  /* ...and this long after the end */
@@ -51,6 +52,8 @@ typedef struct sv_config {
   bool help, version;        /* --help / --version was given: nothing else is read */
   /* recordings and stills are deleted after this many days; 0 = kept */
   int recording_retention_days;
+  /* people in one consultation, and in one of kind group-teaching */
+  unsigned max_room_size, max_teaching_size;
 } sv_config;
 
 /* Fills *cfg from defaults, the config file, the environment (getenv) and

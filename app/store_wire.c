@@ -39,6 +39,7 @@ static int on_consultation(void *user, const char *room_id, sv_signaling_consult
   out->start = c.start;
   out->end = c.end;
   out->cancelled = strcmp(c.status, "cancelled") == 0;
+  out->teaching = strcmp(c.kind, "group-teaching") == 0;
   return 0;
 }
 

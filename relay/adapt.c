@@ -288,21 +288,26 @@ static void tell_layers(sv_part *p, sv_track *t) {
 static void update_speaker(sv_router *r, uint64_t now) {
   double dt = r->last_speech_us ? (double)(now - r->last_speech_us) / 1e6 : 0;
   r->last_speech_us = now;
-  const sv_speech *all[SV_ROOM_MAX_PARTICIPANTS] = {NULL};
-  sv_part *parts[SV_ROOM_MAX_PARTICIPANTS] = {NULL};
+  /* The scratch list grows with the room (a lecture of a hundred), once. */
+  if (r->speech_cap < r->parts->len) {
+    r->speech_cap = r->parts->len * 2;
+    r->speech = g_renew(const sv_speech *, r->speech, r->speech_cap);
+  }
+  const sv_speech **all = r->speech;
   size_t n = 0;
-  for (guint i = 0; i < r->parts->len && n < SV_ROOM_MAX_PARTICIPANTS; i++) {
+  for (guint i = 0; i < r->parts->len; i++) {
     sv_part *p = g_ptr_array_index(r->parts, i);
     sv_speech_update(&p->speech, dt);
-    parts[n] = p;
     all[n++] = &p->speech;
   }
   const sv_speech *before = r->speaker.current;
   const sv_speech *now_speaking = sv_speaker_choose(&r->speaker, all, n, now);
-  for (size_t i = 0; i < n && now_speaking != before; i++)
-    if (all[i] == now_speaking)
-      SV_DEBUG("adapt", "room %s: %s is the speaker now (score %.0f)", r->id, parts[i]->id,
-               (double)all[i]->score);
+  if (now_speaking && now_speaking != before) {
+    const sv_part *p =
+        (const sv_part *)(const void *)((const char *)now_speaking - offsetof(sv_part, speech));
+    SV_DEBUG("adapt", "room %s: %s is the speaker now (score %.0f)", r->id, p->id,
+             (double)now_speaking->score);
+  }
 }
 
 void sv_adapt_tick(sv_router *r, uint64_t now) {

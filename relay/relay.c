@@ -338,3 +338,14 @@ int sv_relay_set_audio_only(sv_relay *r, const char *room, const char *participa
   sv_worker_post(w, m);
   return 0;
 }
+
+int sv_relay_allow_publish(sv_relay *r, const char *room, const char *participant, bool audio,
+                           bool video) {
+  if (!id_ok(room) || !id_ok(participant)) return SV_EINVAL;
+  sv_worker *w = worker_for(r, room);
+  if (!w) return SV_ENOENT;
+  sv_work *m = msg_new(SV_WORK_ALLOW_PUBLISH, room, participant);
+  m->value = (audio ? SV_ROUTER_ALLOW_AUDIO : 0) | (video ? SV_ROUTER_ALLOW_VIDEO : 0);
+  sv_worker_post(w, m);
+  return 0;
+}

@@ -26,6 +26,9 @@
 
 #define SV_RELAY_ID_MAX  64
 #define SV_RELAY_MAX_SDP (64 * 1024)
+/* Participants one room may hold (the signalling server's room sizes are
+ * at most this). Per-room state grows with the room, not with this. */
+#define SV_RELAY_MAX_ROOM 1000
 
 typedef struct sv_relay sv_relay;
 
@@ -221,6 +224,14 @@ int sv_relay_set_max_layer(sv_relay *relay, const char *room, const char *partic
 /* Audio only for participant: while on, no video is forwarded to it (it is
  * told through events->video_paused with reason "audio-only"). */
 int sv_relay_set_audio_only(sv_relay *relay, const char *room, const char *participant, bool on);
+/* Which kinds of media participant may publish (group teaching: an
+ * attendee none, an attendee given the floor audio and perhaps video).
+ * Everyone may publish both until told otherwise. Tracks of a kind no
+ * longer allowed are withdrawn from every subscriber at once (they get new
+ * subscribe offers); m-lines of such a kind in later publish offers are
+ * rejected in the answer (port 0). */
+int sv_relay_allow_publish(sv_relay *relay, const char *room, const char *participant, bool audio,
+                           bool video);
 
 const char *sv_pc_kind_name(sv_pc_kind pc);
 const char *sv_pc_state_name(sv_pc_state state);

@@ -113,6 +113,9 @@ static void track_deactivate(sv_track *t) {
   while (t->n_outs > 0)
     out_unbind(t->outs[0]);
   t->active = false;
+  g_free(t->outs);
+  t->outs = NULL;
+  t->cap_outs = 0;
   for (size_t k = 0; k < SV_MAX_LAYERS; k++) {
     g_free(t->layers[k].rtx);
     t->layers[k].rtx = NULL;
@@ -177,6 +180,7 @@ void sv_router_free(sv_router *r) {
   for (guint i = 0; i < r->parts->len; i++)
     part_free(g_ptr_array_index(r->parts, i));
   g_ptr_array_unref(r->parts);
+  g_free(r->speech);
   SV_STAT_SUB(r->env->stats, rooms, 1);
   g_free(r);
 }
@@ -193,6 +197,7 @@ int sv_router_join(sv_router *r, const char *participant) {
   p->room = r;
   p->rtcp_ssrc = random_u32();
   p->joined_us = sv_now_us();
+  p->allow = SV_ROUTER_ALLOW_ALL;
   sv_random_bytes(&p->sub_sess_id, sizeof p->sub_sess_id);
   p->sub_sess_id &= 0x7fffffffffffffffULL;
   p->pending[0] = g_ptr_array_new_with_free_func(g_free);
@@ -309,6 +314,21 @@ static bool update_tracks(sv_part *p, const sv_sdp *answer) {
   return changed;
 }
 
+/* Rejects (port 0) the answer's m-lines of a kind p may not publish.
+ * Returns false when nothing usable is left. */
+static bool reject_disallowed(const sv_part *p, sv_sdp *answer) {
+  bool any = false;
+  for (size_t i = 0; i < answer->n_media; i++) {
+    sv_sdp_media *m = &answer->media[i];
+    unsigned need = m->kind == SV_KIND_AUDIO   ? SV_ROUTER_ALLOW_AUDIO
+                    : m->kind == SV_KIND_VIDEO ? SV_ROUTER_ALLOW_VIDEO
+                                               : 0;
+    if (!(p->allow & need)) m->rejected = true;
+    any |= !m->rejected;
+  }
+  return any;
+}
+
 void sv_router_publish(sv_router *r, const char *participant, int64_t request, const char *text) {
   sv_part *p = find_part(r, participant);
   if (!p) {
@@ -370,6 +390,12 @@ void sv_router_publish(sv_router *r, const char *participant, int64_t request, c
   g_strlcpy(answer->fingerprint, sv_dtls_identity_fingerprint(r->env->identity),
             sizeof answer->fingerprint);
   answer->setup = offer->setup == SV_SETUP_PASSIVE ? SV_SETUP_ACTIVE : SV_SETUP_PASSIVE;
+  if (!reject_disallowed(p, answer)) {
+    publish_fail(r, p, request, SV_EUNSUPP,
+                 "nothing in this offer may be sent now: audio or video is not allowed to this "
+                 "participant (not a presenter, no floor, or no video on the floor)");
+    goto out;
+  }
   out = sv_sdp_write(answer);
   if (!out) {
     publish_fail(r, p, request, SV_EIO, "the relay could not write its answer");
@@ -416,6 +442,10 @@ static sv_out *out_for_track(sv_part *p, sv_track *t) {
   o->max_layer = SV_RELAY_LAYER_AUTO;
   o->packets = o->octets = 0;
   sv_adapt_out_bound(o);
+  if (t->n_outs == t->cap_outs) {
+    t->cap_outs = t->cap_outs ? t->cap_outs * 2 : 8;
+    t->outs = g_renew(sv_out *, t->outs, t->cap_outs);
+  }
   t->outs[t->n_outs++] = o;
   return o;
 }
@@ -426,7 +456,7 @@ static void bind_all(sv_router *r, sv_part *p) {
     if (q == p) continue;
     for (size_t k = 0; k < SV_MAX_TRACKS; k++) {
       sv_track *t = &q->tracks[k];
-      if (t->active && t->n_outs < SV_ROOM_MAX_PARTICIPANTS && !out_for_track(p, t))
+      if (t->active && !out_for_track(p, t))
         SV_WARN(MOD, "room %s: %s cannot receive more tracks", r->id, p->id);
     }
   }
@@ -638,4 +668,26 @@ void sv_router_set_audio_only(sv_router *r, const char *participant, bool on) {
       if (p->outs[i].src && p->outs[i].kind == SV_KIND_VIDEO) p->outs[i].target = 0;
   }
   sv_adapt_tick(r, sv_now_us()); /* tell it now, not at the next tick */
+}
+
+void sv_router_allow_publish(sv_router *r, const char *participant, unsigned allow) {
+  sv_part *p = find_part(r, participant);
+  if (!p || p->allow == allow) return;
+  p->allow = allow;
+  bool changed = false;
+  for (size_t i = 0; i < SV_MAX_TRACKS; i++) {
+    sv_track *t = &p->tracks[i];
+    unsigned need = t->kind == SV_KIND_AUDIO ? SV_ROUTER_ALLOW_AUDIO : SV_ROUTER_ALLOW_VIDEO;
+    if (t->active && !(allow & need)) {
+      track_deactivate(t);
+      changed = true;
+    }
+  }
+  SV_LOG_IDS(SV_LOG_INFO, MOD, p->id, r->id, "room %s: %s may publish %s%s%s", r->id, p->id,
+             allow & SV_ROUTER_ALLOW_AUDIO ? "audio" : "",
+             allow == SV_ROUTER_ALLOW_ALL ? " and " : "",
+             allow & SV_ROUTER_ALLOW_VIDEO ? "video"
+             : allow                       ? ""
+                                           : "nothing");
+  if (changed) mark_others_dirty(r, p);
 }

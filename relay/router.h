@@ -15,7 +15,12 @@
 #include "relay/relay.h"
 #include "relay/sdp.h"
 
-#define SV_ROOM_MAX_PARTICIPANTS 64
+#define SV_ROOM_MAX_PARTICIPANTS SV_RELAY_MAX_ROOM
+
+/* What a participant may publish (sv_router_allow_publish). */
+#define SV_ROUTER_ALLOW_AUDIO 0x1u
+#define SV_ROUTER_ALLOW_VIDEO 0x2u
+#define SV_ROUTER_ALLOW_ALL   (SV_ROUTER_ALLOW_AUDIO | SV_ROUTER_ALLOW_VIDEO)
 
 typedef struct sv_router sv_router;
 
@@ -52,5 +57,7 @@ void sv_router_request_keyframe(sv_router *r, const char *participant);
 void sv_router_set_max_layer(sv_router *r, const char *participant, const char *publisher,
                              int max_layer);
 void sv_router_set_audio_only(sv_router *r, const char *participant, bool on);
+/* See sv_relay_allow_publish(); allow is SV_ROUTER_ALLOW_* bits. */
+void sv_router_allow_publish(sv_router *r, const char *participant, unsigned allow);
 
 #endif

@@ -68,8 +68,11 @@ typedef struct sv_track {
   sv_layer layers[SV_MAX_LAYERS];
   size_t n_layers; /* 1, or the simulcast layers lowest first */
   bool layers_told;
-  sv_out *outs[SV_ROOM_MAX_PARTICIPANTS];
-  size_t n_outs;
+  /* Its subscribers' m-lines, grown as they come (g_malloc'd, cap_outs
+   * entries): a room of a hundred costs a hundred pointers, not the room
+   * maximum. Freed when the track ends. */
+  sv_out **outs;
+  size_t n_outs, cap_outs;
 } sv_track;
 
 /* One m-line of a subscriber's subscribe PeerConnection. */
@@ -130,6 +133,7 @@ struct sv_part {
   size_t n_paused_told; /* ... of how many publishers */
   sv_speech speech;     /* how much it speaks (speaker.h) */
   uint64_t last_bwe_sample_us;
+  unsigned allow; /* SV_ROUTER_ALLOW_*: the kinds it may publish */
 };
 
 struct sv_router {
@@ -142,8 +146,10 @@ struct sv_router {
   GSource *tick;    /* periodic RTCP and pending PLIs */
   GSource *renegotiate;
   uint64_t last_report_us;
-  sv_speaker speaker;      /* who speaks: their video goes first on a narrow link */
-  uint64_t last_speech_us; /* when the speech scores were last updated */
+  sv_speaker speaker;       /* who speaks: their video goes first on a narrow link */
+  uint64_t last_speech_us;  /* when the speech scores were last updated */
+  const sv_speech **speech; /* scratch for the speaker choice, speech_cap entries */
+  size_t speech_cap;
 };
 
 /* forward.c */

@@ -232,6 +232,9 @@ static void handle(sv_worker *w, sv_work *m) {
   case SV_WORK_AUDIO_ONLY:
     if (r) sv_router_set_audio_only(r, m->participant, m->value != 0);
     return;
+  case SV_WORK_ALLOW_PUBLISH:
+    if (r) sv_router_allow_publish(r, m->participant, (unsigned)m->value);
+    return;
   case SV_WORK_STOP:
     g_hash_table_remove_all(w->rooms);
     g_main_loop_quit(w->loop);

@@ -25,8 +25,9 @@ typedef enum {
   SV_WORK_TAP_STOP,
   SV_WORK_KEYFRAME,
   SV_WORK_ICE_RESTART,
-  SV_WORK_MAX_LAYER,  /* text: the publisher; value: the layer */
-  SV_WORK_AUDIO_ONLY, /* value: on (1) or off (0) */
+  SV_WORK_MAX_LAYER,     /* text: the publisher; value: the layer */
+  SV_WORK_AUDIO_ONLY,    /* value: on (1) or off (0) */
+  SV_WORK_ALLOW_PUBLISH, /* value: SV_ROUTER_ALLOW_* bits */
 } sv_work_type;
 
 typedef struct sv_work {

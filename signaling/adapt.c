@@ -70,10 +70,9 @@ static void on_audio_only(sv_conn *c, const sv_msg *m) {
   p->audio_only = on;
   SV_LOG_IDS(SV_LOG_INFO, "signaling", p->id, p->room->id, "%s in room %s: audio only %s", p->id,
              p->room->id, on ? "on" : "off");
-  sv_session_broadcast(
+  sv_session_tell_about(
       p->room, p,
-      json_pack("{s:s,s:s,s:b}", "type", "participant-audio-only", "participant", p->id, "on", on),
-      false);
+      json_pack("{s:s,s:s,s:b}", "type", "participant-audio-only", "participant", p->id, "on", on));
 }
 
 void sv_adapt_handle(sv_conn *c, const sv_msg *m) {

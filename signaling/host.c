@@ -75,13 +75,14 @@ static void admit(sv_conn *c, const sv_msg *m) {
   json_t *msg = json_pack("{s:s,s:s,s:o}", "type", "admitted", "by", c->participant->id,
                           "participants", sv_session_list(room, t));
   json_object_set_new(msg, "host", room->host ? json_string(room->host->id) : json_null());
+  sv_classroom_reply_fields(t, msg);
   sv_conn_send(t->conn, msg);
-  sv_session_broadcast(room, t,
-                       json_pack("{s:s,s:o}", "type", "participant-joined", "participant",
-                                 sv_session_participant_json(t)),
-                       false);
+  sv_session_tell_about(room, t,
+                        json_pack("{s:s,s:o}", "type", "participant-joined", "participant",
+                                  sv_session_participant_json(t)));
   sv_session_audit(sig, t, "admitted", c->participant->id, NULL);
   sv_recording_after_join(sig, t);
+  sv_classroom_after_join(sig, t);
   SV_INFO("signaling", "%s admitted %s to room %s", c->participant->id, t->id, room->id);
   sv_conn_send_ok(c, m->id, NULL);
 }

@@ -39,10 +39,9 @@ static void on_media_state(sv_conn *c, const sv_msg *m) {
   SV_DEBUG("signaling", "%s in room %s: microphone %s, camera %s", p->id, p->room->id,
            muted ? "muted" : "on", off ? "off" : "on");
   if (p->waiting) return;
-  sv_session_broadcast(p->room, p,
-                       json_pack("{s:s,s:s,s:b,s:b}", "type", "participant-media-state",
-                                 "participant", p->id, "audio", !muted, "video", !off),
-                       false);
+  sv_session_tell_about(p->room, p,
+                        json_pack("{s:s,s:s,s:b,s:b}", "type", "participant-media-state",
+                                  "participant", p->id, "audio", !muted, "video", !off));
 }
 
 void sv_media_state_handle(sv_conn *c, const sv_msg *m) {

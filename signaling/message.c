@@ -25,6 +25,8 @@ enum {
   SV_F_TRIM = 1 << 2,     /* strip surrounding white space before measuring */
   SV_F_CHARS = 1 << 3,    /* min/max count characters (code points), else bytes */
   SV_F_PLAIN = 1 << 4,    /* no control or bidirectional formatting characters */
+  SV_F_TOO_LONG = 1 << 5, /* over max is `too-long`, not `bad-request`: a person's text */
+  SV_F_LINES = 1 << 6,    /* SV_F_PLAIN, but line breaks are allowed */
 };
 
 typedef struct sv_field {
@@ -119,8 +121,9 @@ static const sv_field candidate_fields[] = {
 };
 
 static const sv_field chat_fields[] = {
-    FIELD_STR("text", SV_F_REQUIRED | SV_F_CHARS, 1, SV_MESSAGE_MAX_CHAT, text,
-              "a string of 1-2000 characters"),
+    FIELD_STR("text", SV_F_REQUIRED | SV_F_CHARS | SV_F_TOO_LONG | SV_F_LINES, 1,
+              SV_MESSAGE_MAX_CHAT, text,
+              "a string of 1-2000 characters without control characters (line breaks are allowed)"),
 };
 
 static const sv_field consent_fields[] = {
@@ -165,6 +168,15 @@ static const sv_field media_state_fields[] = {
      .rule = "true (the camera is on) or false (off, or no camera)"},
 };
 
+static const sv_field give_floor_fields[] = {
+    FIELD_STR("participant", SV_F_REQUIRED | SV_F_ID_CHARS, 1, 32, participant,
+              "a participant id (1-32 characters [A-Za-z0-9_-]): the attendee to hear"),
+    {.name = "video",
+     .kind = SV_FIELD_BOOL,
+     .offset = offsetof(sv_msg, video),
+     .rule = "true (the attendee may send video too) or false (audio only, the default)"},
+};
+
 static const sv_msg_spec specs[] = {
     {"join", SV_MSG_JOIN, join_fields, SV_ARRAY_LEN(join_fields)},
     {"publish", SV_MSG_PUBLISH, publish_fields, SV_ARRAY_LEN(publish_fields)},
@@ -194,6 +206,12 @@ static const sv_msg_spec specs[] = {
     {"layer", SV_MSG_LAYER, layer_fields, SV_ARRAY_LEN(layer_fields)},
     {"audio-only", SV_MSG_AUDIO_ONLY, audio_only_fields, SV_ARRAY_LEN(audio_only_fields)},
     {"media-state", SV_MSG_MEDIA_STATE, media_state_fields, SV_ARRAY_LEN(media_state_fields)},
+    {"make-presenter", SV_MSG_MAKE_PRESENTER, target_fields, SV_ARRAY_LEN(target_fields)},
+    {"revoke-presenter", SV_MSG_REVOKE_PRESENTER, target_fields, SV_ARRAY_LEN(target_fields)},
+    {"raise-hand", SV_MSG_RAISE_HAND, NULL, 0},
+    {"lower-hand", SV_MSG_LOWER_HAND, NULL, 0},
+    {"give-floor", SV_MSG_GIVE_FLOOR, give_floor_fields, SV_ARRAY_LEN(give_floor_fields)},
+    {"take-floor", SV_MSG_TAKE_FLOOR, NULL, 0},
 };
 
 /* Builds err->message and keeps it printable ASCII: parts of it may come from
@@ -223,6 +241,15 @@ static bool is_id_chars(const char *s) {
 bool sv_message_room_id_ok(const char *room) {
   size_t n = room ? strlen(room) : 0;
   return n > 0 && n <= SV_MESSAGE_MAX_ROOM && is_id_chars(room);
+}
+
+/* sv_text_plain() for a text of several lines: "\n" is the one control
+ * character allowed. */
+static bool plain_lines(const char *s) {
+  char *copy = g_strdelimit(g_strdup(s), "\n", ' ');
+  bool ok = sv_text_plain(copy);
+  g_free(copy);
+  return ok;
 }
 
 /* Replaces the string member `name` of root by its trimmed copy and returns
@@ -255,11 +282,17 @@ static int check_string(json_t *root, const sv_field *f, json_t *value, sv_msg *
   if (strlen(s) != bytes) /* an escaped NUL; the parser refuses them, be sure anyway */
     return fail(err, "bad-request", "field '%s' must not contain NUL characters", f->name);
   size_t len = (f->flags & SV_F_CHARS) ? (size_t)g_utf8_strlen(s, (gssize)bytes) : bytes;
+  /* Refused whole, never cut: the person is told the limit and shortens it. */
+  if (len > f->max && (f->flags & SV_F_TOO_LONG))
+    return fail(err, "too-long", "field '%s' has %zu characters; at most %zu are passed on",
+                f->name, len, f->max);
   if (len < f->min || len > f->max)
     return fail(err, "bad-request", "field '%s' must be %s", f->name, f->rule);
   if ((f->flags & SV_F_ID_CHARS) && !is_id_chars(s))
     return fail(err, "bad-request", "field '%s' must be %s", f->name, f->rule);
   if ((f->flags & SV_F_PLAIN) && !sv_text_plain(s))
+    return fail(err, "bad-request", "field '%s' must be %s", f->name, f->rule);
+  if ((f->flags & SV_F_LINES) && !plain_lines(s))
     return fail(err, "bad-request", "field '%s' must be %s", f->name, f->rule);
   *(const char **)((char *)out + f->offset) = s;
   return 0;

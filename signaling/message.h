@@ -21,7 +21,7 @@
 #define SV_MESSAGE_MAX_ID    64 /* characters of a string "id" */
 #define SV_MESSAGE_MAX_ROOM  64
 #define SV_MESSAGE_MAX_NAME  64
-#define SV_MESSAGE_MAX_CHAT  2000
+#define SV_MESSAGE_MAX_CHAT  2000 /* characters of a chat text; more is `too-long` */
 #define SV_MESSAGE_MAX_SDP   (64 * 1024)
 #define SV_MESSAGE_MAX_CAND  1024
 #define SV_MESSAGE_MAX_MID   32
@@ -50,9 +50,15 @@ typedef enum {
   SV_MSG_URGENT_WATCH, /* urgent guidance (urgent.c) */
   SV_MSG_URGENT_REQUEST,
   SV_MSG_URGENT_ACCEPT,
-  SV_MSG_LAYER,      /* weak links (adapt.c): the highest video layer wanted of someone */
-  SV_MSG_AUDIO_ONLY, /* receive no video */
-  SV_MSG_MEDIA_STATE, /* microphone muted or not, camera on or off (media_state.c) */
+  SV_MSG_LAYER,          /* weak links (adapt.c): the highest video layer wanted of someone */
+  SV_MSG_AUDIO_ONLY,     /* receive no video */
+  SV_MSG_MEDIA_STATE,    /* microphone muted or not, camera on or off (media_state.c) */
+  SV_MSG_MAKE_PRESENTER, /* group teaching (classroom.c) */
+  SV_MSG_REVOKE_PRESENTER,
+  SV_MSG_RAISE_HAND,
+  SV_MSG_LOWER_HAND,
+  SV_MSG_GIVE_FLOOR,
+  SV_MSG_TAKE_FLOOR,
 } sv_msg_type;
 
 /* A validated message. Every string points into `root` and lives as long as
@@ -71,7 +77,8 @@ typedef struct sv_msg {
   const char *candidate;   /* candidate: may be "" (end of candidates) */
   const char *mid;         /* candidate: sdpMid, optional */
   const char *text;        /* chat, waiting-message */
-  const char *participant; /* admit, reject, remove, capture, layer */
+  const char *participant; /* admit, reject, remove, capture, layer, make-/revoke-presenter,
+                              give-floor */
   const char *team;        /* urgent-request: the on-call team asked */
   const char *request;     /* urgent-accept */
   const char *max_layer;   /* layer: static "low", "medium", "high" or "auto" */
@@ -80,14 +87,15 @@ typedef struct sv_msg {
   int agree;               /* record-consent: 1 when "agree" is true */
   int on;                  /* audio-only: 1 when "on" is true */
   int audio;               /* media-state: 1 when the microphone sends (not muted) */
-  int video;               /* media-state: 1 when the camera sends (on) */
+  int video;               /* media-state: 1 when the camera sends (on); give-floor: 1 when
+                              the attendee may send video too */
 } sv_msg;
 
 /* Why a frame was refused: a protocol error code and a sentence for the
  * client. id is a new reference to the frame's "id" when it could be read
  * (so the error can echo it), else NULL. */
 typedef struct sv_msg_error {
-  const char *code; /* static: "bad-request" or "unknown-type" */
+  const char *code; /* static: "bad-request", "unknown-type" or "too-long" */
   char message[256];
   json_t *id;
 } sv_msg_error;

@@ -217,7 +217,10 @@ static void announce(sv_room *room, rec_state state, const char *reason, const s
     json_object_set_new(msg, "by", json_string(by->id));
     json_object_set_new(msg, "name", json_string(by->name));
   }
-  sv_session_broadcast(room, NULL, msg, false);
+  if (room->teaching) /* attendees are not shown each other */
+    sv_classroom_broadcast(room, msg, by);
+  else
+    sv_session_broadcast(room, NULL, msg, false);
 }
 
 static const char *issue_key(struct sv_recordings *recs, const char *path) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/common.h"
+#include "signaling/teaching.h"
 
 struct sv_rooms {
   GHashTable *by_id;  /* room id → sv_room * (owned) */
@@ -24,6 +25,7 @@ static void room_free(gpointer data) {
   g_ptr_array_free(room->participants, TRUE);
   g_hash_table_destroy(room->admitted);
   g_hash_table_destroy(room->removed);
+  sv_teaching_free(room->teaching);
   g_free(room->id);
   g_free(room);
 }
@@ -75,6 +77,7 @@ int sv_rooms_add(sv_rooms *rooms, const char *room_id, const char *name, size_t 
 void sv_rooms_remove(sv_rooms *rooms, sv_participant *p) {
   sv_room *room = p->room;
   if (room->host == p) room->host = NULL;
+  if (room->teaching) sv_teaching_forget(room->teaching, p); /* no dangling hand or floor */
   g_hash_table_remove(rooms->by_pid, p->id);
   g_ptr_array_remove(room->participants, p); /* frees p */
   if (room->participants->len == 0) g_hash_table_remove(rooms->by_id, room->id);

@@ -33,6 +33,8 @@ typedef struct sv_participant {
   bool audio_only;      /* asked to receive no video (audio-only); the others are told */
   bool mic_muted;       /* said by media-state: its microphone is muted or missing */
   bool camera_off;      /* said by media-state: its camera is off or missing */
+  bool chat_used;       /* has sent chat since joining (audited once, never the text) */
+  bool presenter;       /* group teaching: a host made them a presenter (teaching.h) */
 } sv_participant;
 
 struct sv_room {
@@ -42,6 +44,9 @@ struct sv_room {
   /* Token hashes a host admitted (a reconnect skips the waiting room) and
    * removed (refused until the room empties). Owned strings. */
   GHashTable *admitted, *removed;
+  /* Group teaching (teaching.h): presenters, attendees, hands and the
+   * floor; NULL in every other room. Owned. */
+  struct sv_teaching *teaching;
 };
 
 /* The static name of a role ("specialist", "municipal", "patient",

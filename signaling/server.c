@@ -160,6 +160,7 @@ int sv_signaling_new(const sv_signaling_config *config, GMainLoop *loop, sv_sign
   sv_signaling *sig = g_new0(sv_signaling, 1);
   sig->bind_address = g_strdup(config->bind_address ? config->bind_address : "0.0.0.0");
   sig->allow_open_rooms = config->allow_open_rooms;
+  sig->chat_off = config->chat_off;
   if (config->token_secret && config->token_secret_len)
     sig->token_secret = g_bytes_new(config->token_secret, config->token_secret_len);
   sig->grace_before_min = config->join_grace_before_min;
@@ -177,6 +178,8 @@ int sv_signaling_new(const sv_signaling_config *config, GMainLoop *loop, sv_sign
   sig->strict_transport = sig->tls && !sv_signaling_is_loopback(sig->bind_address);
   sig->max_message = config->max_message ? config->max_message : SV_DEFAULT_MAX_MSG;
   sig->max_room_size = config->max_room_size ? config->max_room_size : SV_DEFAULT_MAX_ROOM;
+  sig->max_teaching_size =
+      config->max_teaching_size ? config->max_teaching_size : SV_DEFAULT_MAX_TEACHING;
   sig->loop = loop;
   sig->version = g_strdup(config->version ? config->version : "unknown");
   sig->cert_path = g_strdup(config->cert_path);
@@ -246,9 +249,10 @@ int sv_signaling_new(const sv_signaling_config *config, GMainLoop *loop, sv_sign
   sig->port = lws_get_vhost_listen_port(sig->vhost);
   if (sig->store)
     sig->links_timer = g_timeout_add_seconds(SV_LINKS_RECHECK_S, sv_links_on_timer, sig);
-  SV_INFO("signaling", "listening on %s port %d (%s)%s", sig->bind_address, sig->port,
+  SV_INFO("signaling", "listening on %s port %d (%s)%s%s", sig->bind_address, sig->port,
           sig->tls ? "https" : "plain http, loopback only",
-          sig->allow_open_rooms ? "; open rooms allowed (development)" : "");
+          sig->allow_open_rooms ? "; open rooms allowed (development)" : "",
+          sig->chat_off ? "; chat off" : "");
   *out = sig;
   return 0;
 

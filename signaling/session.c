@@ -13,6 +13,7 @@
 #include "signaling/message.h"
 #include "schedule/token.h"
 #include "signaling/signaling_int.h"
+#include "signaling/teaching.h"
 #include "signaling/turn.h"
 #include "signaling/urgent.h"
 
@@ -43,9 +44,14 @@ void sv_pending_free(gpointer data) {
 }
 
 json_t *sv_session_participant_json(const sv_participant *p) {
-  return json_pack("{s:s,s:s,s:s,s:s,s:b,s:b,s:b}", "id", p->id, "name", p->name, "role", p->role,
-                   "state", p->waiting ? "waiting" : "joined", "audioOnly", p->audio_only, "audio",
-                   !p->mic_muted, "video", !p->camera_off);
+  json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:b,s:b,s:b}", "id", p->id, "name", p->name, "role",
+                        p->role, "state", p->waiting ? "waiting" : "joined", "audioOnly",
+                        p->audio_only, "audio", !p->mic_muted, "video", !p->camera_off);
+  if (p->room->teaching) {
+    json_object_set_new(o, "presenter", json_boolean(sv_teaching_is_presenter(p)));
+    json_object_set_new(o, "floor", json_boolean(p->room->teaching->floor == p));
+  }
+  return o;
 }
 
 void sv_session_broadcast(sv_room *room, const sv_participant *except, json_t *msg,
@@ -62,6 +68,19 @@ void sv_session_broadcast(sv_room *room, const sv_participant *except, json_t *m
   json_decref(msg);
 }
 
+void sv_session_tell_about(sv_room *room, const sv_participant *subject, json_t *msg) {
+  SV_ASSERT(msg);
+  char *text = json_dumps(msg, JSON_COMPACT);
+  SV_ASSERT(text);
+  size_t len = strlen(text);
+  for (guint i = 0; i < room->participants->len; i++) {
+    sv_participant *p = g_ptr_array_index(room->participants, i);
+    if (p != subject && sv_teaching_sees(p, subject)) sv_conn_send_text(p->conn, text, len);
+  }
+  free(text);
+  json_decref(msg);
+}
+
 void sv_session_to_hosts(sv_room *room, json_t *msg) {
   SV_ASSERT(msg);
   for (guint i = 0; i < room->participants->len; i++) {
@@ -72,14 +91,14 @@ void sv_session_to_hosts(sv_room *room, json_t *msg) {
 }
 
 /* Everyone in the room is listed to everyone in it, observers included;
- * the waiting are listed to hosts only, and see nobody until admitted. */
+ * the waiting are listed to hosts only, and see nobody until admitted. In
+ * group teaching an attendee is listed the presenters and the floor holder
+ * only (teaching.h). */
 json_t *sv_session_list(const sv_room *room, const sv_participant *viewer) {
   json_t *list = json_array();
-  if (viewer->waiting) return list;
-  bool host = sv_participant_is_host(viewer);
   for (guint i = 0; i < room->participants->len; i++) {
     sv_participant *o = g_ptr_array_index(room->participants, i);
-    if (o != viewer && (!o->waiting || host))
+    if (o != viewer && sv_teaching_sees(viewer, o))
       json_array_append_new(list, sv_session_participant_json(o));
   }
   return list;
@@ -201,13 +220,17 @@ static void on_join(sv_conn *c, const sv_msg *m) {
   }
 
   sv_participant *p = NULL;
-  if (sv_rooms_add(sig->rooms, m->room, name, sig->max_room_size, c, &p) < 0) {
+  /* A group-teaching consultation holds a lecture hall; the others a room. */
+  bool teaching = known && info->teaching;
+  size_t max = teaching ? sig->max_teaching_size : sig->max_room_size;
+  if (sv_rooms_add(sig->rooms, m->room, name, max, c, &p) < 0) {
     sv_metrics_join_failed(&sig->metrics, SV_JOIN_FAIL_ROOM_FULL);
     sv_conn_send_error(c, m->id, "room-full",
                        "room '%s' already has the maximum of %zu participants; try later", m->room,
-                       sig->max_room_size);
+                       max);
     return;
   }
+  if (teaching && !p->room->teaching) p->room->teaching = sv_teaching_new();
   if (role) p->role = role;
   g_strlcpy(p->token_hash, hash, sizeof p->token_hash);
   /* Someone a host already admitted comes back in directly (a reconnect). */
@@ -237,9 +260,12 @@ static void on_join(sv_conn *c, const sv_msg *m) {
       json_pack("{s:s,s:s,s:s,s:o}", "self", p->id, "role", p->role, "state",
                 p->waiting ? "waiting" : "joined", "participants", sv_session_list(room, p));
   json_object_set_new(reply, "host", room->host ? json_string(room->host->id) : json_null());
+  sv_classroom_reply_fields(p, reply);
+  json_object_set_new(reply, "features", json_pack("{s:b}", "chat", !sig->chat_off));
   if (known) {
     json_t *cons =
-        json_pack("{s:I,s:I}", "start", (json_int_t)info->start, "end", (json_int_t)info->end);
+        json_pack("{s:I,s:I,s:s}", "start", (json_int_t)info->start, "end", (json_int_t)info->end,
+                  "kind", info->teaching ? "group-teaching" : "consultation");
     json_t *title = json_string(info->title);
     if (title) json_object_set_new(cons, "title", title);
     json_object_set_new(reply, "consultation", cons);
@@ -254,8 +280,8 @@ static void on_join(sv_conn *c, const sv_msg *m) {
     sv_session_to_hosts(room,
                         json_pack("{s:s,s:o}", "type", "participant-waiting", "participant", self));
   } else {
-    sv_session_broadcast(
-        room, p, json_pack("{s:s,s:o}", "type", "participant-joined", "participant", self), false);
+    sv_session_tell_about(
+        room, p, json_pack("{s:s,s:o}", "type", "participant-joined", "participant", self));
   }
   if (new_host && room->participants->len > 1) {
     sv_session_broadcast(
@@ -267,6 +293,7 @@ static void on_join(sv_conn *c, const sv_msg *m) {
   sv_session_audit(sig, p, p->waiting ? "waiting" : "joined", NULL,
                    json_pack("{s:b,s:b}", "notice_ack", p->notice_ack, "token", m->token != NULL));
   if (!p->waiting) sv_recording_after_join(sig, p);
+  sv_classroom_after_join(sig, p);
   SV_LOG_IDS(SV_LOG_INFO, "signaling", p->id, room->id,
              "%s %s room %s as %s from %s (%u in the room; privacy notice %s)", p->id,
              p->waiting ? "waits in" : "joined", room->id, p->role, c->peer,
@@ -314,9 +341,10 @@ void sv_session_leave_participant(sv_conn *c, const char *reason) {
     if (p->waiting) {
       sv_session_to_hosts(room, msg);
     } else {
-      sv_session_broadcast(room, p, msg, false);
+      sv_session_tell_about(room, p, msg);
     }
   }
+  sv_classroom_before_leave(sig, p);
   bool was_host = room->host == p;
   if (was_host) room->host = NULL;
   bool last = room->participants->len == 1;
@@ -352,6 +380,12 @@ static void on_publish(sv_conn *c, const sv_msg *m) {
     sv_conn_send_error(c, m->id, "forbidden",
                        "observers receive only: joining as an observer does not allow sending "
                        "audio or video");
+    return;
+  }
+  if (!sv_teaching_may_publish(p, NULL, NULL)) {
+    sv_conn_send_error(c, m->id, "forbidden",
+                       "attendees of a group teaching receive only; raise your hand and a host "
+                       "may give you the floor");
     return;
   }
   if (!sv_session_require_relay(c, m)) return;
@@ -410,8 +444,13 @@ static void on_ice_restart(sv_conn *c, const sv_msg *m) {
 }
 
 /* Chat goes to everyone in the room, the sender included, so all see the
- * same order. It is never logged or stored. */
+ * same order. Its text is never logged or stored: the audit log gets only
+ * `chat-used`, once per participant and join. */
 static void on_chat(sv_conn *c, const sv_msg *m) {
+  if (c->sig->chat_off) {
+    sv_conn_send_error(c, m->id, "unsupported", "chat is turned off on this server (--chat off)");
+    return;
+  }
   if (!sv_session_require_joined(c, m)) return;
   if (!sv_conn_take_fanout(c, g_get_monotonic_time())) {
     sv_conn_send_error(c, m->id, "rate-limited",
@@ -422,10 +461,14 @@ static void on_chat(sv_conn *c, const sv_msg *m) {
   }
   sv_participant *p = c->participant;
   json_int_t ts = (json_int_t)(g_get_real_time() / 1000);
-  sv_session_broadcast(p->room, NULL,
-                       json_pack("{s:s,s:s,s:s,s:s,s:I}", "type", "chat", "from", p->id, "name",
-                                 p->name, "text", m->text, "ts", ts),
-                       false);
+  json_t *chat = json_pack("{s:s,s:s,s:s,s:s,s:I}", "type", "chat", "from", p->id, "name", p->name,
+                           "text", m->text, "ts", ts);
+  if (sv_teaching_is_presenter(p))
+    sv_session_broadcast(p->room, NULL, chat, false);
+  else /* an attendee of a group teaching: to the presenters, and back */
+    sv_classroom_to_presenters(p->room, p, chat);
+  if (!p->chat_used) sv_session_audit(c->sig, p, "chat-used", NULL, NULL);
+  p->chat_used = true;
   if (m->id) sv_conn_send_ok(c, m->id, NULL);
 }
 
@@ -442,7 +485,11 @@ void sv_session_handle(sv_conn *c, const char *data, size_t len) {
   sv_msg m;
   sv_msg_error err;
   if (sv_message_parse(data, len, &m, &err) < 0) {
-    SV_DEBUG("signaling", "refused a message from %s: %s: %s", c->peer, err.code, err.message);
+    /* The JSON parser's sentence may quote the frame ("... near '<text>'"),
+     * which can be chat text: the log keeps only what comes before. */
+    const char *near = strstr(err.message, " near '");
+    SV_DEBUG("signaling", "refused a message from %s: %s: %.*s", c->peer, err.code,
+             near ? (int)(near - err.message) : (int)strlen(err.message), err.message);
     sv_conn_send_error(c, err.id, err.code, "%s", err.message);
     sv_message_error_clear(&err);
     return;
@@ -495,6 +542,14 @@ void sv_session_handle(sv_conn *c, const char *data, size_t len) {
     break;
   case SV_MSG_MEDIA_STATE:
     sv_media_state_handle(c, &m);
+    break;
+  case SV_MSG_MAKE_PRESENTER:
+  case SV_MSG_REVOKE_PRESENTER:
+  case SV_MSG_RAISE_HAND:
+  case SV_MSG_LOWER_HAND:
+  case SV_MSG_GIVE_FLOOR:
+  case SV_MSG_TAKE_FLOOR:
+    sv_classroom_handle(c, &m);
     break;
   }
   sv_message_clear(&m);

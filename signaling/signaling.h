@@ -28,6 +28,7 @@ typedef struct sv_signaling_consultation {
   char title[200];
   int64_t start, end; /* Unix seconds */
   bool cancelled;     /* no link opens it */
+  bool teaching;      /* of kind group-teaching: presenters and attendees (docs/protocol.md) */
 } sv_signaling_consultation;
 
 /* The signalling server's view of storage (schedule/), as callbacks so that
@@ -51,7 +52,10 @@ typedef struct sv_signaling_store {
    * "rejected", "left", "removed", "ended", or one of recording and
    * capture (docs/protocol.md, "Recording"): "record-requested",
    * "record-consent", "record-refused", "recording-started",
-   * "recording-stopped", "recording-file", "capture"; participant, role and actor
+   * "recording-stopped", "recording-file", "capture"; "chat-used" (the
+   * participant sent chat, once per join; never the text); group teaching:
+   * "presenter-made", "presenter-revoked", "hand-raised", "hand-lowered",
+   * "floor-given", "floor-taken"; participant, role and actor
    * (who admitted/removed, or NULL) are ids and role names; detail is a
    * compact JSON object (e.g. {"duration_s":61,"notice_ack":true}). */
   void (*audit)(void *user, const char *room_id, const char *event, const char *participant,
@@ -68,8 +72,10 @@ typedef struct sv_signaling_config {
   const char *key_path;        /* its PEM private key, or NULL */
   const char *web_root;        /* directory with the web client; NULL = "web" */
   bool allow_open_rooms;       /* development: join any room without a token */
+  bool chat_off;               /* in-call chat switched off (--chat off) */
   size_t max_message;          /* bytes per WebSocket message; 0 = 64 KiB */
   size_t max_room_size;        /* participants per room; 0 = 16 */
+  size_t max_teaching_size;    /* ... per group-teaching room; 0 = 100 */
   const uint8_t *token_secret; /* HS256 secret for join tokens (copied); NULL = no tokens */
   size_t token_secret_len;
   int join_grace_before_min;  /* a consultation admits from start minus this... */

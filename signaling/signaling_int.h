@@ -20,19 +20,21 @@
 #include "signaling/room.h"
 #include "signaling/signaling.h"
 
-#define SV_WS_PROTOCOL      "samvei-v1"
-#define SV_WS_PATH          "/ws"
-#define SV_WS_MAX_QUEUED    (2 * 1024 * 1024) /* a client that lets more pile up is closed */
-#define SV_WS_RX_PAUSE      (256 * 1024)      /* stop reading a client with this much queued... */
-#define SV_WS_RX_RESUME     (64 * 1024)       /* ...until its queue is down to this */
-#define SV_DEFAULT_MAX_MSG  (64 * 1024)
-#define SV_DEFAULT_MAX_ROOM 16
+#define SV_WS_PROTOCOL          "samvei-v1"
+#define SV_WS_PATH              "/ws"
+#define SV_WS_MAX_QUEUED        (2 * 1024 * 1024) /* a client that lets more pile up is closed */
+#define SV_WS_RX_PAUSE          (256 * 1024) /* stop reading a client with this much queued... */
+#define SV_WS_RX_RESUME         (64 * 1024)  /* ...until its queue is down to this */
+#define SV_DEFAULT_MAX_MSG      (64 * 1024)
+#define SV_DEFAULT_MAX_ROOM     16
+#define SV_DEFAULT_MAX_TEACHING 100
 
 /* The server. Owned by the caller of sv_signaling_new(); main thread. */
 struct sv_signaling {
   char *bind_address;
   char *web_root; /* canonical absolute path (realpath) */
   bool allow_open_rooms;
+  bool chat_off;        /* `chat` is refused (unsupported) and join replies say so */
   GBytes *token_secret; /* NULL: no token is accepted */
   int grace_before_min, grace_after_min, waiting_open_min;
   char *privacy_notice; /* NULL = the client's own text */
@@ -51,6 +53,7 @@ struct sv_signaling {
   bool strict_transport; /* send HSTS: TLS on a non-loopback address */
   size_t max_message;
   size_t max_room_size;
+  size_t max_teaching_size; /* a group-teaching room's; the others' is max_room_size */
   int port;
 
   GMainLoop *loop; /* borrowed */
@@ -256,6 +259,26 @@ void sv_adapt_handle(sv_conn *c, const struct sv_msg *m);
  * camera on or off, kept for the participant list and told to the others. */
 void sv_media_state_handle(sv_conn *c, const struct sv_msg *m);
 
+/* classroom.c: group teaching (docs/protocol.md, "Group teaching"):
+ * make-presenter, revoke-presenter, give-floor, take-floor, raise-hand,
+ * lower-hand. Each hook below does nothing outside group-teaching rooms. */
+void sv_classroom_handle(sv_conn *c, const struct sv_msg *m);
+/* Adds `presenter` and `attendees` to a join or admitted reply for p. */
+void sv_classroom_reply_fields(const sv_participant *p, json_t *reply);
+/* p is in with media (joined or admitted), its reply sent: an attendee
+ * receives only, a presenter gets the hand queue; the count is told. */
+void sv_classroom_after_join(sv_signaling *sig, sv_participant *p);
+/* p is leaving (still in the room, the others already told): off the
+ * queue and the floor; the count is told. */
+void sv_classroom_before_leave(sv_signaling *sig, sv_participant *p);
+/* Sends msg (stolen) to everyone in the call of a group-teaching room; to
+ * attendees without `by`/`name` when they cannot see `by`, and with only
+ * the ids they see in `agreed` (recording states). */
+void sv_classroom_broadcast(sv_room *room, json_t *msg, const sv_participant *by);
+/* Sends msg (stolen) to the presenters in the call of room, and to also
+ * (may be NULL). */
+void sv_classroom_to_presenters(sv_room *room, const sv_participant *also, json_t *msg);
+
 /* session.c: the client messages of docs/protocol.md. */
 void sv_session_handle(sv_conn *c, const char *data, size_t len);
 /* The checks most messages after join share. Each sends the error (conflict:
@@ -273,6 +296,9 @@ void sv_session_leave_participant(sv_conn *c, const char *reason);
  * joined participants only, plus the waiting when to_waiting. */
 void sv_session_broadcast(sv_room *room, const sv_participant *except, json_t *msg,
                           bool to_waiting);
+/* Sends msg (stolen), a message about subject, to everyone in room who is
+ * shown subject (teaching.h, sv_teaching_sees), subject excluded. */
+void sv_session_tell_about(sv_room *room, const sv_participant *subject, json_t *msg);
 /* Sends msg (stolen) to the hosts (specialists joined) of room. */
 void sv_session_to_hosts(sv_room *room, json_t *msg);
 json_t *sv_session_participant_json(const sv_participant *p);

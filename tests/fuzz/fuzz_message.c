@@ -50,7 +50,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     case SV_MSG_REJECT:
     case SV_MSG_REMOVE:
     case SV_MSG_CAPTURE:
+    case SV_MSG_MAKE_PRESENTER:
+    case SV_MSG_REVOKE_PRESENTER:
+    case SV_MSG_GIVE_FLOOR:
       SV_ASSERT(m.participant && *m.participant);
+      break;
+    case SV_MSG_RAISE_HAND:
+    case SV_MSG_LOWER_HAND:
+    case SV_MSG_TAKE_FLOOR:
       break;
     case SV_MSG_WAITING_MESSAGE:
       SV_ASSERT(m.text && *m.text);

@@ -19,6 +19,7 @@ static const char *env_vars[] = {
     "SAMVEI_KEY",           "SAMVEI_WEB_ROOT",       "SAMVEI_DATA_DIR",  "SAMVEI_PUBLIC_IP",
     "SAMVEI_ICE_ADDRESSES", "SAMVEI_RTP_PORTS",      "SAMVEI_WORKERS",   "SAMVEI_ICE_TCP",
     "SAMVEI_VIDEO_CODECS",  "SAMVEI_MAX_VIDEO_KBPS", "SAMVEI_LOG_LEVEL", "SAMVEI_ALLOW_OPEN_ROOMS",
+    "SAMVEI_CHAT",
 };
 
 static void clear_env(void) {
@@ -64,6 +65,7 @@ static void test_defaults(void) {
   CHECK_EQ_INT(cfg.max_video_kbps, 1500);
   CHECK_EQ_INT(cfg.log_level, SV_LOG_INFO);
   CHECK(!cfg.allow_open_rooms && !cfg.help && !cfg.version);
+  CHECK(cfg.chat);
   sv_config_free(&cfg);
 }
 
@@ -226,6 +228,41 @@ static void test_errors(void) {
   g_free(path);
 }
 
+/* --chat takes on or off (a value, not a switch), from all three sources. */
+static void test_chat(void) {
+  clear_env();
+  sv_config cfg;
+  char *error = NULL;
+  CHECK_EQ_INT(load(&cfg, &error, (const char *[]){"--chat", "off", NULL}), 0);
+  CHECK(!cfg.chat);
+  sv_config_free(&cfg);
+  CHECK_EQ_INT(load(&cfg, &error, (const char *[]){"--chat=ON", NULL}), 0);
+  CHECK(cfg.chat);
+  sv_config_free(&cfg);
+
+  char *path = write_file("chat = off\n");
+  CHECK_EQ_INT(load(&cfg, &error, (const char *[]){"--config", path, NULL}), 0);
+  CHECK(!cfg.chat);
+  sv_config_free(&cfg);
+  setenv("SAMVEI_CHAT", "on", 1); /* the environment over the file */
+  CHECK_EQ_INT(load(&cfg, &error, (const char *[]){"--config", path, NULL}), 0);
+  CHECK(cfg.chat);
+  sv_config_free(&cfg);
+  CHECK_EQ_INT(load(&cfg, &error, (const char *[]){"--config", path, "--chat", "no", NULL}), 0);
+  CHECK(!cfg.chat);
+  sv_config_free(&cfg);
+  clear_env();
+  unlink(path);
+  g_free(path);
+
+  expect_error((const char *[]){"--chat", "maybe", NULL}, "'maybe' for --chat", "on or off");
+  expect_error((const char *[]){"--chat", NULL}, "--chat needs a value", NULL);
+  expect_error((const char *[]){"--no-chat", NULL}, "unknown option", NULL);
+  setenv("SAMVEI_CHAT", "sometimes", 1);
+  expect_error(NULL, "SAMVEI_CHAT", "'sometimes'");
+  clear_env();
+}
+
 static void test_help_version(void) {
   clear_env();
   sv_config cfg;
@@ -247,7 +284,7 @@ static void test_help_version(void) {
       "--config",           "--bind",     "--port",         "--cert",           "--key",
       "--web-root",         "--data-dir", "--public-ip",    "--ice-addresses",  "--rtp-ports",
       "--workers",          "--ice-tcp",  "--video-codecs", "--max-video-kbps", "--log-level",
-      "--allow-open-rooms", "--help",     "--version"};
+      "--allow-open-rooms", "--help",     "--version",      "--chat on|off"};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
     CHECK(strstr(text, names[i]) != NULL);
   for (size_t i = 0; i < sizeof env_vars / sizeof env_vars[0]; i++)
@@ -312,6 +349,38 @@ static void test_public_url(void) {
   }
 }
 
+/* Room sizes: 16 and 100 by default; a consultation where everyone sees
+ * everyone holds at most 16, a group teaching up to the relay's maximum. */
+static void test_room_sizes(void) {
+  clear_env();
+  unsetenv("SAMVEI_MAX_ROOM_SIZE");
+  unsetenv("SAMVEI_MAX_TEACHING_SIZE");
+  sv_config cfg;
+  char *error = NULL;
+  CHECK_EQ_INT(load(&cfg, &error, NULL), 0);
+  CHECK_EQ_INT(cfg.max_room_size, 16);
+  CHECK_EQ_INT(cfg.max_teaching_size, 100);
+  sv_config_free(&cfg);
+  setenv("SAMVEI_MAX_TEACHING_SIZE", "250", 1);
+  CHECK_EQ_INT(load(&cfg, &error, (const char *[]){"--max-room-size", "6", NULL}), 0);
+  CHECK_EQ_INT(cfg.max_room_size, 6);
+  CHECK_EQ_INT(cfg.max_teaching_size, 250);
+  sv_config_free(&cfg);
+  unsetenv("SAMVEI_MAX_TEACHING_SIZE");
+  const char *const bad[][2] = {{"--max-room-size", "17"},
+                                {"--max-room-size", "1"},
+                                {"--max-teaching-size", "1001"},
+                                {"--max-teaching-size", "0"},
+                                {"--max-teaching-size", "ten"}};
+  for (size_t i = 0; i < SV_ARRAY_LEN(bad); i++) {
+    CHECK_EQ_INT(load(&cfg, &error, (const char *[]){bad[i][0], bad[i][1], NULL}), SV_EINVAL);
+    CHECK(error && strstr(error, bad[i][0]));
+    g_free(error);
+    error = NULL;
+    sv_config_free(&cfg);
+  }
+}
+
 static void test_ice_default(void) {
   clear_env();
   sv_config cfg;
@@ -353,9 +422,11 @@ int main(void) {
   RUN(test_command_line);
   RUN(test_precedence);
   RUN(test_errors);
+  RUN(test_chat);
   RUN(test_help_version);
   RUN(test_ice_default);
   RUN(test_database);
   RUN(test_public_url);
+  RUN(test_room_sizes);
   return check_summary();
 }

@@ -184,17 +184,49 @@ static void test_chat_and_leave(void) {
   sv_message_clear(&m);
 
   expect_refused("{\"type\":\"chat\",\"text\":\"\"}", "bad-request", "field 'text' must be");
+  /* Plain text, as for names: line breaks pass, other control characters
+   * and bidirectional overrides do not. */
+  CHECK_EQ_INT(
+      parse("{\"type\":\"chat\",\"text\":\"Linje 1\\nLinje 2 \\u00e6\\u00f8\\u00e5\"}", &m, &e), 0);
+  CHECK_STR(m.text, "Linje 1\nLinje 2 \xc3\xa6\xc3\xb8\xc3\xa5");
+  sv_message_clear(&m);
+  expect_refused("{\"type\":\"chat\",\"text\":\"ring \\u0007\"}", "bad-request",
+                 "control characters");
+  expect_refused("{\"type\":\"chat\",\"text\":\"Ola \\u202e\"}", "bad-request",
+                 "control characters");
+  expect_refused("{\"type\":\"chat\",\"text\":\"a\\r\\nb\"}", "bad-request",
+                 "line breaks are allowed");
   expect_refused("{\"type\":\"chat\"}", "bad-request", "field 'text' is missing");
   char big[2100 + 64];
   int off = snprintf(big, sizeof big, "{\"type\":\"chat\",\"text\":\"");
   memset(big + off, 'x', 2001);
   strcpy(big + off + 2001, "\"}");
-  expect_refused(big, "bad-request", "1-2000");
+  /* Over the limit is its own code, refused whole (never cut short), with the
+   * id echoed so the client can say which message it was. */
+  expect_refused(big, "too-long", "2001 characters; at most 2000");
   big[off + 2000] = '"';
   big[off + 2001] = '}';
   big[off + 2002] = '\0';
   CHECK_EQ_INT(parse(big, &m, &e), 0);
+  CHECK_EQ_INT((int)g_utf8_strlen(m.text, -1), 2000);
   sv_message_clear(&m);
+  /* The limit is in characters: 2000 x "æ" (4000 bytes) passes, 2001 do not. */
+  GString *nb = g_string_new("{\"type\":\"chat\",\"id\":7,\"text\":\"");
+  for (int i = 0; i < 2000; i++)
+    g_string_append(nb, "\xc3\xa6");
+  g_string_append(nb, "\"}");
+  CHECK_EQ_INT(parse(nb->str, &m, &e), 0);
+  sv_message_clear(&m);
+  g_string_insert(nb, (gssize)nb->len - 2, "\xc3\xa6");
+  CHECK_EQ_INT(parse(nb->str, &m, &e), SV_EINVAL);
+  CHECK_STR(e.code, "too-long");
+  CHECK(e.id && json_integer_value(e.id) == 7);
+  sv_message_error_clear(&e);
+  g_string_free(nb, TRUE);
+  /* Other strings keep bad-request when too long. */
+  char room[128];
+  snprintf(room, sizeof room, "{\"type\":\"join\",\"room\":\"%065d\",\"name\":\"a\"}", 0);
+  expect_refused(room, "bad-request", "'room'");
 
   CHECK_EQ_INT(parse("{\"type\":\"leave\",\"id\":9}", &m, &e), 0);
   CHECK_EQ_INT(m.type, SV_MSG_LEAVE);

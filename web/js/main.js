@@ -34,6 +34,9 @@
  * us (`video-paused`); small tiles ask for the lowest layer (layerprefs.js);
  * "Audio only" asks for no video at all; getStats feeds the quality
  * indicators once a second (quality.js).
+ *
+ * The in-call chat (ui/chat.js) is there unless the join reply's
+ * `features` say the server has chat off.
  */
 import { pickLanguage, setLanguage, t, errorText } from './i18n.js';
 import { Signaling } from './signaling.js';
@@ -50,6 +53,7 @@ import { WaitingView } from './ui/waiting.js';
 import { HostPanel, confirmRemove } from './ui/host.js';
 import { EndView } from './ui/end.js';
 import { RecordingUI } from './ui/recording.js';
+import { ChatPanel } from './ui/chat.js';
 
 setLanguage(pickLanguage());
 document.title = t('app.name');
@@ -78,6 +82,8 @@ const app = {
   waitingView: null,
   hostPanel: null,
   recording: null, /* RecordingUI while in the call */
+  chat: null, /* ChatPanel while in the call, unless the server has chat off */
+  features: {}, /* from the join reply: {chat: false} when the server has chat off */
   waiting: new Map(), /* hosts: id → { id, name, role } of those waiting */
   notice: null, /* the server's privacy notice, or null for the built-in text */
   consultation: null, /* {title, start, end} from the join reply, when booked */
@@ -215,6 +221,8 @@ async function join({ room, name }) {
 function applyJoinReply(reply) {
   app.self = { id: reply.self, name: app.name, role: reply.role };
   if (reply.consultation) app.consultation = reply.consultation;
+  app.features = reply.features ?? {};
+  syncChat();
   if (reply.state === 'waiting') {
     if (app.view !== 'waiting') enterWaiting();
     app.waitingView.setConsultation(reply.consultation);
@@ -232,6 +240,8 @@ function closeViews() {
   app.waitingView = null;
   app.recording?.destroy();
   app.recording = null;
+  app.chat?.destroy();
+  app.chat = null;
   app.call?.destroy();
   app.call = null;
   app.layerPrefs?.destroy();
@@ -290,6 +300,7 @@ function enterCall() {
     nameOf: (id) => (id === app.self?.id ? app.name : app.participants.get(id)?.name) || t('call.unknown'),
     people: () => app.participants.size + 1,
   });
+  syncChat();
   /* Invited people see the consultation, never the technical room id. */
   if (!invite) app.call.setRoom(app.room);
   app.call.setTitle(app.consultation?.title ?? app.link?.title ?? (invite ? t('call.consultation') : null));
@@ -306,6 +317,16 @@ function enterCall() {
   updateConnection();
   app.call.controls.mic.focus();
   startLiveness();
+}
+
+/* The chat panel is there in the call when the server has chat on. */
+function syncChat() {
+  const on = app.view === 'call' && !!app.call && app.features.chat !== false;
+  if (on && !app.chat) app.chat = new ChatPanel({ call: app.call, signaling: app.signaling, selfId: () => app.self?.id });
+  if (!on && app.chat) {
+    app.chat.destroy();
+    app.chat = null;
+  }
 }
 
 /* Once a second, the decoded-frame counts tell each tile whether its

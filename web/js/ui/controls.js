@@ -1,8 +1,8 @@
 /*
  * controls.js — the controls bar at the bottom of the call: microphone,
- * camera, switch camera, audio only and leave. Each button has a visible
- * caption that is also its accessible name, and the caption says what a
- * press does now ("Mute", then "Unmute"; "Stop camera", then "Start
+ * camera, switch camera, audio only, what other modules add (chat) and
+ * leave. Each button has a visible caption that is also its accessible
+ * name, and the caption says what a press does now ("Mute", then "Unmute"; "Stop camera", then "Start
  * camera"; "Audio only", then "Show video"). So none has aria-pressed (a
  * toggle button must keep its name); data-off (microphone muted, camera
  * off) and data-on (audio only) say the state for styling (a struck-through
@@ -20,6 +20,9 @@ function button(id, iconName, label, onclick, extra = {}) {
   return el;
 }
 
+/* A control of the bar, for modules that add their own (ui/chat.js). */
+export { button as controlButton };
+
 export class Controls {
   constructor({ onMute, onCamera, onSwitch, onLeave, onAudioOnly = () => {} }) {
     this.mic = button('btn-mic', 'mic', t('controls.mute'), () => onMute(), { 'data-off': 'false' });
@@ -30,12 +33,13 @@ export class Controls {
       'aria-controls': 'audio-only-note',
     });
     this.leave = button('btn-leave', 'leave', t('controls.leave'), () => onLeave(), { class: 'control control-leave' });
-    this.el = h(
-      'nav',
-      { class: 'controls', 'aria-label': t('controls.label') },
-      h('div', { class: 'controls-group' }, this.mic, this.camera, this.switch, this.audioOnly),
-      h('div', { class: 'controls-group' }, this.leave),
-    );
+    this.group = h('div', { class: 'controls-group' }, this.mic, this.camera, this.switch, this.audioOnly);
+    this.el = h('nav', { class: 'controls', 'aria-label': t('controls.label') }, this.group, h('div', { class: 'controls-group' }, this.leave));
+  }
+
+  /* Adds a control after the others, before Leave. */
+  add(el) {
+    this.group.append(el);
   }
 
   /* state: { hasAudio, hasVideoDevice, micMuted, cameraOn, canSwitch } */

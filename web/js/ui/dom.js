@@ -70,6 +70,7 @@ const ICONS = {
     ['path', { d: 'M15.5 10.5l6-3.5v10l-6-3.5z' }],
     ['path', { d: 'M7.5 9.5v5M10.5 9.5v5' }],
   ],
+  chat: [['path', { d: 'M4 5.5h16v10.5H9.5L5 20v-4H4z' }], ['path', { d: 'M8 9.5h8M8 12.5h5' }]],
   /* Signal bars: CSS fills those the quality level earns (.bar-1 … .bar-3). */
   signal: [
     ['rect', { x: 3, y: 15, width: 4, height: 6, rx: 1, class: 'bar bar-1' }],
