@@ -7,6 +7,7 @@
  * here allocates per packet.
  */
 #include "relay/peer.h"
+#include "relay/socksrc.h"
 
 #include <agent.h>
 #include <string.h>
@@ -75,6 +76,7 @@ static void on_new_candidate(NiceAgent *agent, NiceCandidate *c, gpointer data) 
 static void on_gathering_done(NiceAgent *agent, guint stream, gpointer data) {
   sv_peer *p = data;
   p->gathering_done = true;
+  sv_socksrc_quiet(p->env->ctx); /* and those of TURN allocations */
   emit_candidate(p, "");
 }
 
@@ -191,6 +193,7 @@ sv_peer *sv_peer_new(const sv_peer_env *env, bool controlling, const sv_peer_cal
     sv_peer_free(p);
     return NULL;
   }
+  sv_socksrc_quiet(env->ctx); /* the host candidates' sockets exist now */
   return p;
 }
 
