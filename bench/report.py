@@ -51,11 +51,40 @@ def parse_callgrind(path):
                 fn = fn.split(":", 1)[1] if ":" in fn and not fn.startswith("0x") else fn
                 top.append({"ir": int(m.group(1).replace(",", "")), "pct": float(m.group(2)),
                             "function": fn, "object": os.path.basename(obj)})
-    return total, top[:15]
+    return total, top[:80]
+
+
+def syscalls_of(d, server, data):
+    """System calls per forwarded packet from the perf stat counts (-x,) of
+    the syscalls run's window."""
+    res = {"rooms": None, "per_packet": {}, "total": None}
+    steps = data.get("steps") or []
+    path = os.path.join(d, server + "-syscalls.txt")
+    if not steps or not os.path.exists(path):
+        return res
+    st = steps[0]
+    fwd = st["forwarded_pps"] * st["window_s"]
+    res["rooms"] = st["rooms"]
+    res["forwarded_pps"] = st["forwarded_pps"]
+    if st.get("server_cpu_s"):
+        res["sys_share"] = st.get("server_sys_s", 0) / st["server_cpu_s"]
+    with open(path) as f:
+        for line in f:
+            parts = line.strip().split(",")
+            if len(parts) < 3 or line.startswith("#") or not parts[0].isdigit():
+                continue
+            name = parts[2].rsplit("sys_enter_", 1)[-1]
+            n = int(parts[0])
+            if n and fwd:
+                res["per_packet"][name] = n / fwd
+    if fwd and res["per_packet"]:
+        res["total"] = sum(res["per_packet"].values())
+    return res
 
 
 def collect(d, quick):
-    out = {"quick": bool(int(quick)), "runs": {s: {} for s in SERVERS}, "callgrind": {}}
+    out = {"quick": bool(int(quick)), "runs": {s: {} for s in SERVERS}, "callgrind": {},
+           "syscalls": {}}
     for path in sorted(glob.glob(os.path.join(d, "*-*.json"))):
         name = os.path.basename(path)[:-5]
         server, scen = name.split("-", 1)
@@ -63,6 +92,9 @@ def collect(d, quick):
             continue
         with open(path) as f:
             data = json.load(f)
+        if scen == "syscalls":
+            out["syscalls"][server] = syscalls_of(d, server, data)
+            continue
         if scen == "callgrind":
             cg = {"steps": data.get("steps", [])}
             txt = os.path.join(d, server + "-callgrind.txt")
@@ -115,6 +147,14 @@ def usable_steps(run):
 
 def cpu_per_1000(run):
     xs = [s["cpu_s_per_1000_pkts"] for s in usable_steps(run) if s["server_cpu_s"] > 0]
+    return statistics.median(xs) if xs else None
+
+
+def sys_share(run):
+    """The kernel's share of the server's CPU time over a ramp (median of
+    the steps that measured it)."""
+    xs = [s["server_sys_s"] / s["server_cpu_s"] for s in usable_steps(run)
+          if s.get("server_cpu_s", 0) > 0 and "server_sys_s" in s]
     return statistics.median(xs) if xs else None
 
 
@@ -192,10 +232,12 @@ def has_cairo():
     return _cairo
 
 
-def advice(top):
-    """What the profile says to do next, from the functions that cost most."""
+def advice(top, sc=None):
+    """Where samvei's instructions go, from the top functions of its
+    profile, and the next lever."""
     if not top:
         return "No profile was recorded in this run."
+
     def share(pat, field="both"):
         total = 0.0
         for t in top:
@@ -204,39 +246,30 @@ def advice(top):
                 total += t["pct"]
         return total
 
-    crypto = share(r"aes|hmac|sha1|srtp|gcm|crypto|evp|freebl|softokn|libnss|pk11|nspr|plds")
+    crypto = share(r"libcrypto|libsrtp|aes|gcm|hmac|sha1|srtp|evp|ossl|freebl|softokn|libnss")
+    params = share(r"^(ossl_param_locate|__strcmp\w*|strcmp|evp_cipher_ctx_ctrl|"
+                   r"evp_cipher_ctx_get_iv_length)$", "function")
     nss = share(r"freebl|softokn|libnss|pk11|nspr|plds")
-    alloc = share(r"^(_int_free|free|cfree|malloc|_int_malloc|calloc|realloc|_int_realloc)$|mutex",
-                  "function")
-    syscalls = share(r"sendmsg|recvmsg|sendto|recvfrom|poll|syscall|writev|^write$|^read$",
-                     "function")
-    glib = share(r"g_main|g_source|g_poll|libglib|libgio|g_socket|nice_|libnice")
-    lines = [f"SRTP and its crypto account for {crypto:.0f}% of samvei's instructions in the window, "
-             f"socket system calls for {syscalls:.0f}%, GLib/libnice event dispatch for {glib:.0f}% "
-             f"(self cost, top functions)."]
-    best = max((crypto, "crypto"), (syscalls, "syscalls"), (glib, "glib"))
-    if best[1] == "crypto" and nss > crypto / 2:
-        lines.append(f"Debian's libsrtp2 does its crypto through NSS (PK11 contexts): NSS's libraries "
-                     f"alone take {nss:.0f}% of the instructions, and malloc/free and mutex calls "
-                     f"another {alloc:.0f}%. The next optimisation is "
-                     "the SRTP backend: link a libsrtp2 built against OpenSSL (or with its own "
-                     "AES-ICM), which keeps a cipher context per stream and uses AES-NI without a "
-                     "lock or an allocation per packet; then offer AEAD_AES_128_GCM, which "
-                     "authenticates in the same pass instead of a separate HMAC-SHA1. Janus links "
-                     "the same libsrtp2, so both servers would gain.")
-    elif best[1] == "crypto":
-        lines.append("The next optimisation is the crypto: make sure libsrtp2 uses OpenSSL's AES-NI "
-                     "(Debian's libsrtp2 is built with OpenSSL), and offer AEAD_AES_128_GCM, which "
-                     "authenticates in the same pass as it encrypts instead of a separate HMAC-SHA1.")
-    elif best[1] == "syscalls":
-        lines.append("The next optimisation is the system-call count: one sendmsg per packet per "
-                     "subscriber dominates, so batch each inbound packet's fan-out with sendmmsg "
-                     "(and receive with recvmmsg), which needs the relay to own its UDP sockets "
-                     "instead of going through nice_agent_send.")
-    else:
-        lines.append("The next optimisation is the event loop: per-packet GLib source dispatch and "
-                     "libnice's receive path dominate, so read the sockets directly once ICE is done "
-                     "(one socket per worker, demultiplexed by address) and batch with recvmmsg.")
+    loop = share(r"g_main|g_source|g_poll|libglib|libgio|g_socket|nice_|libnice")
+    own = sum(t["pct"] for t in top if t["object"] == "samvei")
+    lines = [f"Of samvei's instructions in the window (self cost, top functions): SRTP and its "
+             f"crypto {crypto:.0f}%, of which {params:.0f} points are OpenSSL 3's parameter "
+             f"lookups (`OSSL_PARAM_locate`, `strcmp`) behind each GCM IV and tag call; "
+             f"GLib's main loop, GIO and libnice {loop:.0f}%; samvei's own code {own:.0f}%."]
+    if nss > crypto / 2:
+        lines.append("NSS does most of the crypto: libsrtp2's cipher types were not replaced "
+                     "(relay/srtp_ossl.c), which is the first thing to check.")
+    total = (sc or {}).get("total")
+    if total:
+        lines.append(f"The relay makes {total:.1f} counted system calls per forwarded packet: one "
+                     "sendmsg per packet per subscriber, the recvmsg calls (one more per wakeup that "
+                     "finds the socket empty) and the poll over every socket of the worker.")
+    lines.append("The next lever is the path around libnice: once ICE has chosen a pair, read and "
+                 "send on sockets the worker owns (one per worker, demultiplexed by address, "
+                 "STUN consent answered by the relay), receive with recvmmsg and send each "
+                 "packet's fan-out with sendmmsg. That removes GLib's per-wakeup walk over every "
+                 "source and socket and libnice's agent lock per packet. After it, GCM without "
+                 "OpenSSL 3's parameter lookups (its low-level AES-GCM, or libsrtp2's own).")
     return " ".join(lines)
 
 
@@ -319,7 +352,8 @@ def render(path, doc, plots):
       "over the ramp's steps. Packets/s per core is its inverse.")
     w("- **Instructions per forwarded packet**: each server under `valgrind --tool=callgrind` with "
       "one 1:1 room; counters are zeroed at the window start and dumped at its end "
-      "(`callgrind_control`). This machine has no hardware counters, so `perf stat` cannot count.")
+      "(`callgrind_control`). This machine has no hardware counters, so `perf stat` cannot count "
+      "instructions; it counts system calls (below).")
     w("- **Latency** is the time from the publisher's send stamp to the subscriber's receive "
       "callback, both in the generator's process (so it includes the generator's own loop delay "
       "and two loopback hops): it is what the relay adds plus a floor. Keyframe packets (bursts of "
@@ -360,6 +394,16 @@ def render(path, doc, plots):
     cg = r.get("callgrind", {})
     rows.append(("instructions per forwarded packet (callgrind, 1:1)",
                  cg.get("samvei", {}).get("ir_per_packet"), cg.get("janus", {}).get("ir_per_packet")))
+    sc = r.get("syscalls", {})
+    sca, scb = sc.get("samvei", {}), sc.get("janus", {})
+    if sca.get("total") or scb.get("total"):
+        rooms = sca.get("rooms") or scb.get("rooms")
+        rows.append((f"system calls per forwarded packet (1:1, {rooms} rooms)", sca.get("total"),
+                     scb.get("total")))
+    for s in scen_all:
+        a, b = sys_share(runs["samvei"].get(s, {})), sys_share(runs["janus"].get(s, {}))
+        if a is not None or b is not None:
+            rows.append((f"kernel share of the server's CPU %, {s}", a and 100 * a, b and 100 * b))
     for s in scen_all:
         n, sa, sb = top_step(runs, s)
         if not n:
@@ -461,9 +505,28 @@ def render(path, doc, plots):
         for t in c["top"][:10]:
             w(f"| {t['pct']:.1f} | `{t['function']}` | {t['object']} |")
         w("")
+    w("## System calls per forwarded packet")
+    w("")
+    if not (sca.get("per_packet") or scb.get("per_packet")):
+        w("Not counted in this run (no `perf` with syscall tracepoints).")
+    else:
+        w(f"Each server with {sca.get('rooms') or scb.get('rooms')} 1:1 rooms, counted by the "
+          "kernel's syscall tracepoints (`perf stat -e syscalls:sys_enter_*`, all threads) over "
+          "one window, divided by the packets the subscribers received in it.")
+        w("")
+        w("| system call | samvei | Janus |")
+        w("|---|---:|---:|")
+        names = sorted(set(sca.get("per_packet", {})) | set(scb.get("per_packet", {})),
+                       key=lambda n: -(sca.get("per_packet", {}).get(n, 0)
+                                       + scb.get("per_packet", {}).get(n, 0)))
+        for n in names:
+            w(f"| `{n}` | {fmt(sca.get('per_packet', {}).get(n), 2)} | "
+              f"{fmt(scb.get('per_packet', {}).get(n), 2)} |")
+        w(f"| all counted | {fmt(sca.get('total'), 2)} | {fmt(scb.get('total'), 2)} |")
+    w("")
     w("## What to optimise next")
     w("")
-    w(advice(cg.get("samvei", {}).get("top")))
+    w(advice(cg.get("samvei", {}).get("top"), sca))
     w("")
 
     # ---- noise

@@ -70,6 +70,7 @@ if [ "$QUICK" = 1 ]; then
   declare -A EXTRA=([simulcast]="--settle 3")
   MEM=(--max-parts 20 --churn 20 --settle 1)
   CG_WINDOW=4
+  SC_ROOMS=2
 else
   SCENARIOS=(1to1 presenter 4party audio simulcast)
   RAMP=(--settle 3 --window 8 --min-steps 4 --time-limit 90)
@@ -78,6 +79,7 @@ else
   declare -A EXTRA=([simulcast]="--settle 10")
   MEM=(--max-parts 200 --churn 1000 --settle 3)
   CG_WINDOW=10
+  SC_ROOMS=8
 fi
 
 # run_loadgen SERVER NAME ARGS...: one load generator run against the
@@ -150,11 +152,44 @@ EOF
   dump=$(ls -t "$cg"/callgrind.out.* 2>/dev/null | head -1 || true)
   if [ -n "$dump" ]; then
     callgrind_annotate --auto=no "$dump" >"$tmp/annotate.txt" 2>/dev/null || true
-    head -60 "$tmp/annotate.txt" >"$out/$server-callgrind.txt"
+    head -100 "$tmp/annotate.txt" >"$out/$server-callgrind.txt"
   else
     echo "bench: no callgrind dump for $server" >&2
   fi
 done
+
+# System calls per forwarded packet: each server with a few 1:1 rooms,
+# counted by the kernel's syscall tracepoints (perf stat, all its threads)
+# over one window. Optional: without perf the report says so.
+SYSCALLS=(sendmsg sendmmsg sendto recvmsg recvmmsg recvfrom poll ppoll epoll_wait epoll_pwait
+  read write writev)
+events=$(printf 'syscalls:sys_enter_%s,' "${SYSCALLS[@]}")
+events=${events%,}
+if command -v perf >/dev/null && perf stat -e "syscalls:sys_enter_write" true >/dev/null 2>&1; then
+  for server in "${order[@]}"; do
+    cat >"$tmp/sc-hook.sh" <<EOF
+#!/bin/sh
+case "\$1" in
+start)
+  perf stat -x, -e "$events" -p "\$(cat "$tmp/sc-pid")" -o "$out/$server-syscalls.txt" \\
+    </dev/null >/dev/null 2>&1 &
+  echo \$! >"$tmp/sc-perf" ;;
+end)
+  perf=\$(cat "$tmp/sc-perf")
+  kill -INT "\$perf"
+  while kill -0 "\$perf" 2>/dev/null; do sleep 0.05; done ;;
+esac
+EOF
+    chmod +x "$tmp/sc-hook.sh"
+    start_server "$server" "$tmp/$server-sc"
+    echo "$srv_pid" >"$tmp/sc-pid"
+    run_loadgen "$server" syscalls --scenario 1to1 --step "$SC_ROOMS" --max-rooms "$SC_ROOMS" \
+      --settle 3 --window "$CG_WINDOW" --max-p99-ms 1000000 --max-loss 1 --on-window "$tmp/sc-hook.sh"
+    stop_server
+  done
+else
+  echo "bench: no perf with syscall tracepoints here: system calls not counted" >&2
+fi
 
 # Machine facts for the report.
 {

@@ -1,8 +1,8 @@
 # bench/servers.sh — start and stop the servers under test; sourced by
 # bench/run.sh. Both run on loopback, pinned to one core, logging warnings
-# only, with VP8/Opus, DTLS-SRTP (SRTP_AES128_CM_SHA1_80, what the load
-# generator offers) and no recording. A started server's pid is in $srv_pid
-# and its WebSocket URL in $srv_url.
+# only, with VP8/Opus, DTLS-SRTP (the profile each server picks from the
+# list the load generator offers, Chrome's) and no recording. A started
+# server's pid is in $srv_pid and its WebSocket URL in $srv_url.
 
 # janus_config DIR PORT: a minimal Janus configuration in DIR: only the
 # WebSocket transport and the VideoRoom plugin are loaded (the folders hold

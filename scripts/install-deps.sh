@@ -7,7 +7,7 @@
 #   scripts/install-deps.sh runtime  only the shared libraries and plugins the built server loads
 #                                    (the slim stage of docker/Dockerfile)
 #   scripts/install-deps.sh docker-test  podman and friends for `make docker-test`
-#   scripts/install-deps.sh bench    build + what `make bench` needs (Janus, gnuplot, valgrind)
+#   scripts/install-deps.sh bench    build + what `make bench` needs (Janus, gnuplot, valgrind, perf)
 #   scripts/install-deps.sh fuzz     build + clang and its libFuzzer runtime for `make fuzz`
 #
 # Used by the Makefile, CI (.ci/run through `make test`) and docker/Dockerfile.
@@ -39,7 +39,7 @@ RUN_PKGS=(openssl gstreamer1.0-plugins-bad gstreamer1.0-nice gstreamer1.0-plugin
 DOCKER_TEST_PKGS=(podman runc debootstrap uidmap)
 TEST_PKGS=(chromium fonts-dejavu-core postgresql coturn nftables gstreamer1.0-plugins-base-apps)
 NODE_PKGS=(nodejs npm)
-BENCH_PKGS=(janus gnuplot-nox valgrind python3 iproute2 util-linux)
+BENCH_PKGS=(janus gnuplot-nox valgrind linux-perf python3 iproute2 util-linux)
 # clang only recommends its sanitizer and libFuzzer runtimes (libclang_rt.*),
 # and recommendations are not installed here, so they are named.
 FUZZ_PKGS=(clang libclang-rt-14-dev)

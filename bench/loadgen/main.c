@@ -91,7 +91,9 @@ static int64_t t_begin;
 
 /* ---- /proc ---- */
 
-static double proc_cpu_s(int pid) {
+/* The CPU seconds of process pid, user + system; *sys_s (when not NULL)
+ * gets the system part. */
+static double proc_cpu(int pid, double *sys_s) {
   char path[64], buf[1024];
   snprintf(path, sizeof path, "/proc/%d/stat", pid);
   FILE *f = fopen(path, "r");
@@ -105,7 +107,13 @@ static double proc_cpu_s(int pid) {
   /* After ")": state(3) ... utime is field 14, stime 15. */
   if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
     return -1;
-  return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+  double tck = (double)sysconf(_SC_CLK_TCK);
+  if (sys_s) *sys_s = (double)st / tck;
+  return (double)(ut + st) / tck;
+}
+
+static double proc_cpu_s(int pid) {
+  return proc_cpu(pid, NULL);
 }
 
 static long proc_pss_kb(int pid) {
@@ -238,7 +246,7 @@ static struct {
   double cpu_step0, cpu_prev_rate;
   int64_t t_step0;
   /* window snapshots */
-  double cpu0, self0;
+  double cpu0, sys0, self0;
   uint64_t recv0, exp0, sent0, samp0, rtx0, fb0, vlost0, skip0;
   int64_t t0;
   int churned;
@@ -337,7 +345,7 @@ static void window_start(void) {
   memset(&lg.lat, 0, sizeof lg.lat);
   memset(&lg.lat_key, 0, sizeof lg.lat_key);
   lg.measuring = true;
-  c.cpu0 = proc_cpu_s(opt.server_pid);
+  c.cpu0 = proc_cpu(opt.server_pid, &c.sys0);
   c.self0 = self_cpu_s();
   lg_media_loss_totals(&c.recv0, &c.exp0);
   c.sent0 = lg.rtp_sent;
@@ -360,7 +368,9 @@ static const char *window_end(void) {
   lg.measuring = false;
   run_hook("end");
   double dt = (double)(lg_now_us() - c.t0) / 1e6;
-  double cpu = proc_cpu_s(opt.server_pid) - c.cpu0;
+  double sys;
+  double cpu = proc_cpu(opt.server_pid, &sys) - c.cpu0;
+  sys -= c.sys0;
   double self = self_cpu_s() - c.self0;
   uint64_t recv, exp;
   lg_media_loss_totals(&recv, &exp);
@@ -380,6 +390,7 @@ static const char *window_end(void) {
       "server_pss_kb", (json_int_t)proc_pss_kb(opt.server_pid), "loss", loss, "latency",
       hist_json(&lg.lat), "latency_keyframe", hist_json(&lg.lat_key), "latency_all",
       hist_json(&all));
+  json_object_set_new(s, "server_sys_s", json_real(sys));
   json_object_set_new(s, "loadgen_cpu_frac", json_real(self / dt));
   json_object_set_new(s, "frames_skipped", json_integer((json_int_t)(lg.frames_skipped - c.skip0)));
   if (lg.twcc) {
