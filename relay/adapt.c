@@ -131,8 +131,16 @@ static void set_target(sv_out *o, int target, bool flooding) {
   if (target >= 0 && target != o->layer) sv_forward_request_keyframe(o->src, target);
 }
 
-/* Whose video a narrow link keeps first: the speaker's, then by join time. */
-static bool goes_first(const sv_part *a, const sv_part *b) {
+static bool is_screen(const sv_out *o) {
+  return !strcmp(o->src->source, "screen");
+}
+
+bool sv_adapt_goes_first(const sv_out *x, const sv_out *y) {
+  /* A screen share is what everyone is looking at (a care plan, an X-ray):
+   * its one stream is kept before any camera, its presenter's included. */
+  if (is_screen(x) != is_screen(y)) return is_screen(x);
+  const sv_part *a = x->src->owner, *b = y->src->owner;
+  if (a == b) return false;
   const sv_speech *speaker = a->room->speaker.current;
   if (&a->speech == speaker || &b->speech == speaker) return &a->speech == speaker;
   return a->joined_us < b->joined_us;
@@ -179,10 +187,11 @@ static void adapt_subscriber(sv_part *s, uint64_t now) {
     s->strip_red = false;
   if (s->strip_red) audio = audio_plain;
   uint64_t budget = est > audio ? est - audio : 0;
-  /* The videos in order: the speaker's first, then in the order their
-   * publishers joined. When the link cannot carry all of them, the person
-   * talking keeps their picture, and then those who have been in the call
-   * longest (the host who opened it, as a rule). */
+  /* The videos in order: screen shares first, then the speaker's, then in
+   * the order their publishers joined. When the link cannot carry all of
+   * them, a shared screen stays, the person talking keeps their picture,
+   * and then those who have been in the call longest (the host who opened
+   * it, as a rule). */
   sv_out *vids[SV_MAX_OUTS];
   sv_layer_req reqs[SV_MAX_OUTS];
   uint32_t rates[SV_MAX_OUTS][SV_MAX_LAYERS];
@@ -202,7 +211,7 @@ static void adapt_subscriber(sv_part *s, uint64_t now) {
     vids[nv++] = o;
   }
   for (size_t i = 1; i < nv; i++) { /* insertion sort: a handful of videos */
-    for (size_t j = i; j > 0 && goes_first(vids[j]->src->owner, vids[j - 1]->src->owner); j--) {
+    for (size_t j = i; j > 0 && sv_adapt_goes_first(vids[j], vids[j - 1]); j--) {
       sv_out *o = vids[j];
       vids[j] = vids[j - 1];
       vids[j - 1] = o;

@@ -124,6 +124,10 @@ typedef struct sv_relay_events {
    * others off at the source. Sent when the set changes. May be NULL. */
   void (*layers)(void *user, const char *room, const char *participant, const char *mid,
                  const struct sv_relay_layer *layers, size_t n_layers);
+  /* Participant began (on) or stopped (!on) sending a screen share: a
+   * video m-line its publish offer marks a=content:slides, forwarded with
+   * source "screen". Not sent when it leaves. May be NULL. */
+  void (*screen)(void *user, const char *room, const char *participant, bool on);
 } sv_relay_events;
 
 /* Counters, read with atomics from any thread. */

@@ -123,6 +123,21 @@ static void track_deactivate(sv_track *t) {
   }
 }
 
+/* Whether p sends a screen share now. */
+static bool part_shares_screen(const sv_part *p) {
+  for (size_t i = 0; i < SV_MAX_TRACKS; i++)
+    if (p->tracks[i].active && p->tracks[i].kind == SV_KIND_VIDEO &&
+        !strcmp(p->tracks[i].source, "screen"))
+      return true;
+  return false;
+}
+
+/* Tells the signalling layer when p's screen share began or ended. */
+static void note_screen(sv_router *r, sv_part *p, bool before) {
+  bool now = part_shares_screen(p);
+  if (now != before && r->ev->screen) r->ev->screen(r->user, r->id, p->id, now);
+}
+
 static void mark_others_dirty(sv_router *r, sv_part *except) {
   for (guint i = 0; i < r->parts->len; i++) {
     sv_part *q = g_ptr_array_index(r->parts, i);
@@ -275,6 +290,7 @@ static bool update_tracks(sv_part *p, const sv_sdp *answer) {
     seen[t - p->tracks] = true;
     size_t n_layers = m->n_rids >= 2 ? m->n_rids : 1;
     if (t->active && t->codec.pt == m->codecs[0].pt && t->n_layers == n_layers &&
+        !strcmp(t->source, "screen") == m->slides &&
         (m->ssrc == 0 || n_layers > 1 || t->layers[0].ssrc == m->ssrc))
       continue;
     if (t->active) track_deactivate(t);
@@ -283,7 +299,7 @@ static bool update_tracks(sv_part *p, const sv_sdp *answer) {
     t->active = true;
     g_strlcpy(t->mid, m->mid, sizeof t->mid);
     t->kind = m->kind;
-    t->source = m->kind == SV_KIND_AUDIO ? "microphone" : "camera";
+    t->source = m->kind == SV_KIND_AUDIO ? "microphone" : m->slides ? "screen" : "camera";
     t->codec = m->codecs[0];
     t->n_layers = n_layers;
     t->rid_ext = n_layers > 1 ? m->ext.rid : 0;
@@ -401,8 +417,10 @@ void sv_router_publish(sv_router *r, const char *participant, int64_t request, c
     publish_fail(r, p, request, SV_EIO, "the relay could not write its answer");
     goto out;
   }
+  bool sharing = part_shares_screen(p);
   bool changed = update_tracks(p, answer);
   r->ev->publish_answer(r->user, r->id, p->id, request, 0, out, NULL);
+  note_screen(r, p, sharing);
   sv_peer_release_candidates(p->pub);
   apply_pending(p, SV_PC_PUBLISH);
   if (changed) mark_others_dirty(r, p);
@@ -674,7 +692,7 @@ void sv_router_allow_publish(sv_router *r, const char *participant, unsigned all
   sv_part *p = find_part(r, participant);
   if (!p || p->allow == allow) return;
   p->allow = allow;
-  bool changed = false;
+  bool changed = false, sharing = part_shares_screen(p);
   for (size_t i = 0; i < SV_MAX_TRACKS; i++) {
     sv_track *t = &p->tracks[i];
     unsigned need = t->kind == SV_KIND_AUDIO ? SV_ROUTER_ALLOW_AUDIO : SV_ROUTER_ALLOW_VIDEO;
@@ -689,5 +707,6 @@ void sv_router_allow_publish(sv_router *r, const char *participant, unsigned all
              allow & SV_ROUTER_ALLOW_VIDEO ? "video"
              : allow                       ? ""
                                            : "nothing");
+  note_screen(r, p, sharing);
   if (changed) mark_others_dirty(r, p);
 }

@@ -197,6 +197,10 @@ uint64_t sv_adapt_remb_bps(const sv_track *t, uint32_t max_kbps);
 /* Measures layer l's receive rate over the last second (bps); called for
  * every layer from the tick's one pass over them. */
 void sv_adapt_layer_rate(sv_layer *l, uint64_t now);
+/* Whose video a subscriber's narrow link keeps first, x or y: a screen
+ * share before a camera (its own presenter's too), then the speaker's,
+ * then the publisher who joined first. */
+bool sv_adapt_goes_first(const sv_out *x, const sv_out *y);
 /* A fresh binding of o to its track: the starting layer. */
 void sv_adapt_out_bound(sv_out *o);
 uint64_t sv_now_us(void);

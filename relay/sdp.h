@@ -86,6 +86,7 @@ typedef struct sv_sdp_media {
   size_t n_rids;
   char rids[SV_SDP_MAX_RIDS][16];
   bool red_first; /* written: a "red" codec goes first on the m= line */
+  bool slides;    /* parsed: a=content:slides (RFC 4796), a screen share */
 } sv_sdp_media;
 
 typedef struct sv_sdp {

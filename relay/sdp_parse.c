@@ -517,6 +517,18 @@ static void media_ext(sv_sdp_media *m, const GstSDPMedia *gm) {
   if (m->kind == SV_KIND_VIDEO) simulcast_read(m, gm);
 }
 
+/* a=content (RFC 4796): a comma-separated list; "slides" marks a screen
+ * share (the web client sets it on its screen's m-line). */
+static bool content_has_slides(const GstSDPMedia *gm) {
+  const char *v = gst_sdp_media_get_attribute_val(gm, "content");
+  while (v && *v) {
+    size_t n = strcspn(v, ",");
+    if (token_is(v, n, "slides")) return true;
+    v += n + (v[n] == ',');
+  }
+  return false;
+}
+
 /* ---- parsing --------------------------------------------------------------- */
 
 /* Reads m-line number idx (from 1, for messages) into m, merging its
@@ -553,6 +565,7 @@ static int media_parse(const GstSDPMessage *msg, const GstSDPMedia *gm, unsigned
   media_codecs(m, gm);
   media_ssrcs(m, gm);
   media_ext(m, gm);
+  m->slides = m->kind == SV_KIND_VIDEO && content_has_slides(gm);
   if (m->rejected) return 0;
 
   if (strcmp(proto, SDP_PROTO_RTP) != 0)

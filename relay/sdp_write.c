@@ -168,6 +168,7 @@ int sv_sdp_negotiate_publish(const sv_sdp *offer, const sv_sdp_prefs *prefs, sv_
       am->ext.rid = om->ext.rid;
       am->ext.rrid = om->ext.rrid;
     }
+    am->slides = om->slides; /* not written: only the relay's track source */
     memcpy(am->cname, om->cname, sizeof am->cname);
     memcpy(am->msid_stream, om->msid_stream, sizeof am->msid_stream);
     memcpy(am->msid_track, om->msid_track, sizeof am->msid_track);

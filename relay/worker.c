@@ -67,6 +67,9 @@ static gboolean outbox_dispatch(gpointer data) {
     if (e->layers)
       e->layers(ob->user, ev->room, ev->participant, ev->mid, ev->layers, ev->n_layers);
     break;
+  case SV_EV_SCREEN:
+    if (e->screen) e->screen(ob->user, ev->room, ev->participant, ev->state != 0);
+    break;
   }
   sv_event_free(ev);
   return G_SOURCE_REMOVE;
@@ -166,6 +169,13 @@ static void ev_layers(void *user, const char *room, const char *participant, con
   sv_outbox_post(w->outbox, ev);
 }
 
+static void ev_screen(void *user, const char *room, const char *participant, bool on) {
+  sv_worker *w = user;
+  sv_event *ev = event_new(SV_EV_SCREEN, room, participant);
+  ev->state = on ? 1 : 0;
+  sv_outbox_post(w->outbox, ev);
+}
+
 static const sv_relay_events router_events = {
     .publish_answer = ev_publish_answer,
     .subscribe_offer = ev_subscribe_offer,
@@ -175,6 +185,7 @@ static const sv_relay_events router_events = {
     .quality = ev_quality,
     .video_paused = ev_video_paused,
     .layers = ev_layers,
+    .screen = ev_screen,
 };
 
 /* ---- messages, on the worker thread ---- */

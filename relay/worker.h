@@ -51,6 +51,7 @@ typedef enum {
   SV_EV_QUALITY,
   SV_EV_VIDEO_PAUSED,
   SV_EV_LAYERS,
+  SV_EV_SCREEN, /* state: 1 on, 0 off */
 } sv_event_type;
 
 typedef struct sv_event {

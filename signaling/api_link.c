@@ -49,6 +49,8 @@ static json_t *link_json(const sv_link_check *link, int64_t now) {
     if (title) json_object_set_new(doc, "title", title);
     set_time(doc, "start", link->info.start);
     set_time(doc, "end", link->info.end);
+    json_object_set_new(doc, "kind",
+                        json_string(link->info.teaching ? "group-teaching" : "consultation"));
   }
   if (link->status == SV_LINK_TOO_EARLY) set_time(doc, "opensAt", link->opens_at);
   set_time(doc, "now", now);

@@ -180,6 +180,12 @@ static void on_layers(void *user, const char *room, const char *participant, con
   sv_conn_send(p->conn, json_pack("{s:s,s:s,s:o}", "type", "layers", "mid", mid, "active", active));
 }
 
+/* A participant's screen share began or ended. */
+static void on_screen(void *user, const char *room, const char *participant, bool on) {
+  sv_participant *p = find(user, room, participant);
+  if (p) sv_screenshare_changed(user, p, on);
+}
+
 static const sv_relay_events events = {
     .publish_answer = on_publish_answer,
     .subscribe_offer = on_subscribe_offer,
@@ -189,6 +195,7 @@ static const sv_relay_events events = {
     .quality = on_quality,
     .video_paused = on_video_paused,
     .layers = on_layers,
+    .screen = on_screen,
 };
 
 const sv_relay_events *sv_signaling_relay_events(void) {

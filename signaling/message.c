@@ -212,6 +212,7 @@ static const sv_msg_spec specs[] = {
     {"lower-hand", SV_MSG_LOWER_HAND, NULL, 0},
     {"give-floor", SV_MSG_GIVE_FLOOR, give_floor_fields, SV_ARRAY_LEN(give_floor_fields)},
     {"take-floor", SV_MSG_TAKE_FLOOR, NULL, 0},
+    {"stop-share", SV_MSG_STOP_SHARE, target_fields, SV_ARRAY_LEN(target_fields)},
 };
 
 /* Builds err->message and keeps it printable ASCII: parts of it may come from

@@ -59,6 +59,7 @@ typedef enum {
   SV_MSG_LOWER_HAND,
   SV_MSG_GIVE_FLOOR,
   SV_MSG_TAKE_FLOOR,
+  SV_MSG_STOP_SHARE, /* a host stops someone's screen share (screenshare.c) */
 } sv_msg_type;
 
 /* A validated message. Every string points into `root` and lives as long as
@@ -78,7 +79,7 @@ typedef struct sv_msg {
   const char *mid;         /* candidate: sdpMid, optional */
   const char *text;        /* chat, waiting-message */
   const char *participant; /* admit, reject, remove, capture, layer, make-/revoke-presenter,
-                              give-floor */
+                              give-floor, stop-share */
   const char *team;        /* urgent-request: the on-call team asked */
   const char *request;     /* urgent-accept */
   const char *max_layer;   /* layer: static "low", "medium", "high" or "auto" */

@@ -35,6 +35,8 @@ typedef struct sv_participant {
   bool camera_off;      /* said by media-state: its camera is off or missing */
   bool chat_used;       /* has sent chat since joining (audited once, never the text) */
   bool presenter;       /* group teaching: a host made them a presenter (teaching.h) */
+  gint64 screen_us;     /* monotonic time its screen share began; 0 = not sharing */
+  char screen_stop_by[SV_PARTICIPANT_ID_LEN + 1]; /* the host who asked it to stop, or "" */
 } sv_participant;
 
 struct sv_room {

@@ -331,6 +331,7 @@ void sv_session_leave_participant(sv_conn *c, const char *reason) {
              room->id, reason, room->participants->len - 1);
   gint64 duration = (g_get_monotonic_time() - p->joined_us) / G_USEC_PER_SEC;
   sv_session_media_state(sig, p, false, reason);
+  sv_screenshare_before_leave(sig, p, reason);
   if (strcmp(reason, "removed") != 0 && strcmp(reason, "rejected") != 0)
     sv_session_audit(sig, p, "left", NULL,
                      json_pack("{s:s,s:I}", "reason", reason, "duration_s", (json_int_t)duration));
@@ -550,6 +551,9 @@ void sv_session_handle(sv_conn *c, const char *data, size_t len) {
   case SV_MSG_GIVE_FLOOR:
   case SV_MSG_TAKE_FLOOR:
     sv_classroom_handle(c, &m);
+    break;
+  case SV_MSG_STOP_SHARE:
+    sv_screenshare_handle(c, &m);
     break;
   }
   sv_message_clear(&m);

@@ -279,6 +279,13 @@ void sv_classroom_broadcast(sv_room *room, json_t *msg, const sv_participant *by
  * (may be NULL). */
 void sv_classroom_to_presenters(sv_room *room, const sv_participant *also, json_t *msg);
 
+/* screenshare.c: screen sharing. `stop-share` from a host; the relay's
+ * word that p's share began or ended (audited); p is leaving while it
+ * shares (audited as stopped with reason). */
+void sv_screenshare_handle(sv_conn *c, const struct sv_msg *m);
+void sv_screenshare_changed(sv_signaling *sig, sv_participant *p, bool on);
+void sv_screenshare_before_leave(sv_signaling *sig, sv_participant *p, const char *reason);
+
 /* session.c: the client messages of docs/protocol.md. */
 void sv_session_handle(sv_conn *c, const char *data, size_t len);
 /* The checks most messages after join share. Each sends the error (conflict:

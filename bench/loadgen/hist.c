@@ -50,3 +50,9 @@ double lg_hist_quantile(const lg_hist *h, double q) {
   }
   return (double)h->max_us;
 }
+
+json_t *lg_hist_json(const lg_hist *h) {
+  return json_pack("{s:I,s:f,s:f,s:f,s:f}", "samples", (json_int_t)h->count, "p50_ms",
+                   lg_hist_quantile(h, 0.5) / 1000.0, "p99_ms", lg_hist_quantile(h, 0.99) / 1000.0,
+                   "p999_ms", lg_hist_quantile(h, 0.999) / 1000.0, "max_ms", h->max_us / 1000.0);
+}

@@ -37,6 +37,19 @@ void lg_hist_add(lg_hist *h, uint64_t us);
 void lg_hist_merge(lg_hist *into, const lg_hist *from);
 /* Value in microseconds below which a fraction q (0..1) of samples lie. */
 double lg_hist_quantile(const lg_hist *h, double q);
+/* {samples, p50_ms, p99_ms, p999_ms, max_ms} */
+json_t *lg_hist_json(const lg_hist *h);
+
+/* ---- /proc (proc.c) ---- */
+
+/* The CPU seconds of process pid, user + system, -1 if it is gone;
+ * *sys_s (when not NULL) gets the system part. */
+double lg_proc_cpu(int pid, double *sys_s);
+double lg_proc_cpu_s(int pid);
+/* Its proportional set size, kB; -1 if unknown. */
+long lg_proc_pss_kb(int pid);
+/* The load generator's own CPU seconds. */
+double lg_self_cpu_s(void);
 
 /* ---- media ---- */
 

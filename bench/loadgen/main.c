@@ -31,8 +31,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include "bench/loadgen/lg.h"
 #include "relay/srtp.h"
@@ -88,52 +86,6 @@ static GPtrArray *rooms;
 static json_t *result, *steps;
 static lg_hist join_hist;
 static int64_t t_begin;
-
-/* ---- /proc ---- */
-
-/* The CPU seconds of process pid, user + system; *sys_s (when not NULL)
- * gets the system part. */
-static double proc_cpu(int pid, double *sys_s) {
-  char path[64], buf[1024];
-  snprintf(path, sizeof path, "/proc/%d/stat", pid);
-  FILE *f = fopen(path, "r");
-  if (!f) return -1;
-  size_t n = fread(buf, 1, sizeof buf - 1, f);
-  fclose(f);
-  buf[n] = 0;
-  char *p = strrchr(buf, ')');
-  if (!p) return -1;
-  unsigned long ut = 0, st = 0;
-  /* After ")": state(3) ... utime is field 14, stime 15. */
-  if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
-    return -1;
-  double tck = (double)sysconf(_SC_CLK_TCK);
-  if (sys_s) *sys_s = (double)st / tck;
-  return (double)(ut + st) / tck;
-}
-
-static double proc_cpu_s(int pid) {
-  return proc_cpu(pid, NULL);
-}
-
-static long proc_pss_kb(int pid) {
-  char path[64], line[256];
-  snprintf(path, sizeof path, "/proc/%d/smaps_rollup", pid);
-  FILE *f = fopen(path, "r");
-  if (!f) return -1;
-  long kb = -1;
-  while (fgets(line, sizeof line, f))
-    if (sscanf(line, "Pss: %ld kB", &kb) == 1) break;
-  fclose(f);
-  return kb;
-}
-
-static double self_cpu_s(void) {
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-         ru.ru_stime.tv_usec / 1e6;
-}
 
 /* ---- rooms and participants ---- */
 
@@ -260,7 +212,7 @@ static struct {
 
 static void begin_step(void) {
   c.step_from = (int)lg.parts->len;
-  c.cpu_step0 = proc_cpu_s(opt.server_pid);
+  c.cpu_step0 = lg_proc_cpu_s(opt.server_pid);
   c.t_step0 = lg_now_us();
   int n = opt.step ? opt.step : opt.sc->steps_rooms;
   for (int i = 0; i < n && (int)rooms->len < opt.max_rooms; i++)
@@ -275,7 +227,7 @@ static void account_join_cpu(void) {
   int n = (int)lg.parts->len - c.step_from;
   if (n <= 0) return;
   double dt = (double)(lg_now_us() - c.t_step0) / 1e6;
-  double d = proc_cpu_s(opt.server_pid) - c.cpu_step0 - c.cpu_prev_rate * dt;
+  double d = lg_proc_cpu_s(opt.server_pid) - c.cpu_step0 - c.cpu_prev_rate * dt;
   c.join_cpu_total += d > 0 ? d : 0;
   c.join_cpu_n += n;
 }
@@ -345,8 +297,8 @@ static void window_start(void) {
   memset(&lg.lat, 0, sizeof lg.lat);
   memset(&lg.lat_key, 0, sizeof lg.lat_key);
   lg.measuring = true;
-  c.cpu0 = proc_cpu(opt.server_pid, &c.sys0);
-  c.self0 = self_cpu_s();
+  c.cpu0 = lg_proc_cpu(opt.server_pid, &c.sys0);
+  c.self0 = lg_self_cpu_s();
   lg_media_loss_totals(&c.recv0, &c.exp0);
   c.sent0 = lg.rtp_sent;
   c.samp0 = lg.sampled;
@@ -357,21 +309,15 @@ static void window_start(void) {
   c.t0 = lg_now_us();
 }
 
-static json_t *hist_json(const lg_hist *h) {
-  return json_pack("{s:I,s:f,s:f,s:f,s:f}", "samples", (json_int_t)h->count, "p50_ms",
-                   lg_hist_quantile(h, 0.5) / 1000.0, "p99_ms", lg_hist_quantile(h, 0.99) / 1000.0,
-                   "p999_ms", lg_hist_quantile(h, 0.999) / 1000.0, "max_ms", h->max_us / 1000.0);
-}
-
 /* Ends the window, records the step; returns the reason to stop or NULL. */
 static const char *window_end(void) {
   lg.measuring = false;
   run_hook("end");
   double dt = (double)(lg_now_us() - c.t0) / 1e6;
   double sys;
-  double cpu = proc_cpu(opt.server_pid, &sys) - c.cpu0;
+  double cpu = lg_proc_cpu(opt.server_pid, &sys) - c.cpu0;
   sys -= c.sys0;
-  double self = self_cpu_s() - c.self0;
+  double self = lg_self_cpu_s() - c.self0;
   uint64_t recv, exp;
   lg_media_loss_totals(&recv, &exp);
   uint64_t drecv = recv - c.recv0, dexp = exp - c.exp0;
@@ -387,9 +333,9 @@ static const char *window_end(void) {
       "window_s", dt, "server_cpu_s", cpu, "server_cpu_frac", cpu / dt, "forwarded_pps", pps,
       "sent_pps", (double)(lg.rtp_sent - c.sent0) / dt, "cpu_s_per_1000_pkts",
       drecv ? cpu / ((double)drecv / 1000.0) : 0, "pps_per_core", cpu > 0 ? (double)drecv / cpu : 0,
-      "server_pss_kb", (json_int_t)proc_pss_kb(opt.server_pid), "loss", loss, "latency",
-      hist_json(&lg.lat), "latency_keyframe", hist_json(&lg.lat_key), "latency_all",
-      hist_json(&all));
+      "server_pss_kb", (json_int_t)lg_proc_pss_kb(opt.server_pid), "loss", loss, "latency",
+      lg_hist_json(&lg.lat), "latency_keyframe", lg_hist_json(&lg.lat_key), "latency_all",
+      lg_hist_json(&all));
   json_object_set_new(s, "server_sys_s", json_real(sys));
   json_object_set_new(s, "loadgen_cpu_frac", json_real(self / dt));
   json_object_set_new(s, "frames_skipped", json_integer((json_int_t)(lg.frames_skipped - c.skip0)));
@@ -431,8 +377,9 @@ static const char *window_end(void) {
 }
 
 static void memory_point(void) {
-  json_array_append_new(c.mem_points, json_pack("{s:i,s:I}", "participants", active_parts(),
-                                                "pss_kb", (json_int_t)proc_pss_kb(opt.server_pid)));
+  json_array_append_new(c.mem_points,
+                        json_pack("{s:i,s:I}", "participants", active_parts(), "pss_kb",
+                                  (json_int_t)lg_proc_pss_kb(opt.server_pid)));
 }
 
 /* Removes the oldest room still present. */
@@ -494,7 +441,7 @@ static gboolean controller(gpointer data) {
       if (active_parts() >= opt.max_parts) {
         /* Churn with a small room count, so that the joins and leaves,
          * not the media of hundreds of participants, load the server. */
-        c.pss_full = proc_pss_kb(opt.server_pid);
+        c.pss_full = lg_proc_pss_kb(opt.server_pid);
         while (active_parts() > 20)
           leave_oldest_room();
         c.ph = PH_SHRINK;
@@ -518,10 +465,10 @@ static gboolean controller(gpointer data) {
     break;
   case PH_SHRINK:
     if (in_phase < opt.settle + 2) break;
-    c.pss_before_churn = proc_pss_kb(opt.server_pid);
+    c.pss_before_churn = lg_proc_pss_kb(opt.server_pid);
     c.ph = PH_CHURN;
     c.step_from = (int)lg.parts->len;
-    c.cpu_step0 = proc_cpu_s(opt.server_pid);
+    c.cpu_step0 = lg_proc_cpu_s(opt.server_pid);
     c.t_step0 = now;
     c.t_phase = now;
     break;
@@ -552,7 +499,7 @@ static gboolean controller(gpointer data) {
                         json_pack("{s:i,s:I,s:I,s:I,s:i}", "join_leave_cycles", c.churned,
                                   "pss_full_kb", (json_int_t)c.pss_full, "pss_before_kb",
                                   (json_int_t)c.pss_before_churn, "pss_after_kb",
-                                  (json_int_t)proc_pss_kb(opt.server_pid), "participants",
+                                  (json_int_t)lg_proc_pss_kb(opt.server_pid), "participants",
                                   active_parts()));
     c.stop = "memory scenario done";
     c.ph = PH_DONE;
@@ -733,7 +680,7 @@ int main(int argc, char **argv) {
       lg.caps_kbps[lg.n_caps++] = lg.twcc ? (uint32_t)strtoul(*c, NULL, 10) : 0;
     g_strfreev(list);
   }
-  if (proc_cpu_s(opt.server_pid) < 0) {
+  if (lg_proc_cpu_s(opt.server_pid) < 0) {
     fprintf(stderr, "loadgen: no process %d to measure\n", opt.server_pid);
     return 1;
   }
@@ -805,7 +752,7 @@ int main(int argc, char **argv) {
     json_object_set_new(result, "memory_points", c.mem_points);
   else
     json_decref(c.mem_points);
-  json_object_set_new(result, "join", hist_json(&join_hist));
+  json_object_set_new(result, "join", lg_hist_json(&join_hist));
   json_object_set_new(result, "join_cpu_ms",
                       json_real(c.join_cpu_n ? 1000.0 * c.join_cpu_total / c.join_cpu_n : 0));
   json_object_set_new(result, "joins_timed", json_integer(c.join_cpu_n));

@@ -53,6 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     case SV_MSG_MAKE_PRESENTER:
     case SV_MSG_REVOKE_PRESENTER:
     case SV_MSG_GIVE_FLOOR:
+    case SV_MSG_STOP_SHARE:
       SV_ASSERT(m.participant && *m.participant);
       break;
     case SV_MSG_RAISE_HAND:

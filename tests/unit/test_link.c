@@ -23,6 +23,7 @@ typedef struct {
   int64_t now;
   bool cancelled; /* room "booked" is cancelled */
   bool broken;    /* the store fails every question */
+  bool teaching;  /* room "booked" is a group teaching */
 } fake_store;
 
 static int store_link(void *user, const char *id, char *room, size_t room_len) {
@@ -43,6 +44,7 @@ static int store_consultation(void *user, const char *room, sv_signaling_consult
   out->start = s->now + 3600;
   out->end = s->now + 5400;
   out->cancelled = s->cancelled;
+  out->teaching = s->teaching;
   return 0;
 }
 
@@ -254,7 +256,13 @@ static void test_endpoint(void) {
   CHECK(dt && g_date_time_to_unix(dt) == store.now + 3600 - 600);
   if (dt) g_date_time_unref(dt);
   CHECK(json_is_string(json_object_get(doc, "now")));
+  CHECK_STR(json_string_value(json_object_get(doc, "kind")), "consultation");
   json_decref(doc);
+  store.teaching = true; /* the join page words its notice by the kind */
+  doc = get_link(auth, "booked", &status);
+  CHECK_STR(json_string_value(json_object_get(doc, "kind")), "group-teaching");
+  json_decref(doc);
+  store.teaching = false;
 
   doc = get_link("Bearer not.a.token", NULL, &status);
   CHECK_EQ_INT(status, 200);
@@ -273,7 +281,7 @@ static void test_endpoint(void) {
   doc = get_link(auth, "booked", &status);
   CHECK_STR(json_string_value(json_object_get(doc, "status")), "ended");
   CHECK_STR(json_string_value(json_object_get(doc, "reason")), "cancelled");
-  CHECK(json_object_get(doc, "title") == NULL);
+  CHECK(json_object_get(doc, "title") == NULL && json_object_get(doc, "kind") == NULL);
   json_decref(doc);
   store.broken = true;
   doc = get_link(auth, "booked", &status);

@@ -36,7 +36,11 @@
  * indicators once a second (quality.js).
  *
  * The in-call chat (ui/chat.js) is there unless the join reply's
- * `features` say the server has chat off.
+ * `features` say the server has chat off. Screen sharing, and the stage
+ * that shows others' shares, is ui/screenshare.js.
+ *
+ * A group teaching (teaching.js): attendees join without devices and
+ * publish only while they have the floor; presenters get the classroom.
  */
 import { pickLanguage, setLanguage, t, errorText } from './i18n.js';
 import { Signaling } from './signaling.js';
@@ -54,6 +58,9 @@ import { HostPanel, confirmRemove } from './ui/host.js';
 import { EndView } from './ui/end.js';
 import { RecordingUI } from './ui/recording.js';
 import { ChatPanel } from './ui/chat.js';
+import { ScreenShare } from './ui/screenshare.js';
+import { Teaching, attendsOnly } from './teaching.js';
+import { teachingNotice } from './ui/teaching.js';
 
 setLanguage(pickLanguage());
 document.title = t('app.name');
@@ -83,6 +90,8 @@ const app = {
   hostPanel: null,
   recording: null, /* RecordingUI while in the call */
   chat: null, /* ChatPanel while in the call, unless the server has chat off */
+  screen: null, /* ScreenShare while in the call */
+  teaching: null, /* Teaching while in the call of a group teaching */
   features: {}, /* from the join reply: {chat: false} when the server has chat off */
   waiting: new Map(), /* hosts: id → { id, name, role } of those waiting */
   notice: null, /* the server's privacy notice, or null for the built-in text */
@@ -111,6 +120,8 @@ const app = {
 /* ---- join page ---- */
 
 const isObserver = () => (app.self?.role ?? invite?.role) === 'observer';
+/* Observers, and attendees of a group teaching, join without devices. */
+const joinsWithoutDevices = () => invite?.role === 'observer' || attendsOnly(app.link, invite);
 
 async function loadNotice() {
   try {
@@ -127,7 +138,7 @@ function showJoin(notice) {
   app.endView = null;
   app.endKind = null;
   app.precheck?.destroy();
-  app.precheck = new PreCheck({ media: invite?.role !== 'observer' });
+  app.precheck = new PreCheck({ media: !joinsWithoutDevices() });
   app.joinPage = new JoinPage({
     room: app.room,
     name: app.name,
@@ -137,6 +148,7 @@ function showJoin(notice) {
     precheck: app.precheck,
     onSubmit: (v) => join(v),
   });
+  if (app.link?.kind === 'group-teaching') teachingNotice(app.joinPage, attendsOnly(app.link, invite));
   root.replaceChildren(app.joinPage.el);
   if (notice) app.joinPage.showNotice(notice);
   app.joinPage.focus();
@@ -158,7 +170,7 @@ async function joinMedia() {
   await app.precheck?.ready;
   app.choices = app.precheck?.choices() ?? { cameraOff: false, muted: false, speakerId: null };
   let media = app.precheck?.takeMedia();
-  if (invite?.role === 'observer') return media ?? new LocalMedia();
+  if (joinsWithoutDevices()) return media ?? new LocalMedia();
   if (!media) {
     media = new LocalMedia();
     try {
@@ -242,6 +254,10 @@ function closeViews() {
   app.recording = null;
   app.chat?.destroy();
   app.chat = null;
+  app.screen?.destroy();
+  app.screen = null;
+  app.teaching?.destroy();
+  app.teaching = null;
   app.call?.destroy();
   app.call = null;
   app.layerPrefs?.destroy();
@@ -301,6 +317,14 @@ function enterCall() {
     people: () => app.participants.size + 1,
   });
   syncChat();
+  app.screen = new ScreenShare({
+    call: app.call,
+    signaling: app.signaling,
+    peer: () => app.peer,
+    canSend: () => !isObserver() && !app.watchOnly && app.joinState !== 'waiting',
+    isHost: () => app.self?.role === 'specialist',
+  });
+  if (app.consultation?.kind === 'group-teaching') startTeaching();
   /* Invited people see the consultation, never the technical room id. */
   if (!invite) app.call.setRoom(app.room);
   app.call.setTitle(app.consultation?.title ?? app.link?.title ?? (invite ? t('call.consultation') : null));
@@ -317,6 +341,48 @@ function enterCall() {
   updateConnection();
   app.call.controls.mic.focus();
   startLiveness();
+}
+
+/* ---- group teaching (teaching.js) ---- */
+
+function startTeaching() {
+  app.teaching = new Teaching({
+    call: app.call,
+    signaling: app.signaling,
+    host: app.self?.role === 'specialist',
+    participants: app.participants,
+    waiting: app.waiting,
+    render: () => renderParticipants(),
+    setPeople: (list) => {
+      app.participants.clear();
+      for (const p of list) addParticipant(p);
+      renderParticipants();
+    },
+    startSending: (video) => startSending(video),
+    stopSending: () => stopSending(),
+  });
+}
+
+/* An attendee given the floor (or made presenter): the microphone, and
+ * the camera when allowed, through the usual publish path. */
+async function startSending(video) {
+  app.peer?.unpublish();
+  app.media.stop();
+  await app.media.start({}, { video });
+  app.watchOnly = false;
+  renderSelf();
+  sendMediaState();
+  await publish();
+}
+
+/* The floor taken back: stop publishing, the devices go off. */
+function stopSending() {
+  app.peer?.unpublish();
+  app.media?.stop();
+  app.watchOnly = true;
+  renderSelf();
+  sendMediaState();
+  updateConnection();
 }
 
 /* The chat panel is there in the call when the server has chat on. */
@@ -426,6 +492,11 @@ function acceptJoin(reply) {
   newPeer();
   renderParticipants();
   if (app.audioOnly) sendAudioOnly(true).catch((err) => console.warn('samvei: audio only not restored:', err.message));
+  /* An attendee of a group teaching listens until given the floor. */
+  if (app.teaching?.accept(reply)) {
+    stopSending();
+    return;
+  }
   if (isObserver()) {
     app.call?.toast(t('call.observer'), 10000);
     updateConnection();
@@ -460,6 +531,7 @@ function sendMediaState() {
 
 function renderWaiting() {
   app.hostPanel?.setWaiting([...app.waiting.values()]);
+  app.teaching?.renderPanel();
 }
 
 /* The end of a participation: everything stops (the camera light goes
@@ -498,6 +570,7 @@ function endSession(kind) {
 
 function newPeer() {
   app.peer?.close();
+  app.screen?.reset(); /* a share ends with its connection */
   app.peer = new PeerSession(app.signaling, {
     iceServers: app.iceServers,
     onRemoteChange: () => renderParticipants(),
@@ -537,6 +610,9 @@ function addParticipant(p) {
     audioOn: p.audio !== false, /* media-state: microphone on */
     videoOn: p.video !== false, /* media-state: camera on */
     hadTracks: old?.hadTracks ?? false,
+    presenter: p.presenter === true, /* group teaching */
+    madePresenter: p.presenter === true && p.role !== 'specialist',
+    floor: p.floor === true,
   });
   app.gone.delete(p.id);
 }
@@ -611,7 +687,7 @@ function wireSignaling(sig) {
   sig.on('admitted', (m) => {
     if (app.joinState !== 'waiting') return;
     enterCall();
-    acceptJoin({ self: app.self.id, role: app.self.role, state: 'joined', participants: m.participants });
+    acceptJoin({ self: app.self.id, role: app.self.role, state: 'joined', participants: m.participants, presenter: m.presenter, attendees: m.attendees });
   });
   sig.on('reconnecting', (info) => {
     app.wsLost = true;
@@ -772,6 +848,7 @@ function renderSelf() {
   });
   if (m.cameraOn) app.cameraStoppedForAudio = false;
   renderAudioOnly();
+  app.screen?.update();
 }
 
 function renderAudioOnly() {
@@ -811,13 +888,16 @@ function renderParticipants() {
   for (const p of app.participants.values()) {
     const m = media.get(p.id);
     if (p.hadTracks && !m) continue;
+    if (app.teaching && !app.teaching.showsTile(p, m)) continue;
     if (m?.video && m.video.id !== p.videoTrackId) {
       p.videoTrackId = m.video.id;
       app.layerPrefs?.refresh(p.id);
     }
     list.push({ ...p, audio: m?.audio ?? null, video: m?.video ?? null });
   }
-  app.call.setParticipants(list);
+  app.call.setParticipants(app.teaching ? app.teaching.order(list) : list);
+  app.teaching?.renderPanel();
+  app.screen?.render(media, (id) => app.participants.get(id)?.name || t('call.unknown'));
   app.recording?.render();
 }
 
@@ -908,7 +988,9 @@ window.samvei = Object.freeze({
     return out;
   },
   link: async () => (app.peer ? app.peer.linkStats() : null),
+  screen: () => app.screen?.state() ?? null,
   self: () => (app.self ? { ...app.self } : null),
+  teaching: () => app.teaching?.state() ?? null,
   waiting: () => [...app.waiting.values()].map((p) => ({ id: p.id, name: p.name, role: p.role })),
   participants: () =>
     [...app.participants.values()].map((p) => ({

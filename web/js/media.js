@@ -72,8 +72,10 @@ export class LocalMedia {
    * with sound, one with neither joins to watch and listen. `errors` keeps
    * why each kind is missing (the getUserMedia error, or null). Throws only
    * when the browser has no getUserMedia at all. devices: { audio, video }
-   * device ids to ask for (the pickers of the pre-call check). */
-  async start(devices = {}) {
+   * device ids to ask for (the pickers of the pre-call check). With
+   * { video: false } only the microphone is asked for (an attendee of a
+   * group teaching given the floor without video). */
+  async start(devices = {}, { video: wantVideo = true } = {}) {
     if (!navigator.mediaDevices?.getUserMedia) {
       throw new TypeError('navigator.mediaDevices is not available');
     }
@@ -82,10 +84,10 @@ export class LocalMedia {
     this.errors = { audio: null, video: null };
     let stream;
     try {
-      stream = await navigator.mediaDevices.getUserMedia({ audio, video });
+      stream = await navigator.mediaDevices.getUserMedia(wantVideo ? { audio, video } : { audio });
     } catch {
       const tracks = [];
-      for (const [kind, c] of [['audio', { audio }], ['video', { video }]]) {
+      for (const [kind, c] of [['audio', { audio }], ['video', { video }]].slice(0, wantVideo ? 2 : 1)) {
         try {
           tracks.push(...(await navigator.mediaDevices.getUserMedia(c)).getTracks());
         } catch (err) {

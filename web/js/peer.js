@@ -19,6 +19,13 @@
  * forwards to each subscriber the one its link carries, and says in
  * `layers` which of them anybody receives, so the others are paused here at
  * the source (applyLayers).
+ *
+ * A screen share is one more sendonly video transceiver on the publish
+ * connection (startScreen / stopScreen, each a new `publish` offer): one
+ * encoding, no simulcast, a bitrate that keeps text readable, resolution
+ * kept over frame rate; its m-line is marked a=content:slides (RFC 4796)
+ * in the offer sent, which is how the server knows it as source "screen".
+ * Stopped, the transceiver stays (inactive) and is used again next time.
  */
 
 const PC_CONFIG = { bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' };
@@ -39,6 +46,9 @@ export const SIMULCAST = [
   { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 1500000, scalabilityMode: 'L1T1' },
 ];
 const SINGLE_LAYER = { scaleResolutionDownBy: 1, maxBitrate: 1500000 };
+/* The screen: one full-resolution encoding; text needs pixels more than
+ * frames, so a narrow link lowers the frame rate, not the resolution. */
+export const SCREEN_ENCODING = { scaleResolutionDownBy: 1, maxBitrate: 1500000, maxFramerate: 15 };
 const RESTART_WAIT_MS = 10000; /* longest wait for the server's ICE-restart offer */
 
 /* ?relay=1 sends all media through the TURN servers of the join reply
@@ -61,6 +71,8 @@ export class PeerSession {
     this.sub = null;
     this.videoSender = null;
     this.videoTransceiver = null;
+    this.screenTransceiver = null; /* the screen share's, once shared */
+    this.pubChain = Promise.resolve(); /* screen renegotiations, one at a time */
     this.layerActive = null; /* rid → active, from the server's latest `layers` */
     this.layerChain = Promise.resolve();
     this.tracks = [];
@@ -114,7 +126,7 @@ export class PeerSession {
   async negotiatePublish(pc, offerOptions = {}) {
     const offer = await pc.createOffer(offerOptions);
     await pc.setLocalDescription(offer);
-    const reply = this.signaling.request('publish', { sdp: pc.localDescription.sdp });
+    const reply = this.signaling.request('publish', { sdp: this.markScreen(pc.localDescription.sdp) });
     this.releaseLocal('publish');
     const ok = await reply;
     if (this.closed || pc !== this.pub) return false;
@@ -122,6 +134,79 @@ export class PeerSession {
     await this.fullLayerOnly();
     if (this.layerActive) this.queueLayers(); /* a `layers` that came during the negotiation */
     return true;
+  }
+
+  /* The offer as sent: the screen's m-line, while it sends, marked
+   * a=content:slides after its a=mid. */
+  markScreen(sdp) {
+    const tr = this.screenTransceiver;
+    if (!tr || tr.mid == null || tr.direction !== 'sendonly') return sdp;
+    return sdp.replace(`\r\na=mid:${tr.mid}\r\n`, `\r\na=mid:${tr.mid}\r\na=content:slides\r\n`);
+  }
+
+  /* Publishes track (from getDisplayMedia) as the screen share. Throws a
+   * SignalingError when the server refuses the offer, and an Error with
+   * code 'forbidden' when its answer rejects the screen (no video may be
+   * sent now); the share is then taken off again. */
+  startScreen(track) {
+    return this.queuePublish(async () => {
+      const pc = this.pub;
+      if (!pc || this.closed) throw Object.assign(new Error('not publishing'), { code: 'conflict' });
+      if ('contentHint' in track) track.contentHint = 'detail';
+      let tr = this.screenTransceiver;
+      if (tr) {
+        await tr.sender.replaceTrack(track);
+        tr.direction = 'sendonly';
+      } else {
+        tr = this.screenTransceiver = pc.addTransceiver(track, { direction: 'sendonly', sendEncodings: [{ ...SCREEN_ENCODING }] });
+      }
+      const params = tr.sender.getParameters();
+      params.degradationPreference = 'maintain-resolution';
+      for (const enc of params.encodings ?? []) Object.assign(enc, SCREEN_ENCODING, { active: true });
+      try {
+        await tr.sender.setParameters(params);
+      } catch (err) {
+        console.warn('samvei: screen encoding not set:', err.message);
+      }
+      try {
+        if (!(await this.negotiatePublish(pc))) return;
+      } catch (err) {
+        await this.takeScreenOff(pc);
+        throw err;
+      }
+      if (tr.currentDirection !== 'sendonly') {
+        await this.takeScreenOff(pc);
+        throw Object.assign(new Error('the server did not take the screen'), { code: 'forbidden' });
+      }
+    });
+  }
+
+  /* Takes the screen share off the publish connection (a new offer); the
+   * server withdraws it from everyone. */
+  stopScreen() {
+    return this.queuePublish(async () => {
+      const pc = this.pub;
+      if (!pc || this.closed || !this.screenTransceiver || this.screenTransceiver.direction === 'inactive') return;
+      await this.takeScreenOff(pc);
+    });
+  }
+
+  async takeScreenOff(pc) {
+    const tr = this.screenTransceiver;
+    if (!tr) return;
+    if (tr.currentDirection === 'stopped') {
+      this.screenTransceiver = null; /* rejected by the server: a new one next time */
+      return;
+    }
+    await tr.sender.replaceTrack(null);
+    tr.direction = 'inactive';
+    if (pc.signalingState === 'stable') await this.negotiatePublish(pc);
+  }
+
+  queuePublish(job) {
+    const run = this.pubChain.then(job);
+    this.pubChain = run.catch(() => {});
+    return run;
   }
 
   /* When the answer did not take simulcast, the browser keeps only the
@@ -323,8 +408,9 @@ export class PeerSession {
     };
   }
 
-  /* participant id → { audio, video, mids } with the receiving tracks of
-   * the mids that `tracks` currently gives that participant. */
+  /* participant id → { audio, video, screen, mids } with the receiving
+   * tracks of the mids that `tracks` currently gives that participant
+   * (screen: the video whose source is "screen"). */
   remoteMedia() {
     const out = new Map();
     if (!this.sub) return out;
@@ -332,10 +418,11 @@ export class PeerSession {
     for (const tr of this.sub.getTransceivers()) if (tr.mid != null) byMid.set(tr.mid, tr);
     for (const t of this.tracks) {
       if (!t || typeof t.participant !== 'string') continue;
-      const entry = out.get(t.participant) ?? { audio: null, video: null, mids: [] };
+      const entry = out.get(t.participant) ?? { audio: null, video: null, screen: null, mids: [] };
       entry.mids.push(t.mid);
       const tr = byMid.get(String(t.mid));
-      if (tr && (t.kind === 'audio' || t.kind === 'video') && !entry[t.kind]) entry[t.kind] = tr.receiver.track;
+      const slot = t.kind === 'video' && t.source === 'screen' ? 'screen' : t.kind;
+      if (tr && (slot === 'audio' || slot === 'video' || slot === 'screen') && !entry[slot]) entry[slot] = tr.receiver.track;
       out.set(t.participant, entry);
     }
     return out;
@@ -343,7 +430,8 @@ export class PeerSession {
 
   /* participant id → { framesDecoded, totalSamplesReceived, audioLevel,
    * totalAudioEnergy, totalSamplesDuration, videoWidth, videoPackets,
-   * audioPackets, packetsLost, videoBytes } from
+   * audioPackets, packetsLost, videoBytes, and of a screen share
+   * screenFrames, screenWidth, screenHeight } from
    * the subscribe PeerConnection's inbound-rtp reports (counters since the
    * m-line started). Where a reused mid still has an old report, the
    * freshest one counts. */
@@ -362,6 +450,9 @@ export class PeerSession {
           audioPackets: 0,
           packetsLost: 0,
           videoBytes: 0,
+          screenFrames: 0,
+          screenWidth: 0,
+          screenHeight: 0,
         };
     }
     if (!this.sub) return out;
@@ -375,14 +466,18 @@ export class PeerSession {
       const mid = r.mid ?? midOf.get(r.trackIdentifier);
       const t = owner.get(String(mid));
       if (!t || t.kind !== r.kind) continue;
-      const key = `${t.participant}/${r.kind}`;
+      const key = `${t.participant}/${t.source === 'screen' ? 'screen' : r.kind}`;
       const prev = best.get(key);
       if (!prev || (r.lastPacketReceivedTimestamp ?? 0) >= (prev.lastPacketReceivedTimestamp ?? 0)) best.set(key, r);
     }
     for (const [key, r] of best) {
       const e = out[key.slice(0, key.lastIndexOf('/'))];
       e.packetsLost += Math.max(0, r.packetsLost ?? 0);
-      if (r.kind === 'video') {
+      if (key.endsWith('/screen')) {
+        e.screenFrames = r.framesDecoded ?? 0;
+        e.screenWidth = r.frameWidth ?? 0;
+        e.screenHeight = r.frameHeight ?? 0;
+      } else if (r.kind === 'video') {
         e.framesDecoded = r.framesDecoded ?? 0;
         e.videoWidth = r.frameWidth ?? 0;
         e.videoPackets = r.packetsReceived ?? 0;
@@ -442,6 +537,7 @@ export class PeerSession {
         if (r.type === 'remote-inbound-rtp' && typeof r.fractionLost === 'number')
           out.remoteLoss = Math.max(out.remoteLoss ?? 0, r.fractionLost);
         if (r.type !== 'outbound-rtp' || r.kind !== 'video') continue;
+        if (r.mid != null && r.mid === this.screenTransceiver?.mid) continue; /* the camera's only */
         const rid = r.rid ?? '';
         const on = active[rid] !== false && (r.active ?? true);
         out.layers[rid] = { active: on, frameWidth: r.frameWidth ?? 0, bytesSent: r.bytesSent ?? 0 };
@@ -452,6 +548,38 @@ export class PeerSession {
     return out;
   }
 
+  /* Stops sending: the publish PeerConnection closes; the subscribe one
+   * goes on (group teaching: the floor taken back). publish() may follow. */
+  unpublish() {
+    const pc = this.pub;
+    if (!pc) return;
+    pc.onicecandidate = pc.onconnectionstatechange = pc.oniceconnectionstatechange = null;
+    pc.close();
+    this.pub = this.videoSender = this.videoTransceiver = null;
+    this.layerActive = null;
+    this.remoteQueue.publish = [];
+    this.localQueue.publish = [];
+    this.localReady.publish = false;
+    this.serverState.publish = null;
+    this.onStateChange();
+  }
+
+  /* Stops sending: the publish PeerConnection closes; the subscribe one
+   * goes on (group teaching: the floor taken back). publish() may follow. */
+  unpublish() {
+    const pc = this.pub;
+    if (!pc) return;
+    pc.onicecandidate = pc.onconnectionstatechange = pc.oniceconnectionstatechange = null;
+    pc.close();
+    this.pub = this.videoSender = this.videoTransceiver = this.screenTransceiver = null;
+    this.layerActive = null;
+    this.remoteQueue.publish = [];
+    this.localQueue.publish = [];
+    this.localReady.publish = false;
+    this.serverState.publish = null;
+    this.onStateChange();
+  }
+
   close() {
     this.closed = true;
     for (const pc of [this.pub, this.sub]) {
@@ -459,7 +587,7 @@ export class PeerSession {
       pc.onicecandidate = pc.onconnectionstatechange = pc.oniceconnectionstatechange = pc.ontrack = null;
       pc.close();
     }
-    this.pub = this.sub = this.videoSender = this.videoTransceiver = null;
+    this.pub = this.sub = this.videoSender = this.videoTransceiver = this.screenTransceiver = null;
     this.tracks = [];
   }
 }

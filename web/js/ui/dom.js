@@ -70,6 +70,16 @@ const ICONS = {
     ['path', { d: 'M15.5 10.5l6-3.5v10l-6-3.5z' }],
     ['path', { d: 'M7.5 9.5v5M10.5 9.5v5' }],
   ],
+  /* A raised hand (group teaching). */
+  hand: [
+    ['path', { d: 'M8 13V5.5a1.5 1.5 0 0 1 3 0V11M11 10V4a1.5 1.5 0 0 1 3 0v6M14 10V5.5a1.5 1.5 0 0 1 3 0V14' }],
+    ['path', { d: 'M17 9.5a1.5 1.5 0 0 1 3 0V15a7 7 0 0 1-7 7h-.5a7 7 0 0 1-5.6-2.8L4.3 15.8a1.5 1.5 0 0 1 2.4-1.8L8 15.5' }],
+  ],
+  screen: [
+    ['rect', { x: 2.5, y: 4, width: 19, height: 13, rx: 1.5 }],
+    ['path', { d: 'M8 21h8M12 17v4' }],
+    ['path', { d: 'M12 14V8M9.5 10.5L12 8l2.5 2.5' }],
+  ],
   chat: [['path', { d: 'M4 5.5h16v10.5H9.5L5 20v-4H4z' }], ['path', { d: 'M8 9.5h8M8 12.5h5' }]],
   /* Signal bars: CSS fills those the quality level earns (.bar-1 … .bar-3). */
   signal: [
