@@ -339,6 +339,14 @@ int sv_relay_set_audio_only(sv_relay *r, const char *room, const char *participa
   return 0;
 }
 
+int sv_relay_stop_screen(sv_relay *r, const char *room, const char *participant) {
+  if (!id_ok(room) || !id_ok(participant)) return SV_EINVAL;
+  sv_worker *w = worker_for(r, room);
+  if (!w) return SV_ENOENT;
+  sv_worker_post(w, msg_new(SV_WORK_STOP_SCREEN, room, participant));
+  return 0;
+}
+
 int sv_relay_allow_publish(sv_relay *r, const char *room, const char *participant, bool audio,
                            bool video) {
   if (!id_ok(room) || !id_ok(participant)) return SV_EINVAL;

@@ -237,6 +237,11 @@ int sv_relay_set_audio_only(sv_relay *relay, const char *room, const char *parti
 int sv_relay_allow_publish(sv_relay *relay, const char *room, const char *participant, bool audio,
                            bool video);
 
+/* Withdraws participant's screen share from every subscriber at once (a
+ * host stopped it); events->screen then says it ended. A later publish
+ * offer that marks a screen again starts a new share. */
+int sv_relay_stop_screen(sv_relay *relay, const char *room, const char *participant);
+
 const char *sv_pc_kind_name(sv_pc_kind pc);
 const char *sv_pc_state_name(sv_pc_state state);
 

@@ -710,3 +710,15 @@ void sv_router_allow_publish(sv_router *r, const char *participant, unsigned all
   note_screen(r, p, sharing);
   if (changed) mark_others_dirty(r, p);
 }
+
+void sv_router_stop_screen(sv_router *r, const char *participant) {
+  sv_part *p = find_part(r, participant);
+  if (!p || !part_shares_screen(p)) return;
+  for (size_t i = 0; i < SV_MAX_TRACKS; i++) {
+    sv_track *t = &p->tracks[i];
+    if (t->active && t->kind == SV_KIND_VIDEO && !strcmp(t->source, "screen")) track_deactivate(t);
+  }
+  SV_LOG_IDS(SV_LOG_INFO, MOD, p->id, r->id, "room %s: %s's screen share withdrawn", r->id, p->id);
+  note_screen(r, p, true);
+  mark_others_dirty(r, p);
+}

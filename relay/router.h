@@ -59,5 +59,7 @@ void sv_router_set_max_layer(sv_router *r, const char *participant, const char *
 void sv_router_set_audio_only(sv_router *r, const char *participant, bool on);
 /* See sv_relay_allow_publish(); allow is SV_ROUTER_ALLOW_* bits. */
 void sv_router_allow_publish(sv_router *r, const char *participant, unsigned allow);
+/* See sv_relay_stop_screen(). */
+void sv_router_stop_screen(sv_router *r, const char *participant);
 
 #endif

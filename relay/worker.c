@@ -245,6 +245,9 @@ static void handle(sv_worker *w, sv_work *m) {
     return;
   case SV_WORK_ALLOW_PUBLISH:
     if (r) sv_router_allow_publish(r, m->participant, (unsigned)m->value);
+    break;
+  case SV_WORK_STOP_SCREEN:
+    if (r) sv_router_stop_screen(r, m->participant);
     return;
   case SV_WORK_STOP:
     g_hash_table_remove_all(w->rooms);

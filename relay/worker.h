@@ -28,6 +28,7 @@ typedef enum {
   SV_WORK_MAX_LAYER,     /* text: the publisher; value: the layer */
   SV_WORK_AUDIO_ONLY,    /* value: on (1) or off (0) */
   SV_WORK_ALLOW_PUBLISH, /* value: SV_ROUTER_ALLOW_* bits */
+  SV_WORK_STOP_SCREEN,
 } sv_work_type;
 
 typedef struct sv_work {

@@ -3,8 +3,8 @@
  * relay says when a participant's screen share begins and ends (a video
  * m-line its publish offer marks a=content:slides), which is kept on the
  * participant and written to the audit log, never its content; and
- * `stop-share`, with which a host asks a participant's client to stop
- * sharing.
+ * `stop-share`, with which a host stops a participant's share: the relay
+ * withdraws it from everyone at once and the client is told to stop.
  *
  * A share is a publish, so who may share is who may publish (observers
  * and attendees without the floor may not: session.c, teaching.c).
@@ -45,8 +45,8 @@ void sv_screenshare_before_leave(sv_signaling *sig, sv_participant *p, const cha
   note(sig, p, false, reason);
 }
 
-/* `stop-share`: a host asks that participant's client to stop its share.
- * The client stops it (the relay then withdraws it from everyone) and
+/* `stop-share`: a host stops that participant's share.
+ * The relay withdraws it from everyone; the client stops sending it and
  * tells its person who stopped it. */
 static void on_stop_share(sv_conn *c, const sv_msg *m) {
   sv_participant *self = c->participant;
@@ -69,6 +69,9 @@ static void on_stop_share(sv_conn *c, const sv_msg *m) {
   g_strlcpy(t->screen_stop_by, self->id, sizeof t->screen_stop_by);
   sv_conn_send(t->conn, json_pack("{s:s,s:s,s:s}", "type", "share-stopped", "by", self->id, "name",
                                   self->name));
+  /* Not left to the client: the relay withdraws the share from everyone
+   * now, whether or not that client does as it is asked. */
+  if (c->sig->relay) sv_relay_stop_screen(c->sig->relay, self->room->id, t->id);
   SV_INFO("signaling", "%s asked %s to stop sharing a screen in room %s", self->id, t->id,
           self->room->id);
   if (m->id) sv_conn_send_ok(c, m->id, NULL);

@@ -9,7 +9,9 @@
  * the other side decoding a second video at the screen's resolution,
  * shown large on the stage with an accessible name. Stopping (the control,
  * the browser's own stop: the track ends) takes it off everyone's page;
- * a host's `stop-share` stops the nurse's share and the nurse is told.
+ * a host's `stop-share` stops the nurse's share and the nurse is told;
+ * and it is the relay that withdraws the share, so a client that ignores
+ * the host's stop cannot keep showing its screen.
  * The audit export has the starts and stops, with who stopped it.
  * Screenshots of the stage at tablet and laptop size.
  */
@@ -43,7 +45,24 @@ async function participant(label) {
   const p = await newParticipant(browser, label);
   opened.push(p);
   await keepScreenTrack(p.page);
+  p.deaf = await deafenable(p.page);
   return p;
+}
+
+/* Lets the test make a page deaf to `share-stopped`, as a client that
+ * ignores a host's stop would be: the page's WebSocket goes through a
+ * route that drops that message while `deaf.on` is true. */
+async function deafenable(page) {
+  const deaf = { on: false };
+  await page.routeWebSocket(/\/ws/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((m) => server.send(m));
+    server.onMessage((m) => {
+      if (deaf.on && typeof m === 'string' && m.includes('"share-stopped"')) return;
+      ws.send(m);
+    });
+  });
+  return deaf;
 }
 
 /* Keeps the last track getDisplayMedia gave the page, so the test can end
@@ -104,7 +123,7 @@ function audit(room) {
   return JSON.parse(r.stdout);
 }
 
-test('a screen share in a guidance call: shown large, stopped three ways, audited', async () => {
+test('a screen share in a guidance call: shown large, stopped three ways, the host’s stop enforced, audited', async () => {
   assert.ok(BIN && DATA_DIR && SECRET, 'run.sh exports SAMVEI_E2E_BIN, _DATA_DIR and _TOKEN_SECRET');
   const room = roomName('share');
   const spec = await participant('share-specialist');
@@ -164,14 +183,26 @@ test('a screen share in a guidance call: shown large, stopped three ways, audite
   await nurse.page.getByRole('button', { name: 'Share screen' }).waitFor({ state: 'visible' });
   assert.equal((await screenState(nurse.page)).sharing, false);
 
-  /* The session log: three shares started and stopped, nothing of their
-   * content; the last stopped by the host. */
+  /* A client that ignores the host's stop: the relay withdraws the share
+   * all the same, and the host's page stops showing it. */
+  nurse.deaf.on = true;
+  await nurse.page.getByRole('button', { name: 'Share screen' }).click();
+  await stage(spec.page, 'Kari').waitFor({ state: 'visible', timeout: 20000 });
+  await waitForScreenFrom(spec.page, nurseId, 'the specialist to decode the nurse’s screen again');
+  await spec.page.getByRole('button', { name: 'Stop this share' }).click();
+  const enforced = await waitStageGone(spec.page, nurseId);
+  console.log(`# stage gone ${enforced} ms after the host's stop, the sharer's client ignoring it`);
+  assert.equal((await screenState(nurse.page)).sharing, true, 'the deaf client still thinks it shares');
+  nurse.deaf.on = false;
+
+  /* The session log: four shares started and stopped, nothing of their
+   * content; the last two stopped by the host. */
   const events = await waitFor(
     () => {
       const list = audit(room).filter((e) => e.event.startsWith('screen-share-'));
-      return list.length >= 6 ? list : false;
+      return list.length >= 8 ? list : false;
     },
-    { what: 'six screen-share events in the audit log', timeoutMs: 10000 },
+    { what: 'eight screen-share events in the audit log', timeoutMs: 10000 },
   );
   assert.deepEqual(
     events.map((e) => [e.event, e.participant]),
@@ -182,11 +213,14 @@ test('a screen share in a guidance call: shown large, stopped three ways, audite
       ['screen-share-stopped', specId],
       ['screen-share-started', nurseId],
       ['screen-share-stopped', nurseId],
+      ['screen-share-started', nurseId],
+      ['screen-share-stopped', nurseId],
     ],
   );
-  const last = events[5];
-  assert.equal(last.actor, specId, 'the host who stopped it is the actor');
-  assert.equal(last.detail.reason, 'host');
+  for (const last of [events[5], events[7]]) {
+    assert.equal(last.actor, specId, 'the host who stopped it is the actor');
+    assert.equal(last.detail.reason, 'host');
+  }
   assert.equal(events[1].detail.reason, 'stopped');
 });
 
