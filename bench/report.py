@@ -21,7 +21,7 @@ import sys
 SERVERS = ["samvei", "janus"]
 SCENARIO_TEXT = {
     "1to1": "1:1 consultation (2 participants, audio + video each way)",
-    "presenter": "one presenter to 15 viewers (group teaching; rooms of 16)",
+    "presenter": "one presenter to 15 viewers (an ordinary room of 16)",
     "4party": "4-party room (everyone publishes audio + video)",
     "audio": "audio-only 1:1",
     "simulcast": "one camera sent as three simulcast layers (q/h/f: 150/500/1,500 kbit/s, "
@@ -30,6 +30,11 @@ SCENARIO_TEXT = {
                  "and send transport-cc feedback every 50 ms, so samvei picks each one's layer "
                  "from its bandwidth estimate, and Janus's viewers ask for the layer samvei's "
                  "rule gives their link (`configure` `substream`)",
+    "teaching": "one presenter to 50 attendees (rooms of 51). On samvei each room is a real group "
+                "teaching: a consultation of kind `group-teaching` booked through the REST API with "
+                "an API key, the presenter joining with a specialist link and the attendees with "
+                "municipal links, so they receive only (the server refuses their `publish`); on "
+                "Janus a VideoRoom of 51 with one publisher and 50 subscribers",
 }
 LAYERS = ["q", "h", "f"]
 
@@ -307,7 +312,7 @@ def render(path, doc, plots):
     with open(path) as f:
         r = json.load(f)
     runs = r["runs"]
-    scen_all = [s for s in ["1to1", "presenter", "4party", "audio", "simulcast"]
+    scen_all = [s for s in ["1to1", "presenter", "4party", "audio", "simulcast", "teaching"]
                 if runs["samvei"].get(s) or runs["janus"].get(s)]
     m = r.get("machine", {})
     rel = os.path.relpath(plots, os.path.dirname(os.path.abspath(doc)))

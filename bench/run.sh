@@ -63,19 +63,19 @@ trap 'stop_server; rm -rf "$tmp"' EXIT
 # seconds to find their layers (the relay starts every subscriber at 600
 # kbit/s), so each of its steps settles longer.
 if [ "$QUICK" = 1 ]; then
-  SCENARIOS=(1to1 presenter simulcast)
+  SCENARIOS=(1to1 presenter simulcast teaching)
   RAMP=(--settle 1 --window 3 --min-steps 2 --time-limit 20)
-  declare -A MAXROOMS=([1to1]=4 [presenter]=2 [simulcast]=1)
-  declare -A STEP=([1to1]=2 [presenter]=1 [simulcast]=1)
+  declare -A MAXROOMS=([1to1]=4 [presenter]=2 [simulcast]=1 [teaching]=1)
+  declare -A STEP=([1to1]=2 [presenter]=1 [simulcast]=1 [teaching]=1)
   declare -A EXTRA=([simulcast]="--settle 3")
   MEM=(--max-parts 20 --churn 20 --settle 1)
   CG_WINDOW=4
   SC_ROOMS=2
 else
-  SCENARIOS=(1to1 presenter 4party audio simulcast)
+  SCENARIOS=(1to1 presenter 4party audio simulcast teaching)
   RAMP=(--settle 3 --window 8 --min-steps 4 --time-limit 90)
-  declare -A MAXROOMS=([1to1]=40 [presenter]=12 [4party]=12 [audio]=200 [simulcast]=20)
-  declare -A STEP=([1to1]=3 [presenter]=1 [4party]=1 [audio]=15 [simulcast]=2)
+  declare -A MAXROOMS=([1to1]=40 [presenter]=12 [4party]=12 [audio]=200 [simulcast]=20 [teaching]=4)
+  declare -A STEP=([1to1]=3 [presenter]=1 [4party]=1 [audio]=15 [simulcast]=2 [teaching]=1)
   declare -A EXTRA=([simulcast]="--settle 10")
   MEM=(--max-parts 200 --churn 1000 --settle 3)
   CG_WINDOW=10
@@ -105,8 +105,9 @@ scenario_run() {
   start_server "$server" "$tmp/$server-$sc"
   local extra
   read -r -a extra <<<"${EXTRA[$sc]:-}"
-  run_loadgen "$server" "$sc" --scenario "$sc" --max-rooms "${MAXROOMS[$sc]}" --step "${STEP[$sc]}" \
-    "${RAMP[@]}" "${extra[@]}"
+  # teaching: samvei's rooms are group teachings, booked through its API.
+  SAMVEI_API_KEY=${srv_api_key:-} run_loadgen "$server" "$sc" --scenario "$sc" \
+    --max-rooms "${MAXROOMS[$sc]}" --step "${STEP[$sc]}" "${RAMP[@]}" "${extra[@]}"
   stop_server
 }
 

@@ -2,7 +2,8 @@
 # bench/run.sh. Both run on loopback, pinned to one core, logging warnings
 # only, with VP8/Opus, DTLS-SRTP (the profile each server picks from the
 # list the load generator offers, Chrome's) and no recording. A started
-# server's pid is in $srv_pid and its WebSocket URL in $srv_url.
+# server's pid is in $srv_pid and its WebSocket URL in $srv_url; samvei's
+# REST API key in $srv_api_key.
 
 # janus_config DIR PORT: a minimal Janus configuration in DIR: only the
 # WebSocket transport and the VideoRoom plugin are loaded (the folders hold
@@ -82,9 +83,22 @@ start_server() {
   port=$(free_port)
   mkdir -p "$tmp"
   if [ "$which" = samvei ]; then
+    # An API key in the server's database, for scenarios that book their
+    # rooms through the REST API (teaching).
+    srv_api_key=$("$SAMVEI_BIN" apikey create --name bench --data-dir "$tmp/data" \
+      2>"$tmp/apikey.log") || {
+      echo "bench: samvei apikey create failed:" >&2
+      cat "$tmp/apikey.log" >&2
+      return 1
+    }
+    # Every participant connects from 127.0.0.1: lift the per-address
+    # connection limit where the server has one.
+    local limits=() help
+    help=$("$SAMVEI_BIN" --help 2>&1 || true)
+    [[ $help == *--max-conns-per-ip* ]] && limits=(--max-conns-per-ip 100000)
     taskset -c "$SERVER_CPU" "$@" "$SAMVEI_BIN" --bind 127.0.0.1 --port "$port" \
       --web-root "$ROOT/web" --data-dir "$tmp/data" --allow-open-rooms --log-level warn \
-      --workers 1 --ice-addresses 127.0.0.1 >"$tmp/server.log" 2>&1 &
+      --workers 1 --ice-addresses 127.0.0.1 "${limits[@]}" >"$tmp/server.log" 2>&1 &
     srv_pid=$!
     srv_url="ws://127.0.0.1:$port/ws"
   else

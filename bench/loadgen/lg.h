@@ -118,6 +118,7 @@ typedef struct lg_room {
   int index;
   char name[64];
   int64_t janus_id;
+  int size; /* participants it was made with */
   int n_parts;
 } lg_room;
 
@@ -125,7 +126,8 @@ struct lg_part {
   int index;
   lg_room *room;
   bool publish, video, subscribe;
-  bool gone; /* left; waiting to be freed */
+  bool gone;         /* left; waiting to be freed */
+  const char *token; /* samvei join token (teaching scenario; book.c owns it), or NULL */
   /* PeerConnections (NULL until made). */
   sv_peer *pub, *sub;
   bool pub_up, sub_up;
@@ -224,6 +226,16 @@ char *lg_part_answer_offer(lg_part *p, const char *sdp);
 void lg_part_add_candidates_from_sdp(sv_peer *peer, const char *sdp);
 void lg_part_remote_candidate(lg_part *p, bool is_pub, const char *cand);
 void lg_part_free_peers(lg_part *p);
+
+/* book.c: the teaching scenario's group teachings, booked through samvei's
+ * REST API with the key in $SAMVEI_API_KEY: per room a consultation of kind
+ * group-teaching, `presenters` specialist and `attendees` municipal
+ * invitations. Returns 0, or -1 (and says why on stderr). */
+int lg_book_teaching(int rooms, int presenters, int attendees);
+/* The booked room's consultation id, and its i-th token (presenters
+ * first); NULL when not booked. */
+const char *lg_book_room_id(int room);
+const char *lg_book_token(int room, int i);
 
 /* Signalling: called by part.c when our PeerConnection has a local candidate
  * ("" = done). */

@@ -4,10 +4,14 @@
  * and writes what it measured as one JSON object.
  *
  *   samvei-loadgen --server samvei|janus --url ws://127.0.0.1:PORT/ws
- *                  --scenario 1to1|4party|presenter|audio|memory|simulcast
+ *                  --scenario 1to1|4party|presenter|audio|memory|simulcast|teaching
  *                  --server-pid PID [--step ROOMS] [--max-rooms N] [--settle S]
  *                  [--window S] [--simulcast] [--twcc|--no-twcc]
  *                  [--caps KBPS,...] [--out FILE] ...
+ *
+ * The teaching scenario (1 presenter, 50 attendees per room) joins samvei's
+ * rooms as booked group teachings (book.c, with the API key in
+ * $SAMVEI_API_KEY), and Janus's as VideoRooms of that size.
  *
  * Each step adds rooms, waits until their PeerConnections are up, lets the
  * load settle, then measures over a window: the server's CPU time and PSS
@@ -53,6 +57,7 @@ static const scenario scenarios[] = {
     {"1to1", 2, 2, true, 2, false},       {"4party", 4, 4, true, 1, false},
     {"presenter", 16, 1, true, 1, false}, {"audio", 2, 2, false, 10, false},
     {"memory", 2, 2, false, 10, false},   {"simulcast", 4, 1, true, 1, true},
+    {"teaching", 51, 1, true, 1, false},
 };
 
 #define DEFAULT_CAPS "0,1000,400"
@@ -102,6 +107,8 @@ static lg_room *room_add(void) {
   r->index = (int)rooms->len;
   snprintf(r->name, sizeof r->name, "lg-%" G_GINT64_FORMAT "-%d", lg.run_id, r->index);
   r->janus_id = 1000 + r->index;
+  r->size = opt.sc->room_size;
+  if (lg_book_room_id(r->index)) g_strlcpy(r->name, lg_book_room_id(r->index), sizeof r->name);
   g_ptr_array_add(rooms, r);
   for (int i = 0; i < opt.sc->room_size; i++) {
     lg_part *p = g_new0(lg_part, 1);
@@ -110,6 +117,7 @@ static lg_room *room_add(void) {
     p->publish = i < opt.sc->publishers;
     p->video = opt.sc->video;
     p->subscribe = true;
+    p->token = lg_book_token(r->index, i);
     /* Caps in turn from the first participant that only receives, so the
      * viewers of a one-publisher room get the whole list. */
     if (lg.n_caps)
@@ -553,8 +561,9 @@ static json_t *profile_names(uint32_t profiles) {
 
 static void usage(void) {
   fprintf(stderr, "usage: samvei-loadgen --server samvei|janus --url WS_URL --scenario "
-                  "1to1|4party|presenter|audio|memory --server-pid PID [--step ROOMS] "
-                  "[--max-rooms N] [--max-parts N] [--churn N] [--settle S] [--window S] "
+                  "1to1|4party|presenter|audio|memory|simulcast|teaching --server-pid PID "
+                  "[--step ROOMS] [--max-rooms N] [--max-parts N] [--churn N] [--settle S] "
+                  "[--window S] "
                   "[--time-limit S] [--samples-every N] [--max-loss F] [--max-p99-ms MS] "
                   "[--join-timeout S] [--min-steps N] [--on-window CMD] [--simulcast] "
                   "[--twcc|--no-twcc] [--caps KBPS,...] [--out FILE]\n");
@@ -706,6 +715,11 @@ int main(int argc, char **argv) {
   lg.session = soup_session_new_with_options("max-conns", 10000, "max-conns-per-host", 10000, NULL);
   rooms = g_ptr_array_new_with_free_func(g_free);
   lg_media_init();
+  /* teaching: samvei's rooms are group teachings, booked before the ramp
+   * so that no step waits for the API. */
+  if (strcmp(opt.sc->name, "teaching") == 0 && lg.server == LG_SAMVEI &&
+      lg_book_teaching(opt.max_rooms, opt.sc->publishers, opt.sc->room_size - opt.sc->publishers))
+    return 1;
 
   result = json_object();
   steps = json_array();

@@ -161,11 +161,15 @@ static void janus_msg(lg_part *p, json_t *msg) {
                               "session_id", p->janus_session, "plugin", "janus.plugin.videoroom"));
     } else if (strcmp(tx, "attach-pub") == 0) {
       p->janus_pub_handle = id;
-      /* The same settings as samvei's rooms: VP8 and Opus, no recording. */
+      /* The same settings as samvei's rooms: VP8 and Opus, no recording.
+       * Everyone joins as a publisher first (to learn the feeds), so a
+       * room takes as many publishers as it has people (subscribers are not
+       * limited). */
+      int pubs = p->room->size > 16 ? p->room->size : 16;
       json_t *body =
           json_pack("{s:s,s:I,s:i,s:s,s:s,s:i,s:b,s:b,s:i}", "request", "create", "room",
-                    p->room->janus_id, "publishers", 16, "videocodec", "vp8", "audiocodec", "opus",
-                    "bitrate", 2000000, "record", 0, "notify_joining", 0, "fir_freq", 0);
+                    p->room->janus_id, "publishers", pubs, "videocodec", "vp8", "audiocodec",
+                    "opus", "bitrate", 2000000, "record", 0, "notify_joining", 0, "fir_freq", 0);
       send_janus(p, "message", "room", p->janus_pub_handle, body, NULL);
     } else if (strcmp(tx, "room") == 0) {
       char name[32];

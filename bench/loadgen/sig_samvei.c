@@ -4,7 +4,8 @@
  *
  * join → publish (our offer, the server's answer) → the server's subscribe
  * offers, answered with subscribe-answer; candidates trickle both ways. Rooms
- * are open (the server runs with --allow-open-rooms).
+ * are open (the server runs with --allow-open-rooms), except the teaching
+ * scenario's, which join booked group teachings with their tokens.
  */
 #include <string.h>
 
@@ -102,8 +103,15 @@ void lg_sig_candidate(lg_part *p, bool is_pub, const char *cand) {
 static void samvei_open(lg_part *p) {
   char name[32];
   snprintf(name, sizeof name, "lg%d", p->index);
-  lg_ws_send(p, json_pack("{s:s,s:s,s:s,s:s}", "type", "join", "id", "join", "room", p->room->name,
-                          "name", name));
+  json_t *join = json_pack("{s:s,s:s,s:s,s:s}", "type", "join", "id", "join", "room", p->room->name,
+                           "name", name);
+  /* A booked group teaching: the token says the role; the notice is
+   * acknowledged as the web client does. */
+  if (p->token) {
+    json_object_set_new(join, "token", json_string(p->token));
+    json_object_set_new(join, "noticeAck", json_true());
+  }
+  lg_ws_send(p, join);
 }
 
 static void samvei_publish(lg_part *p) {
