@@ -5,6 +5,7 @@
 
 #include <glib.h>
 #include <string.h>
+#include <time.h>
 
 int sv_app_cli_parse(int argc, char **argv, int first, const char *const *names, size_t n,
                      const char **values, sv_config *cfg, char **error) {
@@ -56,4 +57,11 @@ bool sv_app_cli_parse_time(const char *s, int64_t *out) {
   *out = g_date_time_to_unix(dt);
   g_date_time_unref(dt);
   return true;
+}
+
+void sv_app_cli_format_time(int64_t t, char *buf, size_t size) {
+  time_t tt = (time_t)t;
+  struct tm tm;
+  gmtime_r(&tt, &tm);
+  strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }

@@ -7,6 +7,7 @@
 #define SV_APP_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "app/config.h"
@@ -21,5 +22,8 @@ int sv_app_cli_parse(int argc, char **argv, int first, const char *const *names,
 
 /* Unix seconds or ISO 8601 (a bare date is midnight UTC) → *out. */
 bool sv_app_cli_parse_time(const char *s, int64_t *out);
+
+/* Unix seconds → "2026-11-23T10:15:02Z" in buf (size >= 21). */
+void sv_app_cli_format_time(int64_t t, char *buf, size_t size);
 
 #endif

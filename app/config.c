@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "relay/relay.h" /* SV_RELAY_MAX_ROOM */
+#include "signaling/conn_limits.h"
 
 typedef enum {
   OPT_CONFIG,
@@ -48,6 +49,10 @@ typedef enum {
   OPT_PUBLIC_URL,
   OPT_MAX_ROOM_SIZE,
   OPT_MAX_TEACHING_SIZE,
+  OPT_ALLOWED_ORIGINS,
+  OPT_MAX_CONNS_PER_IP,
+  OPT_UNJOINED_TIMEOUT,
+  OPT_REQUEST_TIMEOUT,
   OPT_HELP,
   OPT_VERSION,
 } sv_option_id;
@@ -137,6 +142,15 @@ static const sv_option options[] = {
     {OPT_MAX_TEACHING_SIZE, "max-teaching-size", "N", "100",
      "a number of participants 2-" G_STRINGIFY(SV_RELAY_MAX_ROOM),
      "people in one group-teaching consultation (presenters and attendees)", NULL},
+    {OPT_ALLOWED_ORIGINS, "allowed-origins", "LIST", NULL,
+     "a comma-separated list of origins such as https://portal.example.org",
+     "other sites whose pages may open the WebSocket (besides the server's own)", "none"},
+    {OPT_MAX_CONNS_PER_IP, "max-conns-per-ip", "N", "64", "a number of connections 1-100000",
+     "open HTTP and WebSocket connections one address may hold", NULL},
+    {OPT_UNJOINED_TIMEOUT, "unjoined-timeout", "SECONDS", "30", "seconds 1-3600",
+     "a WebSocket that has not joined (or watched urgent requests) by then is closed", NULL},
+    {OPT_REQUEST_TIMEOUT, "request-timeout", "SECONDS", "10", "seconds 1-600",
+     "a request's headers, and an API request's body, must arrive within this", NULL},
     {OPT_HELP, "help", NULL, NULL, NULL, "show this help and exit", NULL},
     {OPT_VERSION, "version", NULL, NULL, NULL, "show the version and exit", NULL},
 };
@@ -377,6 +391,23 @@ static bool apply(sv_config *cfg, const sv_option *opt, const char *value) {
       return false;
     *(opt->id == OPT_MAX_ROOM_SIZE ? &cfg->max_room_size : &cfg->max_teaching_size) = (unsigned)n;
     return true;
+  case OPT_ALLOWED_ORIGINS: {
+    sv_origins o;
+    if (!sv_origins_init(&o, NULL, NULL, 0, false, value)) return false;
+    sv_origins_clear(&o);
+    set_string(&cfg->allowed_origins, value);
+    return true;
+  }
+  case OPT_MAX_CONNS_PER_IP:
+    if (!parse_uint(value, 1, 100000, &n)) return false;
+    cfg->max_conns_per_ip = (unsigned)n;
+    return true;
+  case OPT_UNJOINED_TIMEOUT:
+  case OPT_REQUEST_TIMEOUT:
+    if (!parse_uint(value, 1, opt->id == OPT_UNJOINED_TIMEOUT ? 3600 : 600, &n)) return false;
+    *(opt->id == OPT_UNJOINED_TIMEOUT ? &cfg->unjoined_timeout : &cfg->request_timeout) =
+        (unsigned)n;
+    return true;
   case OPT_HELP:
   case OPT_VERSION:
     return false;
@@ -563,6 +594,7 @@ void sv_config_free(sv_config *cfg) {
   g_free(cfg->token_secret);
   g_free(cfg->privacy_notice);
   g_free(cfg->public_url);
+  g_free(cfg->allowed_origins);
   g_free(cfg->database_url);
   memset(cfg, 0, sizeof *cfg);
 }
@@ -575,6 +607,8 @@ void sv_config_print_help(FILE *out) {
           "       samvei audit verify|export [--room R] [--from T] [--to T] [--format json|csv]"
           " [OPTION]...\n"
           "       samvei apikey create --name N [OPTION]...\n"
+          "       samvei apikey list [OPTION]... | samvei apikey revoke ID [OPTION]...\n"
+          "       samvei urgent-link list [--team T] [OPTION]... | revoke ID [OPTION]...\n"
           "       samvei team create | consultation create | invite ... (see docs/operations.md)\n"
           "samvei " SV_VERSION " - video-consultation relay: signalling server and WebRTC SFU.\n"
           "\n"

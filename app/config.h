@@ -54,6 +54,9 @@ typedef struct sv_config {
   int recording_retention_days;
   /* people in one consultation, and in one of kind group-teaching */
   unsigned max_room_size, max_teaching_size;
+  /* resource bounds (docs/operations.md, "Security") */
+  char *allowed_origins; /* comma-separated; NULL = only the server's own */
+  unsigned max_conns_per_ip, unjoined_timeout, request_timeout;
 } sv_config;
 
 /* Fills *cfg from defaults, the config file, the environment (getenv) and

@@ -13,11 +13,13 @@
  * option, unusable certificate or web root, plain HTTP off loopback, a
  * database that cannot be opened).
  */
+#include <errno.h>
 #include <glib-unix.h>
 #include <glib.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "app/apikey_cmd.h"
@@ -27,6 +29,7 @@
 #include "app/secret.h"
 #include "app/store_wire.h"
 #include "app/token_cmd.h"
+#include "app/urgentlink_cmd.h"
 #include "common/common.h"
 #include "media/media.h"
 #include "relay/relay.h"
@@ -184,6 +187,10 @@ static int run(const sv_config *cfg) {
       .store_user = store,
       .db = store,
       .public_url = cfg->public_url,
+      .allowed_origins = cfg->allowed_origins,
+      .max_conns_per_ip = cfg->max_conns_per_ip,
+      .unjoined_timeout_s = cfg->unjoined_timeout,
+      .body_timeout_s = cfg->request_timeout,
   };
   int err = sv_signaling_new(&sc, loop, &sig);
   if (err < 0) {
@@ -240,6 +247,19 @@ out:
   return rc;
 }
 
+/* Every connection, call and recording needs file descriptors: take all
+ * the system allows (the hard limit); the server keeps within it
+ * (signaling/conn_guard.c). */
+static void raise_fd_limit(void) {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max) return;
+  rlim_t was = rl.rlim_cur;
+  rl.rlim_cur = rl.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+    SV_WARN("app", "cannot raise the open-file limit from %llu: %s", (unsigned long long)was,
+            g_strerror(errno));
+}
+
 int main(int argc, char **argv) {
   /* Everything samvei and its helpers create (samvei.db and its -wal/-shm,
    * the token secret, recordings, stills, exports) is for the service
@@ -248,6 +268,7 @@ int main(int argc, char **argv) {
   if (argc > 1 && strcmp(argv[1], "token") == 0) return sv_app_token_main(argc, argv);
   if (argc > 1 && strcmp(argv[1], "audit") == 0) return sv_app_audit_main(argc, argv);
   if (argc > 1 && strcmp(argv[1], "apikey") == 0) return sv_app_apikey_main(argc, argv);
+  if (argc > 1 && strcmp(argv[1], "urgent-link") == 0) return sv_app_urgentlink_main(argc, argv);
   if (argc > 1 && (strcmp(argv[1], "team") == 0 || strcmp(argv[1], "consultation") == 0 ||
                    strcmp(argv[1], "invite") == 0))
     return sv_app_booking_main(argc, argv);
@@ -269,6 +290,7 @@ int main(int argc, char **argv) {
   }
   /* A client that vanishes mid-write must not kill the server. */
   signal(SIGPIPE, SIG_IGN);
+  raise_fd_limit();
   sv_log_set_level(cfg.log_level);
   sv_log_set_format(cfg.log_format);
   SV_INFO("app", "samvei %s starting", SV_VERSION);

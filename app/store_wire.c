@@ -40,6 +40,7 @@ static int on_consultation(void *user, const char *room_id, sv_signaling_consult
   out->end = c.end;
   out->cancelled = strcmp(c.status, "cancelled") == 0;
   out->teaching = strcmp(c.kind, "group-teaching") == 0;
+  out->ended = c.ended != 0;
   return 0;
 }
 
@@ -82,11 +83,20 @@ static void on_token_used(void *user, const char *token_hash) {
     SV_ERROR("app", "cannot record an invitation's use: %s", sv_strerror(err));
 }
 
+/* An ad-hoc room is no consultation: nothing to mark. */
+static void on_ended(void *user, const char *room_id) {
+  int64_t now = g_get_real_time() / G_USEC_PER_SEC;
+  int err = sv_store_consultation_mark_ended(user, room_id, now);
+  if (err < 0 && err != SV_ENOENT)
+    SV_ERROR("app", "cannot record that consultation %s was ended: %s", room_id, sv_strerror(err));
+}
+
 static const sv_signaling_store callbacks = {
     .link = on_link,
     .consultation = on_consultation,
     .audit = on_audit,
     .token_used = on_token_used,
+    .ended = on_ended,
 };
 
 const sv_signaling_store *sv_app_store_callbacks(void) {

@@ -84,5 +84,8 @@ int sv_media_recorder_check(const char *program, char **why);
 /* Ends the input: what is buffered is written, then the program finalises
  * the file and exits (done follows). Safe to call more than once. */
 void sv_media_recorder_stop(sv_media_recorder *rec);
+/* Ends the input and kills the program (SIGKILL) for one that must not run
+ * longer; done follows with status 128 + 9. Main thread, before done. */
+void sv_media_recorder_kill(sv_media_recorder *rec);
 
 #endif

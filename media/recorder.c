@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <glib-unix.h>
 #include <glib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -147,4 +148,11 @@ sv_tap *sv_media_recorder_tap(sv_media_recorder *rec) {
 
 void sv_media_recorder_stop(sv_media_recorder *rec) {
   if (rec) sv_tap_close(rec->tap);
+}
+
+void sv_media_recorder_kill(sv_media_recorder *rec) {
+  if (!rec) return;
+  sv_tap_close(rec->tap);
+  /* Not reaped before on_child_exit, so the pid is still this child's. */
+  kill(rec->pid, SIGKILL);
 }

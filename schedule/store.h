@@ -94,6 +94,7 @@ typedef struct sv_consultation {
   char guest_team[SV_STORE_ID_MAX]; /* team id, "" = none (e.g. a patient only) */
   char status[16];                  /* "booked" | "cancelled" | "held" */
   int64_t created, updated;
+  int64_t ended; /* when its host ended it (no link opens it since); 0 = not ended */
 } sv_consultation;
 
 /* Books c: gives it a new id (written to c->id), status "booked", created =
@@ -115,6 +116,10 @@ int sv_store_consultation_cancel(sv_store *st, const char *id, const char *actor
 /* Marks a booked consultation "held" (done automatically when the audit log
  * records its first "joined"). SV_ENOENT; cancelled ones stay cancelled. */
 int sv_store_consultation_mark_held(sv_store *st, const char *id, int64_t now);
+
+/* Records that its host ended the consultation at now (the first time
+ * counts; later calls change nothing). SV_ENOENT. */
+int sv_store_consultation_mark_ended(sv_store *st, const char *id, int64_t now);
 
 typedef struct sv_consultation_filter {
   int64_t from, to;   /* overlapping [from, to): start < to and end > from; 0 = open */
@@ -209,6 +214,34 @@ int sv_store_urgent_get(sv_store *st, const char *id, sv_urgent *out);
  * ones not yet accepted (*out g_free()d). */
 int sv_store_urgent_list(sv_store *st, const char *team, bool waiting_only, sv_urgent **out,
                          size_t *n);
+
+/* Requests from from_team requested at or after since → *n (the hourly
+ * limit on urgent requests). */
+int sv_store_urgent_count_since(sv_store *st, const char *from_team, int64_t since, int *n);
+
+/* ---- urgent links ---------------------------------------------------------- */
+
+typedef struct sv_urgent_link {
+  char id[SV_STORE_ID_MAX];
+  char team[SV_STORE_ID_MAX];        /* the team the link is for */
+  char role[16];                     /* "on-call" | "requester" */
+  char name[SV_STORE_NAME_MAX];      /* whose link */
+  char to_team[SV_STORE_ID_MAX];     /* requester: the on-call team asked */
+  int64_t created, expires, revoked; /* revoked 0 = valid */
+} sv_urgent_link;
+
+/* Stores l (a new id goes to l->id; created = now) by the hex SHA-256 of
+ * its token. SV_EINVAL: empty team or role, or a bad hash. */
+int sv_store_urgent_link_add(sv_store *st, sv_urgent_link *l, const char *token_hash, int64_t now);
+/* 0: the link is stored and valid; SV_EAUTH: revoked; SV_ENOENT: no link
+ * has this hash (made before links were stored, or forged); SV_EIO. *out
+ * (may be NULL) gets the link for 0 and SV_EAUTH. */
+int sv_store_urgent_link_check(sv_store *st, const char *token_hash, sv_urgent_link *out);
+/* SV_ENOENT; SV_ESTATE when already revoked. */
+int sv_store_urgent_link_revoke(sv_store *st, const char *id, int64_t now);
+int sv_store_urgent_link_get(sv_store *st, const char *id, sv_urgent_link *out);
+/* The links of team (NULL or "" = all), oldest first (*out g_free()d). */
+int sv_store_urgent_link_list(sv_store *st, const char *team, sv_urgent_link **out, size_t *n);
 
 /* ---- audit log ------------------------------------------------------------- */
 

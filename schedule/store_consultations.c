@@ -10,7 +10,7 @@
 #include "schedule/store_int.h"
 
 #define CONS_COLS                                                                                  \
-  "id, kind, title, start_ts, end_ts, host_team, guest_team, status, created, updated"
+  "id, kind, title, start_ts, end_ts, host_team, guest_team, status, created, updated, ended"
 
 static const char *const kinds[] = {"guidance", "urgent", "follow-up", "group-teaching"};
 
@@ -26,6 +26,7 @@ static void from_row(const sv_rows *rows, size_t r, sv_consultation *c) {
   SV_COPY(c->status, sv_rows_text(rows, r, 7));
   c->created = sv_rows_int(rows, r, 8);
   c->updated = sv_rows_int(rows, r, 9);
+  c->ended = sv_rows_int(rows, r, 10);
 }
 
 static int team_exists(sv_store *st, const char *id) {
@@ -51,9 +52,11 @@ int sv_store_consultation_create(sv_store *st, sv_consultation *c, const char *a
   sv_random_id(c->id, SV_STORE_ID_LEN);
   SV_COPY(c->status, "booked");
   c->created = c->updated = now;
-  err = SV_SQL(st, NULL, "INSERT INTO consultations (" CONS_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?)",
+  c->ended = 0;
+  err = SV_SQL(st, NULL, "INSERT INTO consultations (" CONS_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                SQ_T(c->id), SQ_T(c->kind), SQ_T(c->title), SQ_I(c->start), SQ_I(c->end),
-               SQ_T(c->host_team), SQ_T(c->guest_team), SQ_T(c->status), SQ_I(now), SQ_I(now));
+               SQ_T(c->host_team), SQ_T(c->guest_team), SQ_T(c->status), SQ_I(now), SQ_I(now),
+               SQ_I(0));
   if (err < 0) goto fail;
   char *detail = sv_store_detail("{s:s,s:I,s:I}", "kind", c->kind, "start", (json_int_t)c->start,
                                  "end", (json_int_t)c->end);
@@ -136,6 +139,18 @@ int sv_store_consultation_mark_held(sv_store *st, const char *id, int64_t now) {
                    "UPDATE consultations SET status = CASE WHEN status = 'booked' THEN 'held'"
                    " ELSE status END, updated = CASE WHEN status = 'booked' THEN ? ELSE updated"
                    " END WHERE id = ? RETURNING id",
+                   SQ_I(now), SQ_T(id));
+  if (err < 0) return err;
+  if (rows.n_rows == 0) err = SV_ENOENT;
+  sv_rows_clear(&rows);
+  return err;
+}
+
+int sv_store_consultation_mark_ended(sv_store *st, const char *id, int64_t now) {
+  sv_rows rows;
+  int err = SV_SQL(st, &rows,
+                   "UPDATE consultations SET ended = CASE WHEN ended = 0 THEN ? ELSE ended END"
+                   " WHERE id = ? RETURNING id",
                    SQ_I(now), SQ_T(id));
   if (err < 0) return err;
   if (rows.n_rows == 0) err = SV_ENOENT;

@@ -56,6 +56,19 @@ static const sv_migration migrations[] = {
      "CREATE TABLE audit_anchor ("
      " id INTEGER PRIMARY KEY, seq BIGINT NOT NULL, hash TEXT NOT NULL);",
      NULL},
+    /* Urgent links (on-call and urgent-help) are stored so they can be
+     * listed and revoked; a link is found by the SHA-256 of its token. */
+    {2,
+     "CREATE TABLE urgent_links ("
+     " id TEXT PRIMARY KEY, team TEXT NOT NULL, role TEXT NOT NULL, name TEXT NOT NULL,"
+     " to_team TEXT NOT NULL DEFAULT '', token_hash TEXT NOT NULL UNIQUE,"
+     " created BIGINT NOT NULL, expires BIGINT NOT NULL, revoked BIGINT NOT NULL DEFAULT 0);"
+     "CREATE INDEX urgent_links_team ON urgent_links (team);"
+     "CREATE INDEX urgent_requests_from ON urgent_requests (from_team, requested_at);",
+     NULL},
+    /* When its host ended the consultation (0 = not ended): its links stay
+     * refused across restarts. */
+    {3, "ALTER TABLE consultations ADD COLUMN ended BIGINT NOT NULL DEFAULT 0;", NULL},
 };
 
 static int current_version(sv_store *st) {

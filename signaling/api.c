@@ -184,7 +184,7 @@ bool sv_api_text_field(json_t *obj, const char *name, size_t max, size_t max_byt
 }
 
 /* Authorization: Bearer <key>, checked against the stored hashes. */
-static bool authenticate(sv_signaling *sig, sv_api_call *call, sv_api_resp *resp) {
+bool sv_api_authenticate(sv_signaling *sig, sv_api_call *call, sv_api_resp *resp) {
   const char *auth = call->auth;
   if (!auth || g_ascii_strncasecmp(auth, "Bearer ", 7) != 0 || !auth[7]) {
     sv_api_error(resp, "unauthorized",
@@ -238,7 +238,7 @@ void sv_api_handle(sv_signaling *sig, sv_api_call *call, sv_api_resp *resp) {
     sv_api_error(resp, "unavailable", "this server runs without a database: the API is off");
     return;
   }
-  if (!authenticate(sig, call, resp)) return;
+  if (!sv_api_authenticate(sig, call, resp)) return;
   const char *path = call->path;
   if (g_str_has_prefix(path, "/api/teams") && (!path[10] || path[10] == '/'))
     sv_api_teams(sig, call, path + 10, resp);

@@ -60,6 +60,9 @@ void sv_api_call_free(sv_api_call *call);
 
 /* Handles call and fills *resp (always: errors are responses too). */
 void sv_api_handle(struct sv_signaling *sig, sv_api_call *call, sv_api_resp *resp);
+/* Checks call->auth (Authorization: Bearer <key>) against the stored keys:
+ * true (call->actor set), or false with the 401 in *resp. */
+bool sv_api_authenticate(struct sv_signaling *sig, sv_api_call *call, sv_api_resp *resp);
 
 /* ---- helpers shared by the resource files (api.c) --------------------- */
 
@@ -93,6 +96,10 @@ bool sv_api_text_field(json_t *obj, const char *name, size_t max, size_t max_byt
 
 /* Resource handlers: rest is the path after the prefix ("" or "/id..."). */
 void sv_api_teams(struct sv_signaling *sig, sv_api_call *call, const char *rest, sv_api_resp *resp);
+/* /api/teams/{id}/urgent-links[/{link}] (api_urgent_links.c); rest is
+ * what follows "urgent-links". */
+void sv_api_urgent_links(struct sv_signaling *sig, sv_api_call *call, const sv_team *team,
+                         const char *rest, sv_api_resp *resp);
 void sv_api_consultations(struct sv_signaling *sig, sv_api_call *call, const char *rest,
                           sv_api_resp *resp);
 void sv_api_invitations(struct sv_signaling *sig, sv_api_call *call, const char *rest,

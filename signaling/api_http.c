@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "common/common.h"
 #include "signaling/api.h"
@@ -83,6 +84,48 @@ static int finish(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss) {
   return sv_http_respond_api(sig, wsi, pss, &resp);
 }
 
+/* The body must arrive within body_s seconds: a client that trickles it
+ * would hold the connection (and its memory) for as long as it liked. */
+static gboolean on_body_timeout(gpointer data) {
+  struct lws *wsi = data;
+  sv_http_pss *pss = lws_wsi_user(wsi);
+  sv_signaling *sig = lws_context_user(lws_get_context(wsi));
+  char peer[64] = "";
+  lws_get_peer_simple(wsi, peer, sizeof peer);
+  sig->metrics.closed_slow_request++;
+  sv_guard_refused(sig, "closed an /api request from %s: its body did not arrive within %u s", peer,
+                   sig->body_s);
+  if (pss) pss->body_timer = 0;
+  /* Shut down at once (lws notices the hang-up on its next poll), and
+   * have lws free it. */
+  shutdown(lws_get_socket_fd(wsi), SHUT_RDWR);
+  lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+  return G_SOURCE_REMOVE;
+}
+
+/* A request with a body: whoever may not use the API is answered (401)
+ * before the body is read, so an unknown client holds nothing. /api/link
+ * carries its own credential and no key. */
+static int await_body(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, sv_api_call *call) {
+  if (sig->db && strcmp(call->path, "/api/link") != 0) {
+    sv_api_resp resp;
+    memset(&resp, 0, sizeof resp);
+    if (!sv_api_authenticate(sig, call, &resp)) {
+      SV_INFO("api", "%s %s -> %u before its body (closed)", method_name(call->method), call->path,
+              resp.status);
+      char *body = g_strndup(resp.body, resp.len);
+      g_free(resp.body);
+      g_free(resp.disposition);
+      int rc = sv_http_refuse(sig, wsi, resp.status, body);
+      g_free(body);
+      return rc;
+    }
+  }
+  if (pss->body_timer) g_source_remove(pss->body_timer);
+  pss->body_timer = g_timeout_add_seconds(sig->body_s, on_body_timeout, wsi);
+  return 0;
+}
+
 int sv_http_api_begin(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, const char *path,
                       int method) {
   sv_api_call *call = g_new0(sv_api_call, 1);
@@ -107,7 +150,7 @@ int sv_http_api_begin(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, cons
   if (lws_hdr_copy(wsi, cl, sizeof cl, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0)
     declared = strtoll(cl, NULL, 10);
   if (declared > SV_API_MAX_BODY) call->too_big = true;
-  if (declared > 0) return 0;
+  if (declared > 0) return await_body(sig, wsi, pss, call);
   /* lws reads request bodies by Content-Length only. */
   call->no_length = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0;
   return finish(sig, wsi, pss);

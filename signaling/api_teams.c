@@ -1,15 +1,12 @@
 /*
- * api_teams.c — /api/teams: list, create, get, change, delete teams, and
- * POST /api/teams/{id}/urgent-links, which makes the links for urgent
- * guidance (urgent.c): an on-call page link for a member of an on-call
- * specialist team, and an "ask for urgent help" link for municipal staff.
+ * api_teams.c — /api/teams: list, create, get, change, delete teams; a
+ * team's urgent-links go to api_urgent_links.c.
  */
 #include <string.h>
 
 #include "common/common.h"
 #include "signaling/api.h"
 #include "signaling/signaling_int.h"
-#include "signaling/urgent.h"
 
 json_t *sv_api_team_json(const sv_team *t) {
   return json_pack("{s:s,s:s,s:s,s:s,s:b,s:i}", "id", t->id, "name", t->name, "kind", t->kind,
@@ -85,71 +82,6 @@ static void create_team(sv_signaling *sig, sv_api_call *call, sv_api_resp *resp)
   json_decref(obj);
 }
 
-/* POST /api/teams/{id}/urgent-links {"role":"on-call"|"requester","name":N,
- * "to":on-call team (requester), "days":validity} */
-static void urgent_link(sv_signaling *sig, sv_api_call *call, const sv_team *team,
-                        sv_api_resp *resp) {
-  json_t *obj = sv_api_body_object(call, resp);
-  if (!obj) return;
-  const char *name, *role = json_string_value(json_object_get(obj, "role"));
-  const sv_team *target = team;
-  sv_team to;
-  json_t *days_v = json_object_get(obj, "days");
-  json_int_t days = days_v ? (json_is_integer(days_v) ? json_integer_value(days_v) : -1) : 30;
-  if (!sv_api_text_field(obj, "name", 64, SV_API_MAX_TOKEN_NAME, true, &name, resp)) goto out;
-  if (days < 1 || days > 365) {
-    sv_api_error(resp, "bad-request", "field 'days' must be an integer 1-365 (default 30)");
-    goto out;
-  }
-  if (!role || (strcmp(role, "on-call") != 0 && strcmp(role, "requester") != 0)) {
-    sv_api_error(resp, "bad-request", "field 'role' must be \"on-call\" or \"requester\"");
-    goto out;
-  }
-  bool on_call = strcmp(role, "on-call") == 0;
-  if (on_call && (strcmp(team->kind, "specialist") != 0 || !team->on_call)) {
-    sv_api_error(resp, "conflict", "on-call links are for specialist teams with onCall true");
-    goto out;
-  }
-  if (!on_call) {
-    const char *to_id = json_string_value(json_object_get(obj, "to"));
-    int err = to_id && strlen(to_id) < SV_STORE_ID_MAX ? sv_store_team_get(sig->db, to_id, &to)
-                                                       : SV_EINVAL;
-    if (err == SV_EINVAL || err == SV_ENOENT) {
-      sv_api_error(resp, "bad-request",
-                   "field 'to' must be the id of the on-call specialist team to ask");
-      goto out;
-    }
-    if (err < 0) {
-      sv_api_store_error(resp, err, "the team");
-      goto out;
-    }
-    if (strcmp(to.kind, "specialist") != 0 || !to.on_call) {
-      sv_api_error(resp, "bad-request", "team '%s' is not an on-call specialist team", to.id);
-      goto out;
-    }
-    target = &to;
-  }
-  int64_t now = g_get_real_time() / G_USEC_PER_SEC;
-  int64_t exp = now + (int64_t)days * 86400;
-  char *token = NULL;
-  if (sv_urgent_token_sign(sig, team->id, on_call, name, now, exp, &token) < 0) {
-    sv_api_error(resp, "unavailable", "this server has no token secret");
-    goto out;
-  }
-  char *link = on_call ? g_strdup_printf("%s/oncall.html#token=%s", call->base_url, token)
-                       : g_strdup_printf("%s/urgent.html?team=%s#token=%s", call->base_url,
-                                         target->id, token);
-  char *expires = sv_api_time_iso(exp);
-  sv_api_json(resp, 201,
-              json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "team", team->id, "role", role, "name", name,
-                        "to", target->id, "expires", expires, "link", link));
-  g_free(expires);
-  g_free(link);
-  g_free(token);
-out:
-  json_decref(obj);
-}
-
 void sv_api_teams(sv_signaling *sig, sv_api_call *call, const char *rest, sv_api_resp *resp) {
   int m = call->method;
   if (!rest[0] || strcmp(rest, "/") == 0) {
@@ -180,15 +112,11 @@ void sv_api_teams(sv_signaling *sig, sv_api_call *call, const char *rest, sv_api
     return;
   }
   if (slash) {
-    if (strcmp(slash, "/urgent-links") != 0) {
+    if (!g_str_has_prefix(slash, "/urgent-links") || (slash[13] != '\0' && slash[13] != '/')) {
       sv_api_error(resp, "not-found", "there is no API resource at this path");
       return;
     }
-    if (m != LWSHUMETH_POST) {
-      sv_api_error(resp, "method-not-allowed", "use POST on urgent-links");
-      return;
-    }
-    urgent_link(sig, call, &t, resp);
+    sv_api_urgent_links(sig, call, &t, slash + 13, resp);
     return;
   }
   if (m == LWSHUMETH_GET) {

@@ -111,8 +111,8 @@ static void send_off(sv_conn *c, const sv_msg *m, bool reject) {
   sv_conn_send_ok(c, m->id, NULL);
 }
 
-/* Everyone gets `ended` and leaves; the room cannot be joined again while
- * the server runs. */
+/* Everyone gets `ended` and leaves; the room cannot be joined again (a
+ * booked consultation's store remembers it across restarts). */
 static void end_room(sv_conn *c, const sv_msg *m) {
   sv_signaling *sig = c->sig;
   sv_participant *self = c->participant;
@@ -130,6 +130,7 @@ static void end_room(sv_conn *c, const sv_msg *m) {
   for (guint i = 0; i < conns->len; i++)
     sv_session_leave_participant(g_ptr_array_index(conns, i), "ended");
   g_ptr_array_free(conns, TRUE);
+  if (sig->store && sig->store->ended) sig->store->ended(sig->store_user, room_id);
   g_hash_table_add(sig->ended, room_id); /* takes room_id */
   SV_INFO("signaling", "room %s was ended by its host", room_id);
   sv_conn_send_ok(c, m->id, NULL);

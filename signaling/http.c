@@ -310,24 +310,37 @@ static int filter_request(sv_signaling *sig, struct lws *wsi) {
   lws_get_peer_simple(wsi, peer, sizeof peer);
   SV_INFO("signaling", "refused a request from %s with Transfer-Encoding%s (400, closed)", peer,
           both ? " and Content-Length" : "");
-  const char *body =
+  return sv_http_refuse(
+      sig, wsi, HTTP_STATUS_BAD_REQUEST,
       both ? "{\"error\":{\"code\":\"bad-request\",\"message\":\"a request may not carry both "
              "Content-Length and Transfer-Encoding; send the body with Content-Length only\"}}\n"
            : "{\"error\":{\"code\":\"bad-request\",\"message\":\"send the body with a "
-             "Content-Length header (chunked bodies are not read)\"}}\n";
-  size_t len = strlen(body);
+             "Content-Length header (chunked bodies are not read)\"}}\n");
+}
+
+int sv_http_refuse(sv_signaling *sig, struct lws *wsi, unsigned status, const char *json_body) {
+  size_t len = strlen(json_body);
   unsigned char buf[LWS_PRE + 2048];
   unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
-  if (lws_add_http_common_headers(wsi, HTTP_STATUS_BAD_REQUEST, "application/json", len, &p, end) ||
+  if (lws_add_http_common_headers(wsi, status, "application/json", len, &p, end) ||
       add_security_headers(sig, wsi, true, &p, end) ||
+      (status == HTTP_STATUS_UNAUTHORIZED &&
+       add_header(wsi, "www-authenticate:", "Bearer realm=\"samvei\"", &p, end)) ||
       add_header(wsi, "connection:", "close", &p, end) ||
       lws_finalize_write_http_header(wsi, start, &p, end))
     return -1;
   unsigned char *out = g_malloc(LWS_PRE + len);
-  memcpy(out + LWS_PRE, body, len);
+  memcpy(out + LWS_PRE, json_body, len);
   lws_write(wsi, out + LWS_PRE, len, LWS_WRITE_HTTP_FINAL);
   g_free(out);
   return -1;
+}
+
+static void drop_api(sv_http_pss *pss) {
+  if (pss->body_timer) g_source_remove(pss->body_timer);
+  pss->body_timer = 0;
+  sv_api_call_free(pss->api);
+  pss->api = NULL;
 }
 
 int sv_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
@@ -336,6 +349,15 @@ int sv_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *us
   sv_signaling *sig = lws_context_user(lws_get_context(wsi));
 
   switch (reason) {
+  case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+    return sig ? sv_guard_accept(sig, (int)(intptr_t)in) : 0;
+  case LWS_CALLBACK_WSI_CREATE:
+    if (sig) sv_guard_created(sig, wsi);
+    return 0;
+  case LWS_CALLBACK_WSI_DESTROY:
+    /* user is whatever protocol the connection ended in: not ours to read. */
+    if (sig) sv_guard_destroyed(sig, wsi);
+    return 0;
   case LWS_CALLBACK_FILTER_HTTP_CONNECTION:
     return sig ? filter_request(sig, wsi) : 0;
   case LWS_CALLBACK_HTTP:
@@ -347,6 +369,10 @@ int sv_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *us
     if (pss && pss->api) sv_http_api_body(pss->api, in, len);
     return 0;
   case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+    if (pss && pss->body_timer) {
+      g_source_remove(pss->body_timer);
+      pss->body_timer = 0;
+    }
     if (pss && pss->api) return sv_http_api_finish(sig, wsi, pss);
     /* The 405 was prepared on LWS_CALLBACK_HTTP; its body goes out now. */
     if (pss && pss->body) lws_callback_on_writable(wsi);
@@ -358,8 +384,7 @@ int sv_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *us
     if (pss) {
       g_free(pss->body);
       pss->body = NULL;
-      sv_api_call_free(pss->api);
-      pss->api = NULL;
+      drop_api(pss);
     }
     return 0;
   case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS:

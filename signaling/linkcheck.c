@@ -162,7 +162,7 @@ bool sv_link_check_run(sv_signaling *sig, const char *room, const char *token, i
     return refuse(out, SV_LINK_ENDED, "unauthorized", "cancelled",
                   "this consultation was cancelled; ask the organiser for a new time");
   if (token && !check_invitation(sig, room, out)) return false;
-  if (sig->ended && g_hash_table_contains(sig->ended, room))
+  if ((sig->ended && g_hash_table_contains(sig->ended, room)) || (out->known && out->info.ended))
     return refuse(out, SV_LINK_ENDED, "ended", "ended", "the host has ended this consultation");
   if (late[0]) return refuse(out, SV_LINK_EXPIRED, "unauthorized", "expired", "%s", late);
   if (out->role && !check_window(sig, now, early ? claims.nbf : 0, out)) return false;

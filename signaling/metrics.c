@@ -204,6 +204,21 @@ char *sv_metrics_render(sv_signaling *sig, size_t *len) {
   one(s, "samvei_recording_dropped_packets_total", "counter",
       "Packets a recorder's tap had no room for: dropped there, never delaying forwarding.",
       get(&sig->metrics.record_dropped));
+  head(s, "samvei_connections_refused_total", "counter",
+       "Connections refused or closed by the resource bounds: per-ip (--max-conns-per-ip), "
+       "origin (a WebSocket from another site), unjoined (no join in time), slow-request (headers "
+       "or body not in time).");
+  const struct {
+    const char *name;
+    _Atomic uint64_t *v;
+  } refused[] = {{"per-ip", &sig->metrics.refused_per_ip},
+                 {"origin", &sig->metrics.refused_origin},
+                 {"unjoined", &sig->metrics.closed_unjoined},
+                 {"slow-request", &sig->metrics.closed_slow_request}};
+  for (size_t i = 0; i < SV_ARRAY_LEN(refused); i++)
+    g_string_append_printf(
+        s, "samvei_connections_refused_total{reason=\"%s\"} %" G_GUINT64_FORMAT "\n",
+        refused[i].name, get(refused[i].v));
   relay_part(s, sig->relay);
   *len = s->len;
   return g_string_free(s, FALSE);

@@ -39,6 +39,8 @@ typedef struct sv_metrics {
   _Atomic uint64_t stills;         /* stills written */
   _Atomic uint64_t record_packets; /* packets the relay handed to recorders */
   _Atomic uint64_t record_dropped; /* ...and dropped because a recorder's tap was full */
+  /* Connections refused or closed by the resource bounds (conn_guard.c). */
+  _Atomic uint64_t refused_per_ip, refused_origin, closed_unjoined, closed_slow_request;
 } sv_metrics;
 
 /* A recorder ended: its file (or still) and its tap's counts. */

@@ -11,7 +11,9 @@
  * file lands in <recordings-dir>/<room>/.
  *
  * A still capture is the same tap feeding samvei-record --still for one
- * keyframe. Hosts get download links: random keys, valid while the server
+ * keyframe: one at a time per participant, killed after CAPTURE_DEADLINE_S
+ * (the host gets capture-failed), each in a file of its own. Hosts get
+ * download links: random keys, valid while the server
  * runs, served by http.c at /api/recordings/<key>.
  *
  * Main thread only.
@@ -28,9 +30,10 @@
 #include "signaling/message.h"
 #include "signaling/signaling_int.h"
 
-#define MOD         "recording"
-#define KEY_LEN     32
-#define STOP_WAIT_S 15 /* at shutdown, how long recorders get to finalise files */
+#define MOD                "recording"
+#define KEY_LEN            32
+#define STOP_WAIT_S        15 /* at shutdown, how long recorders get to finalise files */
+#define CAPTURE_DEADLINE_S 15 /* a still not written by then is given up */
 
 typedef enum { REC_OFF = 0, REC_ASKING, REC_ON } rec_state;
 
@@ -50,6 +53,8 @@ typedef struct rec_file {
   char participant[SV_PARTICIPANT_ID_LEN + 1];
   char host[SV_PARTICIPANT_ID_LEN + 1]; /* still: who asked */
   bool still;
+  bool timed_out;  /* still: killed at its deadline */
+  guint deadline;  /* still: the timer that kills it, 0 once fired or done */
   rec_room *owner; /* recording: the room's entry while listed in owner->files */
 } rec_file;
 
@@ -255,6 +260,8 @@ static char *written_file(const rec_file *f) {
 static void on_recorder_done(void *user, int status) {
   rec_file *f = user;
   struct sv_recordings *recs = f->recs;
+  if (f->deadline) g_source_remove(f->deadline);
+  f->deadline = 0;
   if (recs) {
     g_ptr_array_remove(recs->live, f);
     if (recs->closing) goto out;
@@ -285,14 +292,17 @@ static void on_recorder_done(void *user, int status) {
         if (t) sv_conn_send(t->conn, json_pack("{s:s,s:s}", "type", "captured", "by", f->host));
         g_free(url);
       } else {
-        SV_WARN(MOD, "still of %s in room %s failed (samvei-record exit %d)", f->participant,
-                f->room, status);
+        SV_WARN(MOD, "still of %s in room %s failed (samvei-record exit %d%s)", f->participant,
+                f->room, status, f->timed_out ? ", killed at its deadline" : "");
         if (host)
           sv_conn_send(host->conn,
                        json_pack("{s:s,s:s,s:s,s:s}", "type", "capture-failed", "participant",
-                                 f->participant, "code", "no-video", "message",
-                                 "no video frame could be decoded from this "
-                                 "participant; check that their camera is on"));
+                                 f->participant, "code", f->timed_out ? "timeout" : "no-video",
+                                 "message",
+                                 f->timed_out ? "no video frame arrived from this participant "
+                                                "in time; check that their camera is on"
+                                              : "no video frame could be decoded from this "
+                                                "participant; check that their camera is on"));
       }
     } else {
       audit_ids(sig, f->room, "recording-file", f->participant, NULL, NULL, NULL,
@@ -329,8 +339,11 @@ static rec_file *recorder_start(struct sv_recordings *recs, sv_participant *p, b
   f->still = still;
   f->room = g_strdup(p->room->id);
   g_strlcpy(f->participant, p->id, sizeof f->participant);
-  char *base =
-      g_strdup_printf("%s%s-%s%s", still ? "still-" : "", stamp, p->id, still ? ".png" : "");
+  /* A random part keeps two files of the same second apart. */
+  char uniq[9];
+  sv_random_id(uniq, sizeof uniq - 1);
+  char *base = g_strdup_printf("%s%s-%s-%s%s", still ? "still-" : "", stamp, p->id, uniq,
+                               still ? ".png" : "");
   f->path = g_build_filename(dir, base, NULL);
   g_free(base);
   g_free(dir);
@@ -544,6 +557,29 @@ static void on_list(sv_conn *c, const sv_msg *m) {
       json_pack("{s:o}", "files", sv_recording_files(c->sig, c->participant->room->id, NULL)));
 }
 
+/* A still still running at its deadline: kill it (capture-failed follows
+ * with code "timeout"). */
+static gboolean on_capture_deadline(gpointer data) {
+  rec_file *f = data;
+  f->deadline = 0;
+  f->timed_out = true;
+  SV_WARN(MOD, "still of %s in room %s not done after %d s; killing it", f->participant, f->room,
+          CAPTURE_DEADLINE_S);
+  sv_media_recorder_kill(f->rec);
+  return G_SOURCE_REMOVE;
+}
+
+/* The still running for participant of room, or NULL. */
+static rec_file *still_running(struct sv_recordings *recs, const char *room,
+                               const char *participant) {
+  for (guint i = 0; i < recs->live->len; i++) {
+    rec_file *f = g_ptr_array_index(recs->live, i);
+    if (f->still && strcmp(f->room, room) == 0 && strcmp(f->participant, participant) == 0)
+      return f;
+  }
+  return NULL;
+}
+
 static void on_capture(sv_conn *c, const sv_msg *m) {
   sv_signaling *sig = c->sig;
   sv_participant *self = c->participant;
@@ -561,6 +597,13 @@ static void on_capture(sv_conn *c, const sv_msg *m) {
                        "%s is being recorded; stop the recording to take a still", t->name);
     return;
   }
+  if (still_running(sig->recordings, self->room->id, t->id)) {
+    /* One recorder per participant: a second would race the first for the
+     * tap, and many would be a way to start processes without end. */
+    sv_conn_send_error(c, m->id, "busy", "a still of %s is being taken; wait for it (at most %d s)",
+                       t->name, CAPTURE_DEADLINE_S);
+    return;
+  }
   rec_file *f = recorder_start(sig->recordings, t, true);
   if (!f) {
     sv_conn_send_error(c, m->id, "internal",
@@ -569,6 +612,7 @@ static void on_capture(sv_conn *c, const sv_msg *m) {
     return;
   }
   g_strlcpy(f->host, self->id, sizeof f->host);
+  f->deadline = g_timeout_add_seconds(CAPTURE_DEADLINE_S, on_capture_deadline, f);
   SV_LOG_IDS(SV_LOG_INFO, MOD, t->id, t->room->id, "%s asked for a still of %s", self->id, t->id);
   sv_conn_send_ok(c, m->id, NULL);
 }

@@ -51,14 +51,23 @@ bool sv_signaling_is_loopback(const char *address) {
 
 /* libwebsockets logs through ours: its errors are usually a client's doing
  * (a failed TLS handshake), so they become warnings; the rest is debug. */
+/* A flood (failing accepts, handshakes) repeats a line many times a
+ * second: the warnings are rate-limited, the rest counted in the next. */
 static void lws_log_bridge(int level, const char *line) {
+  static sv_log_limit limit;
   size_t len = strlen(line);
   while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
     len--;
-  if (level & LLL_ERR)
-    SV_WARN("lws", "%.*s", (int)len, line);
-  else
+  if (!(level & LLL_ERR)) {
     SV_DEBUG("lws", "%.*s", (int)len, line);
+    return;
+  }
+  uint64_t held = 0;
+  if (!sv_log_limit_take(&limit, g_get_monotonic_time(), &held)) return;
+  if (held)
+    SV_WARN("lws", "%.*s (%" G_GUINT64_FORMAT " similar lines not logged)", (int)len, line, held);
+  else
+    SV_WARN("lws", "%.*s", (int)len, line);
 }
 
 /* lws reports a bad certificate only as "vhost creation failed"; loading it
@@ -192,6 +201,7 @@ int sv_signaling_new(const sv_signaling_config *config, GMainLoop *loop, sv_sign
   sig->turn_ttl = config->turn_ttl ? config->turn_ttl : 86400;
   sig->rooms = sv_rooms_new();
   sig->pending = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, sv_pending_free);
+  sv_guard_init(sig, config);
   if ((rc = check_config(config, sig)) < 0) goto out;
 
   int lws_levels = LLL_ERR | (sv_log_get_level() >= SV_LOG_DEBUG ? LLL_WARN | LLL_NOTICE : 0);
@@ -207,6 +217,10 @@ int sv_signaling_new(const sv_signaling_config *config, GMainLoop *loop, sv_sign
   info.server_string = "samvei";
   info.gid = -1;
   info.uid = -1;
+  /* lws stops accepting at this many of its own sockets and resumes as
+   * they close (conn_guard.c); headers must arrive within body_s. */
+  info.fd_limit_per_thread = sv_guard_fd_budget();
+  info.timeout_secs_ah_idle = sig->body_s;
   sig->context = lws_create_context(&info);
   if (!sig->context) {
     SV_ERROR("signaling", "cannot start libwebsockets on the GLib main loop (is the "
@@ -224,6 +238,7 @@ int sv_signaling_new(const sv_signaling_config *config, GMainLoop *loop, sv_sign
   vinfo.protocols = protocols;
   vinfo.user = sig;
   vinfo.keepalive_timeout = 30;
+  vinfo.timeout_secs = sig->body_s;
   vinfo.retry_and_idle_policy = &idle_policy;
   /* WebSockets over HTTP/2 (RFC 8441) are not worth their corner cases here:
    * offer HTTP/1.1 only. */
@@ -247,6 +262,13 @@ int sv_signaling_new(const sv_signaling_config *config, GMainLoop *loop, sv_sign
     goto out;
   }
   sig->port = lws_get_vhost_listen_port(sig->vhost);
+  if (!sv_origins_init(&sig->origins, sig->public_url, sig->bind_address, sig->port, sig->tls,
+                       config->allowed_origins)) {
+    SV_ERROR("signaling", "--allowed-origins must be a comma-separated list of origins such as "
+                          "https://portal.example.org (scheme, host and port only)");
+    rc = SV_EINVAL;
+    goto out;
+  }
   if (sig->store)
     sig->links_timer = g_timeout_add_seconds(SV_LINKS_RECHECK_S, sv_links_on_timer, sig);
   SV_INFO("signaling", "listening on %s port %d (%s)%s%s", sig->bind_address, sig->port,
@@ -283,6 +305,7 @@ void sv_signaling_free(sv_signaling *sig) {
   g_free(sig->cert_path);
   g_free(sig->key_path);
   if (sig->conns) g_ptr_array_unref(sig->conns);
+  sv_guard_free(sig);
   g_free(sig);
 }
 

@@ -29,6 +29,7 @@ typedef struct sv_signaling_consultation {
   int64_t start, end; /* Unix seconds */
   bool cancelled;     /* no link opens it */
   bool teaching;      /* of kind group-teaching: presenters and attendees (docs/protocol.md) */
+  bool ended;         /* its host ended it: no link opens it again */
 } sv_signaling_consultation;
 
 /* The signalling server's view of storage (schedule/), as callbacks so that
@@ -63,6 +64,9 @@ typedef struct sv_signaling_store {
   /* Someone joined (or started waiting) with the link of this id: the
    * invitation's first use is recorded. */
   void (*token_used)(void *user, const char *link_id);
+  /* A host ended the booked consultation room_id: remembered across
+   * restarts (consultation() then reports it ended). */
+  void (*ended)(void *user, const char *room_id);
 } sv_signaling_store;
 
 typedef struct sv_signaling_config {
@@ -97,6 +101,11 @@ typedef struct sv_signaling_config {
   /* Base of the links the API returns, e.g. "https://samvei.example.org";
    * NULL = the scheme and Host header of each request. */
   const char *public_url;
+  /* Resource bounds (docs/operations.md, "Security"). */
+  const char *allowed_origins; /* comma-separated origins a browser's /ws may come from, or NULL */
+  unsigned max_conns_per_ip;   /* open connections per remote address; 0 = 64 */
+  unsigned unjoined_timeout_s; /* a WebSocket without a valid join is closed after; 0 = 30 */
+  unsigned body_timeout_s;     /* a request's headers and body must arrive within; 0 = 10 */
 } sv_signaling_config;
 
 /* Starts listening. Without cert_path and key_path the server speaks plain

@@ -16,6 +16,7 @@
 #include "schedule/store.h"
 #include "schedule/token.h"
 #include "signaling/api.h"
+#include "signaling/conn_limits.h"
 #include "signaling/metrics.h"
 #include "signaling/room.h"
 #include "signaling/signaling.h"
@@ -75,6 +76,15 @@ struct sv_signaling {
   sv_metrics metrics;
   struct sv_recordings *recordings; /* recording.c: consent rounds, recorders, downloads */
   guint links_timer;                /* links.c: periodic recheck of links in rooms */
+  /* Resource bounds (conn_limits.h): connections per address (wsi → its
+   * address; the address an accepted socket waits with until lws makes
+   * its wsi), allowed origins, timeouts, and the rate of refusal logs. */
+  sv_addr_counts *addr_counts;
+  GHashTable *wsi_addr;
+  char *accepted_addr;
+  sv_origins origins;
+  unsigned unjoined_s, body_s;
+  sv_log_limit refuse_log, lws_log;
 };
 
 /* One WebSocket connection. Created on ESTABLISHED, freed on CLOSED; the
@@ -108,6 +118,7 @@ typedef struct sv_conn {
    * and the member's name, or NULL; the request it made and waits on. */
   char *watch_team, *watch_name;
   char *urgent_request;
+  guint unjoined_timer; /* closes the connection if no valid join came in time */
 } sv_conn;
 
 /* lws per-session data of the WebSocket protocol. */
@@ -121,6 +132,7 @@ typedef struct sv_http_pss {
   char *body;
   size_t len, sent;
   sv_api_call *api; /* an /api request whose body is arriving, or NULL */
+  guint body_timer; /* closes the connection if that body is not complete in time */
 } sv_http_pss;
 
 /* ws.c */
@@ -145,6 +157,20 @@ void sv_conn_close_after_send(sv_conn *c, int status);
 #define SV_FANOUT_BURST 20.0
 bool sv_conn_take_fanout(sv_conn *c, gint64 now_us);
 
+/* conn_guard.c: the resource bounds on lws connections (see there). */
+void sv_guard_init(sv_signaling *sig, const sv_signaling_config *config);
+void sv_guard_free(sv_signaling *sig);
+/* File descriptors lws may use for connections (fd_limit_per_thread). */
+unsigned sv_guard_fd_budget(void);
+/* A socket was accepted: nonzero refuses it (its address is at the cap). */
+int sv_guard_accept(sv_signaling *sig, int fd);
+/* lws made / freed a connection's wsi (WSI_CREATE, WSI_DESTROY). */
+void sv_guard_created(sv_signaling *sig, struct lws *wsi);
+void sv_guard_destroyed(sv_signaling *sig, struct lws *wsi);
+/* Logs a refusal as a warning, at most a few a second (the rest counted). */
+void sv_guard_refused(sv_signaling *sig, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* http.c */
 int sv_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                      size_t len);
@@ -160,6 +186,9 @@ char *sv_http_resolve(const char *web_root, const char *path);
 /* Sends resp (its body and disposition are taken over); returns what the
  * lws callback should return. */
 int sv_http_respond_api(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, sv_api_resp *resp);
+/* Writes a whole response (status, JSON body, "connection: close") at
+ * once, before any request body is read; returns -1: close. */
+int sv_http_refuse(sv_signaling *sig, struct lws *wsi, unsigned status, const char *json_body);
 
 /* api_http.c: an /api request from lws to sv_api_handle() and back.
  * begin runs on LWS_CALLBACK_HTTP: it copies what the API needs from the

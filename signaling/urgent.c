@@ -20,6 +20,11 @@
 #include "signaling/signaling_int.h"
 
 #define SV_URGENT_MINUTES 60 /* the length of the consultation an urgent request opens */
+/* Limits on urgent requests (docs/operations.md, "Security"): open (waiting)
+ * requests made with one urgent-help link, and requests from one team in
+ * the last hour, accepted or not. */
+#define SV_URGENT_PER_LINK      3
+#define SV_URGENT_TEAM_PER_HOUR 10
 
 typedef struct sv_urgent_live {
   char id[SV_STORE_ID_MAX];
@@ -27,6 +32,7 @@ typedef struct sv_urgent_live {
   char from_team[SV_STORE_ID_MAX], from_name[SV_STORE_NAME_MAX];
   char to_team[SV_STORE_ID_MAX];
   char name[SV_STORE_NAME_MAX]; /* the requester's display name */
+  char link[SV_STORE_ID_MAX];   /* the urgent-help link it was made with */
   int64_t requested_at, end;
   sv_conn *conn; /* the requester, not owned */
 } sv_urgent_live;
@@ -65,11 +71,46 @@ static void copy_utf8(char *dst, size_t size, const char *src) {
   if (prev && !g_utf8_validate(prev, end - prev, NULL)) dst[prev - dst] = '\0';
 }
 
-/* Checks an urgent token: its signature and time, the role, and that its
- * room names a team of the right kind. Fills *team and name, or sends the
- * error and returns false. */
+/* An error with `reason` (one word a client maps to its own text). */
+static void send_reason(sv_conn *c, const sv_msg *m, const char *code, const char *reason,
+                        const char *message) {
+  json_t *msg = json_pack("{s:s,s:s,s:s,s:s}", "type", "error", "code", code, "reason", reason,
+                          "message", message);
+  if (m->id) json_object_set(msg, "id", m->id);
+  sv_conn_send(c, msg);
+}
+
+/* The stored link of a verified token; sends the error and returns false
+ * when it is revoked, unknown or cannot be read. */
+static bool check_link(sv_conn *c, const sv_msg *m, const char *what, sv_urgent_link *link) {
+  char hash[SV_TOKEN_HASH_LEN + 1];
+  sv_token_hash(m->token, hash);
+  int err = sv_store_urgent_link_check(c->sig->db, hash, link);
+  if (err == 0) return true;
+  char *text = NULL;
+  if (err == SV_EAUTH)
+    text = g_strdup_printf("this %s was revoked; ask the coordinator for a new one", what);
+  else if (err == SV_ENOENT)
+    text = g_strdup_printf("this %s is not known to the server (it may be older than the last "
+                           "upgrade); ask the coordinator for a new one",
+                           what);
+  else
+    text = g_strdup_printf("the server cannot check this %s now (%s); try again in a minute", what,
+                           sv_strerror(err));
+  send_reason(c, m, err == SV_EAUTH || err == SV_ENOENT ? "unauthorized" : "unavailable",
+              err == SV_EAUTH    ? "revoked"
+              : err == SV_ENOENT ? "unknown-link"
+                                 : "database",
+              text);
+  g_free(text);
+  return false;
+}
+
+/* Checks an urgent token: its signature and time, its stored link (not
+ * revoked), the role, and that its room names a team of the right kind.
+ * Fills *team, name and link_id, or sends the error and returns false. */
 static bool check(sv_conn *c, const sv_msg *m, bool on_call, sv_team *team, char *name,
-                  size_t name_len) {
+                  size_t name_len, char link_id[SV_STORE_ID_MAX]) {
   sv_signaling *sig = c->sig;
   const char *what = on_call ? "on-call link" : "urgent-help link";
   if (!sig->db || !sig->token_secret) {
@@ -91,6 +132,9 @@ static bool check(sv_conn *c, const sv_msg *m, bool on_call, sv_team *team, char
     sv_conn_send_error(c, m->id, "unauthorized", "this token is not an %s", what);
     return false;
   }
+  sv_urgent_link link;
+  if (!check_link(c, m, what, &link)) return false;
+  g_strlcpy(link_id, link.id, SV_STORE_ID_MAX);
   int err = sv_store_team_get(sig->db, claims.room + strlen(prefix), team);
   if (err < 0) {
     sv_conn_send_error(c, m->id, err == SV_ENOENT ? "unauthorized" : "internal",
@@ -132,8 +176,8 @@ static unsigned to_watchers(sv_signaling *sig, const char *team, const sv_conn *
 
 static void on_watch(sv_conn *c, const sv_msg *m) {
   sv_team team;
-  char name[SV_STORE_NAME_MAX];
-  if (!check(c, m, true, &team, name, sizeof name)) return;
+  char name[SV_STORE_NAME_MAX], link[SV_STORE_ID_MAX];
+  if (!check(c, m, true, &team, name, sizeof name, link)) return;
   g_free(c->watch_team);
   g_free(c->watch_name);
   c->watch_team = g_strdup(team.id);
@@ -152,16 +196,55 @@ static void on_watch(sv_conn *c, const sv_msg *m) {
                             "name", name, "requests", requests));
 }
 
+/* The limits on urgent requests: SV_URGENT_PER_LINK waiting requests per
+ * link, SV_URGENT_TEAM_PER_HOUR requests per team in the last hour. Sends
+ * `rate-limited` (reason "link" or "team") and returns false past them. */
+static bool within_limits(sv_conn *c, const sv_msg *m, const sv_team *from, const char *link) {
+  sv_signaling *sig = c->sig;
+  unsigned open = 0;
+  GHashTableIter it;
+  gpointer value;
+  g_hash_table_iter_init(&it, sig->urgent);
+  while (g_hash_table_iter_next(&it, NULL, &value))
+    if (strcmp(((const sv_urgent_live *)value)->link, link) == 0) open++;
+  if (open >= SV_URGENT_PER_LINK) {
+    char *text = g_strdup_printf("this link already has %u requests waiting; wait for an answer "
+                                 "or call the team",
+                                 open);
+    send_reason(c, m, "rate-limited", "link", text);
+    g_free(text);
+    return false;
+  }
+  int64_t now = g_get_real_time() / G_USEC_PER_SEC;
+  int n = 0;
+  int err = sv_store_urgent_count_since(sig->db, from->id, now - 3600, &n);
+  if (err < 0) {
+    sv_conn_send_error(c, m->id, "internal", "the database failed (%s); retry once, then report",
+                       sv_strerror(err));
+    return false;
+  }
+  if (n >= SV_URGENT_TEAM_PER_HOUR) {
+    char *text = g_strdup_printf("team '%s' has made %d urgent requests in the last hour, the "
+                                 "most allowed; call the on-call team",
+                                 from->name, n);
+    send_reason(c, m, "rate-limited", "team", text);
+    g_free(text);
+    return false;
+  }
+  return true;
+}
+
 static void on_request(sv_conn *c, const sv_msg *m) {
   sv_signaling *sig = c->sig;
   sv_team from, to;
-  char name[SV_STORE_NAME_MAX];
-  if (!check(c, m, false, &from, name, sizeof name)) return;
+  char name[SV_STORE_NAME_MAX], link[SV_STORE_ID_MAX];
+  if (!check(c, m, false, &from, name, sizeof name, link)) return;
   if (c->urgent_request) {
     sv_conn_send_error(c, m->id, "conflict",
                        "you already asked for urgent help; wait for the answer");
     return;
   }
+  if (!within_limits(c, m, &from, link)) return;
   int err = sv_store_team_get(sig->db, m->team, &to);
   if (err == SV_ENOENT || (err == 0 && (strcmp(to.kind, "specialist") != 0 || !to.on_call))) {
     sv_conn_send_error(c, m->id, "not-found", "team '%s' is not an on-call specialist team",
@@ -201,6 +284,7 @@ static void on_request(sv_conn *c, const sv_msg *m) {
   g_strlcpy(live->from_name, from.name, sizeof live->from_name);
   g_strlcpy(live->to_team, to.id, sizeof live->to_team);
   g_strlcpy(live->name, name, sizeof live->name);
+  g_strlcpy(live->link, link, sizeof live->link);
   live->requested_at = now;
   live->end = cons.end;
   live->conn = c;

@@ -8,6 +8,9 @@
  * (POST /api/teams/{id}/urgent-links): HS256 JWTs like join tokens, with
  * room "oncall-<team>" and role "on-call", or room "urgent-<team>" and role
  * "requester". Neither is a room role, so such a token cannot join a call.
+ * Each link is stored by its token's hash (api_urgent_links.c): a revoked
+ * or unknown one is refused, and a link or team past its limit on
+ * requests gets `rate-limited`.
  */
 #ifndef SV_SIGNALING_URGENT_H
 #define SV_SIGNALING_URGENT_H

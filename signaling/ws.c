@@ -28,6 +28,24 @@ typedef struct sv_out_msg {
 #define SV_RX_KEEP             16384 /* a receive buffer grown past this is released after use */
 #define SV_WRITES_PER_CALLBACK 16
 
+/* A WebSocket is for a call (join) or for watching and asking urgent
+ * guidance (urgent.c): one that has done neither after unjoined_s seconds
+ * is closed (1008), so idle sockets cannot pile up. A connection that is
+ * in a room at the check is never checked again. */
+static gboolean on_unjoined_timeout(gpointer data) {
+  sv_conn *c = data;
+  c->unjoined_timer = 0;
+  if (c->participant || c->watch_team || c->urgent_request) return G_SOURCE_REMOVE;
+  c->sig->metrics.closed_unjoined++;
+  sv_guard_refused(c->sig, "closing a WebSocket from %s: no join within %u s", c->peer,
+                   c->sig->unjoined_s);
+  sv_conn_send_error(c, NULL, "join-timeout",
+                     "send join within %u seconds of connecting; the connection is closed",
+                     c->sig->unjoined_s);
+  sv_conn_close_after_send(c, LWS_CLOSE_STATUS_POLICY_VIOLATION);
+  return G_SOURCE_REMOVE;
+}
+
 static sv_conn *conn_new(sv_signaling *sig, struct lws *wsi) {
   sv_conn *c = g_new0(sv_conn, 1);
   c->sig = sig;
@@ -36,10 +54,12 @@ static sv_conn *conn_new(sv_signaling *sig, struct lws *wsi) {
   g_queue_init(&c->out);
   lws_get_peer_simple(wsi, c->peer, sizeof c->peer);
   g_ptr_array_add(sig->conns, c);
+  c->unjoined_timer = g_timeout_add_seconds(sig->unjoined_s, on_unjoined_timeout, c);
   return c;
 }
 
 static void conn_free(sv_conn *c) {
+  if (c->unjoined_timer) g_source_remove(c->unjoined_timer);
   g_ptr_array_remove_fast(c->sig->conns, c);
   g_byte_array_unref(c->rx);
   g_queue_clear_full(&c->out, g_free);
@@ -203,6 +223,30 @@ static int on_writeable(sv_conn *c) {
   return 0;
 }
 
+/* Cross-site WebSocket hijacking: a page on another site may open a
+ * WebSocket here (browsers send its Origin, and no same-origin rule
+ * applies). An Origin that is not ours or allowed gets 403; no Origin at
+ * all (not a browser) passes. */
+static int check_origin(sv_signaling *sig, struct lws *wsi) {
+  char origin[320] = "", host[256] = "";
+  int len = lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN);
+  if (len <= 0) return 0;
+  bool too_long = len >= (int)sizeof origin;
+  if (!too_long) lws_hdr_copy(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN);
+  lws_hdr_copy(wsi, host, sizeof host, WSI_TOKEN_HOST);
+  if (!too_long && sv_origins_allow(&sig->origins, origin, host)) return 0;
+  char peer[64] = "";
+  lws_get_peer_simple(wsi, peer, sizeof peer);
+  sig->metrics.refused_origin++;
+  sv_guard_refused(sig,
+                   "refused a WebSocket from %s with Origin %.100s (403; see --allowed-origins)",
+                   peer, too_long ? "(too long)" : origin);
+  sv_http_refuse(sig, wsi, HTTP_STATUS_FORBIDDEN,
+                 "{\"error\":{\"code\":\"forbidden-origin\",\"message\":\"WebSockets are accepted "
+                 "only from this server's own pages (or an origin in --allowed-origins)\"}}\n");
+  return 1;
+}
+
 /* Accepts the upgrade only on the WebSocket path. A request that names no
  * subprotocol lands on the HTTP protocol instead, which refuses it. */
 static int filter_connection(sv_signaling *sig, struct lws *wsi) {
@@ -210,7 +254,7 @@ static int filter_connection(sv_signaling *sig, struct lws *wsi) {
   if (sig->closing) return 1;
   if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) <= 0 || strcmp(uri, SV_WS_PATH) != 0)
     return 1;
-  return 0;
+  return check_origin(sig, wsi);
 }
 
 int sv_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,

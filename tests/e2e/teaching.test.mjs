@@ -158,7 +158,8 @@ function tracksFrom(offer, id) {
 test('a hundred attendees: the presenter\'s tracks, the count, nobody else\'s name; one more is room-full', { timeout: 600000 }, async () => {
   const ATTENDEES = 100;
   const server = await startServer('teaching-100', {
-    args: ['--token-secret', SECRET, '--max-teaching-size', String(ATTENDEES + 1)],
+    /* A hundred people from one address: above the default per-address cap. */
+    args: ['--token-secret', SECRET, '--max-teaching-size', String(ATTENDEES + 1), '--max-conns-per-ip', '1000'],
   });
   const p = await newParticipant(browser, 'teaching-presenter');
   try {

@@ -249,7 +249,7 @@ vp8 | h264 | loss)
   ;;
 kill)
   guest=$(grep -o '"self":"[a-z0-9]*"' "$tmp/guest.log" | head -1 | cut -d'"' -f4)
-  f=$(ls "$dir"/*"$guest".webm 2>/dev/null | head -1)
+  f=$(ls "$dir"/*"-$guest-"*.webm 2>/dev/null | head -1)
   if [ -z "$f" ]; then
     fail "no file for the killed participant $guest: $(ls "$dir" 2>&1)"
   else

@@ -45,6 +45,7 @@ static sv_store *fresh(void) {
   CHECK_EQ_INT(sv_store_exec(st, "DROP TABLE IF EXISTS teams; DROP TABLE IF EXISTS consultations;"
                                  "DROP TABLE IF EXISTS invitations; DROP TABLE IF EXISTS api_keys;"
                                  "DROP TABLE IF EXISTS urgent_requests;"
+                                 "DROP TABLE IF EXISTS urgent_links;"
                                  "DROP TABLE IF EXISTS audit_events;"
                                  "DROP TABLE IF EXISTS audit_anchor;"
                                  "DROP TABLE IF EXISTS schema_version"),
@@ -129,7 +130,9 @@ static void test_open_errors(void) {
 static void test_reopen_keeps_everything(void) {
   sv_store *st = fresh();
   CHECK_STR(sv_store_backend_name(st), url ? "postgresql" : "sqlite");
-  CHECK_EQ_INT(sv_store_schema_version(st), 1);
+  /* At least the urgent links' migration; later ones may follow. */
+  int latest = sv_store_schema_version(st);
+  CHECK(latest >= 2);
   sv_team t;
   make_team(st, &t, "Ambulant sårteam", "specialist", 0);
   sv_consultation c;
@@ -145,7 +148,7 @@ static void test_reopen_keeps_everything(void) {
   sv_store_close(st);
 
   st = open_store(); /* a restart: migrations find nothing to do */
-  CHECK_EQ_INT(sv_store_schema_version(st), 1);
+  CHECK_EQ_INT(sv_store_schema_version(st), latest);
   sv_team t2;
   CHECK_EQ_INT(sv_store_team_get(st, t.id, &t2), 0);
   CHECK_STR(t2.name, "Ambulant sårteam");
@@ -174,7 +177,7 @@ static void test_reopen_keeps_everything(void) {
   CHECK_EQ_INT(count, 3);
   sv_rows rows;
   CHECK_EQ_INT(sv_store_query(st, "SELECT COUNT(*) FROM schema_version", NULL, 0, &rows), 0);
-  CHECK_EQ_INT(sv_rows_int(&rows, 0, 0), 1); /* applied once */
+  CHECK_EQ_INT(sv_rows_int(&rows, 0, 0), latest); /* each migration applied once */
   sv_rows_clear(&rows);
   sv_store_close(st);
 }
@@ -219,7 +222,7 @@ static void test_newer_schema_refused(void) {
   }
   st = open_store();
   CHECK_EQ_INT(sv_store_query(st, "SELECT MAX(version) FROM schema_version", NULL, 0, &rows), 0);
-  CHECK_EQ_INT(sv_rows_int(&rows, 0, 0), 1);
+  CHECK_EQ_INT(sv_rows_int(&rows, 0, 0), sv_store_schema_version(st)); /* 99 is gone */
   sv_rows_clear(&rows);
   sv_store_close(st);
 }
@@ -360,6 +363,24 @@ static void test_consultations(void) {
   CHECK_EQ_INT(n, 2);
   if (n == 2) CHECK_STR(evs[1].event, "cancelled");
   g_free(evs);
+  sv_store_close(st);
+}
+
+/* A consultation its host ended says so (and when) from then on; the
+ * first time counts. */
+static void test_consultation_ended(void) {
+  sv_store *st = fresh();
+  sv_team s;
+  make_team(st, &s, "Spesialist", "specialist", 0);
+  sv_consultation c, got;
+  make_consultation(st, &c, s.id, "", now, 30);
+  CHECK_EQ_INT(c.ended, 0);
+  CHECK_EQ_INT(sv_store_consultation_mark_ended(st, c.id, now + 60), 0);
+  CHECK_EQ_INT(sv_store_consultation_mark_ended(st, c.id, now + 120), 0);
+  CHECK_EQ_INT(sv_store_consultation_get(st, c.id, &got), 0);
+  CHECK_EQ_INT(got.ended, now + 60);
+  CHECK_STR(got.status, "booked"); /* ending is not cancelling */
+  CHECK_EQ_INT(sv_store_consultation_mark_ended(st, "nope", now), SV_ENOENT);
   sv_store_close(st);
 }
 
@@ -535,6 +556,69 @@ static void test_urgent(void) {
     CHECK(strstr(evs[2].detail, "\"wait_s\":95") != NULL);
   }
   g_free(evs);
+  sv_store_close(st);
+}
+
+/* Urgent links are stored by their token's hash, listed per team and
+ * revoked; the hourly count of a team's requests backs its limit. */
+static void test_urgent_links(void) {
+  sv_store *st = fresh();
+  sv_team s, m;
+  make_team(st, &s, "Vakt", "specialist", 0);
+  make_team(st, &m, "Sykehjem", "municipal", 12);
+  char h1[SV_STORE_HASH_MAX], h2[SV_STORE_HASH_MAX], h3[SV_STORE_HASH_MAX];
+  hash_of("urgent-token-one", h1);
+  hash_of("urgent-token-two", h2);
+  hash_of("never-stored", h3);
+  sv_urgent_link l1 = {0}, l2 = {0};
+  g_strlcpy(l1.team, m.id, sizeof l1.team);
+  g_strlcpy(l1.role, "requester", sizeof l1.role);
+  g_strlcpy(l1.name, "Kari", sizeof l1.name);
+  g_strlcpy(l1.to_team, s.id, sizeof l1.to_team);
+  l1.expires = now + 86400;
+  l2 = l1;
+  g_strlcpy(l2.team, s.id, sizeof l2.team);
+  g_strlcpy(l2.role, "on-call", sizeof l2.role);
+  CHECK_EQ_INT(sv_store_urgent_link_add(st, &l1, h1, now), 0);
+  CHECK_EQ_INT(sv_store_urgent_link_add(st, &l2, h2, now + 1), 0);
+  CHECK_EQ_INT(strlen(l1.id), SV_STORE_ID_LEN);
+  CHECK(strcmp(l1.id, l2.id) != 0);
+  sv_urgent_link bad = {0};
+  CHECK_EQ_INT(sv_store_urgent_link_add(st, &bad, h3, now), SV_EINVAL);
+  CHECK_EQ_INT(sv_store_urgent_link_add(st, &l1, "plain", now), SV_EINVAL);
+  sv_urgent_link got;
+  CHECK_EQ_INT(sv_store_urgent_link_check(st, h1, &got), 0);
+  CHECK_STR(got.id, l1.id);
+  CHECK_STR(got.to_team, s.id);
+  CHECK_EQ_INT(sv_store_urgent_link_check(st, h3, NULL), SV_ENOENT);
+  sv_urgent_link *list;
+  size_t n;
+  CHECK_EQ_INT(sv_store_urgent_link_list(st, m.id, &list, &n), 0);
+  CHECK_EQ_INT(n, 1);
+  g_free(list);
+  CHECK_EQ_INT(sv_store_urgent_link_list(st, NULL, &list, &n), 0);
+  CHECK_EQ_INT(n, 2);
+  if (n == 2) CHECK_STR(list[0].id, l1.id); /* oldest first */
+  g_free(list);
+  CHECK_EQ_INT(sv_store_urgent_link_revoke(st, l1.id, now + 5), 0);
+  CHECK_EQ_INT(sv_store_urgent_link_revoke(st, l1.id, now + 6), SV_ESTATE);
+  CHECK_EQ_INT(sv_store_urgent_link_revoke(st, "nope", now), SV_ENOENT);
+  CHECK_EQ_INT(sv_store_urgent_link_check(st, h1, &got), SV_EAUTH);
+  CHECK_EQ_INT(got.revoked, now + 5);
+  CHECK_EQ_INT(sv_store_urgent_link_check(st, h2, NULL), 0);
+  /* The hourly count: requests from the team at or after `since`. */
+  sv_urgent u = {0};
+  g_strlcpy(u.consultation, "roomurgent2", sizeof u.consultation);
+  g_strlcpy(u.from_team, m.id, sizeof u.from_team);
+  g_strlcpy(u.to_team, s.id, sizeof u.to_team);
+  CHECK_EQ_INT(sv_store_urgent_add(st, &u, "nurse", now - 4000), 0);
+  CHECK_EQ_INT(sv_store_urgent_add(st, &u, "nurse", now - 10), 0);
+  CHECK_EQ_INT(sv_store_urgent_add(st, &u, "nurse", now), 0);
+  int count = -1;
+  CHECK_EQ_INT(sv_store_urgent_count_since(st, m.id, now - 3600, &count), 0);
+  CHECK_EQ_INT(count, 2);
+  CHECK_EQ_INT(sv_store_urgent_count_since(st, s.id, now - 3600, &count), 0);
+  CHECK_EQ_INT(count, 0);
   sv_store_close(st);
 }
 
@@ -821,10 +905,12 @@ int main(int argc, char **argv) {
   RUN(test_newer_schema_refused);
   RUN(test_teams);
   RUN(test_consultations);
+  RUN(test_consultation_ended);
   RUN(test_invitations_and_tokens);
   RUN(test_token_check_fails_closed);
   RUN(test_apikeys);
   RUN(test_urgent);
+  RUN(test_urgent_links);
   RUN(test_audit_chain);
   RUN(test_audit_concurrent);
   RUN(test_audit_tamper);

@@ -8,7 +8,7 @@
 import { h } from '../ui/dom.js';
 import { Signaling } from '../signaling.js';
 import { beep, enableSound, soundEnabled } from './beep.js';
-import { initLanguage, st, joinLink, fragmentToken } from './text.js';
+import { initLanguage, st, staffError, joinLink, fragmentToken } from './text.js';
 
 initLanguage();
 document.title = `${st('oncall.title')} – samvei`;
@@ -112,7 +112,7 @@ if (!token) {
     .connect()
     .then(watch)
     .catch((err) => {
-      status.textContent = st('oncall.error', { detail: err.message });
+      status.textContent = staffError(err, 'oncall.error');
       status.dataset.code = err.code ?? 'connect';
     });
 }

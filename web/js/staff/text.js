@@ -113,6 +113,10 @@ const STRINGS = {
     'urgent.accepted': '{by} har godtatt. Du blir tatt med inn i samtalen …',
     'urgent.no-link': 'Åpne lenken for akutt hjelp du fikk fra koordinatoren.',
     'urgent.error': 'Feil: {detail}',
+    'link.revoked': 'Denne lenken er trukket tilbake. Be koordinatoren om en ny.',
+    'link.unknown': 'Denne lenken er ikke kjent (den kan være eldre enn siste oppdatering). Be koordinatoren om en ny.',
+    'urgent.limit-link': 'Det venter allerede for mange forespørsler fra denne lenken. Vent på svar, eller ring teamet.',
+    'urgent.limit-team': 'Teamet ditt har sendt så mange akutte forespørsler som er tillatt den siste timen. Ring vakthavende team.',
   },
   en: {
     'coord.title': 'Coordinator',
@@ -221,6 +225,10 @@ const STRINGS = {
     'urgent.accepted': '{by} accepted. Taking you into the call …',
     'urgent.no-link': 'Open the urgent-help link you got from the coordinator.',
     'urgent.error': 'Error: {detail}',
+    'link.revoked': 'This link has been revoked. Ask the coordinator for a new one.',
+    'link.unknown': 'This link is not known (it may be older than the last upgrade). Ask the coordinator for a new one.',
+    'urgent.limit-link': 'Too many requests from this link are already waiting. Wait for an answer, or call the team.',
+    'urgent.limit-team': 'Your team has sent as many urgent requests as allowed in the last hour. Call the on-call team.',
   },
 };
 
@@ -235,6 +243,17 @@ export function st(key, params = {}) {
 }
 
 /* The join page for a room and token, keeping the page's ?lang=. */
+/* A refused urgent-watch or urgent-request in the person's own words:
+ * by `code` and `reason` (docs/protocol.md), else `fallback` with the
+ * server's sentence. */
+export function staffError(err, fallback) {
+  if (err?.code === 'unauthorized' && err.reason === 'revoked') return st('link.revoked');
+  if (err?.code === 'unauthorized' && err.reason === 'unknown-link') return st('link.unknown');
+  if (err?.code === 'rate-limited' && err.reason === 'link') return st('urgent.limit-link');
+  if (err?.code === 'rate-limited' && err.reason === 'team') return st('urgent.limit-team');
+  return st(fallback, { detail: err?.message ?? '' });
+}
+
 export function joinLink(room, token) {
   const lang = new URLSearchParams(location.search).get('lang');
   const q = new URLSearchParams({ ...(lang ? { lang } : {}), room });

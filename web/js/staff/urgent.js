@@ -6,7 +6,7 @@
  */
 import { h } from '../ui/dom.js';
 import { Signaling } from '../signaling.js';
-import { initLanguage, st, joinLink, fragmentToken } from './text.js';
+import { initLanguage, st, staffError, joinLink, fragmentToken } from './text.js';
 
 initLanguage();
 document.title = `${st('urgent.title')} – samvei`;
@@ -32,8 +32,11 @@ async function send() {
     document.body.dataset.request = ok.request;
   } catch (err) {
     ask.disabled = false;
-    status.textContent = st('urgent.error', { detail: err.message });
+    status.textContent = staffError(err, 'urgent.error');
     status.dataset.code = err.code ?? 'connect';
+    if (err.reason) status.dataset.reason = err.reason;
+    /* A revoked or unknown link will not work again: no button to retry. */
+    if (err.code === 'unauthorized') ask.disabled = true;
   }
 }
 

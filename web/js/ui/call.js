@@ -7,6 +7,12 @@
  * the stage's current size (1–16 tiles; portrait tablets get one column for
  * two people, laptops two side by side) and recomputes on every resize.
  *
+ * Any remote tile can be pinned: it moves out of the grid onto a pin stage
+ * and the call takes the screen share's layout (screenshare.css): the
+ * pinned tile large, the others a small strip. Pinning it again, or
+ * pinning another, puts it back. The self-view can be minimised and moved
+ * (selfview.js).
+ *
  * For weak links: the header shows the participant's own connection
  * quality, every tile its own; when the server pauses our video, every
  * remote tile says so; the note about audio only sits between the stage
@@ -19,6 +25,7 @@ import { Controls } from './controls.js';
 import { StatusBanner } from './status.js';
 import { QualityBadge } from './qualitybadge.js';
 import { AudioOnlyNote } from './audioonly.js';
+import { SelfView } from './selfview.js';
 
 const GAP = 8;
 const ASPECT = 16 / 9;
@@ -44,6 +51,8 @@ export class CallView {
    * onStopCamera(stop): the checkbox of the audio-only note. */
   constructor({ onMute, onCamera, onSwitch, onLeave, onRetry, onAudioOnly, onStopCamera, onTile, onTileGone }) {
     this.tiles = new Map(); /* participant id → Tile */
+    this.order = []; /* participant ids in the order of the last setParticipants */
+    this.pinned = null; /* the participant id shown large, or null */
     this.onTile = onTile ?? (() => {});
     this.onTileGone = onTileGone ?? (() => {});
     this.paused = null; /* why the server pauses video towards us, or null */
@@ -67,9 +76,11 @@ export class CallView {
     this.toastEl = h('p', { class: 'toast', role: 'alert', hidden: true });
     this.selfTile = new Tile({ id: 'self', name: '', self: true });
     this.selfTile.el.classList.add('self-view');
+    this.pinStage = h('section', { class: 'pin-stage', id: 'pin-stage', role: 'region', hidden: true });
     this.stage = h(
       'div',
       { class: 'stage' },
+      this.pinStage,
       this.grid,
       this.empty,
       this.selfTile.el,
@@ -91,6 +102,7 @@ export class CallView {
       this.audioOnlyNote.el,
       this.controls.el,
     );
+    this.selfView = new SelfView({ tile: this.selfTile, stage: this.stage, announce: (text) => this.announce(text) });
     this.resizeObserver = new ResizeObserver(() => this.layout());
     this.resizeObserver.observe(this.stage);
   }
@@ -133,15 +145,19 @@ export class CallView {
         tile.destroy();
         this.tiles.delete(id);
         this.onTileGone(id);
+        if (id === this.pinned) this.showPinned(null);
       }
     }
+    this.order = list.map((p) => p.id);
+    let prev = null; /* the grid's tile before this one */
     for (const p of list) {
       let tile = this.tiles.get(p.id);
       let added = false;
       if (!tile) {
-        tile = new Tile({ id: p.id, name: p.name, role: p.role, onRemove: this.onRemove, onCapture: this.onCapture });
+        tile = new Tile({ id: p.id, name: p.name, role: p.role, onRemove: this.onRemove, onCapture: this.onCapture, onPin: (id) => this.togglePin(id) });
         tile.el.setAttribute('role', 'listitem');
         tile.onAudioBlocked = () => (this.soundButton.hidden = false);
+        tile.onFullscreenFailed = () => this.toast(t('stage.fullscreen-failed'));
         tile.setPaused(this.pausedFor(p.id));
         this.tiles.set(p.id, tile);
         added = true;
@@ -153,18 +169,69 @@ export class CallView {
       tile.setMediaState(p.role === 'observer' ? {} : { audio: p.audioOn, video: p.videoOn });
       if (added) tile.setSink(this.sinkId);
       tile.setTracks(p.audio ?? null, p.video ?? null);
-      this.grid.append(tile.el); /* keeps the list order */
+      if (p.id !== this.pinned) {
+        this.placeInGrid(tile.el, prev); /* keeps the list order */
+        prev = tile.el;
+      }
       if (added) this.onTile(p.id, tile.el);
     }
+    if (this.pinned) this.pinStage.setAttribute('aria-label', t('stage.pinned-region', { name: this.tiles.get(this.pinned).name }));
     const n = this.tiles.size;
     this.countEl.textContent = n + 1 === 1 ? t('call.count.one') : t('call.count.many', { n: n + 1 });
     this.empty.hidden = n > 0;
-    this.grid.hidden = n === 0;
+    this.layout();
+  }
+
+  /* Puts el right after prev (null: first) in the grid, moving it only
+   * when it is elsewhere: a moved element loses the keyboard focus. */
+  placeInGrid(el, prev) {
+    const want = prev ? prev.nextElementSibling : this.grid.firstElementChild;
+    if (want !== el) this.grid.insertBefore(el, want);
+  }
+
+  /* A tile's Pin button: that tile large, or (pinned already) back to the
+   * grid. */
+  togglePin(id) {
+    const on = id !== this.pinned;
+    this.showPinned(on ? id : null);
+    this.announce(on ? t('stage.pinned', { name: this.tiles.get(id)?.name ?? '' }) : t('stage.unpinned'));
+  }
+
+  /* Shows the tile of `id` large on the pin stage (null: none); the one
+   * pinned before goes back to its place in the grid. */
+  showPinned(id) {
+    const tile = id ? this.tiles.get(id) : null;
+    const old = this.pinned ? this.tiles.get(this.pinned) : null;
+    const focused = document.activeElement; /* a moved tile's button keeps the focus */
+    this.pinned = tile ? id : null;
+    if (old && old !== tile) {
+      old.setPinned(false);
+      old.el.setAttribute('role', 'listitem');
+      let prev = null;
+      for (const pid of this.order) {
+        const el = pid !== this.pinned ? this.tiles.get(pid)?.el : null;
+        if (!el) continue;
+        this.placeInGrid(el, prev);
+        prev = el;
+      }
+    }
+    if (tile) {
+      tile.setPinned(true);
+      tile.el.removeAttribute('role'); /* not an item of the grid's list now */
+      this.pinStage.replaceChildren(tile.el);
+      this.pinStage.setAttribute('aria-label', t('stage.pinned-region', { name: tile.name }));
+    } else {
+      this.pinStage.replaceChildren();
+    }
+    this.pinStage.hidden = !tile;
+    this.stage.classList.toggle('has-pin', !!tile);
+    if (focused?.isConnected && document.activeElement !== focused) focused.focus();
     this.layout();
   }
 
   layout() {
-    const n = this.tiles.size;
+    const n = this.tiles.size - (this.pinned ? 1 : 0);
+    this.grid.hidden = n === 0;
     if (!n) return;
     const r = this.stage.getBoundingClientRect();
     const style = getComputedStyle(this.stage);
@@ -246,6 +313,7 @@ export class CallView {
       this.onTileGone(id);
     }
     this.tiles.clear();
+    this.selfView.destroy();
     this.selfTile.destroy();
     this.el.remove();
   }

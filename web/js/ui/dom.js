@@ -80,6 +80,14 @@ const ICONS = {
     ['path', { d: 'M8 21h8M12 17v4' }],
     ['path', { d: 'M12 14V8M9.5 10.5L12 8l2.5 2.5' }],
   ],
+  /* A pin (a tile shown large), full screen, minimise, move (the self-view). */
+  pin: [['path', { d: 'M9 3h6l-1 6 3.5 4h-11L10 9z' }], ['path', { d: 'M12 13v8' }]],
+  fullscreen: [['path', { d: 'M4 9V4h5M15 4h5v5M20 15v5h-5M9 20H4v-5' }]],
+  minimise: [['path', { d: 'M5 18h14' }]],
+  move: [
+    ['path', { d: 'M12 3v18M3 12h18' }],
+    ['path', { d: 'M9 6l3-3 3 3M9 18l3 3 3-3M6 9l-3 3 3 3M18 9l3 3-3 3' }],
+  ],
   chat: [['path', { d: 'M4 5.5h16v10.5H9.5L5 20v-4H4z' }], ['path', { d: 'M8 9.5h8M8 12.5h5' }]],
   /* Signal bars: CSS fills those the quality level earns (.bar-1 … .bar-3). */
   signal: [

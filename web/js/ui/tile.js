@@ -16,6 +16,11 @@
  * a muted microphone and a camera that is off show as badges on the label
  * and are in the accessible name; so is speaking, measured from the audio
  * that arrives (noteAudio), shown as a ring around the tile.
+ *
+ * Remote tiles have a Pin button (onPin: the call shows that tile large,
+ * call.js) and a Full screen button (the Fullscreen API on the tile; Esc
+ * or the same button leaves), where the browser can show an element full
+ * screen.
  */
 import { t } from '../i18n.js';
 import { h, icon, initials } from './dom.js';
@@ -29,8 +34,9 @@ const SPEAKING_LEVEL = 0.01;
 export class Tile {
   /* self: the local preview (muted, mirrored when asked, no sound). */
   /* onRemove: when given (hosts), the tile has a Remove button; onCapture:
-   * a "Take still" button. */
-  constructor({ id, name, role, self = false, onRemove = null, onCapture = null }) {
+   * a "Take still" button; onPin: a Pin button (remote tiles), which also
+   * brings a Full screen button. */
+  constructor({ id, name, role, self = false, onRemove = null, onCapture = null, onPin = null }) {
     this.id = id;
     this.self = self;
     this.audioTrack = null;
@@ -44,6 +50,7 @@ export class Tile {
     this.speaking = false;
     this.audioSample = null; /* { energy, duration } of the last noteAudio */
     this.onAudioBlocked = () => {};
+    this.onFullscreenFailed = () => {};
 
     this.video = h('video', {
       class: 'tile-video',
@@ -72,6 +79,11 @@ export class Tile {
     if (onCapture) {
       this.captureButton = h('button', { type: 'button', class: 'btn btn-small tile-capture', 'data-action': 'capture', onclick: () => onCapture(id) }, t('rec.capture'));
     }
+    if (onPin) {
+      this.pinButton = h('button', { type: 'button', class: 'tile-tool tile-pin', 'data-action': 'pin', 'aria-pressed': 'false', onclick: () => onPin(id) }, icon('pin'));
+      this.fullButton = h('button', { type: 'button', class: 'tile-tool tile-fullscreen', 'data-action': 'fullscreen', hidden: !document.fullscreenEnabled, onclick: () => this.toggleFullscreen() }, icon('fullscreen'));
+      this.tools = h('div', { class: 'tile-tools' }, this.pinButton, this.fullButton);
+    }
     this.el = h(
       'figure',
       { class: `tile${self ? ' tile-self' : ''}`, 'data-participant': id, 'data-video': 'off', 'data-muted': 'false', 'data-camera': 'on', 'data-speaking': 'false' },
@@ -80,7 +92,10 @@ export class Tile {
       this.label,
       this.quality?.el,
       this.captureButton,
+      this.tools,
     );
+    this.onFullscreen = () => this.updateTools();
+    this.el.addEventListener('fullscreenchange', this.onFullscreen);
     this.stream = new MediaStream();
     this.video.srcObject = this.stream;
     this.setName(name, role);
@@ -97,6 +112,30 @@ export class Tile {
     this.captureButton?.setAttribute('aria-label', t('rec.capture-name', { name: this.name }));
     this.audioOnlyEl.title = t('tile.audio-only.title', { name: this.name });
     this.updateLabel();
+    this.updateTools();
+  }
+
+  /* The Pin and Full screen buttons' names and states. */
+  updateTools() {
+    if (!this.pinButton) return;
+    const pin = t('stage.pin', { name: this.name });
+    this.pinButton.setAttribute('aria-label', pin);
+    this.pinButton.title = pin;
+    const full = document.fullscreenElement === this.el ? t('stage.fullscreen-exit') : t('stage.fullscreen', { name: this.name });
+    this.fullButton.setAttribute('aria-label', full);
+    this.fullButton.title = full;
+  }
+
+  /* Shown large by the call (call.js), or not. */
+  setPinned(on) {
+    this.el.classList.toggle('pinned', !!on);
+    this.pinButton?.setAttribute('aria-pressed', String(!!on));
+  }
+
+  /* The Full screen button: this tile alone on the whole screen, or back. */
+  toggleFullscreen() {
+    const done = document.fullscreenElement === this.el ? document.exitFullscreen() : this.el.requestFullscreen();
+    done?.catch?.(() => this.onFullscreenFailed());
   }
 
   /* The accessible name: whose tile, and whether its video is paused or
@@ -241,6 +280,8 @@ export class Tile {
   destroy() {
     this.destroyed = true;
     clearInterval(this.timer);
+    if (document.fullscreenElement === this.el) document.exitFullscreen().catch(() => {});
+    this.el.removeEventListener('fullscreenchange', this.onFullscreen);
     this.video.srcObject = null;
     this.el.remove();
   }
