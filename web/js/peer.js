@@ -555,22 +555,6 @@ export class PeerSession {
     if (!pc) return;
     pc.onicecandidate = pc.onconnectionstatechange = pc.oniceconnectionstatechange = null;
     pc.close();
-    this.pub = this.videoSender = this.videoTransceiver = null;
-    this.layerActive = null;
-    this.remoteQueue.publish = [];
-    this.localQueue.publish = [];
-    this.localReady.publish = false;
-    this.serverState.publish = null;
-    this.onStateChange();
-  }
-
-  /* Stops sending: the publish PeerConnection closes; the subscribe one
-   * goes on (group teaching: the floor taken back). publish() may follow. */
-  unpublish() {
-    const pc = this.pub;
-    if (!pc) return;
-    pc.onicecandidate = pc.onconnectionstatechange = pc.oniceconnectionstatechange = null;
-    pc.close();
     this.pub = this.videoSender = this.videoTransceiver = this.screenTransceiver = null;
     this.layerActive = null;
     this.remoteQueue.publish = [];
