@@ -5,7 +5,9 @@
  * fed by its transport-cc feedback): audio is taken off the top (audio is
  * never dropped for bandwidth), the rest is shared by the videos it
  * receives, and for each one sv_layer_choose() picks the simulcast layer
- * that fits, or none: then video to that subscriber pauses and it is told.
+ * that fits, or none: then, once the link has stayed too narrow for the
+ * lowest layer for a second (a dip of the estimate does not pause a video
+ * the link carries), video to that subscriber pauses and it is told.
  * The forwarder (forward.c) moves it to the chosen layer at that layer's
  * next keyframe, which is asked for here. When a better layer would fit if
  * the estimate were a little higher, the estimator is asked whether to
@@ -158,6 +160,21 @@ static void note_pause(sv_out *o, int before, int target, uint64_t now) {
   o->resume_after_us = now + o->resume_wait_us;
 }
 
+/* An estimate that dips for a moment (a receiver short of CPU, the queue
+ * a probe left) must not pause a video the link carries: a pause costs the
+ * person seconds of frozen picture, the wait for a keyframe when it comes
+ * back, and RESUME_WAIT_MIN_US if it was not long since the last. A link
+ * that really narrowed keeps the budget short for longer than the grace;
+ * until then the lowest layer, the least there is, goes on. */
+int sv_adapt_pause_grace(sv_out *o, int chosen, uint64_t now) {
+  if (chosen >= 0 || o->target < 0) {
+    o->short_since_us = 0;
+    return chosen;
+  }
+  if (!o->short_since_us) o->short_since_us = now;
+  return now - o->short_since_us < SV_PAUSE_GRACE_US ? 0 : -1;
+}
+
 static void adapt_subscriber(sv_part *s, uint64_t now) {
   if (!s->sub || sv_peer_state(s->sub) != SV_PC_STATE_CONNECTED) return;
   uint32_t est = s->bwe ? sv_bwe_estimate_bps(s->bwe) : UINT32_MAX;
@@ -234,6 +251,8 @@ static void adapt_subscriber(sv_part *s, uint64_t now) {
       targets[i] = -1;
   } else {
     sv_layer_allocate(reqs, nv, budget > UINT32_MAX ? UINT32_MAX : (uint32_t)budget, targets);
+    for (size_t i = 0; i < nv; i++)
+      targets[i] = sv_adapt_pause_grace(vids[i], targets[i], now);
   }
   /* Far more than the link takes: stop a layer that is being left at once
    * instead of at the next keyframe of the lower one. */
@@ -355,7 +374,7 @@ uint64_t sv_adapt_remb_bps(const sv_track *t, uint32_t max_kbps) {
 void sv_adapt_out_bound(sv_out *o) {
   memset(&o->map, 0, sizeof o->map);
   o->told_paused = false;
-  o->resumed_us = o->resume_after_us = o->resume_wait_us = 0;
+  o->resumed_us = o->resume_after_us = o->resume_wait_us = o->short_since_us = 0;
   o->layer = -1;
   o->target = o->kind == SV_KIND_AUDIO ? 0 : 0;
 }

@@ -221,7 +221,6 @@ static void acked_init(bwe_acked *a) {
   memset(a, 0, sizeof *a);
   a->estimate_kbps = -1;
   a->var = 50;
-  a->last_sample_kbps = -1;
 }
 
 /* Sums bytes into windows of arrival time; returns a window's rate in
@@ -265,7 +264,9 @@ static void acked_update(bwe_acked *a, int64_t at_us, size_t bytes) {
   double window = a->estimate_kbps < 0 ? ACK_INITIAL_WINDOW : ACK_WINDOW;
   double sample = acked_window(a, at_us, bytes, window);
   if (sample < 0) return;
-  a->last_sample_kbps = sample;
+  a->recent_kbps[a->recent_at] = sample;
+  a->recent_at = (a->recent_at + 1) % BWE_ACK_RECENT;
+  if (a->n_recent < BWE_ACK_RECENT) a->n_recent++;
   if (a->estimate_kbps < 0) {
     a->estimate_kbps = sample;
     return;
@@ -284,13 +285,20 @@ double bwe_delay_acked_bps(const bwe_delay *d) {
 }
 
 /* What to cut to on overuse. While the link is overused the receiver gets
- * what the bottleneck passes, so the latest window is the best measure of
- * its capacity: after a sudden drop the filtered estimate lags by a second
- * or more, and after a probe overran a link we were sending little on, the
- * filtered estimate is what we sent, not what the link carries. */
+ * what the bottleneck passes, so the latest windows are the best measure
+ * of its capacity: after a sudden drop the filtered estimate lags by a
+ * second or more, and after a probe overran a link we were sending little
+ * on, the filtered estimate is what we sent, not what the link carries.
+ * The last few windows (~450 ms), not one: a receiver short of CPU stamps
+ * arrivals in bunches, and a single 150 ms window that fell in a stall
+ * holds a fraction of what the link carried. */
 static double throughput_for_decrease(const bwe_delay *d) {
-  if (d->acked.last_sample_kbps >= 0) return d->acked.last_sample_kbps * 1000.0;
-  return bwe_delay_acked_bps(d);
+  const bwe_acked *a = &d->acked;
+  if (a->n_recent == 0) return bwe_delay_acked_bps(d);
+  double sum = 0;
+  for (int i = 0; i < a->n_recent; i++)
+    sum += a->recent_kbps[i];
+  return sum / a->n_recent * 1000.0;
 }
 
 /* ---- AIMD rate controller ---------------------------------------------- */

@@ -50,7 +50,9 @@ typedef struct bwe_trendline {
 } bwe_trendline;
 
 /* Acknowledged bitrate: a Bayesian filter over fixed windows of arrival
- * time (libwebrtc's BitrateEstimator), plus the last raw window. */
+ * time (libwebrtc's BitrateEstimator), plus the last few raw windows. */
+#define BWE_ACK_RECENT 3
+
 typedef struct bwe_acked {
   double estimate_kbps; /* < 0: none yet */
   double var;
@@ -58,7 +60,10 @@ typedef struct bwe_acked {
   int64_t prev_us;
   bool have_prev;
   double window_ms;
-  double last_sample_kbps; /* the last complete window, < 0: none */
+  /* The rates of the last (up to) BWE_ACK_RECENT complete windows: a
+   * ring, recent_at the slot the next one goes to. */
+  double recent_kbps[BWE_ACK_RECENT];
+  int n_recent, recent_at;
 } bwe_acked;
 
 typedef enum { BWE_HOLD = 0, BWE_INCREASE, BWE_DECREASE } bwe_rc_state;

@@ -92,6 +92,7 @@ struct sv_out {
   uint64_t resumed_us;      /* when it last came back after a pause */
   uint64_t resume_after_us; /* paused for bandwidth: not back before then */
   uint64_t resume_wait_us;  /* the last such wait */
+  uint64_t short_since_us;  /* flowing, but too little budget since; 0 = it fits */
   sv_pli_guard pli_guard;   /* its keyframe requests while NACKs repair */
   uint32_t rtx_ssrc;
   uint8_t rtx_pt; /* 0 = the subscriber did not take RTX */
@@ -203,6 +204,11 @@ void sv_adapt_layer_rate(sv_layer *l, uint64_t now);
 bool sv_adapt_goes_first(const sv_out *x, const sv_out *y);
 /* A fresh binding of o to its track: the starting layer. */
 void sv_adapt_out_bound(sv_out *o);
+/* The layer video o is to have when the budget gave it `chosen` at now:
+ * chosen, except that a video that is flowing keeps its lowest layer for
+ * SV_PAUSE_GRACE_US of budget too short for it before it pauses. */
+int sv_adapt_pause_grace(sv_out *o, int chosen, uint64_t now);
+#define SV_PAUSE_GRACE_US 1000000
 uint64_t sv_now_us(void);
 
 #endif

@@ -148,16 +148,38 @@ async function setUp(t, label) {
   const server = await startServer(label, {
     args: ['--bind', '0.0.0.0', '--ice-addresses', `127.0.0.1,${link.hostAddr}`,
       '--rtp-ports', `${PORT_MIN}-${PORT_MAX}`,
+      '--log-level', 'debug',
       ...(process.env.SAMVEI_WEAKLINK_WEB_ROOT ? ['--web-root', process.env.SAMVEI_WEAKLINK_WEB_ROOT] : [])],
     tls: { cert: join(certs, 'server.pem'), key: join(certs, 'server.key') },
   });
   defer(() => server.stopCleanly());
-  return { defer, link, inside, server };
+  return { defer, link, inside, server, label, startedAt: Date.now() };
+}
+
+/* The relay's own account of a stretch of the test (its estimate of each
+ * subscriber's link, the layers and the probing, once a second), printed
+ * when a check fails so that a failure on another machine can be read
+ * from the test's output alone. from, to: Date.now() values. */
+function relayTrace(env, from, to = Date.now()) {
+  let text = '';
+  try {
+    text = readFileSync(join(ARTIFACTS, `${env.label}.server.log`), 'utf8');
+  } catch {
+    return;
+  }
+  const lines = text.split('\n').filter((l) => {
+    if (!/ adapt /.test(l)) return false;
+    const at = Date.parse(l.slice(0, 24));
+    return at >= from && at <= to;
+  });
+  console.log(`relay trace (${lines.length} lines, adapt, ${new Date(from).toISOString()} on):`);
+  for (const l of lines.slice(-80)) console.log(`  ${l.slice(11)}`);
 }
 
 /* ---- checks that can be reported instead of failing ---- */
 
-function checker(label) {
+/* trace: called when a check failed, before failing (relayTrace). */
+function checker(label, trace) {
   const failures = [];
   return {
     failures,
@@ -170,6 +192,7 @@ function checker(label) {
     },
     done() {
       if (!failures.length) return;
+      trace?.();
       const text = `${label}: ${failures.length} quality check(s) failed:\n  - ${failures.join('\n  - ')}`;
       if (REPORT_ONLY) console.log(`(SAMVEI_WEAKLINK_REPORT_ONLY: not failing)\n${text}`);
       else assert.fail(text);
@@ -413,7 +436,7 @@ test(`1:1, receiver's downlink capped at ${CAP_KBIT} kbit/s: samvei against a di
   });
   saveResult('oneToOne', { capKbit: CAP_KBIT, windowS: WINDOW_S, warmupS: WARMUP_S, direct, relay });
 
-  const c = checker('1:1 capped');
+  const c = checker('1:1 capped', () => relayTrace(env, env.startedAt));
   c.check(direct.video.fps > 0, `the direct reference decoded video (${direct.video.fps} fps)`);
   c.check(relay.video.fps >= MIN_FPS, `samvei: ≥ ${MIN_FPS} frames/s decoded (got ${relay.video.fps})`);
   c.check(relay.video.totalFreezeS <= MAX_TOTAL_FREEZE_S, `samvei: ≤ ${MAX_TOTAL_FREEZE_S} s frozen in total (got ${relay.video.totalFreezeS})`);
@@ -476,7 +499,7 @@ test(`3 parties, one receiver capped at ${CAP_KBIT} kbit/s: each gets the layer 
   console.log(`publisher's top layer: ${JSON.stringify(top)} of ${outAfter.length} encoding(s)`);
   saveResult('threeParties', { capKbit: CAP_KBIT, windowS: SHORT_WINDOW_S, capped, uncapped, publisherTopLayer: top, publisherLayers: outAfter });
 
-  const c = checker('3 parties');
+  const c = checker('3 parties', () => relayTrace(env, env.startedAt));
   c.check(uncapped.video.widthMin >= TOP_LAYER_WIDTH, `uncapped receiver keeps frameWidth ≥ ${TOP_LAYER_WIDTH} (min ${uncapped.video.widthMin})`);
   c.check(capped.video.widthLast > 0 && capped.video.widthLast < TOP_LAYER_WIDTH,
     `capped receiver gets a lower layer, frameWidth < ${TOP_LAYER_WIDTH} (last ${capped.video.widthLast})`);
@@ -551,7 +574,7 @@ test(`a cap that moves: unlimited → ${MOVING_CAP_KBIT} kbit/s → unlimited`, 
     timeline: whole.timeline,
   });
 
-  const c = checker('moving cap');
+  const c = checker('moving cap', () => relayTrace(env, capAt - 1000));
   c.check(widthBefore >= TOP_LAYER_WIDTH, `before the cap the receiver has the top layer (${widthBefore} wide)`);
   c.check(downAfterS != null && downAfterS <= LAYER_DOWN_S, `after the cap the layer goes down within ${LAYER_DOWN_S} s (after ${fmt(downAfterS, 2)} s)`);
   c.check(upAfterS != null && upAfterS <= LAYER_UP_S, `after lifting it the layer is back (≥ ${TOP_LAYER_WIDTH}) within ${LAYER_UP_S} s (after ${fmt(upAfterS, 2)} s)`);
@@ -641,7 +664,7 @@ test(`capped at ${PAUSE_CAP_KBIT} kbit/s: audio goes on (< ${MAX_PAUSED_CONCEALE
   saveResult('pausedAt80', { capKbit: PAUSE_CAP_KBIT, windowS: PAUSE_WINDOW_S, noticeMs, noticeInName: namedCount > 0,
     noticeShownPct: shownPct, noticeAtEnd, resumeMs, noticeGoneMs, audioKbps, capped, lifted });
 
-  const c = checker(`${PAUSE_CAP_KBIT} kbit/s`);
+  const c = checker(`${PAUSE_CAP_KBIT} kbit/s`, () => relayTrace(env, env.startedAt));
   c.check(capped.audio.concealedPct != null && capped.audio.concealedPct < MAX_PAUSED_CONCEALED_PCT,
     `audio goes on: < ${MAX_PAUSED_CONCEALED_PCT} % concealed over the capped window (got ${capped.audio.concealedPct}, ${capped.audio.totalSamplesReceived} samples)`);
   c.check(noticeMs != null && namedCount > 0,

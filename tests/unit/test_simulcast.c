@@ -3,12 +3,14 @@
  * what a subscriber sees across layer switches: sequence numbers,
  * timestamps, VP8 picture ID and TL0PICIDX (relay/simulcast.c, relay/vp8.c),
  * plus the header-extension rewrite every forwarded packet goes through
- * (relay/rtp.c sv_rtp_copy_out, sv_rtp_ext_get).
+ * (relay/rtp.c sv_rtp_copy_out, sv_rtp_ext_get), and the grace before a
+ * flowing video pauses for bandwidth (relay/adapt.c).
  */
 #include "relay/simulcast.h"
 
 #include "common/bytes.h"
 #include "common/common.h"
+#include "relay/router_int.h"
 #include "relay/rtp.h"
 #include "relay/sdp.h"
 #include "relay/vp8.h"
@@ -43,6 +45,26 @@ static void test_choose_pause(void) {
   CHECK_EQ_INT(sv_layer_choose(rates, 3, -1, 2, 170000), 0);
   /* A higher layer that stops fitting goes to the lowest, not to a pause. */
   CHECK_EQ_INT(sv_layer_choose(rates, 3, 2, 2, 120000), 0);
+}
+
+/* A budget too short for a flowing video's lowest layer pauses it only
+ * once it has stayed short for the grace; a moment's dip does not, and a
+ * paused video is not held on by it (relay/adapt.c). */
+static void test_pause_grace(void) {
+  sv_out o = {.kind = SV_KIND_VIDEO};
+  sv_adapt_out_bound(&o);
+  uint64_t t = 5000000;
+  o.target = 1;
+  CHECK_EQ_INT(sv_adapt_pause_grace(&o, -1, t), 0); /* short: lowest layer */
+  o.target = 0;
+  CHECK_EQ_INT(sv_adapt_pause_grace(&o, -1, t + SV_PAUSE_GRACE_US / 2), 0);
+  CHECK_EQ_INT(sv_adapt_pause_grace(&o, 0, t + SV_PAUSE_GRACE_US * 3 / 4), 0); /* fits again */
+  CHECK_EQ_INT(sv_adapt_pause_grace(&o, -1, t + SV_PAUSE_GRACE_US), 0);        /* a new grace */
+  CHECK_EQ_INT(sv_adapt_pause_grace(&o, -1, t + SV_PAUSE_GRACE_US * 2 - 1), 0);
+  CHECK_EQ_INT(sv_adapt_pause_grace(&o, -1, t + SV_PAUSE_GRACE_US * 2), -1); /* short for 1 s */
+  o.target = -1;
+  CHECK_EQ_INT(sv_adapt_pause_grace(&o, -1, t + SV_PAUSE_GRACE_US * 2 + 1), -1);
+  CHECK_EQ_INT(sv_adapt_pause_grace(&o, 2, t + SV_PAUSE_GRACE_US * 3), 2);
 }
 
 /* Several videos share one link: the first ones keep their lowest layer,
@@ -263,6 +285,7 @@ int main(void) {
   RUN(test_choose_hysteresis);
   RUN(test_choose_pause);
   RUN(test_allocate);
+  RUN(test_pause_grace);
   RUN(test_vp8_desc);
   RUN(test_outmap_continuity);
   RUN(test_outmap_wraps);
