@@ -50,15 +50,13 @@
  * or nft.
  */
 import { test, before, after } from 'node:test';
-import assert from 'node:assert/strict';
-import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { request } from 'node:https';
-import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
-import { ARTIFACTS, VIEWPORTS, launchBrowser, joinViaUi, roomName, sleep, waitFor } from './lib.mjs';
-import { startServer, makeCerts } from './server.mjs';
-import { recordPeerConnections } from './transport.mjs';
-import { canUseNetns, netnsMissing, createNetns } from './netns.mjs';
+import { loadavg } from 'node:os';
+import { launchBrowser, roomName, sleep } from './lib.mjs';
+import { makeCerts } from './server.mjs';
+import { canUseNetns, netnsMissing } from './netns.mjs';
+import { checker, directCall, directPage, fmt, joinRoom, relayTrace, resultsFile, setUp as setUpLink, table } from './shaped.mjs';
 import { firstFrame, outboundVideo, startSampler, summarize, topLayer } from './quality.mjs';
 
 const REPORT_ONLY = /^(1|true|yes)$/i.test(process.env.SAMVEI_LOSS_REPORT_ONLY ?? '');
@@ -81,8 +79,7 @@ const FIRST_FRAME_TIMEOUT_MS = 30000;
 const PORT_MIN = 45000 + (process.pid % 25) * 40;
 const PORT_MAX = PORT_MIN + 39;
 
-const RESULTS_FILE = join(ARTIFACTS, 'loss-results.json');
-const RESULTS_TEXT = join(ARTIFACTS, 'loss-results.txt');
+const results = resultsFile('loss');
 
 let certs, outside;
 
@@ -95,8 +92,7 @@ before(async () => {
   if (!canUseNetns) return;
   certs = makeCerts();
   outside = await launchBrowser(CAMERA_ARGS);
-  writeFileSync(RESULTS_FILE, '{}\n');
-  writeFileSync(RESULTS_TEXT, '');
+  results.reset();
 });
 
 after(async () => {
@@ -104,40 +100,8 @@ after(async () => {
   if (certs) rmSync(certs, { recursive: true, force: true });
 });
 
-/* What a test opened, closed in reverse order when it ends (also when it
- * fails); the first failure of a close fails the test. */
-function scope(t) {
-  const stack = [];
-  t.after(async () => {
-    let first = null;
-    while (stack.length) {
-      try {
-        await stack.pop()();
-      } catch (err) {
-        first ??= err;
-      }
-    }
-    if (first) throw first; /* e.g. the server did not stop cleanly */
-  });
-  return (fn) => stack.push(fn);
-}
-
-/* The test's link (a namespace with a Chromium inside) and a samvei of its
- * own reachable from there (as in weaklink.test.mjs); the server is stopped
- * and checked to stop cleanly at the end of the test. */
-async function setUp(t, label) {
-  const defer = scope(t);
-  const link = await createNetns(label);
-  defer(async () => link.cleanup());
-  const inside = await link.launchBrowser(CAMERA_ARGS);
-  defer(() => inside.close());
-  const server = await startServer(label, {
-    args: ['--bind', '0.0.0.0', '--ice-addresses', `127.0.0.1,${link.hostAddr}`, '--rtp-ports', `${PORT_MIN}-${PORT_MAX}`],
-    tls: { cert: join(certs, 'server.pem'), key: join(certs, 'server.key') },
-  });
-  defer(() => server.stopCleanly());
-  return { defer, link, inside, server };
-}
+/* The test's link and server (shaped.mjs), the camera at 30 frames/s. */
+const setUp = (t, label) => setUpLink(t, label, { certs, ports: [PORT_MIN, PORT_MAX], browserArgs: CAMERA_ARGS });
 
 /* The relay's counters (loopback; the dev certificate is not checked). */
 const METRICS = ['samvei_packets_lost_total', 'samvei_nacks_sent_total', 'samvei_rtx_received_total',
@@ -164,45 +128,6 @@ function metrics(server) {
 }
 const diff = (a, b) => Object.fromEntries(Object.keys(b).map((k) => [k, b[k] - (a[k] ?? 0)]));
 
-/* ---- checks that can be reported instead of failing ---- */
-
-/* check(ok, what): a quality threshold (SAMVEI_LOSS_REPORT_ONLY reports it
- * instead of failing); check(ok, what, { hard: true }): fails always;
- * check(ok, what, { gap: 'why' }): a threshold the issue sets that is known
- * not to be met yet, printed as such with the reason and never failing, so
- * the number stays in front of everyone until it is met. */
-function checker(label) {
-  const failures = [];
-  let hard = false;
-  return {
-    check(ok, what, opts = {}) {
-      const mark = ok ? 'ok  ' : opts.gap ? 'GAP ' : 'FAIL';
-      console.log(`  ${mark} ${label}: ${what}${!ok && opts.gap ? ` — known gap: ${opts.gap}` : ''}`);
-      if (ok || opts.gap) return;
-      failures.push(what);
-      hard ||= !!opts.hard;
-    },
-    done() {
-      if (!failures.length) return;
-      const text = `${label}: ${failures.length} check(s) failed:\n  - ${failures.join('\n  - ')}`;
-      if (REPORT_ONLY && !hard) console.log(`(SAMVEI_LOSS_REPORT_ONLY: not failing)\n${text}`);
-      else assert.fail(text);
-    },
-  };
-}
-
-function saveResult(key, value) {
-  let all = {};
-  try {
-    all = JSON.parse(readFileSync(RESULTS_FILE, 'utf8'));
-  } catch {
-    /* first result of this run */
-  }
-  all[key] = { at: new Date().toISOString(), ...value };
-  writeFileSync(RESULTS_FILE, JSON.stringify(all, null, 2) + '\n');
-}
-
-const fmt = (x, digits = 1) => (x == null || Number.isNaN(x) ? '–' : typeof x === 'number' ? x.toFixed(digits) : String(x));
 const yn = (b) => (b == null ? '–' : b ? 'yes' : 'no');
 const halves = (h) => (h ? `${h[0]} + ${h[1]}` : '–');
 
@@ -232,55 +157,16 @@ function printTable(title, columns) {
     ['load average (1 min)', (r) => fmt(r.loadAverage, 1)],
     ['path', (r) => (r.pair ? `${r.pair.protocol} ${r.pair.remote}→${r.pair.local}` : '–')],
   ];
-  const names = Object.keys(columns);
-  const cells = rows.map(([label, f]) => [label, ...names.map((n) => f(columns[n]))]);
-  const widths = [0, ...names].map((_, i) => Math.max(...[['', ...names], ...cells].map((row) => String(row[i]).length)));
-  const line = (row) => row.map((c, i) => String(c).padEnd(widths[i])).join('  ');
-  const busy = Math.max(...names.map((n) => columns[n].loadAverage ?? 0));
-  const note = busy > 2 * cpus().length
-    ? [`note: load average ${busy.toFixed(1)} on ${cpus().length} cores; the browsers were short of CPU, so these numbers are noisy`]
-    : [];
-  const relay = names.map((n) => columns[n]).find((r) => r.relayMetrics);
+  const relay = Object.values(columns).find((r) => r.relayMetrics);
   const counters = relay
     ? [`samvei /metrics over the window: ${Object.entries(relay.relayMetrics).map(([k, v]) => `${k.replace(/^samvei_|_total$/g, '')} ${v}`).join(', ')}`]
     : [];
-  const text = [`\n${title}`, line(['', ...names]), ...cells.map(line), ...counters, ...note, ''].join('\n');
+  const text = table(title, rows, columns, counters);
   console.log(text);
-  appendFileSync(RESULTS_TEXT, text + '\n');
+  results.print(text + '\n');
 }
 
 /* ---- participants ---- */
-
-function logTo(page, label) {
-  const file = join(ARTIFACTS, `${label}.console.log`);
-  writeFileSync(file, '');
-  page.on('console', (m) => appendFileSync(file, `[${m.type()}] ${m.text()}\n`));
-  page.on('pageerror', (e) => appendFileSync(file, `[pageerror] ${e.stack || e}\n`));
-}
-
-/* A page in its own context of `browser`, with its PeerConnections recorded
- * and the dev certificate accepted; closed by close() or at the end of the
- * test. */
-async function newPage(defer, browser, label) {
-  const context = await browser.newContext({
-    viewport: VIEWPORTS.laptop,
-    permissions: ['camera', 'microphone'],
-    locale: 'en-US',
-    ignoreHTTPSErrors: true,
-  });
-  const close = () => context.close().catch(() => {});
-  defer(close);
-  await recordPeerConnections(context);
-  const page = await context.newPage();
-  logTo(page, label);
-  return { label, context, page, close };
-}
-
-async function joinRoom(env, browser, { label, room, name, host }) {
-  const p = await newPage(env.defer, browser, label);
-  p.id = await joinViaUi(p.page, room, name, { base: `https://${host}:${env.server.port}` });
-  return p;
-}
 
 /* A samvei call: the receiver joins first, then the publisher (both send
  * camera and microphone, as in a consultation); `publisherInside` puts the
@@ -297,77 +183,6 @@ async function relayCall(env, label, { publisherInside }) {
 }
 
 /* ---- the direct reference: one RTCPeerConnection per page ---- */
-
-/* As in weaklink.test.mjs: served by page.route() at http://localhost/ (a
- * secure context) without any network; the camera and microphone
- * constraints of web/js/media.js. */
-const DIRECT_HTML = `<!doctype html>
-<meta charset="utf-8"><title>direct</title>
-<button id="go">start</button>
-<video id="remote" autoplay playsinline></video>
-<script>
-window.__samveiPcs = [];
-const VIDEO = { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30, max: 30 } };
-const AUDIO = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
-function gathered(pc) {
-  return new Promise((ok) => {
-    if (pc.iceGatheringState === 'complete') return ok();
-    pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && ok());
-  });
-}
-window.direct = {
-  async start() {
-    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
-    window.__samveiPcs.push(pc);
-    window.pc = pc;
-    const remote = document.getElementById('remote');
-    pc.ontrack = (ev) => {
-      remote.srcObject = ev.streams[0] ?? new MediaStream([ev.track]);
-      remote.play().catch((err) => console.log('play: ' + err));
-    };
-    const s = await navigator.mediaDevices.getUserMedia({ audio: AUDIO, video: VIDEO });
-    for (const t of s.getTracks()) pc.addTrack(t, s);
-  },
-  async offer() {
-    await pc.setLocalDescription(await pc.createOffer());
-    await gathered(pc);
-    return pc.localDescription.sdp;
-  },
-  async answer(sdp) {
-    await pc.setRemoteDescription({ type: 'offer', sdp });
-    await pc.setLocalDescription(await pc.createAnswer());
-    await gathered(pc);
-    return pc.localDescription.sdp;
-  },
-  async accept(sdp) {
-    await pc.setRemoteDescription({ type: 'answer', sdp });
-  },
-};
-</script>`;
-
-async function directPage(defer, browser, label) {
-  const p = await newPage(defer, browser, label);
-  await p.page.route('http://localhost/**', (route) =>
-    route.fulfill({ status: 200, contentType: 'text/html', body: DIRECT_HTML }),
-  );
-  await p.page.goto('http://localhost/direct.html');
-  await p.page.click('#go'); /* a click, so the page may play sound */
-  return p;
-}
-
-/* A direct call between two pages (either may be inside the namespace);
- * the SDP, with all candidates, goes through the test process. */
-async function directCall(sender, receiver) {
-  await sender.page.evaluate(() => window.direct.start());
-  await receiver.page.evaluate(() => window.direct.start());
-  const offer = await sender.page.evaluate(() => window.direct.offer());
-  const answer = await receiver.page.evaluate((sdp) => window.direct.answer(sdp), offer);
-  await sender.page.evaluate((sdp) => window.direct.accept(sdp), answer);
-  await waitFor(() => receiver.page.evaluate(() => window.pc.connectionState === 'connected'), {
-    timeoutMs: 20000,
-    what: 'the direct call to connect',
-  });
-}
 
 /* ---- measuring ---- */
 
@@ -492,12 +307,12 @@ async function runScenario(t, key, { publisherInside }) {
   });
   await call.receiver.close();
   await call.publisher.close();
-  return { direct, relay };
+  return { direct, relay, env };
 }
 
 function printAndSave(key, title, { direct, relay }) {
   printTable(title, direct ? { direct, samvei: relay } : { samvei: relay });
-  saveResult(key, { lossPct: LOSS_PCT, windowS: WINDOW_S, warmupS: WARMUP_S, direct, relay });
+  results.save(key, { lossPct: LOSS_PCT, windowS: WINDOW_S, warmupS: WARMUP_S, direct, relay });
 }
 
 /* The issue's quality thresholds for samvei; the direct call is shown next
@@ -517,7 +332,7 @@ function checkQuality(c, relay, direct) {
 test(`1:1, ${LOSS_PCT} % random UDP loss on the receiver's side: RED and RTX repair it`, { skip, timeout: 300000 }, async (t) => {
   const r = await runScenario(t, 'receiver', { publisherInside: false });
   printAndSave('receiverLoss', `${LOSS_PCT} % UDP loss on the receiver's side, ${WINDOW_S} s after a ${WARMUP_S} s warm-up`, r);
-  const c = checker('receiver-side loss');
+  const c = checker('receiver-side loss', { reportOnly: REPORT_ONLY && 'SAMVEI_LOSS_REPORT_ONLY', trace: () => relayTrace(r.env) });
   checkQuality(c, r.relay, r.direct);
   /* Not a quality threshold: RTX either flows or it does not. Probing can
    * also arrive as RTX, so the receiver's NACKs and the relay's answers to
@@ -534,7 +349,7 @@ test(`1:1, ${LOSS_PCT} % random UDP loss on the receiver's side: RED and RTX rep
 test(`1:1, ${LOSS_PCT} % random UDP loss on the publisher's uplink: the relay repairs it with RTX`, { skip, timeout: 300000 }, async (t) => {
   const r = await runScenario(t, 'publisher', { publisherInside: true });
   printAndSave('publisherLoss', `${LOSS_PCT} % UDP loss on the publisher's uplink, ${WINDOW_S} s after a ${WARMUP_S} s warm-up`, r);
-  const c = checker('publisher-uplink loss');
+  const c = checker('publisher-uplink loss', { reportOnly: REPORT_ONLY && 'SAMVEI_LOSS_REPORT_ONLY', trace: () => relayTrace(r.env) });
   checkQuality(c, r.relay, r.direct);
   /* Not a quality threshold. The publisher's browser may probe with RTX
    * too, so the NACKs it got and the relay's own count must grow as well. */
