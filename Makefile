@@ -19,7 +19,7 @@ deps:
 
 deps-test:
 	@bash scripts/install-deps.sh test
-	@cd tests/e2e && { [ -d node_modules/playwright-core ] || npm install --no-audit --no-fund --loglevel=error; }
+	@cd tests/e2e && { { [ -d node_modules/playwright-core ] && [ -d node_modules/axe-core ]; } || npm install --no-audit --no-fund --loglevel=error; }
 
 build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -62,8 +62,10 @@ docker-test: deps-test
 	@bash docker/test.sh
 
 # Every fuzz target under libFuzzer (clang, libraries instrumented) for
-# FUZZ_SECONDS each; new corpus entries and crashers land in
-# tests/fuzz/corpus/<target>/ (tests/fuzz/run.sh).
+# FUZZ_SECONDS each, FUZZ_JOBS (default: cores) at once; crashers land in
+# tests/fuzz/corpus/<target>/, new corpus entries in
+# $(BUILD_FUZZ)/fuzz-corpus/<target>/, or with FUZZ_MERGE=1 (the default
+# in CI) in tests/fuzz/corpus/<target>/ (tests/fuzz/run.sh).
 fuzz:
 	@bash scripts/install-deps.sh fuzz
 	@bash tests/fuzz/run.sh $(BUILD_FUZZ) $(FUZZ_SECONDS)

@@ -43,6 +43,7 @@ typedef enum {
   OPT_JOIN_GRACE_AFTER,
   OPT_WAITING_ROOM_OPEN,
   OPT_PRIVACY_NOTICE,
+  OPT_ACCESSIBILITY_STATEMENT,
   OPT_RECORDING_RETENTION,
   OPT_DATABASE_URL,
   OPT_RETENTION_DAYS,
@@ -53,6 +54,7 @@ typedef enum {
   OPT_MAX_CONNS_PER_IP,
   OPT_UNJOINED_TIMEOUT,
   OPT_REQUEST_TIMEOUT,
+  OPT_URGENT_FALLBACK_AFTER,
   OPT_HELP,
   OPT_VERSION,
 } sv_option_id;
@@ -124,6 +126,10 @@ static const sv_option options[] = {
      "the waiting room opens this long before the start", NULL},
     {OPT_PRIVACY_NOTICE, "privacy-notice", "TEXT", NULL, "a text of 1-2000 characters",
      "privacy notice each person acknowledges before joining", "the web client's built-in text"},
+    {OPT_ACCESSIBILITY_STATEMENT, "accessibility-statement", "FILE", NULL,
+     "a readable UTF-8 plain-text file of 1-20000 characters (blank lines part paragraphs)",
+     "the deployment's accessibility statement, shown at /accessibility",
+     "the web client's built-in template"},
     {OPT_RECORDING_RETENTION, "recording-retention-days", "N", "30", "days 0-3650",
      "recordings and stills in DATA-DIR/recordings are deleted after this many days (0 = kept)",
      NULL},
@@ -151,6 +157,8 @@ static const sv_option options[] = {
      "a WebSocket that has not joined (or watched urgent requests) by then is closed", NULL},
     {OPT_REQUEST_TIMEOUT, "request-timeout", "SECONDS", "10", "seconds 1-600",
      "a request's headers, and an API request's body, must arrive within this", NULL},
+    {OPT_URGENT_FALLBACK_AFTER, "urgent-fallback-after", "SECONDS", "120", "seconds 1-3600",
+     "an urgent request nobody has accepted by then shows the asker the team's phone number", NULL},
     {OPT_HELP, "help", NULL, NULL, NULL, "show this help and exit", NULL},
     {OPT_VERSION, "version", NULL, NULL, NULL, "show the version and exit", NULL},
 };
@@ -258,6 +266,22 @@ static void set_string(char **field, const char *value) {
 }
 
 /* Parses value for opt into cfg. Returns false if it is not of opt's form. */
+/* The accessibility statement is read once, at start: UTF-8 plain text
+ * (a NUL byte fails validation), which the client shows as text, never as
+ * markup. Leading and trailing blank space is dropped. */
+static bool read_statement(sv_config *cfg, const char *path) {
+  char *text = NULL;
+  gsize len = 0;
+  if (!*path || !g_file_get_contents(path, &text, &len, NULL)) return false;
+  bool ok = g_utf8_validate(text, (gssize)len, NULL);
+  char *trimmed = ok ? g_strstrip(text) : text;
+  glong chars = ok ? g_utf8_strlen(trimmed, -1) : 0;
+  ok = ok && chars >= 1 && chars <= 20000;
+  if (ok) set_string(&cfg->accessibility_statement, trimmed);
+  g_free(text);
+  return ok;
+}
+
 static bool apply(sv_config *cfg, const sv_option *opt, const char *value) {
   guint64 n, lo, hi;
   char *list;
@@ -368,6 +392,8 @@ static bool apply(sv_config *cfg, const sv_option *opt, const char *value) {
       return false;
     set_string(&cfg->privacy_notice, value);
     return true;
+  case OPT_ACCESSIBILITY_STATEMENT:
+    return read_statement(cfg, value);
   case OPT_DATABASE_URL:
     if (!g_str_has_prefix(value, "postgres://") && !g_str_has_prefix(value, "postgresql://"))
       return false;
@@ -407,6 +433,10 @@ static bool apply(sv_config *cfg, const sv_option *opt, const char *value) {
     if (!parse_uint(value, 1, opt->id == OPT_UNJOINED_TIMEOUT ? 3600 : 600, &n)) return false;
     *(opt->id == OPT_UNJOINED_TIMEOUT ? &cfg->unjoined_timeout : &cfg->request_timeout) =
         (unsigned)n;
+    return true;
+  case OPT_URGENT_FALLBACK_AFTER:
+    if (!parse_uint(value, 1, 3600, &n)) return false;
+    cfg->urgent_fallback_s = (unsigned)n;
     return true;
   case OPT_HELP:
   case OPT_VERSION:
@@ -593,6 +623,7 @@ void sv_config_free(sv_config *cfg) {
   g_free(cfg->turn_secret);
   g_free(cfg->token_secret);
   g_free(cfg->privacy_notice);
+  g_free(cfg->accessibility_statement);
   g_free(cfg->public_url);
   g_free(cfg->allowed_origins);
   g_free(cfg->database_url);

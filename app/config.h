@@ -40,16 +40,18 @@ typedef struct sv_config {
   char *turn_secret;      /* coturn's static-auth-secret; NULL = none */
   unsigned turn_ttl;      /* seconds TURN credentials stay valid */
   bool allow_open_rooms;
-  bool chat;                 /* in-call chat on (--chat on|off) */
-  char *token_secret;        /* NULL = the one kept in data_dir (see app/secret.h) */
-  int join_grace_before_min; /* tokens valid this long before the start */
-  int join_grace_after_min;  /* ...and this long after the end */
-  int waiting_room_open_min; /* the waiting room opens this long before the start */
-  char *privacy_notice;      /* NULL = the web client's own text */
-  char *database_url;        /* postgres(ql):// URL; NULL = SQLite in data_dir */
-  char *public_url;          /* base of API-made links; NULL = from each request */
-  int retention_days;        /* audit events older than this are deleted; 0 = keep */
-  bool help, version;        /* --help / --version was given: nothing else is read */
+  bool chat;                     /* in-call chat on (--chat on|off) */
+  char *token_secret;            /* NULL = the one kept in data_dir (see app/secret.h) */
+  int join_grace_before_min;     /* tokens valid this long before the start */
+  int join_grace_after_min;      /* ...and this long after the end */
+  int waiting_room_open_min;     /* the waiting room opens this long before the start */
+  unsigned urgent_fallback_s;    /* an unanswered urgent request shows the team's phone after */
+  char *privacy_notice;          /* NULL = the web client's own text */
+  char *accessibility_statement; /* the text of --accessibility-statement FILE; NULL = built-in */
+  char *database_url;            /* postgres(ql):// URL; NULL = SQLite in data_dir */
+  char *public_url;              /* base of API-made links; NULL = from each request */
+  int retention_days;            /* audit events older than this are deleted; 0 = keep */
+  bool help, version;            /* --help / --version was given: nothing else is read */
   /* recordings and stills are deleted after this many days; 0 = kept */
   int recording_retention_days;
   /* people in one consultation, and in one of kind group-teaching */

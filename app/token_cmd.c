@@ -17,10 +17,8 @@
 #include "app/config.h"
 #include "app/secret.h"
 #include "common/common.h"
+#include "common/role.h"
 #include "schedule/token.h"
-
-static const char *const roles[] = {"specialist", "municipal",   "patient",
-                                    "relative",   "interpreter", "observer"};
 
 static bool parse_time(const char *s, int64_t *out) {
   guint64 n;
@@ -83,9 +81,8 @@ int sv_app_token_main(int argc, char **argv) {
   memset(&claims, 0, sizeof claims);
   int64_t start = (int64_t)(g_get_real_time() / G_USEC_PER_SEC);
   guint64 length = 60;
-  bool role_ok = false;
-  for (size_t i = 0; role && i < SV_ARRAY_LEN(roles); i++)
-    role_ok |= strcmp(role, roles[i]) == 0;
+  sv_role role_value;
+  bool role_ok = sv_role_parse(role, &role_value) == 0;
 
   if (sv_config_load(&cfg, (int)rest->len, (char **)rest->pdata, &error) < 0) {
     fprintf(stderr, "samvei token: %s\n", error);

@@ -51,7 +51,9 @@ static int se(bits *b) {
 static void skip_scaling_list(bits *b, int size) {
   int last = 8, next = 8;
   for (int j = 0; j < size && !b->bad; j++) {
-    if (next != 0) next = (last + se(b) + 256) % 256;
+    /* delta_scale is -128..127; a hostile one is reduced first, so that
+     * the sum cannot overflow. */
+    if (next != 0) next = (last + se(b) % 256 + 256) % 256;
     last = next == 0 ? last : next;
   }
 }

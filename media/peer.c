@@ -414,6 +414,14 @@ static void on_recording(sv_media_peer *p, json_t *msg) {
                          p->cfg.consent > 0));
 }
 
+/* A host asks for a still of our camera: answered as --consent says. */
+static void on_capture_request(sv_media_peer *p, json_t *msg) {
+  const char *request = json_string_value(json_object_get(msg, "request"));
+  if (p->cfg.consent == 0 || !request) return;
+  send_json(p, json_pack("{s:s,s:s,s:s,s:b}", "type", "capture-consent", "id", "capture-consent",
+                         "request", request, "agree", p->cfg.consent > 0));
+}
+
 static void on_ws_message(SoupWebsocketConnection *ws, gint type, GBytes *bytes, gpointer data) {
   sv_media_peer *p = data;
   if (type != SOUP_WEBSOCKET_DATA_TEXT) return;
@@ -464,13 +472,14 @@ static void on_ws_message(SoupWebsocketConnection *ws, gint type, GBytes *bytes,
   } else if (strcmp(t, "pc-state") == 0 || strcmp(t, "participant-joined") == 0 ||
              strcmp(t, "participant-left") == 0 || strcmp(t, "recording") == 0 ||
              strcmp(t, "capture-ready") == 0 || strcmp(t, "capture-failed") == 0 ||
-             strcmp(t, "captured") == 0) {
+             strcmp(t, "captured") == 0 || strcmp(t, "capture-request") == 0) {
     if (strcmp(t, "participant-joined") == 0 && !p->other[0]) {
       const char *pid =
           json_string_value(json_object_get(json_object_get(msg, "participant"), "id"));
       if (pid) g_strlcpy(p->other, pid, sizeof p->other);
     }
     if (strcmp(t, "recording") == 0) on_recording(p, msg);
+    if (strcmp(t, "capture-request") == 0) on_capture_request(p, msg);
     if (strcmp(t, "pc-state") == 0 &&
         strcmp(json_string_value(json_object_get(msg, "pc")) ?: "", "publish") == 0)
       p->pub_connected =

@@ -84,7 +84,7 @@ int main(int argc, char **argv) {
       {"capture", 0, 0, G_OPTION_ARG_INT, &capture,
        "host: take a still of the first other participant after SEC seconds", "SEC"},
       {"consent", 0, 0, G_OPTION_ARG_STRING, &consent,
-       "answer recording requests: yes or no (default: do not answer)", "ANSWER"},
+       "answer recording and still requests: yes or no (default: do not answer)", "ANSWER"},
       {NULL, 0, 0, 0, NULL, NULL, NULL}};
   GError *err = NULL;
   GOptionContext *ctx = g_option_context_new("- headless samvei participant (webrtcbin)");

@@ -5,6 +5,10 @@
  * reaches us (libnice consumes it); DTLS goes to the handshake; SRTP/SRTCP is
  * decrypted in the worker's scratch buffer and handed to the router. Nothing
  * here allocates per packet.
+ *
+ * ICE-TCP is not libnice's (see tcpbridge.h): with --ice-tcp, each UDP host
+ * candidate gets a passive TCP twin that the bridge announces and relays to
+ * it, so libnice sees browsers on TCP as peer-reflexive UDP candidates.
  */
 #include "relay/peer.h"
 #include "relay/socksrc.h"
@@ -12,8 +16,15 @@
 #include <agent.h>
 #include <string.h>
 
+#include "common/common.h"
 #include "relay/rtp.h"
 #include "relay/srtp.h"
+#include "relay/tcpbridge.h"
+
+#define MOD "peer"
+/* Seconds without a packet in, once connected, that count as a stalled
+ * selected pair (browsers send RTCP at least every second or so). */
+#define STALL_SECONDS 5
 
 /* Owned by its worker thread. */
 struct sv_peer {
@@ -30,7 +41,12 @@ struct sv_peer {
   sv_srtp_profile profile; /* negotiated by DTLS, 0 until then */
   sv_pc_state state;
   bool dtls_client, dtls_started, remote_set, released, gathering_done;
-  GPtrArray *held; /* local candidates not yet released (owned strings) */
+  GPtrArray *held;   /* local candidates not yet released (owned strings) */
+  sv_tcpbridge *tcp; /* NULL without --ice-tcp */
+  uint64_t rx;       /* packets in (DTLS, SRTP, SRTCP) */
+  uint64_t rx_seen;  /* rx at the watchdog's last tick */
+  unsigned quiet;    /* watchdog ticks without a packet in */
+  GSource *watchdog; /* once connected: notices a stalled selected pair */
 };
 
 static void set_state(sv_peer *p, sv_pc_state st, const char *reason) {
@@ -54,9 +70,33 @@ static void emit_local(sv_peer *p, NiceCandidate *c) {
   }
 }
 
+/* The passive ICE-TCP candidate(s) bridged to the UDP host candidate c. */
+static void announce_tcp(sv_peer *p, NiceCandidate *c) {
+  struct sockaddr_storage ss;
+  nice_address_copy_to_sockaddr(&c->addr, (struct sockaddr *)&ss);
+  socklen_t len =
+      ss.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+  uint16_t port = sv_tcpbridge_listen(p->tcp, (struct sockaddr *)&ss, len);
+  if (!port) return;
+  /* As libnice would rank it: a TCP host candidate gets half the UDP host
+   * type preference (120), so every UDP path is tried first. */
+  guint32 prio = (60u << 24) | (c->priority & 0x00ffff00u) | 255u;
+  char addr[NICE_ADDRESS_STRING_LEN];
+  nice_address_to_string(&c->addr, addr);
+  const char *addrs[2] = {addr, p->env->public_ip};
+  for (int i = 0; i < 2 && addrs[i]; i++) {
+    char line[256];
+    g_snprintf(line, sizeof line, "candidate:%st 1 tcp %u %s %u typ host tcptype passive",
+               c->foundation, prio - (guint32)i, addrs[i], port);
+    emit_candidate(p, line);
+  }
+}
+
 /* A local candidate, and with --public-ip its public twin. */
 static void announce(sv_peer *p, NiceCandidate *c) {
   emit_local(p, c);
+  if (p->tcp && c->type == NICE_CANDIDATE_TYPE_HOST && c->transport == NICE_CANDIDATE_TRANSPORT_UDP)
+    announce_tcp(p, c);
   /* NAT 1:1: also advertise the public address with the same port. */
   if (p->env->public_ip && c->type == NICE_CANDIDATE_TYPE_HOST) {
     NiceCandidate *pub = nice_candidate_copy(c);
@@ -85,6 +125,26 @@ static void on_dtls_send(void *user, const uint8_t *buf, size_t len) {
   nice_agent_send(p->agent, p->stream, 1, (guint)len, (const gchar *)buf);
 }
 
+/* Once a second while connected: logs (once per stall) when nothing came
+ * in for STALL_SECONDS. The relay cannot restart ICE on its own (the
+ * client holds the offer of the publish connection); the client's consent
+ * checks fail and it restarts or rejoins. */
+static gboolean on_watchdog(gpointer data) {
+  sv_peer *p = data;
+  if (p->rx != p->rx_seen) {
+    if (p->quiet >= STALL_SECONDS)
+      SV_INFO(MOD, "a PeerConnection's selected pair carries packets again after %u s", p->quiet);
+    p->rx_seen = p->rx;
+    p->quiet = 0;
+  } else if (++p->quiet == STALL_SECONDS) {
+    SV_INFO(MOD,
+            "no packet from a connected client for %u s: its selected ICE pair is stalled "
+            "(or it has nothing to send on this PeerConnection)",
+            p->quiet);
+  }
+  return G_SOURCE_CONTINUE;
+}
+
 static void on_dtls_connected(void *user, const sv_dtls_srtp_keys *keys, bool is_client) {
   sv_peer *p = user;
   if (sv_srtp_start(&p->srtp, keys, is_client) != 0) {
@@ -92,6 +152,11 @@ static void on_dtls_connected(void *user, const sv_dtls_srtp_keys *keys, bool is
     return;
   }
   p->profile = keys->profile;
+  if (!p->watchdog) {
+    p->watchdog = g_timeout_source_new_seconds(1);
+    g_source_set_callback(p->watchdog, on_watchdog, p, NULL);
+    g_source_attach(p->watchdog, p->env->ctx);
+  }
   set_state(p, SV_PC_STATE_CONNECTED, NULL);
 }
 
@@ -121,6 +186,7 @@ static void on_recv(NiceAgent *agent, guint stream, guint component, guint len, 
   sv_peer *p = data;
   const uint8_t *in = (const uint8_t *)buf;
   sv_stats_block *st = p->env->stats;
+  p->rx++;
   switch (sv_pkt_classify(in, len)) {
   case SV_PKT_DTLS:
     if (p->dtls) sv_dtls_input(p->dtls, in, len);
@@ -171,8 +237,8 @@ sv_peer *sv_peer_new(const sv_peer_env *env, bool controlling, const sv_peer_cal
   SV_STAT_ADD(env->stats, peers, 1);
   /* No UPnP: a relay has no NAT router to open ports on, and libnice would
    * otherwise multicast an SSDP search for every PeerConnection. */
-  g_object_set(p->agent, "controlling-mode", controlling ? TRUE : FALSE, "ice-tcp",
-               env->ice_tcp ? TRUE : FALSE, "ice-udp", TRUE, "upnp", FALSE, NULL);
+  g_object_set(p->agent, "controlling-mode", controlling ? TRUE : FALSE, "ice-tcp", FALSE,
+               "ice-udp", TRUE, "upnp", FALSE, NULL);
   if (env->ice_addresses) {
     for (char **a = env->ice_addresses; *a; a++) {
       NiceAddress addr;
@@ -188,6 +254,10 @@ sv_peer *sv_peer_new(const sv_peer_env *env, bool controlling, const sv_peer_cal
   g_signal_connect(p->agent, "component-state-changed", G_CALLBACK(on_component_state), p);
   nice_agent_attach_recv(p->agent, p->stream, 1, env->ctx, on_recv, p);
   nice_agent_get_local_credentials(p->agent, p->stream, &p->ufrag, &p->pwd);
+  if (env->ice_tcp) {
+    p->tcp = sv_tcpbridge_new(env->ctx, env->stats, env->port_min, env->port_max);
+    sv_tcpbridge_set_ufrag(p->tcp, p->ufrag);
+  }
   if (!nice_agent_gather_candidates(p->agent, p->stream)) {
     *err = SV_EIO;
     sv_peer_free(p);
@@ -232,6 +302,7 @@ int sv_peer_restart_ice(sv_peer *p) {
   g_free(p->pwd);
   p->ufrag = p->pwd = NULL;
   nice_agent_get_local_credentials(p->agent, p->stream, &p->ufrag, &p->pwd);
+  if (p->tcp) sv_tcpbridge_set_ufrag(p->tcp, p->ufrag);
   p->remote_set = false;
   p->remote_ufrag[0] = '\0';
   /* The client drops candidates of the old generation: announce them again,
@@ -313,6 +384,11 @@ void sv_peer_free(sv_peer *p) {
   sv_dtls_free(p->dtls);
   p->dtls = NULL;
   sv_srtp_stop(&p->srtp);
+  sv_tcpbridge_free(p->tcp);
+  if (p->watchdog) {
+    g_source_destroy(p->watchdog);
+    g_source_unref(p->watchdog);
+  }
   if (p->agent) {
     nice_agent_attach_recv(p->agent, p->stream, 1, p->env->ctx, NULL, NULL);
     g_signal_handlers_disconnect_by_data(p->agent, p);

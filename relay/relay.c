@@ -33,8 +33,21 @@ struct sv_relay {
   GHashTable *placement; /* room id → placement*, main thread only */
 };
 
+const char *const sv_pc_kind_names[3] = {
+    [SV_PC_PUBLISH] = "publish", [SV_PC_SUBSCRIBE] = "subscribe", NULL};
+
 const char *sv_pc_kind_name(sv_pc_kind pc) {
-  return pc == SV_PC_PUBLISH ? "publish" : "subscribe";
+  return sv_pc_kind_names[pc == SV_PC_PUBLISH ? SV_PC_PUBLISH : SV_PC_SUBSCRIBE];
+}
+
+int sv_pc_kind_parse(const char *name, sv_pc_kind *out) {
+  for (int i = 0; name && sv_pc_kind_names[i]; i++) {
+    if (strcmp(name, sv_pc_kind_names[i]) == 0) {
+      *out = (sv_pc_kind)i;
+      return 0;
+    }
+  }
+  return SV_EINVAL;
 }
 
 const char *sv_pc_state_name(sv_pc_state state) {
@@ -178,6 +191,11 @@ static void add_block(const sv_stats_block *cb, sv_relay_stats *out) {
   SUM(red_stripped);
   SUM(nack_sent);
   SUM(rtx_received);
+  SUM(ice_tcp_accepted);
+  SUM(ice_tcp_closed_timeout);
+  SUM(ice_tcp_closed_bad);
+  SUM(ice_tcp_closed_limit);
+  SUM(ice_tcp_dropped);
 #undef SUM
 }
 

@@ -156,6 +156,10 @@ typedef struct sv_relay_stats {
   uint64_t red_stripped;   /* ... and stripped to Opus for subscribers without RED */
   uint64_t nack_sent;      /* NACKs the relay sent publishers for lost packets */
   uint64_t rtx_received;   /* retransmissions from publishers that repaired a gap */
+  /* ICE-TCP connections accepted, closed by the relay (no valid Binding
+   * request within 5 s, bad frames, limits), and packets dropped. */
+  uint64_t ice_tcp_accepted, ice_tcp_closed_timeout, ice_tcp_closed_bad, ice_tcp_closed_limit;
+  uint64_t ice_tcp_dropped;
 } sv_relay_stats;
 
 /* Upper bounds (kbit/s) of the bandwidth-estimate buckets; the 9th is +Inf. */
@@ -242,7 +246,12 @@ int sv_relay_allow_publish(sv_relay *relay, const char *room, const char *partic
  * offer that marks a screen again starts a new share. */
 int sv_relay_stop_screen(sv_relay *relay, const char *room, const char *participant);
 
+/* The kinds' names ("publish", "subscribe") in enum order, NULL-terminated:
+ * the one table that turns a PeerConnection kind into its name and back. */
+extern const char *const sv_pc_kind_names[3];
 const char *sv_pc_kind_name(sv_pc_kind pc);
+/* Parses a kind's name; returns 0 and sets *out, or SV_EINVAL. */
+int sv_pc_kind_parse(const char *name, sv_pc_kind *out);
 const char *sv_pc_state_name(sv_pc_state state);
 
 #endif

@@ -37,6 +37,10 @@ typedef struct sv_stats_block {
   _Atomic uint64_t layer_switches, video_paused, padding_bytes;
   _Atomic uint64_t red_forwarded, red_stripped; /* RED audio packets, by what subscribers took */
   _Atomic uint64_t nack_sent, rtx_received;     /* towards publishers, and their answers */
+  /* ICE-TCP (relay/tcpbridge.c): connections accepted, closed by the
+   * relay by reason, and packets dropped for a full buffer. */
+  _Atomic uint64_t ice_tcp_accepted, ice_tcp_closed_timeout, ice_tcp_closed_bad,
+      ice_tcp_closed_limit, ice_tcp_dropped;
 } __attribute__((aligned(64))) sv_stats_block;
 
 #define SV_STAT_ADD(block, field, n)                                                               \

@@ -19,8 +19,9 @@
  * Changes that matter to people append their audit event in the same
  * transaction, so the log and the data cannot disagree: consultation
  * create/update/cancel ("booked", "changed", "cancelled"), invitation
- * add/revoke ("invitation-issued", "invitation-revoked"), urgent add/accept
- * ("urgent-request", "urgent-accept") and retention ("retention"). Callers
+ * add/revoke ("invitation-issued", "invitation-revoked"), urgent
+ * add/accept/withdrawn ("urgent-request", "urgent-accept",
+ * "urgent-withdrawn") and retention ("retention"). Callers
  * must not append those events again.
  *
  * Threads: an sv_store belongs to the thread that opened it (the main loop
@@ -39,6 +40,7 @@
 #define SV_STORE_NAME_MAX   260 /* 64 characters of up to 4 bytes, as signalling allows */
 #define SV_STORE_TITLE_MAX  200
 #define SV_STORE_HASH_MAX   65   /* hex SHA-256 + NUL */
+#define SV_STORE_PHONE_MAX  32   /* a team's phone number, with NUL */
 #define SV_STORE_DETAIL_MAX 1024 /* an audit event's detail JSON, with NUL */
 
 typedef struct sv_store sv_store;
@@ -67,6 +69,7 @@ typedef struct sv_team {
   char organisation[SV_STORE_NAME_MAX];
   bool on_call;
   int distance_km; /* one way to the specialists; 0 = unknown (no travel avoided counted) */
+  char phone[SV_STORE_PHONE_MAX]; /* shown when an urgent request goes unanswered; "" = none */
 } sv_team;
 
 /* Stores team with a new id, written to team->id (any id given is ignored).
@@ -209,6 +212,11 @@ int sv_store_urgent_add(sv_store *st, sv_urgent *u, const char *actor, int64_t n
 /* Accepts, once: the first caller wins, a later one gets SV_ESTATE.
  * Appends "urgent-accept" with the wait in seconds. SV_ENOENT. */
 int sv_store_urgent_accept(sv_store *st, const char *id, const char *accepted_by, int64_t now);
+/* Appends "urgent-withdrawn" (detail: the request and `reason`, "left" or
+ * "cancelled") for a request nobody accepted; the request row stays, not
+ * accepted. SV_ENOENT. */
+int sv_store_urgent_withdrawn(sv_store *st, const char *id, const char *reason, const char *actor,
+                              int64_t now);
 int sv_store_urgent_get(sv_store *st, const char *id, sv_urgent *out);
 /* Requests to team (NULL or "" = all), newest first; waiting_only keeps the
  * ones not yet accepted (*out g_free()d). */

@@ -7,15 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/role.h"
 #include "schedule/store_int.h"
 
 #define INV_COLS "id, consultation, role, name, token_hash, issued, expires, used, revoked"
 /* The same columns of invitations aliased as i (in a join). */
 #define INV_COLS_I                                                                                 \
   "i.id, i.consultation, i.role, i.name, i.token_hash, i.issued, i.expires, i.used, i.revoked"
-
-static const char *const roles[] = {"specialist", "municipal",   "patient",
-                                    "relative",   "interpreter", "observer"};
 
 static void inv_from_row(const sv_rows *rows, size_t r, sv_invitation *inv) {
   memset(inv, 0, sizeof *inv);
@@ -31,10 +29,9 @@ static void inv_from_row(const sv_rows *rows, size_t r, sv_invitation *inv) {
 }
 
 int sv_store_invitation_add(sv_store *st, sv_invitation *inv, const char *actor, int64_t now) {
-  bool role_ok = false;
-  for (size_t i = 0; i < SV_ARRAY_LEN(roles); i++)
-    role_ok |= strcmp(inv->role, roles[i]) == 0;
-  if (!role_ok || !inv->name[0] || !sv_store_is_hash(inv->token_hash)) return SV_EINVAL;
+  sv_role role;
+  if (sv_role_parse(inv->role, &role) != 0 || !inv->name[0] || !sv_store_is_hash(inv->token_hash))
+    return SV_EINVAL;
   int err = sv_store_begin(st);
   if (err < 0) return err;
   sv_consultation c;

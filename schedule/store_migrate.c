@@ -69,6 +69,9 @@ static const sv_migration migrations[] = {
     /* When its host ended the consultation (0 = not ended): its links stay
      * refused across restarts. */
     {3, "ALTER TABLE consultations ADD COLUMN ended BIGINT NOT NULL DEFAULT 0;", NULL},
+    /* A team's phone number: shown to a nurse whose urgent request nobody
+     * has answered in time ('' = none). */
+    {4, "ALTER TABLE teams ADD COLUMN phone TEXT NOT NULL DEFAULT '';", NULL},
 };
 
 static int current_version(sv_store *st) {

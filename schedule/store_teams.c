@@ -1,12 +1,13 @@
 /*
  * store_teams.c — the teams table: specialist teams and municipal units,
- * their organisation, on-call flag and distance (for travel avoided).
+ * their organisation, on-call flag, distance (for travel avoided) and phone
+ * number (the fall-back of an unanswered urgent request).
  */
 #include <string.h>
 
 #include "schedule/store_int.h"
 
-#define TEAM_COLS "id, name, kind, organisation, on_call, distance_km"
+#define TEAM_COLS "id, name, kind, organisation, on_call, distance_km, phone"
 
 static void team_from_row(const sv_rows *rows, size_t r, sv_team *t) {
   memset(t, 0, sizeof *t);
@@ -16,6 +17,7 @@ static void team_from_row(const sv_rows *rows, size_t r, sv_team *t) {
   SV_COPY(t->organisation, sv_rows_text(rows, r, 3));
   t->on_call = sv_rows_int(rows, r, 4) != 0;
   t->distance_km = (int)sv_rows_int(rows, r, 5);
+  SV_COPY(t->phone, sv_rows_text(rows, r, 6));
 }
 
 static int check(const sv_team *t) {
@@ -28,9 +30,9 @@ int sv_store_team_create(sv_store *st, sv_team *team) {
   int err = check(team);
   if (err < 0) return err;
   sv_random_id(team->id, SV_STORE_ID_LEN);
-  return SV_SQL(st, NULL, "INSERT INTO teams (" TEAM_COLS ") VALUES (?, ?, ?, ?, ?, ?)",
+  return SV_SQL(st, NULL, "INSERT INTO teams (" TEAM_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?)",
                 SQ_T(team->id), SQ_T(team->name), SQ_T(team->kind), SQ_T(team->organisation),
-                SQ_I(team->on_call ? 1 : 0), SQ_I(team->distance_km));
+                SQ_I(team->on_call ? 1 : 0), SQ_I(team->distance_km), SQ_T(team->phone));
 }
 
 int sv_store_team_get(sv_store *st, const char *id, sv_team *out) {
@@ -51,9 +53,10 @@ int sv_store_team_update(sv_store *st, const sv_team *team) {
   sv_rows rows;
   err = SV_SQL(st, &rows,
                "UPDATE teams SET name = ?, kind = ?, organisation = ?, on_call = ?,"
-               " distance_km = ? WHERE id = ? RETURNING id",
+               " distance_km = ?, phone = ? WHERE id = ? RETURNING id",
                SQ_T(team->name), SQ_T(team->kind), SQ_T(team->organisation),
-               SQ_I(team->on_call ? 1 : 0), SQ_I(team->distance_km), SQ_T(team->id));
+               SQ_I(team->on_call ? 1 : 0), SQ_I(team->distance_km), SQ_T(team->phone),
+               SQ_T(team->id));
   if (err < 0) return err;
   if (rows.n_rows == 0) err = SV_ENOENT;
   sv_rows_clear(&rows);

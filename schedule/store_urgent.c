@@ -89,6 +89,18 @@ fail:
   return err;
 }
 
+int sv_store_urgent_withdrawn(sv_store *st, const char *id, const char *reason, const char *actor,
+                              int64_t now) {
+  sv_urgent u;
+  int err = sv_store_urgent_get(st, id, &u);
+  if (err < 0) return err;
+  char *detail = sv_store_detail("{s:s,s:s}", "request", u.id, "reason", reason);
+  sv_audit_event ev;
+  sv_store_audit_fill(&ev, now, u.consultation, "urgent-withdrawn", actor, detail);
+  free(detail);
+  return sv_store_audit_append(st, &ev);
+}
+
 int sv_store_urgent_list(sv_store *st, const char *team, bool waiting_only, sv_urgent **out,
                          size_t *n) {
   *out = NULL;

@@ -41,8 +41,9 @@ TEST_PKGS=(chromium fonts-dejavu-core postgresql coturn nftables gstreamer1.0-pl
 NODE_PKGS=(nodejs npm)
 BENCH_PKGS=(janus gnuplot-nox valgrind linux-perf python3 iproute2 util-linux)
 # clang only recommends its sanitizer and libFuzzer runtimes (libclang_rt.*),
-# and recommendations are not installed here, so they are named.
-FUZZ_PKGS=(clang libclang-rt-14-dev)
+# and recommendations are not installed here, so they are named; llvm brings
+# llvm-symbolizer, which puts function names and lines in a crash's report.
+FUZZ_PKGS=(clang libclang-rt-14-dev llvm)
 
 want=()
 case "${1:-build}" in

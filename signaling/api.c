@@ -3,8 +3,9 @@
  * prefix to the resource files, and the helpers they share (errors, JSON
  * in and out, times).
  *
- * Every /api path except GET /api/notice (served by http.c) and GET
- * /api/link (api_link.c: the invitation's token instead) needs
+ * Every /api path except GET /api/notice and GET /api/accessibility
+ * (served by http.c) and GET /api/link (api_link.c: the invitation's
+ * token instead) needs
  * `Authorization: Bearer <key>`; the store keeps only the key's SHA-256.
  * The key's name becomes the actor of what the request changes in the
  * session log.

@@ -11,12 +11,10 @@
 #include <string.h>
 
 #include "common/common.h"
+#include "common/role.h"
 #include "schedule/token.h"
 #include "signaling/api.h"
 #include "signaling/signaling_int.h"
-
-static const char *const roles[] = {"specialist", "municipal",   "patient",
-                                    "relative",   "interpreter", "observer"};
 
 static json_t *time_or_null(int64_t t) {
   if (!t) return json_null();
@@ -42,10 +40,8 @@ static void issue(sv_signaling *sig, sv_api_call *call, const sv_consultation *c
   if (!obj) return;
   const char *name, *role = json_string_value(json_object_get(obj, "role"));
   char *token = NULL;
-  bool role_ok = false;
-  for (size_t i = 0; role && i < SV_ARRAY_LEN(roles); i++)
-    role_ok |= strcmp(role, roles[i]) == 0;
-  if (!role_ok) {
+  sv_role role_value;
+  if (sv_role_parse(role, &role_value) != 0) {
     sv_api_error(resp, "bad-request",
                  "field 'role' must be one of specialist, municipal, patient, relative, "
                  "interpreter, observer");

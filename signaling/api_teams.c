@@ -9,9 +9,24 @@
 #include "signaling/signaling_int.h"
 
 json_t *sv_api_team_json(const sv_team *t) {
-  return json_pack("{s:s,s:s,s:s,s:s,s:b,s:i}", "id", t->id, "name", t->name, "kind", t->kind,
+  return json_pack("{s:s,s:s,s:s,s:s,s:b,s:i,s:s}", "id", t->id, "name", t->name, "kind", t->kind,
                    "organisation", t->organisation, "onCall", t->on_call, "distanceKm",
-                   t->distance_km);
+                   t->distance_km, "phone", t->phone);
+}
+
+/* A phone number as a person dials it: digits, spaces, "+", "-", "(" and
+ * ")", at most SV_STORE_PHONE_MAX - 1 characters, at least one digit
+ * ("" clears it). */
+static bool phone_ok(const char *p) {
+  bool digit = false;
+  size_t n = 0;
+  for (; *p; p++, n++) {
+    if (g_ascii_isdigit(*p))
+      digit = true;
+    else if (!strchr(" +-()", *p))
+      return false;
+  }
+  return n == 0 || (digit && n < SV_STORE_PHONE_MAX);
 }
 
 /* Applies the fields present in obj to *t; with `create` name and kind are
@@ -48,6 +63,17 @@ static bool team_from_json(json_t *obj, sv_team *t, bool create, sv_api_resp *re
       return false;
     }
     t->distance_km = (int)json_integer_value(dist);
+  }
+  json_t *phone = json_object_get(obj, "phone");
+  if (phone && !json_is_null(phone)) {
+    const char *p = json_string_value(phone);
+    if (!p || !phone_ok(p)) {
+      sv_api_error(resp, "bad-request",
+                   "field 'phone' must be a phone number of at most 31 characters (digits, "
+                   "spaces, + - ( )), or \"\" for none");
+      return false;
+    }
+    g_strlcpy(t->phone, p, sizeof t->phone);
   }
   return true;
 }

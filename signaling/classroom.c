@@ -3,8 +3,10 @@
  * teaching"): the host's make-presenter, revoke-presenter, give-floor and
  * take-floor, the attendee's raise-hand and lower-hand, the hand queue told
  * to presenters, the attendee count told to everyone, and what each person
- * is shown when someone starts or stops being seen. The rules themselves
- * (who may publish, who sees whom, the queue) are in teaching.c.
+ * is shown when someone starts or stops being seen, and what a dropped
+ * connection keeps: a made presenter's role, and the floor for a while
+ * (docs/protocol.md, "Reconnecting in a group teaching"). The rules
+ * themselves (who may publish, who sees whom, the queue) are in teaching.c.
  *
  * The relay is told what each person may publish (sv_relay_allow_publish),
  * so an attendee's media can reach nobody even if a publish got through,
@@ -154,24 +156,6 @@ static void end_floor(sv_signaling *sig, sv_participant *holder, const char *by,
   SV_INFO("signaling", "%s no longer has the floor in room %s", holder->id, room->id);
 }
 
-/* The participant a host message names: in the room, not the host, not
- * waiting. Sends the error and returns NULL otherwise. */
-static sv_participant *target(sv_conn *c, const sv_msg *m) {
-  sv_participant *self = c->participant;
-  sv_participant *t = sv_rooms_find_participant(c->sig->rooms, self->room->id, m->participant);
-  if (!t) {
-    sv_conn_send_error(c, m->id, "not-found",
-                       "participant '%s' is not in this room (they may have left)", m->participant);
-    return NULL;
-  }
-  if (t == self || t->waiting) {
-    sv_conn_send_error(c, m->id, "conflict", "%s is for someone else who is in the call, not %s",
-                       m->type_name, t == self ? "yourself" : "someone waiting");
-    return NULL;
-  }
-  return t;
-}
-
 static unsigned made_presenters(const sv_room *room) {
   unsigned n = 0;
   for (guint i = 0; i < room->participants->len; i++)
@@ -181,7 +165,7 @@ static unsigned made_presenters(const sv_room *room) {
 
 static void set_presenter(sv_conn *c, const sv_msg *m, bool on) {
   sv_signaling *sig = c->sig;
-  sv_participant *t = target(c, m);
+  sv_participant *t = sv_host_target(c, m, false);
   if (!t) return;
   sv_room *room = t->room;
   if (on && (sv_teaching_is_presenter(t) || strcmp(t->role, "observer") == 0)) {
@@ -205,6 +189,7 @@ static void set_presenter(sv_conn *c, const sv_msg *m, bool on) {
   GPtrArray *before = viewers_of(room, t);
   bool hands_changed = on && sv_teaching_forget(room->teaching, t);
   t->presenter = on;
+  sv_teaching_remember_presenter(room->teaching, t, on);
   allow(sig, t);
   tell_visibility(
       room, t, before, "presenter-revoked",
@@ -221,7 +206,7 @@ static void set_presenter(sv_conn *c, const sv_msg *m, bool on) {
 
 static void give_floor(sv_conn *c, const sv_msg *m) {
   sv_signaling *sig = c->sig;
-  sv_participant *t = target(c, m);
+  sv_participant *t = sv_host_target(c, m, false);
   if (!t) return;
   sv_room *room = t->room;
   sv_teaching *teach = room->teaching;
@@ -235,6 +220,8 @@ static void give_floor(sv_conn *c, const sv_msg *m) {
     end_floor(sig, teach->floor, c->participant->id, c->participant->id);
   GPtrArray *before = viewers_of(room, t);
   sv_teaching_give_floor(teach, t, m->video != 0);
+  g_strlcpy(teach->floor_by, c->participant->id, sizeof teach->floor_by);
+  sv_teaching_drop_kept_floor(teach); /* a floor kept for someone who dropped is gone */
   allow(sig, t);
   tell_visibility(room, t, before, NULL, NULL);
   sv_conn_send(t->conn, json_pack("{s:s,s:b,s:b,s:b,s:s}", "type", "floor", "granted", 1, "audio",
@@ -250,7 +237,11 @@ static void give_floor(sv_conn *c, const sv_msg *m) {
 static void take_floor(sv_conn *c, const sv_msg *m) {
   sv_room *room = c->participant->room;
   if (!room->teaching->floor) {
-    sv_conn_send_error(c, m->id, "conflict", "nobody has the floor");
+    /* A floor kept for a holder who dropped is taken back too. */
+    if (sv_teaching_drop_kept_floor(room->teaching))
+      sv_conn_send_ok(c, m->id, NULL);
+    else
+      sv_conn_send_error(c, m->id, "conflict", "nobody has the floor");
     return;
   }
   end_floor(c->sig, room->teaching->floor, c->participant->id, c->participant->id);
@@ -337,20 +328,73 @@ void sv_classroom_reply_fields(const sv_participant *p, json_t *reply) {
   json_object_set_new(reply, "attendees", json_integer(sv_teaching_attendees(room)));
 }
 
+/* Whether a leave reason is a dropped connection rather than a choice:
+ * the person may well come back with the same link. */
+static bool dropped(const char *reason) {
+  return strcmp(reason, "disconnected") == 0 || strcmp(reason, "failed") == 0 ||
+         strcmp(reason, "replaced") == 0;
+}
+
+void sv_classroom_restore_presenter(sv_signaling *sig, sv_participant *p) {
+  sv_room *room = p->room;
+  if (!room->teaching || p->waiting || sv_teaching_is_presenter(p)) return;
+  if (!sv_teaching_was_made_presenter(room->teaching, p)) return;
+  if (made_presenters(room) >= SV_TEACHING_MAX_PRESENTERS) {
+    sv_teaching_remember_presenter(room->teaching, p, false);
+    return;
+  }
+  p->presenter = true;
+  sv_session_audit(sig, p, "presenter-made", NULL, json_pack("{s:s}", "reason", "reconnected"));
+  SV_INFO("signaling", "%s presents again in room %s (reconnected)", p->id, room->id);
+}
+
+/* p joined again with the link of a floor holder who dropped: the floor
+ * is theirs again, told as when a host gives it. */
+static void reclaim_floor(sv_signaling *sig, sv_participant *p) {
+  sv_room *room = p->room;
+  GPtrArray *before = viewers_of(room, p);
+  bool video = false;
+  const char *by = NULL;
+  if (!sv_teaching_reclaim_floor(room->teaching, p, g_get_monotonic_time(), &video, &by)) {
+    g_ptr_array_free(before, TRUE);
+    return;
+  }
+  allow(sig, p);
+  tell_visibility(room, p, before, NULL, NULL);
+  json_t *msg = json_pack("{s:s,s:b,s:b,s:b,s:b}", "type", "floor", "granted", 1, "audio", 1,
+                          "video", video, "resumed", 1);
+  if (by && by[0]) json_object_set_new(msg, "by", json_string(by));
+  sv_conn_send(p->conn, msg);
+  send_hands(room);
+  sv_session_audit(sig, p, "floor-given", NULL,
+                   json_pack("{s:b,s:s}", "video", video, "reason", "reconnected"));
+  SV_INFO("signaling", "%s has the floor again in room %s (reconnected)", p->id, room->id);
+}
+
 void sv_classroom_after_join(sv_signaling *sig, sv_participant *p) {
   if (!p->room->teaching || p->waiting) return;
-  if (!sv_teaching_is_presenter(p))
+  if (!sv_teaching_is_presenter(p)) {
     allow(sig, p); /* receives only */
-  else
+    reclaim_floor(sig, p);
+  } else {
     sv_conn_send(p->conn, hands_json(p->room));
+  }
   tell_count(sig, p->room, NULL);
 }
 
-void sv_classroom_before_leave(sv_signaling *sig, sv_participant *p) {
+void sv_classroom_before_leave(sv_signaling *sig, sv_participant *p, const char *reason) {
   sv_room *room = p->room;
-  if (!room->teaching) return;
-  if (sv_teaching_forget(room->teaching, p)) {
-    sv_session_audit(sig, p, "floor-taken", NULL, json_pack("{s:s}", "reason", "left"));
+  sv_teaching *t = room->teaching;
+  if (!t) return;
+  bool drop = dropped(reason);
+  /* Someone who chose to go, or was sent off, presents no more when they
+   * come back; a dropped connection keeps it. */
+  if (!drop) sv_teaching_remember_presenter(t, p, false);
+  if (drop && t->floor == p) sv_teaching_keep_floor(t, p, g_get_monotonic_time());
+  bool kept = drop && t->kept_floor[0] && strcmp(t->kept_floor, p->token_hash) == 0;
+  if (sv_teaching_forget(t, p) || kept) {
+    sv_session_audit(sig, p, "floor-taken", NULL,
+                     json_pack("{s:s,s:b}", "reason", reason, "kept", kept));
     send_hands(room);
   }
   tell_count(sig, room, p);

@@ -15,10 +15,6 @@ static sv_participant *find(sv_signaling *sig, const char *room, const char *par
   return sv_rooms_find_participant(sig->rooms, room, participant);
 }
 
-static const char *pc_name(sv_pc_kind pc) {
-  return pc == SV_PC_PUBLISH ? "publish" : "subscribe";
-}
-
 static void on_publish_answer(void *user, const char *room, const char *participant,
                               int64_t request, int err, const char *sdp, const char *message) {
   sv_signaling *sig = user;
@@ -60,8 +56,8 @@ static void on_candidate(void *user, const char *room, const char *participant, 
                          const char *candidate, const char *mid) {
   sv_participant *p = find(user, room, participant);
   if (!p) return;
-  json_t *msg = json_pack("{s:s,s:s,s:s}", "type", "candidate", "pc", pc_name(pc), "candidate",
-                          candidate ? candidate : "");
+  json_t *msg = json_pack("{s:s,s:s,s:s}", "type", "candidate", "pc", sv_pc_kind_name(pc),
+                          "candidate", candidate ? candidate : "");
   if (mid) json_object_set_new(msg, "sdpMid", json_string(mid));
   sv_conn_send(p->conn, msg);
 }
@@ -91,17 +87,19 @@ static void on_pc_state(void *user, const char *room, const char *participant, s
    * failure or close; a reconnect in between (ICE restart) is not a stop. */
   if (pc == SV_PC_PUBLISH && state != SV_PC_STATE_CONNECTING)
     sv_session_media_state(user, p, state == SV_PC_STATE_CONNECTED, reason);
-  json_t *msg = json_pack("{s:s,s:s,s:s}", "type", "pc-state", "pc", pc_name(pc), "state", name);
+  json_t *msg =
+      json_pack("{s:s,s:s,s:s}", "type", "pc-state", "pc", sv_pc_kind_name(pc), "state", name);
   if (state == SV_PC_STATE_FAILED) {
     sv_signaling *sig = user;
     sv_metrics_join_failed(&sig->metrics, sv_metrics_pc_failure(reason));
     /* The participant stays in the room: the client may retry (publish
      * again), and its people can still chat. */
-    SV_WARN("signaling", "%s connection of %s in room %s failed: %s", pc_name(pc), p->id, room,
-            reason ? reason : "no reason given");
+    SV_WARN("signaling", "%s connection of %s in room %s failed: %s", sv_pc_kind_name(pc), p->id,
+            room, reason ? reason : "no reason given");
     json_object_set_new(msg, "reason", json_string(reason ? reason : "the connection failed"));
   } else {
-    SV_DEBUG("signaling", "%s connection of %s in room %s: %s", pc_name(pc), p->id, room, name);
+    SV_DEBUG("signaling", "%s connection of %s in room %s: %s", sv_pc_kind_name(pc), p->id, room,
+             name);
   }
   sv_conn_send(p->conn, msg);
 }

@@ -2,7 +2,8 @@
  * host.c — what a host does (docs/protocol.md, "Hosts"): admit or reject
  * people waiting, remove a participant, end the consultation for everyone,
  * send a short message to the waiting room; and who leads the room when its
- * host leaves.
+ * host leaves. sv_host_target() finds the participant a host message names,
+ * for these and for classroom.c's and screenshare.c's host messages.
  *
  * Every specialist who is in the room (not waiting) is a host and may do all
  * of this; room->host names the one leading it, shown to everyone. When that
@@ -33,9 +34,7 @@ void sv_host_after_leave(sv_signaling *sig, sv_room *room, bool was_host) {
   sv_session_broadcast(room, NULL, json_pack("{s:s}", "type", "host-away"), true);
 }
 
-/* The participant a host message names, in the host's room; sends the error
- * and returns NULL when there is none. */
-static sv_participant *target(sv_conn *c, const sv_msg *m) {
+sv_participant *sv_host_target(sv_conn *c, const sv_msg *m, bool allow_waiting) {
   sv_participant *self = c->participant;
   sv_participant *t = sv_rooms_find_participant(c->sig->rooms, self->room->id, m->participant);
   if (!t) {
@@ -44,8 +43,14 @@ static sv_participant *target(sv_conn *c, const sv_msg *m) {
     return NULL;
   }
   if (t == self) {
-    sv_conn_send_error(c, m->id, "conflict", "a host cannot %s themselves; use leave",
-                       m->type_name);
+    sv_conn_send_error(c, m->id, "conflict",
+                       "%s is for someone else, not yourself (to go, send leave)", m->type_name);
+    return NULL;
+  }
+  if (t->waiting && !allow_waiting) {
+    sv_conn_send_error(c, m->id, "conflict",
+                       "%s is for someone who is in the call; participant '%s' is waiting",
+                       m->type_name, t->id);
     return NULL;
   }
   return t;
@@ -53,7 +58,7 @@ static sv_participant *target(sv_conn *c, const sv_msg *m) {
 
 static void admit(sv_conn *c, const sv_msg *m) {
   sv_signaling *sig = c->sig;
-  sv_participant *t = target(c, m);
+  sv_participant *t = sv_host_target(c, m, true);
   if (!t) return;
   if (!t->waiting) {
     sv_conn_send_error(c, m->id, "conflict", "participant '%s' is not waiting", t->id);
@@ -89,7 +94,7 @@ static void admit(sv_conn *c, const sv_msg *m) {
 
 /* reject and remove: the person is told why, then leaves the room. */
 static void send_off(sv_conn *c, const sv_msg *m, bool reject) {
-  sv_participant *t = target(c, m);
+  sv_participant *t = sv_host_target(c, m, true);
   if (!t) return;
   if (reject && !t->waiting) {
     sv_conn_send_error(c, m->id, "conflict",

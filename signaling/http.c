@@ -1,9 +1,10 @@
 /*
  * http.c — plain HTTP next to the WebSocket: the web client from the web
  * root, GET /healthz, GET /metrics (metrics.c), and the security headers every response carries.
- * Requests under /api (except GET /api/notice and the download links
- * /api/recordings/<key>, whose random key is the authorisation) go to
- * api_http.c.
+ * Requests under /api (except GET /api/notice, GET /api/accessibility and
+ * the download links /api/recordings/<key>, whose random key is the
+ * authorisation) go to api_http.c. /accessibility is the accessibility
+ * statement page (accessibility.html).
  *
  * Files are read whole (the client is a few small ES modules; a cap guards
  * against surprises) and written in chunks on HTTP_WRITEABLE. A path is
@@ -253,13 +254,15 @@ static int serve_metrics(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, b
                  len, head_only, true);
 }
 
-/* The configured privacy notice ({"notice":null}: the client shows its own). */
-static int serve_notice(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, bool head_only) {
-  json_t *doc = json_pack("{s:o}", "notice",
-                          sig->privacy_notice ? json_string(sig->privacy_notice) : json_null());
-  char *text = json_dumps(doc, JSON_COMPACT);
+/* A configured text as {"<key>": text}, or {"<key>": null} when there is
+ * none (the client shows its own): the privacy notice, the accessibility
+ * statement. */
+static int serve_text_doc(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, const char *key,
+                          const char *value, bool head_only) {
+  json_t *doc = json_pack("{s:o}", key, value ? json_string(value) : json_null());
+  char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
   json_decref(doc);
-  char *body = g_strdup(text ? text : "{\"notice\":null}");
+  char *body = text ? g_strdup(text) : g_strdup_printf("{\"%s\":null}", key);
   free(text);
   return respond(sig, wsi, pss, HTTP_STATUS_OK, "application/json", body, strlen(body), head_only,
                  true);
@@ -298,14 +301,20 @@ static int on_http(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, const c
   int method = lws_http_get_uri_and_method(wsi, &uri, &uri_len);
   bool head_only = method == LWSHUMETH_HEAD;
   bool download = g_str_has_prefix(path, "/api/recordings/");
-  if (g_str_has_prefix(path, "/api/") && strcmp(path, "/api/notice") != 0 && !download)
+  bool open_api = strcmp(path, "/api/notice") == 0 || strcmp(path, "/api/accessibility") == 0;
+  if (g_str_has_prefix(path, "/api/") && !open_api && !download)
     return sv_http_api_begin(sig, wsi, pss, path, method);
   if (method != LWSHUMETH_GET && !head_only)
     return respond_text(sig, wsi, pss, HTTP_STATUS_METHOD_NOT_ALLOWED,
                         "Only GET and HEAD are served here\n", false);
   if (strcmp(path, "/healthz") == 0) return serve_health(sig, wsi, pss, head_only);
   if (strcmp(path, "/metrics") == 0) return serve_metrics(sig, wsi, pss, head_only);
-  if (strcmp(path, "/api/notice") == 0) return serve_notice(sig, wsi, pss, head_only);
+  if (strcmp(path, "/api/notice") == 0)
+    return serve_text_doc(sig, wsi, pss, "notice", sig->privacy_notice, head_only);
+  if (strcmp(path, "/api/accessibility") == 0)
+    return serve_text_doc(sig, wsi, pss, "statement", sig->accessibility_statement, head_only);
+  if (strcmp(path, "/accessibility") == 0)
+    return serve_file(sig, wsi, pss, "/accessibility.html", head_only);
   if (download) return serve_recording(sig, wsi, pss, path + strlen("/api/recordings/"), head_only);
   if (strcmp(path, SV_WS_PATH) == 0)
     return respond_text(
@@ -314,7 +323,7 @@ static int on_http(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, const c
   return serve_file(sig, wsi, pss, path, head_only);
 }
 
-/* Request smuggling (issue 15, finding 9): with both Content-Length and
+/* Request smuggling: with both Content-Length and
  * Transfer-Encoding, a proxy in front may frame the body by one and
  * libwebsockets frames it by Content-Length, so a second request can hide
  * in the body. libwebsockets does not read chunked request bodies either,

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "common/common.h"
+#include "common/role.h"
 #include "signaling/message.h"
 #include "signaling/signaling_int.h"
 
@@ -26,7 +27,7 @@ static void on_media_state(sv_conn *c, const sv_msg *m) {
     sv_conn_send_error(c, m->id, "conflict", "send join before media-state");
     return;
   }
-  if (strcmp(p->role, "observer") == 0) {
+  if (sv_role_is(p->role, SV_ROLE_OBSERVER)) {
     sv_conn_send_error(c, m->id, "forbidden",
                        "observers send no audio or video, so they have no media state");
     return;

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "common/common.h"
+#include "relay/relay.h"
 
 typedef enum { SV_FIELD_STRING, SV_FIELD_UINT32, SV_FIELD_ENUM, SV_FIELD_BOOL } sv_field_kind;
 
@@ -79,11 +80,21 @@ static const sv_field urgent_watch_fields[] = {
               "the token of an on-call link (at most 4096 characters)"),
 };
 
+/* What an urgent request is about: a fixed list, never free text
+ * (docs/protocol.md, "Urgent guidance"). */
+const char *const sv_urgent_categories[] = {"wound", "medication", "breathing",
+                                            "fall",  "other",      NULL};
+
 static const sv_field urgent_request_fields[] = {
     FIELD_STR("token", SV_F_REQUIRED, 1, SV_MESSAGE_MAX_TOKEN, token,
               "the token of an urgent-help link (at most 4096 characters)"),
     FIELD_STR("team", SV_F_REQUIRED | SV_F_ID_CHARS, 1, 63, team,
               "the id of the on-call team to ask (1-63 characters [A-Za-z0-9_-])"),
+    {.name = "category",
+     .kind = SV_FIELD_ENUM,
+     .values = sv_urgent_categories,
+     .offset = offsetof(sv_msg, category),
+     .rule = "one of \"wound\", \"medication\", \"breathing\", \"fall\", \"other\""},
 };
 
 static const sv_field urgent_accept_fields[] = {
@@ -106,13 +117,11 @@ static const sv_field subscribe_answer_fields[] = {
               "a string holding an SDP answer of at most 64 KiB"),
 };
 
-static const char *const pc_values[] = {"publish", "subscribe", NULL};
-
 static const sv_field candidate_fields[] = {
     {.name = "pc",
      .kind = SV_FIELD_ENUM,
      .flags = SV_F_REQUIRED,
-     .values = pc_values,
+     .values = sv_pc_kind_names,
      .offset = offsetof(sv_msg, pc),
      .rule = "\"publish\" or \"subscribe\""},
     FIELD_STR("candidate", SV_F_REQUIRED, 0, SV_MESSAGE_MAX_CAND, candidate,
@@ -132,6 +141,16 @@ static const sv_field consent_fields[] = {
      .flags = SV_F_REQUIRED,
      .offset = offsetof(sv_msg, agree),
      .rule = "true (I agree to being recorded) or false (I do not, or no longer)"},
+};
+
+static const sv_field capture_consent_fields[] = {
+    FIELD_STR("request", SV_F_REQUIRED | SV_F_ID_CHARS, 1, 32, request,
+              "the id of a capture-request (1-32 characters [A-Za-z0-9_-])"),
+    {.name = "agree",
+     .kind = SV_FIELD_BOOL,
+     .flags = SV_F_REQUIRED,
+     .offset = offsetof(sv_msg, agree),
+     .rule = "true (take the still) or false (do not)"},
 };
 
 static const char *const layer_values[] = {"low", "medium", "high", "auto", NULL};
@@ -198,11 +217,14 @@ static const sv_msg_spec specs[] = {
     {"record-stop", SV_MSG_RECORD_STOP, NULL, 0},
     {"recordings", SV_MSG_RECORDINGS, NULL, 0},
     {"capture", SV_MSG_CAPTURE, target_fields, SV_ARRAY_LEN(target_fields)},
+    {"capture-consent", SV_MSG_CAPTURE_CONSENT, capture_consent_fields,
+     SV_ARRAY_LEN(capture_consent_fields)},
     {"urgent-watch", SV_MSG_URGENT_WATCH, urgent_watch_fields, SV_ARRAY_LEN(urgent_watch_fields)},
     {"urgent-request", SV_MSG_URGENT_REQUEST, urgent_request_fields,
      SV_ARRAY_LEN(urgent_request_fields)},
     {"urgent-accept", SV_MSG_URGENT_ACCEPT, urgent_accept_fields,
      SV_ARRAY_LEN(urgent_accept_fields)},
+    {"urgent-cancel", SV_MSG_URGENT_CANCEL, NULL, 0},
     {"layer", SV_MSG_LAYER, layer_fields, SV_ARRAY_LEN(layer_fields)},
     {"audio-only", SV_MSG_AUDIO_ONLY, audio_only_fields, SV_ARRAY_LEN(audio_only_fields)},
     {"media-state", SV_MSG_MEDIA_STATE, media_state_fields, SV_ARRAY_LEN(media_state_fields)},

@@ -47,9 +47,11 @@ typedef enum {
   SV_MSG_RECORD_STOP,
   SV_MSG_RECORDINGS,
   SV_MSG_CAPTURE,
-  SV_MSG_URGENT_WATCH, /* urgent guidance (urgent.c) */
+  SV_MSG_CAPTURE_CONSENT, /* the answer to a capture-request (stills.c) */
+  SV_MSG_URGENT_WATCH,    /* urgent guidance (urgent.c) */
   SV_MSG_URGENT_REQUEST,
   SV_MSG_URGENT_ACCEPT,
+  SV_MSG_URGENT_CANCEL,  /* the requester withdraws its waiting request */
   SV_MSG_LAYER,          /* weak links (adapt.c): the highest video layer wanted of someone */
   SV_MSG_AUDIO_ONLY,     /* receive no video */
   SV_MSG_MEDIA_STATE,    /* microphone muted or not, camera on or off (media_state.c) */
@@ -81,11 +83,12 @@ typedef struct sv_msg {
   const char *participant; /* admit, reject, remove, capture, layer, make-/revoke-presenter,
                               give-floor, stop-share */
   const char *team;        /* urgent-request: the on-call team asked */
-  const char *request;     /* urgent-accept */
+  const char *request;     /* urgent-accept, capture-consent */
+  const char *category;    /* urgent-request (optional): static, one of sv_urgent_categories */
   const char *max_layer;   /* layer: static "low", "medium", "high" or "auto" */
   uint32_t rev;            /* subscribe-answer */
   int notice_ack;          /* join: 1 when "noticeAck" is true */
-  int agree;               /* record-consent: 1 when "agree" is true */
+  int agree;               /* record-consent, capture-consent: 1 when "agree" is true */
   int on;                  /* audio-only: 1 when "on" is true */
   int audio;               /* media-state: 1 when the microphone sends (not muted) */
   int video;               /* media-state: 1 when the camera sends (on); give-floor: 1 when
@@ -100,6 +103,9 @@ typedef struct sv_msg_error {
   char message[256];
   json_t *id;
 } sv_msg_error;
+
+/* The categories an urgent request may carry, NULL-terminated. */
+extern const char *const sv_urgent_categories[];
 
 /* Parses and validates one text frame of len bytes (need not be
  * NUL-terminated). On success returns 0 and fills *out; free it with

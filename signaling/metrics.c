@@ -112,6 +112,18 @@ static void relay_part(GString *s, sv_relay *relay) {
                          "samvei_dropped_packets_total{reason=\"unknown-stream\"} "
                          "%" G_GUINT64_FORMAT "\n",
                          st.dropped_malformed, st.dropped_unknown);
+  one(s, "samvei_ice_tcp_connections_total", "counter",
+      "TCP connections accepted on the relay's ICE-TCP candidates.", st.ice_tcp_accepted);
+  head(s, "samvei_ice_tcp_closed_total", "counter",
+       "ICE-TCP connections the relay closed, by reason.");
+  g_string_append_printf(s,
+                         "samvei_ice_tcp_closed_total{reason=\"timeout\"} %" G_GUINT64_FORMAT "\n"
+                         "samvei_ice_tcp_closed_total{reason=\"bad-frame\"} %" G_GUINT64_FORMAT "\n"
+                         "samvei_ice_tcp_closed_total{reason=\"limit\"} %" G_GUINT64_FORMAT "\n",
+                         st.ice_tcp_closed_timeout, st.ice_tcp_closed_bad, st.ice_tcp_closed_limit);
+  one(s, "samvei_ice_tcp_dropped_packets_total", "counter",
+      "Packets dropped between an ICE-TCP connection and the relay (buffer full).",
+      st.ice_tcp_dropped);
   one(s, "samvei_packets_lost_total", "counter",
       "Inbound RTP packets lost between publishers and the relay (sequence gaps).",
       st.packets_lost);
@@ -219,6 +231,15 @@ char *sv_metrics_render(sv_signaling *sig, size_t *len) {
     g_string_append_printf(
         s, "samvei_connections_refused_total{reason=\"%s\"} %" G_GUINT64_FORMAT "\n",
         refused[i].name, get(refused[i].v));
+  head(s, "samvei_urgent_withdrawn_total", "counter",
+       "Urgent requests withdrawn before anyone accepted: left (the requester's page closed or "
+       "lost its connection), cancelled (the requester pressed Cancel).");
+  g_string_append_printf(s,
+                         "samvei_urgent_withdrawn_total{reason=\"left\"} %" G_GUINT64_FORMAT "\n",
+                         get(&sig->metrics.urgent_left));
+  g_string_append_printf(
+      s, "samvei_urgent_withdrawn_total{reason=\"cancelled\"} %" G_GUINT64_FORMAT "\n",
+      get(&sig->metrics.urgent_cancelled));
   relay_part(s, sig->relay);
   *len = s->len;
   return g_string_free(s, FALSE);

@@ -41,6 +41,9 @@ typedef struct sv_metrics {
   _Atomic uint64_t record_dropped; /* ...and dropped because a recorder's tap was full */
   /* Connections refused or closed by the resource bounds (conn_guard.c). */
   _Atomic uint64_t refused_per_ip, refused_origin, closed_unjoined, closed_slow_request;
+  /* Urgent requests withdrawn before anyone accepted (urgent.c): the
+   * requester left, or cancelled. */
+  _Atomic uint64_t urgent_left, urgent_cancelled;
 } sv_metrics;
 
 /* A recorder ended: its file (or still) and its tap's counts. */

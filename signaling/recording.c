@@ -10,8 +10,9 @@
  * recorder (media/recorder.c, samvei-record) is fed from a relay tap; its
  * file lands in <recordings-dir>/<room>/.
  *
- * A still capture is the same tap feeding samvei-record --still for one
- * keyframe: one at a time per participant, killed after CAPTURE_DEADLINE_S
+ * A still capture, once its person agreed (stills.c), is the same tap
+ * feeding samvei-record --still for one keyframe: one at a time per
+ * participant, killed after CAPTURE_DEADLINE_S
  * (the host gets capture-failed), each in a file of its own. Hosts get
  * download links: random keys, valid while the server
  * runs, served by http.c at /api/recordings/<key>.
@@ -62,10 +63,11 @@ struct sv_recordings {
   sv_signaling *sig;
   char *dir, *program;
   int retention_days;
-  GHashTable *rooms;     /* room id → rec_room* */
-  GHashTable *downloads; /* key → absolute path */
-  GHashTable *keys;      /* absolute path → key (the same strings, not owned) */
-  GPtrArray *live;       /* rec_file* whose program runs */
+  GHashTable *rooms;        /* room id → rec_room* */
+  GHashTable *downloads;    /* key → absolute path */
+  GHashTable *keys;         /* absolute path → key (the same strings, not owned) */
+  GPtrArray *live;          /* rec_file* whose program runs */
+  struct sv_stills *stills; /* stills.c: asks for consent to a still */
   guint prune;
   bool closing; /* the server stops: finished recorders tell nobody */
 };
@@ -109,6 +111,7 @@ struct sv_recordings *sv_recordings_new(const sv_signaling_config *config, sv_si
   recs->downloads = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   recs->keys = g_hash_table_new(g_str_hash, g_str_equal);
   recs->live = g_ptr_array_new();
+  recs->stills = sv_stills_new(sig);
   if (recs->retention_days > 0) {
     on_prune(recs);
     recs->prune = g_timeout_add_seconds(3600, on_prune, recs);
@@ -124,6 +127,7 @@ static void room_free(rec_room *rr) {
 void sv_recordings_free(struct sv_recordings *recs) {
   if (!recs) return;
   if (recs->prune) g_source_remove(recs->prune);
+  sv_stills_free(recs->stills);
   recs->closing = true;
   for (guint i = 0; i < recs->live->len; i++) {
     rec_file *f = g_ptr_array_index(recs->live, i);
@@ -153,9 +157,9 @@ void sv_recordings_free(struct sv_recordings *recs) {
 
 /* ---- helpers ---- */
 
-static void audit_ids(sv_signaling *sig, const char *room, const char *event,
-                      const char *participant, const char *role, const char *name,
-                      const char *actor, json_t *detail) {
+void sv_recording_audit(sv_signaling *sig, const char *room, const char *event,
+                        const char *participant, const char *role, const char *name,
+                        const char *actor, json_t *detail) {
   if (!detail) detail = json_object();
   char *text = json_dumps(detail, JSON_COMPACT);
   if (sig->store && sig->store->audit)
@@ -170,7 +174,7 @@ static void audit_ids(sv_signaling *sig, const char *room, const char *event,
 
 static void audit(sv_signaling *sig, const sv_participant *p, const char *event, const char *actor,
                   json_t *detail) {
-  audit_ids(sig, p->room->id, event, p->id, p->role, p->name, actor, detail);
+  sv_recording_audit(sig, p->room->id, event, p->id, p->role, p->name, actor, detail);
 }
 
 static rec_room *room_get(struct sv_recordings *recs, const char *room) {
@@ -281,10 +285,10 @@ static void on_recorder_done(void *user, int status) {
       sv_participant *t = sv_rooms_find_participant(sig->rooms, f->room, f->participant);
       if (file && status == 0) {
         char *url = download_url(recs, file);
-        audit_ids(sig, f->room, "capture", f->participant, t ? t->role : NULL, t ? t->name : NULL,
-                  f->host,
-                  json_pack("{s:s,s:I}", "file", strrchr(file, '/') + 1, "bytes",
-                            (json_int_t)st.st_size));
+        sv_recording_audit(sig, f->room, "capture", f->participant, t ? t->role : NULL,
+                           t ? t->name : NULL, f->host,
+                           json_pack("{s:s,s:I}", "file", strrchr(file, '/') + 1, "bytes",
+                                     (json_int_t)st.st_size));
         if (host)
           sv_conn_send(host->conn,
                        json_pack("{s:s,s:s,s:s,s:s}", "type", "capture-ready", "participant",
@@ -305,10 +309,11 @@ static void on_recorder_done(void *user, int status) {
                                                 "participant; check that their camera is on"));
       }
     } else {
-      audit_ids(sig, f->room, "recording-file", f->participant, NULL, NULL, NULL,
-                json_pack("{s:s?,s:I,s:i,s:I,s:I}", "file", file ? strrchr(file, '/') + 1 : NULL,
-                          "bytes", (json_int_t)st.st_size, "status", status, "packets",
-                          (json_int_t)packets, "dropped", (json_int_t)dropped));
+      sv_recording_audit(sig, f->room, "recording-file", f->participant, NULL, NULL, NULL,
+                         json_pack("{s:s?,s:I,s:i,s:I,s:I}", "file",
+                                   file ? strrchr(file, '/') + 1 : NULL, "bytes",
+                                   (json_int_t)st.st_size, "status", status, "packets",
+                                   (json_int_t)packets, "dropped", (json_int_t)dropped));
       if (status != 0 && file)
         SV_WARN(MOD, "recorder of %s in room %s exited with %d", f->participant, f->room, status);
     }
@@ -580,41 +585,33 @@ static rec_file *still_running(struct sv_recordings *recs, const char *room,
   return NULL;
 }
 
-static void on_capture(sv_conn *c, const sv_msg *m) {
-  sv_signaling *sig = c->sig;
-  sv_participant *self = c->participant;
-  sv_participant *t = sv_rooms_find_participant(sig->rooms, self->room->id, m->participant);
-  if (!t || t->waiting) {
-    sv_conn_send_error(c, m->id, "not-found",
-                       "participant '%s' is not in the call (they may have left)", m->participant);
-    return;
-  }
-  rec_room *rr = g_hash_table_lookup(sig->recordings->rooms, self->room->id);
+const char *sv_recording_still_blocked(sv_signaling *sig, const sv_participant *t, char *why,
+                                       size_t len) {
+  rec_room *rr = g_hash_table_lookup(sig->recordings->rooms, t->room->id);
   if (rr && g_hash_table_contains(rr->files, t->id)) {
     /* One tap per participant: a capture while recording would take the
      * recorder's. */
-    sv_conn_send_error(c, m->id, "conflict",
-                       "%s is being recorded; stop the recording to take a still", t->name);
-    return;
+    g_snprintf(why, len, "%s is being recorded; stop the recording to take a still", t->name);
+    return "conflict";
   }
-  if (still_running(sig->recordings, self->room->id, t->id)) {
+  if (still_running(sig->recordings, t->room->id, t->id)) {
     /* One recorder per participant: a second would race the first for the
      * tap, and many would be a way to start processes without end. */
-    sv_conn_send_error(c, m->id, "busy", "a still of %s is being taken; wait for it (at most %d s)",
-                       t->name, CAPTURE_DEADLINE_S);
-    return;
+    g_snprintf(why, len, "a still of %s is being taken; wait for it (at most %d s)", t->name,
+               CAPTURE_DEADLINE_S);
+    return "busy";
   }
+  return NULL;
+}
+
+bool sv_recording_still_start(sv_signaling *sig, sv_participant *t, const char *host) {
   rec_file *f = recorder_start(sig->recordings, t, true);
-  if (!f) {
-    sv_conn_send_error(c, m->id, "internal",
-                       "the still could not be started; retry once, then "
-                       "report");
-    return;
-  }
-  g_strlcpy(f->host, self->id, sizeof f->host);
+  if (!f) return false;
+  g_strlcpy(f->host, host, sizeof f->host);
   f->deadline = g_timeout_add_seconds(CAPTURE_DEADLINE_S, on_capture_deadline, f);
-  SV_LOG_IDS(SV_LOG_INFO, MOD, t->id, t->room->id, "%s asked for a still of %s", self->id, t->id);
-  sv_conn_send_ok(c, m->id, NULL);
+  SV_LOG_IDS(SV_LOG_INFO, MOD, t->id, t->room->id, "taking a still of %s for %s (agreed)", t->id,
+             host);
+  return true;
 }
 
 void sv_recording_handle(sv_conn *c, const sv_msg *m) {
@@ -640,7 +637,10 @@ void sv_recording_handle(sv_conn *c, const sv_msg *m) {
     if (require_host(c, m)) on_list(c, m);
     break;
   case SV_MSG_CAPTURE:
-    if (require_host(c, m)) on_capture(c, m);
+    if (require_host(c, m)) sv_stills_ask(c->sig->recordings->stills, c, m);
+    break;
+  case SV_MSG_CAPTURE_CONSENT:
+    sv_stills_answer(c->sig->recordings->stills, c, m);
     break;
   default:
     break;
@@ -667,6 +667,7 @@ void sv_recording_after_join(sv_signaling *sig, sv_participant *p) {
 void sv_recording_before_leave(sv_signaling *sig, sv_participant *p) {
   struct sv_recordings *recs = sig->recordings;
   rec_room *rr = recs ? g_hash_table_lookup(recs->rooms, p->room->id) : NULL;
+  if (recs) sv_stills_before_leave(recs->stills, p);
   if (!rr) return;
   rec_file *f = g_hash_table_lookup(rr->files, p->id);
   if (f) {

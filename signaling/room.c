@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/common.h"
+#include "common/role.h"
 #include "signaling/teaching.h"
 
 struct sv_rooms {
@@ -64,7 +65,7 @@ int sv_rooms_add(sv_rooms *rooms, const char *room_id, const char *name, size_t 
     sv_random_id(p->id + 1, SV_PARTICIPANT_ID_LEN - 1);
   } while (g_hash_table_contains(rooms->by_pid, p->id));
   p->name = g_strdup(name);
-  p->role = room->participants->len == 0 ? "specialist" : "municipal";
+  p->role = sv_role_name(room->participants->len == 0 ? SV_ROLE_SPECIALIST : SV_ROLE_MUNICIPAL);
   p->room = room;
   p->conn = conn;
   p->joined_us = g_get_monotonic_time();
@@ -103,21 +104,16 @@ size_t sv_rooms_participant_count(const sv_rooms *rooms) {
   return g_hash_table_size(rooms->by_pid);
 }
 
-static const char *const roles[] = {"specialist", "municipal",   "patient",
-                                    "relative",   "interpreter", "observer"};
-
 const char *sv_room_role(const char *name) {
-  for (size_t i = 0; name && i < SV_ARRAY_LEN(roles); i++) {
-    if (strcmp(name, roles[i]) == 0) return roles[i];
-  }
-  return NULL;
+  sv_role role;
+  return sv_role_parse(name, &role) == 0 ? sv_role_name(role) : NULL;
 }
 
 bool sv_room_role_waits(const char *role) {
-  return strcmp(role, "patient") == 0 || strcmp(role, "relative") == 0 ||
-         strcmp(role, "interpreter") == 0;
+  sv_role r;
+  return sv_role_parse(role, &r) == 0 && sv_role_waits(r);
 }
 
 bool sv_participant_is_host(const sv_participant *p) {
-  return !p->waiting && strcmp(p->role, "specialist") == 0;
+  return !p->waiting && sv_role_is(p->role, SV_ROLE_SPECIALIST);
 }

@@ -51,8 +51,9 @@ struct sv_room {
   struct sv_teaching *teaching;
 };
 
-/* The static name of a role ("specialist", "municipal", "patient",
- * "relative", "interpreter", "observer"), or NULL for anything else. */
+/* The static name of a role (common/role.h: "specialist", "municipal",
+ * "patient", "relative", "interpreter", "observer"), or NULL for anything
+ * else. */
 const char *sv_room_role(const char *name);
 /* Patients, relatives and interpreters wait until a host admits them. */
 bool sv_room_role_waits(const char *role);

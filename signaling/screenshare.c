@@ -56,12 +56,8 @@ static void on_stop_share(sv_conn *c, const sv_msg *m) {
                        "only a host (a specialist in the room) may stop someone's screen share");
     return;
   }
-  sv_participant *t = sv_rooms_find_participant(c->sig->rooms, self->room->id, m->participant);
-  if (!t || t->waiting) {
-    sv_conn_send_error(c, m->id, "not-found",
-                       "participant '%s' is not in this call (they may have left)", m->participant);
-    return;
-  }
+  sv_participant *t = sv_host_target(c, m, false);
+  if (!t) return;
   if (!t->screen_us) {
     sv_conn_send_error(c, m->id, "conflict", "participant '%s' is not sharing a screen", t->id);
     return;

@@ -175,7 +175,9 @@ int sv_signaling_new(const sv_signaling_config *config, GMainLoop *loop, sv_sign
   sig->grace_before_min = config->join_grace_before_min;
   sig->grace_after_min = config->join_grace_after_min;
   sig->waiting_open_min = config->waiting_room_open_min;
+  sig->urgent_fallback_s = config->urgent_fallback_s ? config->urgent_fallback_s : 120;
   sig->privacy_notice = g_strdup(config->privacy_notice);
+  sig->accessibility_statement = g_strdup(config->accessibility_statement);
   sig->store = config->store;
   sig->store_user = config->store_user;
   sig->recordings = sv_recordings_new(config, sig);
@@ -296,6 +298,7 @@ void sv_signaling_free(sv_signaling *sig) {
   g_free(sig->public_url);
   if (sig->token_secret) g_bytes_unref(sig->token_secret);
   g_free(sig->privacy_notice);
+  g_free(sig->accessibility_statement);
   g_free(sig->bind_address);
   g_free(sig->web_root);
   g_free(sig->version);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/common.h"
+#include "common/role.h"
 #include "signaling/message.h"
 #include "schedule/token.h"
 #include "signaling/signaling_int.h"
@@ -237,6 +238,7 @@ static void on_join(sv_conn *c, const sv_msg *m) {
   p->waiting =
       sv_room_role_waits(p->role) && !(hash[0] && g_hash_table_contains(p->room->admitted, hash));
   p->notice_ack = m->notice_ack;
+  sv_classroom_restore_presenter(sig, p);
   if (hash[0] && sig->store && sig->store->token_used)
     sig->store->token_used(sig->store_user, hash);
   if (sig->relay && !p->waiting) {
@@ -345,7 +347,7 @@ void sv_session_leave_participant(sv_conn *c, const char *reason) {
       sv_session_tell_about(room, p, msg);
     }
   }
-  sv_classroom_before_leave(sig, p);
+  sv_classroom_before_leave(sig, p, reason);
   bool was_host = room->host == p;
   if (was_host) room->host = NULL;
   bool last = room->participants->len == 1;
@@ -377,7 +379,7 @@ static void on_publish(sv_conn *c, const sv_msg *m) {
   sv_signaling *sig = c->sig;
   if (!sv_session_require_joined(c, m)) return;
   sv_participant *p = c->participant;
-  if (strcmp(p->role, "observer") == 0) {
+  if (sv_role_is(p->role, SV_ROLE_OBSERVER)) {
     sv_conn_send_error(c, m->id, "forbidden",
                        "observers receive only: joining as an observer does not allow sending "
                        "audio or video");
@@ -418,7 +420,8 @@ static void on_subscribe_answer(sv_conn *c, const sv_msg *m) {
 static void on_candidate(sv_conn *c, const sv_msg *m) {
   if (!sv_session_require_joined(c, m) || !sv_session_require_relay(c, m)) return;
   sv_participant *p = c->participant;
-  sv_pc_kind pc = strcmp(m->pc, "publish") == 0 ? SV_PC_PUBLISH : SV_PC_SUBSCRIBE;
+  sv_pc_kind pc = SV_PC_SUBSCRIBE;
+  sv_pc_kind_parse(m->pc, &pc); /* one of the two: the message's field rules say so */
   int rc =
       sv_relay_candidate(c->sig->relay, p->room->id, p->id, pc, m->candidate, m->mid ? m->mid : "");
   if (rc < 0) {
@@ -530,11 +533,13 @@ void sv_session_handle(sv_conn *c, const char *data, size_t len) {
   case SV_MSG_RECORD_STOP:
   case SV_MSG_RECORDINGS:
   case SV_MSG_CAPTURE:
+  case SV_MSG_CAPTURE_CONSENT:
     sv_recording_handle(c, &m);
     break;
   case SV_MSG_URGENT_WATCH:
   case SV_MSG_URGENT_REQUEST:
   case SV_MSG_URGENT_ACCEPT:
+  case SV_MSG_URGENT_CANCEL:
     sv_urgent_handle(c, &m);
     break;
   case SV_MSG_LAYER:

@@ -86,6 +86,8 @@ typedef struct sv_signaling_config {
   int join_grace_after_min;   /* ...to its end plus this */
   int waiting_room_open_min;  /* the waiting room opens this long before the start */
   const char *privacy_notice; /* served at GET /api/notice; NULL = client's own text */
+  /* served at GET /api/accessibility (plain text); NULL = the client's template */
+  const char *accessibility_statement;
   const char *version;        /* shown in /metrics (samvei_build_info); NULL = "unknown" */
   const char *turn_uris;      /* comma-separated turn:/turns:/stun: URIs for clients; NULL = none */
   const char *turn_secret;    /* coturn static-auth-secret for their credentials */
@@ -101,6 +103,9 @@ typedef struct sv_signaling_config {
   /* Base of the links the API returns, e.g. "https://samvei.example.org";
    * NULL = the scheme and Host header of each request. */
   const char *public_url;
+  /* Seconds after which a requester whose urgent request nobody accepted
+   * is shown the on-call team's phone number; 0 = 120. */
+  unsigned urgent_fallback_s;
   /* Resource bounds (docs/operations.md, "Security"). */
   const char *allowed_origins; /* comma-separated origins a browser's /ws may come from, or NULL */
   unsigned max_conns_per_ip;   /* open connections per remote address; 0 = 64 */

@@ -38,7 +38,8 @@ struct sv_signaling {
   bool chat_off;        /* `chat` is refused (unsupported) and join replies say so */
   GBytes *token_secret; /* NULL: no token is accepted */
   int grace_before_min, grace_after_min, waiting_open_min;
-  char *privacy_notice; /* NULL = the client's own text */
+  char *privacy_notice;          /* NULL = the client's own text */
+  char *accessibility_statement; /* NULL = the client's template */
   const sv_signaling_store *store;
   void *store_user;
   sv_store *db;     /* borrowed: the REST API and urgent guidance; NULL = off */
@@ -46,6 +47,7 @@ struct sv_signaling {
   /* urgent request id → sv_urgent_live *: requests whose requester is
    * connected and that nobody has accepted yet (urgent.c). */
   GHashTable *urgent;
+  unsigned urgent_fallback_s; /* the requester is shown the team's phone after this */
   /* room id → nothing: consultations their host ended. Kept while the
    * server runs (a few bytes each); with a store, the consultation's
    * status says the same across restarts. */
@@ -212,6 +214,12 @@ void sv_host_handle(sv_conn *c, const struct sv_msg *m);
 /* Called after p left room (p already removed): picks a new host if p was
  * it, or tells the waiting that no host is present. */
 void sv_host_after_leave(sv_signaling *sig, sv_room *room, bool was_host);
+/* The participant a host message names (m->participant) in the sender's
+ * room, for every host message that names one (host.c, classroom.c,
+ * screenshare.c). Sends the error and returns NULL when there is none
+ * (not-found), when it is the sender (conflict), or when it is waiting and
+ * allow_waiting is false (conflict). */
+sv_participant *sv_host_target(sv_conn *c, const struct sv_msg *m, bool allow_waiting);
 
 /* recording.c: consented recording and still capture (docs/protocol.md,
  * "Recording"). */
@@ -231,6 +239,31 @@ void sv_recording_before_leave(sv_signaling *sig, sv_participant *p);
  * bytes, modified}; empty when there are none or recording is off. */
 json_t *sv_recording_files(sv_signaling *sig, const char *room, const char *base_url);
 bool sv_recording_download(sv_signaling *sig, const char *key, char **path, const char **type);
+/* An audit event (session log and server log) of room; detail (may be
+ * NULL) is taken. */
+void sv_recording_audit(sv_signaling *sig, const char *room, const char *event,
+                        const char *participant, const char *role, const char *name,
+                        const char *actor, json_t *detail);
+/* Why no still of t can be taken now: "conflict" (t is being recorded) or
+ * "busy" (a still of t is being taken), with a sentence in why; NULL when
+ * one can. */
+const char *sv_recording_still_blocked(sv_signaling *sig, const sv_participant *t, char *why,
+                                       size_t len);
+/* Starts a still of t for the host with participant id host; its
+ * capture-ready or capture-failed goes to host. false (logged) on failure. */
+bool sv_recording_still_start(sv_signaling *sig, sv_participant *t, const char *host);
+
+/* stills.c: a still only with the consent of the one whose camera it is
+ * (docs/protocol.md, "Recording and still capture"). Owned by recording.c. */
+#define SV_STILL_CONSENT_S 30 /* an ask not answered by then counts as declined */
+struct sv_stills *sv_stills_new(sv_signaling *sig);
+void sv_stills_free(struct sv_stills *s);
+/* `capture` from a host: asks the person (capture-request). */
+void sv_stills_ask(struct sv_stills *s, sv_conn *c, const struct sv_msg *m);
+/* `capture-consent` from the person asked. */
+void sv_stills_answer(struct sv_stills *s, sv_conn *c, const struct sv_msg *m);
+/* p is leaving its room: its open asks, as person or host, end. */
+void sv_stills_before_leave(struct sv_stills *s, sv_participant *p);
 
 /* links.c: removes whoever is in a room with an invitation that is no
  * longer valid (revoked, or not of this room) and ends the rooms of
@@ -297,9 +330,15 @@ void sv_classroom_reply_fields(const sv_participant *p, json_t *reply);
 /* p is in with media (joined or admitted), its reply sent: an attendee
  * receives only, a presenter gets the hand queue; the count is told. */
 void sv_classroom_after_join(sv_signaling *sig, sv_participant *p);
-/* p is leaving (still in the room, the others already told): off the
- * queue and the floor; the count is told. */
-void sv_classroom_before_leave(sv_signaling *sig, sv_participant *p);
+/* p has just joined (not yet told anyone): someone a host made presenter
+ * who comes back with the same link (a dropped connection) presents again. */
+void sv_classroom_restore_presenter(sv_signaling *sig, sv_participant *p);
+/* p is leaving for reason (session.c's reasons; the others already told):
+ * off the queue and the floor, the count is told. A dropped connection
+ * ("disconnected", "failed", "replaced") keeps a made presenter's role and
+ * the floor (SV_TEACHING_FLOOR_KEEP_US) for p's link; any other reason
+ * forgets the role. */
+void sv_classroom_before_leave(sv_signaling *sig, sv_participant *p, const char *reason);
 /* Sends msg (stolen) to everyone in the call of a group-teaching room; to
  * attendees without `by`/`name` when they cannot see `by`, and with only
  * the ids they see in `agreed` (recording states). */

@@ -10,6 +10,7 @@
 sv_teaching *sv_teaching_new(void) {
   sv_teaching *t = g_new0(sv_teaching, 1);
   t->hands = g_ptr_array_new();
+  t->made = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   return t;
 }
 
@@ -17,6 +18,7 @@ void sv_teaching_free(sv_teaching *t) {
   if (!t) return;
   if (t->count_timer) g_source_remove(t->count_timer);
   g_ptr_array_free(t->hands, TRUE);
+  g_hash_table_destroy(t->made);
   g_free(t);
 }
 
@@ -87,6 +89,7 @@ sv_participant *sv_teaching_take_floor(sv_teaching *t) {
   sv_participant *before = t->floor;
   t->floor = NULL;
   t->floor_video = false;
+  t->floor_by[0] = '\0';
   return before;
 }
 
@@ -97,6 +100,51 @@ bool sv_teaching_forget(sv_teaching *t, const sv_participant *p) {
     changed = true;
   }
   return changed;
+}
+
+void sv_teaching_remember_presenter(sv_teaching *t, const sv_participant *p, bool on) {
+  if (!p->token_hash[0]) return;
+  if (on)
+    g_hash_table_add(t->made, g_strdup(p->token_hash));
+  else
+    g_hash_table_remove(t->made, p->token_hash);
+}
+
+bool sv_teaching_was_made_presenter(const sv_teaching *t, const sv_participant *p) {
+  return p->token_hash[0] && g_hash_table_contains(t->made, p->token_hash);
+}
+
+void sv_teaching_keep_floor(sv_teaching *t, const sv_participant *p, gint64 now_us) {
+  if (t->floor != p) return;
+  bool video = t->floor_video;
+  char by[sizeof t->floor_by];
+  g_strlcpy(by, t->floor_by, sizeof by);
+  sv_teaching_take_floor(t);
+  if (!p->token_hash[0]) return;
+  g_strlcpy(t->kept_floor, p->token_hash, sizeof t->kept_floor);
+  t->kept_floor_video = video;
+  t->kept_floor_until_us = now_us + SV_TEACHING_FLOOR_KEEP_US;
+  g_strlcpy(t->kept_floor_by, by, sizeof t->kept_floor_by);
+}
+
+bool sv_teaching_reclaim_floor(sv_teaching *t, sv_participant *p, gint64 now_us, bool *video,
+                               const char **by) {
+  if (!t->kept_floor[0] || !p->token_hash[0] || strcmp(t->kept_floor, p->token_hash) != 0)
+    return false;
+  bool in_time = now_us <= t->kept_floor_until_us && !t->floor;
+  t->kept_floor[0] = '\0';
+  if (!in_time) return false;
+  sv_teaching_give_floor(t, p, t->kept_floor_video);
+  g_strlcpy(t->floor_by, t->kept_floor_by, sizeof t->floor_by);
+  if (video) *video = t->kept_floor_video;
+  if (by) *by = t->kept_floor_by;
+  return true;
+}
+
+bool sv_teaching_drop_kept_floor(sv_teaching *t) {
+  bool had = t->kept_floor[0] != '\0';
+  t->kept_floor[0] = '\0';
+  return had;
 }
 
 gint64 sv_teaching_count_due(const sv_teaching *t, unsigned count, gint64 now_us) {

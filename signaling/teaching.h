@@ -28,14 +28,31 @@
 /* The attendee count is told at most once in this long (a hundred joining
  * at once are one message each, not a hundred). */
 #define SV_TEACHING_COUNT_GAP_US G_USEC_PER_SEC
+/* A floor holder whose connection dropped gets the floor back when the same
+ * link joins again within this long (docs/protocol.md, "Reconnecting in a
+ * group teaching"). */
+#define SV_TEACHING_FLOOR_KEEP_US (60 * G_USEC_PER_SEC)
 
 typedef struct sv_teaching {
   GPtrArray *hands;      /* sv_participant * (borrowed), in the order the hands went up */
   sv_participant *floor; /* the attendee who has the floor, or NULL */
   bool floor_video;      /* ... and may send video too (else audio only) */
-  unsigned count_told;   /* the attendee count last told */
-  gint64 count_told_us;  /* when (monotonic); 0 = never */
-  guint count_timer;     /* a pending telling (classroom.c), 0 = none */
+  /* ... given by this host ("" = unknown) */
+  char floor_by[SV_PARTICIPANT_ID_LEN + 1];
+  unsigned count_told;  /* the attendee count last told */
+  gint64 count_told_us; /* when (monotonic); 0 = never */
+  guint count_timer;    /* a pending telling (classroom.c), 0 = none */
+  /* The links (token hashes, owned strings) of those a host made presenter:
+   * someone who comes back with the same link after a dropped connection
+   * presents again. */
+  GHashTable *made;
+  /* A floor kept for a holder whose connection dropped: its link ("" =
+   * none), whether video was allowed, until when (monotonic) and the host
+   * who gave it. */
+  char kept_floor[65];
+  bool kept_floor_video;
+  gint64 kept_floor_until_us;
+  char kept_floor_by[SV_PARTICIPANT_ID_LEN + 1];
 } sv_teaching;
 
 sv_teaching *sv_teaching_new(void);
@@ -73,6 +90,26 @@ sv_participant *sv_teaching_take_floor(sv_teaching *t);
 /* p is leaving or became a presenter: off the queue and off the floor.
  * Returns true when that changed the queue or the floor. */
 bool sv_teaching_forget(sv_teaching *t, const sv_participant *p);
+
+/* Reconnecting (by link: p->token_hash; a participant without one is not
+ * remembered). p was made presenter (on) or is no longer one: remembered
+ * or forgotten. */
+void sv_teaching_remember_presenter(sv_teaching *t, const sv_participant *p, bool on);
+/* Whether p's link was made presenter by a host. */
+bool sv_teaching_was_made_presenter(const sv_teaching *t, const sv_participant *p);
+/* p, who has the floor, dropped at now_us: the floor is taken from p and
+ * kept for p's link for SV_TEACHING_FLOOR_KEEP_US. Nothing when the floor
+ * is not p's. */
+void sv_teaching_keep_floor(sv_teaching *t, const sv_participant *p, gint64 now_us);
+/* p joined at now_us: true when a floor is kept for its link and nobody
+ * else has the floor; it is given to p (*video: whether with video, *by:
+ * the host who first gave it, "" when unknown). The kept floor is gone
+ * either way once its link came back. */
+bool sv_teaching_reclaim_floor(sv_teaching *t, sv_participant *p, gint64 now_us, bool *video,
+                               const char **by);
+/* A host gave the floor to someone or took it back: a kept floor is gone.
+ * Returns whether there was one. */
+bool sv_teaching_drop_kept_floor(sv_teaching *t);
 
 /* When to tell the attendee count `count` at monotonic time now_us: < 0
  * nothing to tell (already told), 0 now, > 0 in that many microseconds. */

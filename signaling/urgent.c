@@ -1,13 +1,17 @@
 /*
- * urgent.c — urgent guidance: `urgent-watch`, `urgent-request` and
- * `urgent-accept` (docs/protocol.md).
+ * urgent.c — urgent guidance: `urgent-watch`, `urgent-request`,
+ * `urgent-accept` and `urgent-cancel` (docs/protocol.md).
  *
  * A request lives here while its requester is connected and nobody has
  * accepted it; the store keeps every request (with its wait) and appends
  * "urgent-request" and "urgent-accept" to the session log. The first accept
  * wins (the store decides, so two servers sharing one database agree); both
  * people then get a join token for the new urgent consultation, stored as
- * invitations like any other link.
+ * invitations like any other link. A request's category (a word from a
+ * fixed list) lives only here and in the messages to the watchers: it is
+ * never stored or logged. A request withdrawn before an accept (its
+ * requester left or cancelled) is counted and appended to the session log
+ * as "urgent-withdrawn".
  */
 #include "signaling/urgent.h"
 
@@ -33,6 +37,7 @@ typedef struct sv_urgent_live {
   char to_team[SV_STORE_ID_MAX];
   char name[SV_STORE_NAME_MAX]; /* the requester's display name */
   char link[SV_STORE_ID_MAX];   /* the urgent-help link it was made with */
+  const char *category;         /* static (sv_urgent_categories), or NULL */
   int64_t requested_at, end;
   sv_conn *conn; /* the requester, not owned */
 } sv_urgent_live;
@@ -156,6 +161,7 @@ static json_t *live_json(const sv_urgent_live *u) {
   json_t *doc = json_pack("{s:s,s:{s:s,s:s},s:s,s:s}", "id", u->id, "fromTeam", "id", u->from_team,
                           "name", u->from_name, "name", u->name, "requestedAt", at);
   g_free(at);
+  if (u->category) json_object_set_new(doc, "category", json_string(u->category));
   return doc;
 }
 
@@ -285,6 +291,7 @@ static void on_request(sv_conn *c, const sv_msg *m) {
   g_strlcpy(live->to_team, to.id, sizeof live->to_team);
   g_strlcpy(live->name, name, sizeof live->name);
   g_strlcpy(live->link, link, sizeof live->link);
+  live->category = m->category;
   live->requested_at = now;
   live->end = cons.end;
   live->conn = c;
@@ -295,9 +302,12 @@ static void on_request(sv_conn *c, const sv_msg *m) {
                   json_pack("{s:s,s:o}", "type", "urgent-requested", "request", live_json(live)));
   SV_INFO("signaling", "urgent request %s from team %s to team %s (%u watching)", live->id, from.id,
           to.id, watchers);
-  sv_conn_send_ok(c, m->id,
-                  json_pack("{s:s,s:{s:s,s:s},s:i}", "request", live->id, "team", "id", to.id,
-                            "name", to.name, "watchers", watchers));
+  json_t *reply =
+      json_pack("{s:s,s:{s:s,s:s},s:i,s:i}", "request", live->id, "team", "id", to.id, "name",
+                to.name, "watchers", watchers, "fallbackAfterS", (int)sig->urgent_fallback_s);
+  if (to.phone[0])
+    json_object_set_new(json_object_get(reply, "team"), "phone", json_string(to.phone));
+  sv_conn_send_ok(c, m->id, reply);
 }
 
 /* Mints a join token for the urgent consultation and stores its hash as
@@ -381,6 +391,44 @@ static void on_accept(sv_conn *c, const sv_msg *m) {
   g_hash_table_remove(sig->urgent, m->request);
 }
 
+/* The requester of c's waiting request left or cancelled (`reason`): the
+ * watchers are told, it is counted and logged, and it waits no more. */
+static void withdraw(sv_conn *c, const char *reason) {
+  sv_signaling *sig = c->sig;
+  sv_urgent_live *u =
+      c->urgent_request ? g_hash_table_lookup(sig->urgent, c->urgent_request) : NULL;
+  if (u && u->conn == c) {
+    if (!sig->closing) {
+      to_watchers(sig, u->to_team, c,
+                  json_pack("{s:s,s:s,s:s}", "type", "urgent-withdrawn", "request", u->id, "reason",
+                            reason));
+      if (strcmp(reason, "cancelled") == 0)
+        sig->metrics.urgent_cancelled++;
+      else
+        sig->metrics.urgent_left++;
+      int err = sv_store_urgent_withdrawn(sig->db, u->id, reason, u->name,
+                                          g_get_real_time() / G_USEC_PER_SEC);
+      if (err < 0)
+        SV_WARN("signaling", "urgent request %s: the withdrawal was not logged: %s", u->id,
+                sv_strerror(err));
+      SV_INFO("signaling", "urgent request %s withdrawn (%s)", u->id, reason);
+    }
+    g_hash_table_remove(sig->urgent, c->urgent_request);
+  }
+  g_free(c->urgent_request);
+  c->urgent_request = NULL;
+}
+
+static void on_cancel(sv_conn *c, const sv_msg *m) {
+  if (!c->urgent_request) {
+    sv_conn_send_error(c, m->id, "conflict",
+                       "no request of yours is waiting (it may have been accepted already)");
+    return;
+  }
+  withdraw(c, "cancelled");
+  sv_conn_send_ok(c, m->id, NULL);
+}
+
 void sv_urgent_handle(sv_conn *c, const sv_msg *m) {
   switch (m->type) {
   case SV_MSG_URGENT_WATCH:
@@ -392,23 +440,16 @@ void sv_urgent_handle(sv_conn *c, const sv_msg *m) {
   case SV_MSG_URGENT_ACCEPT:
     on_accept(c, m);
     break;
+  case SV_MSG_URGENT_CANCEL:
+    on_cancel(c, m);
+    break;
   default:
     break;
   }
 }
 
 void sv_urgent_conn_closed(sv_conn *c) {
-  sv_signaling *sig = c->sig;
-  if (c->urgent_request) {
-    sv_urgent_live *u = g_hash_table_lookup(sig->urgent, c->urgent_request);
-    if (u && u->conn == c) {
-      if (!sig->closing)
-        to_watchers(sig, u->to_team, c,
-                    json_pack("{s:s,s:s}", "type", "urgent-withdrawn", "request", u->id));
-      g_hash_table_remove(sig->urgent, c->urgent_request);
-    }
-  }
-  g_free(c->urgent_request);
+  withdraw(c, "left");
   g_free(c->watch_team);
   g_free(c->watch_name);
   c->urgent_request = c->watch_team = c->watch_name = NULL;

@@ -31,11 +31,11 @@ int sv_urgent_token_sign(struct sv_signaling *sig, const char *team, bool on_cal
 /* The table of live requests for sv_signaling.urgent. */
 GHashTable *sv_urgent_table_new(void);
 
-/* urgent-watch, urgent-request, urgent-accept. */
+/* urgent-watch, urgent-request, urgent-accept, urgent-cancel. */
 void sv_urgent_handle(struct sv_conn *c, const struct sv_msg *m);
 
 /* The connection closes: a request it was waiting on is withdrawn (the
- * watchers are told), and it watches no more. */
+ * watchers are told, it is counted and logged), and it watches no more. */
 void sv_urgent_conn_closed(struct sv_conn *c);
 
 #endif

@@ -237,6 +237,41 @@ int lg_book_teaching(int rooms, int presenters, int attendees);
 const char *lg_book_room_id(int room);
 const char *lg_book_token(int room, int i);
 
+/* ramp.c: the scenario ramped step by step (see main.c). */
+typedef struct lg_scenario {
+  const char *name;
+  int room_size;
+  int publishers; /* per room; the others only receive */
+  bool video;
+  int steps_rooms; /* default rooms per step */
+  bool simulcast;  /* publishers send three layers; subscribers give feedback */
+} lg_scenario;
+
+typedef struct lg_ramp_opts {
+  const lg_scenario *sc;
+  int server_pid;
+  int step, max_rooms, max_parts, churn, min_steps;
+  double settle, window, time_limit, join_timeout;
+  double max_loss, max_p99_ms;
+  const char *on_window; /* run as "CMD start" / "CMD end" around each window */
+} lg_ramp_opts;
+
+/* Takes the options (copied) and the result object, which the ramp adds
+ * first_over_limit and churn to while it runs. */
+void lg_ramp_init(const lg_ramp_opts *o, json_t *result);
+/* The controller, for a 50 ms timer: joins, settles, measures, stops. */
+gboolean lg_ramp_tick(gpointer data);
+/* Starts the first step and runs the main loop until the ramp stops. */
+void lg_ramp_run(void);
+/* Forwarded streams per room: every published stream to every other
+ * participant of the room. */
+int lg_ramp_streams_per_room(void);
+/* Adds receivers (simulcast only, else frees them), stop_reason, steps,
+ * memory_points, join, join_cpu_ms and joins_timed to the result. */
+void lg_ramp_report(bool simulcast);
+/* Why the ramp stopped. */
+const char *lg_ramp_stop_reason(void);
+
 /* Signalling: called by part.c when our PeerConnection has a local candidate
  * ("" = done). */
 void lg_sig_candidate(lg_part *p, bool is_pub, const char *cand);

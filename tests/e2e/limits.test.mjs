@@ -10,8 +10,9 @@
  * listed by the API and by `samvei urgent-link list`.
  * API keys: `samvei apikey list` shows a key, `samvei apikey revoke ID`
  * revokes it, and the API then answers it with 401.
- * Still capture: ten `capture` requests for one participant start one
- * samvei-record (counted in /proc), the rest get `busy`; a participant who
+ * Still capture: ten `capture` requests for one participant ask them once
+ * and, allowed, start one samvei-record (counted in /proc), the rest get
+ * `busy`; a participant who
  * sends no video ends with `capture-failed` (code "timeout") within the
  * deadline, and the recorder is gone.
  */
@@ -273,7 +274,6 @@ test('repeated captures start one recorder; one that gets no frame ends in captu
     const g = await guest.request({ type: 'join', room, name: 'Ola Uten Kamera' });
     assert.equal(g.type, 'ok', JSON.stringify(g));
     /* The guest publishes nothing: no frame can ever arrive. */
-    const started = Date.now();
     const replies = [];
     for (let i = 0; i < 10; i++) replies.push(await host.request({ type: 'capture', participant: g.self }));
     assert.equal(replies[0].type, 'ok', JSON.stringify(replies[0]));
@@ -281,6 +281,14 @@ test('repeated captures start one recorder; one that gets no frame ends in captu
       assert.equal(r.type, 'error');
       assert.equal(r.code, 'busy');
     }
+    /* The guest is asked once and allows it; the still starts then. */
+    const asked = await guest.wait((m) => m.type === 'capture-request', 'capture-request');
+    assert.equal(guest.seen.filter((m) => m.type === 'capture-request').length, 1, 'asked once, not ten times');
+    const started = Date.now();
+    const allowed = await guest.request({ type: 'capture-consent', request: asked.request, agree: true });
+    assert.equal(allowed.type, 'ok', JSON.stringify(allowed));
+    const busy = await host.request({ type: 'capture', participant: g.self });
+    assert.equal(busy.code, 'busy', 'busy while the still is taken');
     await waitFor(() => recordersOf(room) === 1, { timeoutMs: 5000, intervalMs: 100, what: 'the one recorder to run' });
     assert.equal(recordersOf(room), 1, 'one recorder, not ten');
 
@@ -290,9 +298,10 @@ test('repeated captures start one recorder; one that gets no frame ends in captu
     assert.equal(failed.code, 'timeout');
     assert.ok(took >= CAPTURE_DEADLINE_S - 1 && took < CAPTURE_DEADLINE_S + 10, `failed after ${took} s`);
     await waitFor(() => recordersOf(room) === 0, { timeoutMs: 5000, intervalMs: 100, what: 'the recorder to be gone' });
-    /* After it, a new capture may start again. */
+    /* After it, a new capture may be asked for again. */
     const again = await host.request({ type: 'capture', participant: g.self });
     assert.equal(again.type, 'ok', JSON.stringify(again));
+    assert.equal(again.state, 'asking');
   } finally {
     host.close();
     guest.close();

@@ -10,7 +10,8 @@
  * the guest agrees: both see the recording indicator; after 4 s the host
  * stops: the indicator goes, and the host's list has one WebM file per
  * person, which downloads as video/webm of a real size. The host takes a
- * still of the guest: a link to a PNG, and the guest is told who took it.
+ * still of the guest (who allows it when asked; stills.test.mjs has the
+ * consent itself): a link to a PNG, and the guest is told who took it.
  * Last, recording again (a still is refused meanwhile, and the host is told
  * why) and the guest withdraws consent: it stops for both.
  * The session log (`samvei audit export`) has each consent step.
@@ -129,7 +130,7 @@ test('recording needs everyone\'s consent, shows to everyone, and gives the host
   const stop = host.page.locator('#btn-record-stop');
   const captureGuest = host.page.locator(`#grid [data-participant="${idGuest}"] [data-action="capture"]`);
   await record.waitFor({ state: 'visible' });
-  assert.equal(await captureGuest.getAttribute('aria-label'), 'Take a still image of Ola Hansen');
+  assert.equal(await captureGuest.getAttribute('aria-label'), 'Take still of Ola Hansen');
   assert.equal(await guest.page.locator('#btn-record').count(), 0, 'the guest has no Record button');
   assert.equal(await guest.page.locator('[data-action="capture"]').count(), 0, 'the guest has no Take still');
   assert.equal((await indicator(host)).state, 'off');
@@ -193,8 +194,10 @@ test('recording needs everyone\'s consent, shows to everyone, and gives the host
   assert.equal(video.type, 'video/webm');
   assert.deepEqual(video.head.slice(0, 4), [0x1a, 0x45, 0xdf, 0xa3], 'an EBML (WebM) header');
 
-  /* c. A still of the guest. */
+  /* c. A still of the guest, who is asked first and allows it. */
   await captureGuest.click();
+  await guest.page.locator('#still-prompt').waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+  await guest.page.locator('#still-allow').click();
   const link = host.page.locator('.rec-notice[data-kind="capture-ready"] a.capture-link');
   await link.waitFor({ state: 'visible', timeout: 30000 });
   assert.match(await host.page.locator('.rec-notice[data-kind="capture-ready"]').innerText(), /The still of Ola Hansen is ready/);

@@ -25,7 +25,8 @@ die() { echo "e2e: $*" >&2; exit 1; }
 [ -x "$SAMVEI_BIN" ] || die "no server binary at '$SAMVEI_BIN' (build it, or set SAMVEI_BIN)"
 [ -x "${CHROMIUM_BIN:-/usr/bin/chromium}" ] ||
   die "Chromium is missing: apt-get install -y chromium (never 'npx playwright install')"
-if [ ! -d "$E2E/node_modules/playwright-core" ] || [ ! -d "$E2E/node_modules/ws" ]; then
+if [ ! -d "$E2E/node_modules/playwright-core" ] || [ ! -d "$E2E/node_modules/ws" ] ||
+  [ ! -d "$E2E/node_modules/axe-core" ]; then
   echo "e2e: installing the test's Node packages"
   (cd "$E2E" && npm install --no-audit --no-fund --loglevel=error) || die "npm install failed"
 fi

@@ -5,8 +5,8 @@
  * two members of an on-call specialist team. Both on-call pages are open
  * when the nurse presses "Ask for help now": the request appears live on
  * both (the alert banner and a card with an Accept button). One accepts;
- * the other sees it taken; the specialist and the nurse both land on the
- * join page of the same new urgent consultation and, once in, decode each
+ * the other sees it taken; the specialist (in a new tab) and the nurse both
+ * go straight into the same new urgent consultation and decode each
  * other's video. The session log holds urgent-request and urgent-accept
  * with the wait, and the month's figures count the request. Over a raw
  * WebSocket: a request whose nurse leaves is withdrawn from the on-call
@@ -57,12 +57,23 @@ function wsOnce(msg) {
   });
 }
 
-async function joinFromLinkPage(p) {
-  await p.page.waitForURL(/\/\?(lang=en&)?room=/, { timeout: 20000 });
-  await p.page.getByLabel('I have read this and want to join').check();
-  await p.page.getByRole('button', { name: 'Join' }).click();
-  await p.page.locator('#call').waitFor({ state: 'visible', timeout: 20000 });
-  return (await p.page.evaluate(() => window.samvei.self())).id;
+/* The join link of an accept joins at once (direct=1): no form to fill. */
+async function inCall(page) {
+  await page.waitForURL(/\/\?(lang=en&)?room=.*direct=1/, { timeout: 30000 });
+  await page.locator('#call').waitFor({ state: 'visible', timeout: 30000 });
+  return (await page.evaluate(() => window.samvei.self())).id;
+}
+
+/* Headless Chromium shows no OS notifications: a stand-in that grants. */
+function grantingNotification() {
+  window.Notification = class {
+    static permission = 'default';
+    static requestPermission() {
+      this.permission = 'granted';
+      return Promise.resolve('granted');
+    }
+    close() {}
+  };
 }
 
 test('an urgent request reaches the on-call pages live; accept puts both in one call', { timeout: 240000 }, async () => {
@@ -91,10 +102,11 @@ test('an urgent request reaches the on-call pages live; accept puts both in one 
   const a = await participant('urgent-oncall-berg', VIEWPORTS.laptop);
   const b = await participant('urgent-oncall-lie', VIEWPORTS.tablet);
   for (const [p, l] of [[a, berg], [b, lie]]) {
+    await p.context.addInitScript(grantingNotification);
     await p.page.goto(withLang(l), { waitUntil: 'load' });
+    await p.page.getByRole('button', { name: 'Turn on sound and notifications' }).click();
     await p.page.getByText(/You are on call for Ambulant geriatrisk team/).waitFor({ timeout: 20000 });
     assert.equal(await p.page.locator('#urgent-alert').isVisible(), false, 'no alert before a request');
-    await p.page.getByRole('button', { name: 'Turn sound on' }).click();
   }
 
   const nurse = await participant('urgent-nurse', VIEWPORTS.tablet);
@@ -112,17 +124,21 @@ test('an urgent request reaches the on-call pages live; accept puts both in one 
   }
   await shot(b.page, 'oncall-alert-tablet.png');
 
-  await a.page.getByRole('button', { name: 'Accept the request from Kari, hjemmesykepleien' }).click();
+  /* Accept opens the call in a new tab; the on-call page stays. */
+  const [callPage] = await Promise.all([
+    a.context.waitForEvent('page'),
+    a.page.getByRole('button', { name: 'Accept the request from Kari, hjemmesykepleien' }).click(),
+  ]);
   await b.page.getByText('Dr. Berg took the request.').waitFor({ timeout: 10000 });
   assert.equal(await b.page.locator('#urgent-alert').isVisible(), false, 'the alert is gone for the other');
 
-  const specialistId = await joinFromLinkPage(a);
-  const nurseId = await joinFromLinkPage(nurse);
-  const room = await a.page.evaluate(() => window.samvei.state().room);
+  const specialistId = await inCall(callPage);
+  const nurseId = await inCall(nurse.page);
+  const room = await callPage.evaluate(() => window.samvei.state().room);
   assert.equal(await nurse.page.evaluate(() => window.samvei.state().room), room, 'one room for both');
-  assert.equal((await a.page.evaluate(() => window.samvei.self())).role, 'specialist');
+  assert.equal((await callPage.evaluate(() => window.samvei.self())).role, 'specialist');
   assert.equal((await nurse.page.evaluate(() => window.samvei.self())).role, 'municipal');
-  await waitForMediaFrom(a.page, [nurseId], 'specialist');
+  await waitForMediaFrom(callPage, [nurseId], 'specialist');
   await waitForMediaFrom(nurse.page, [specialistId], 'nurse');
 
   /* Stored: an urgent consultation, the request and the accept with the wait. */
@@ -205,6 +221,7 @@ test('a request whose nurse leaves is withdrawn; one request at a time', async (
   nurse.ws.close();
   const withdrawn = await watcher.next((m) => m.type === 'urgent-withdrawn', 'the withdrawal');
   assert.equal(withdrawn.request, ok.request);
+  assert.equal(withdrawn.reason, 'left');
   await watcher.send({ type: 'urgent-accept', id: 3, request: ok.request });
   assert.equal((await watcher.next((m) => m.id === 3, 'accept of a withdrawn request')).code, 'not-found');
   watcher.ws.close();

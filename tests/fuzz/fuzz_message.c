@@ -69,7 +69,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     case SV_MSG_URGENT_REQUEST:
       SV_ASSERT(m.token && *m.token && m.team && *m.team);
       break;
+    case SV_MSG_URGENT_CANCEL:
+      break;
     case SV_MSG_URGENT_ACCEPT:
+    case SV_MSG_CAPTURE_CONSENT:
       SV_ASSERT(m.request && *m.request);
       break;
     }

@@ -22,7 +22,7 @@
 #              and nothing is written
 #   retention  files older than --recording-retention-days are deleted when
 #              the server starts, newer ones kept
-#   capture    the host takes a still of the guest: a PNG of the guest's
+#   capture    the host asks for a still of the guest, who allows it: a PNG of the guest's
 #              resolution whose pixels are not all one colour (capture-h264:
 #              the same with H.264)
 set -uo pipefail
@@ -148,7 +148,7 @@ capture | capture-h264)
   run_peer host host --duration 60 --capture 1 --width 352 --height 288 --consent yes
   host_pid=$!
   wait_host
-  run_peer guest guest --duration 60 --width 352 --height 288
+  run_peer guest guest --duration 60 --width 352 --height 288 --consent yes
   guest_pid=$!
   wait_log '"event":"capture-' host 60 && sleep 1
   ;;
@@ -265,7 +265,7 @@ refuse)
     fail "the host did not get consent-missing: $(grep -v stats "$tmp/host.log")"
   audit record-consent | grep -q '"agree": false' || fail "no record-consent audit event (agree false)"
   audit record-refused | grep -q missing || fail "no record-refused audit event"
-  # Who did not agree is named by participant id, never by name (issue 15).
+  # Who did not agree is named by participant id, never by name.
   logline record-refused | grep -q '"missing":\["p[a-z0-9]\{11\}"' ||
     fail "record-refused in the server log does not list ids: $(logline record-refused)"
   ! audit record-refused | grep -q '"guest"' ||

@@ -428,6 +428,30 @@ static void test_media_state(void) {
 
 /* The room id rule join applies, also used where a room id names a
  * directory (recordings). */
+/* The answer to a still request: its id and agree, both required. */
+static void test_capture_consent(void) {
+  sv_msg m;
+  sv_msg_error e;
+  CHECK_EQ_INT(
+      parse("{\"type\":\"capture-consent\",\"id\":3,\"request\":\"k3x9q2\",\"agree\":true}", &m,
+            &e),
+      0);
+  CHECK_EQ_INT(m.type, SV_MSG_CAPTURE_CONSENT);
+  CHECK_STR(m.request, "k3x9q2");
+  CHECK_EQ_INT(m.agree, 1);
+  sv_message_clear(&m);
+  CHECK_EQ_INT(
+      parse("{\"type\":\"capture-consent\",\"request\":\"k3x9q2\",\"agree\":false}", &m, &e), 0);
+  CHECK_EQ_INT(m.agree, 0);
+  sv_message_clear(&m);
+  expect_refused("{\"type\":\"capture-consent\",\"request\":\"k3x9q2\"}", "bad-request", "'agree'");
+  expect_refused("{\"type\":\"capture-consent\",\"agree\":true}", "bad-request", "'request'");
+  expect_refused("{\"type\":\"capture-consent\",\"request\":\"a/b\",\"agree\":true}", "bad-request",
+                 "'request'");
+  expect_refused("{\"type\":\"capture-consent\",\"request\":\"k\",\"agree\":\"yes\"}",
+                 "bad-request", "'agree'");
+}
+
 static void test_room_id(void) {
   char longest[SV_MESSAGE_MAX_ROOM + 2];
   memset(longest, 'a', sizeof longest);
@@ -460,10 +484,37 @@ static void test_text_plain(void) {
   CHECK(!sv_text_plain(NULL));
 }
 
+/* An urgent request's category comes from a fixed list (never free text);
+ * urgent-cancel has no fields. */
+static void test_urgent(void) {
+  sv_msg m;
+  sv_msg_error e;
+  CHECK_EQ_INT(
+      parse("{\"type\":\"urgent-request\",\"token\":\"t\",\"team\":\"x1\",\"category\":\"wound\"}",
+            &m, &e),
+      0);
+  CHECK_EQ_INT(m.type, SV_MSG_URGENT_REQUEST);
+  CHECK_STR(m.category, "wound");
+  sv_message_clear(&m);
+  CHECK_EQ_INT(parse("{\"type\":\"urgent-request\",\"token\":\"t\",\"team\":\"x1\"}", &m, &e), 0);
+  CHECK(m.category == NULL);
+  sv_message_clear(&m);
+  expect_refused(
+      "{\"type\":\"urgent-request\",\"token\":\"t\",\"team\":\"x1\",\"category\":\"Hansen fell\"}",
+      "bad-request", "'category'");
+  expect_refused("{\"type\":\"urgent-request\",\"token\":\"t\",\"team\":\"x1\",\"category\":3}",
+                 "bad-request", "'category'");
+  CHECK_EQ_INT(parse("{\"type\":\"urgent-cancel\",\"id\":7}", &m, &e), 0);
+  CHECK_EQ_INT(m.type, SV_MSG_URGENT_CANCEL);
+  sv_message_clear(&m);
+}
+
 int main(void) {
+  RUN(test_urgent);
   RUN(test_room_id);
   RUN(test_join);
   RUN(test_host_messages);
+  RUN(test_capture_consent);
   RUN(test_adapt_messages);
   RUN(test_media_state);
   RUN(test_publish);

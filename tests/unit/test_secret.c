@@ -2,7 +2,8 @@
  * test_secret.c — app/secret.c and the options of the waiting room:
  * --token-secret wins; without it a random secret is made once in the data
  * dir with mode 0600 and read back unchanged on the next start; the grace
- * and waiting-room minutes and the privacy notice are parsed and bounded.
+ * and waiting-room minutes and the privacy notice are parsed and bounded;
+ * the accessibility statement is read from its file and bounded.
  */
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -20,7 +21,8 @@ static const char *env_vars[] = {"SAMVEI_CONFIG",
                                  "SAMVEI_JOIN_GRACE_BEFORE_MIN",
                                  "SAMVEI_JOIN_GRACE_AFTER_MIN",
                                  "SAMVEI_WAITING_ROOM_OPEN_MIN",
-                                 "SAMVEI_PRIVACY_NOTICE"};
+                                 "SAMVEI_PRIVACY_NOTICE",
+                                 "SAMVEI_ACCESSIBILITY_STATEMENT"};
 
 static int load(sv_config *cfg, char **error, const char *a1, const char *a2, const char *a3,
                 const char *a4) {
@@ -102,10 +104,56 @@ static void test_secret_file(void) {
   g_free(dir);
 }
 
+/* --accessibility-statement FILE: the file's text, trimmed; an empty,
+ * missing, binary or too long file is refused with the form. */
+static void test_statement(void) {
+  sv_config cfg;
+  char *error = NULL;
+  char *dir = g_dir_make_tmp("samvei-a11y-XXXXXX", NULL);
+  char *file = g_build_filename(dir, "statement.txt", NULL);
+
+  CHECK_EQ_INT(load(&cfg, &error, NULL, NULL, NULL, NULL), 0);
+  CHECK(cfg.accessibility_statement == NULL);
+  sv_config_free(&cfg);
+
+  CHECK(
+      g_file_set_contents(file, "\n  Tilgjengelighet <b>her</b>.\n\nKontakt: a@b.no\n", -1, NULL));
+  CHECK_EQ_INT(load(&cfg, &error, "--accessibility-statement", file, NULL, NULL), 0);
+  CHECK_STR(cfg.accessibility_statement, "Tilgjengelighet <b>her</b>.\n\nKontakt: a@b.no");
+  sv_config_free(&cfg);
+
+  const char *bad[] = {"   \n\n", "a\0b", "\xff\xfe"};
+  const gssize bad_len[] = {-1, 3, 2};
+  for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+    CHECK(g_file_set_contents(file, bad[i], bad_len[i], NULL));
+    CHECK_EQ_INT(load(&cfg, &error, "--accessibility-statement", file, NULL, NULL), SV_EINVAL);
+    CHECK(error && strstr(error, "UTF-8 plain-text file"));
+    g_free(error);
+    error = NULL;
+    sv_config_free(&cfg);
+  }
+  char *big = g_strnfill(20001, 'x');
+  CHECK(g_file_set_contents(file, big, -1, NULL));
+  CHECK_EQ_INT(load(&cfg, &error, "--accessibility-statement", file, NULL, NULL), SV_EINVAL);
+  g_free(error);
+  error = NULL;
+  sv_config_free(&cfg);
+  g_free(big);
+
+  g_unlink(file);
+  CHECK_EQ_INT(load(&cfg, &error, "--accessibility-statement", file, NULL, NULL), SV_EINVAL);
+  g_free(error);
+  sv_config_free(&cfg);
+  g_rmdir(dir);
+  g_free(file);
+  g_free(dir);
+}
+
 int main(void) {
   for (size_t i = 0; i < SV_ARRAY_LEN(env_vars); i++)
     unsetenv(env_vars[i]);
   RUN(test_options);
   RUN(test_secret_file);
+  RUN(test_statement);
   return check_summary();
 }

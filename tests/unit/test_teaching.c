@@ -2,7 +2,9 @@
  * test_teaching.c — the rules of group teaching (signaling/teaching.c)
  * without sockets: who may publish, who sees whom (attendees never see
  * each other), the hand queue in order, the floor, what a leaving
- * participant leaves behind, and the pacing of the attendee count.
+ * participant leaves behind, what a reconnect with the same link gets
+ * back (a made presenter's role, a kept floor within its time), and the
+ * pacing of the attendee count.
  */
 #include "check.h"
 #include "common/common.h"
@@ -160,6 +162,83 @@ static void test_leaving_frees_hand_and_floor(void) {
   sv_rooms_free(l.rooms);
 }
 
+/* A later join with the same link: a new participant with that token hash. */
+static sv_participant *rejoin(lecture *l, const char *name, const char *hash) {
+  sv_participant *p = add(l->rooms, "hall", name, "municipal");
+  g_strlcpy(p->token_hash, hash, sizeof p->token_hash);
+  return p;
+}
+
+static void test_made_presenter_remembered_by_link(void) {
+  lecture l;
+  lecture_open(&l);
+  sv_teaching *t = l.room->teaching;
+  g_strlcpy(l.a->token_hash, "aaaa", sizeof l.a->token_hash);
+  l.a->presenter = true;
+  sv_teaching_remember_presenter(t, l.a, true);
+  sv_teaching_remember_presenter(t, l.b, true); /* no link: not remembered */
+  sv_rooms_remove(l.rooms, l.a);
+  sv_participant *again = rejoin(&l, "Anne", "aaaa");
+  CHECK(!sv_teaching_is_presenter(again)); /* until classroom.c restores it */
+  CHECK(sv_teaching_was_made_presenter(t, again));
+  CHECK(!sv_teaching_was_made_presenter(t, l.b));
+  CHECK(!sv_teaching_was_made_presenter(t, l.c));
+  sv_teaching_remember_presenter(t, again, false); /* revoked */
+  CHECK(!sv_teaching_was_made_presenter(t, again));
+  sv_rooms_free(l.rooms);
+}
+
+static void test_floor_kept_for_a_dropped_holder(void) {
+  lecture l;
+  lecture_open(&l);
+  sv_teaching *t = l.room->teaching;
+  gint64 now = 100 * G_USEC_PER_SEC;
+  g_strlcpy(l.a->token_hash, "aaaa", sizeof l.a->token_hash);
+  sv_teaching_give_floor(t, l.a, true);
+  g_strlcpy(t->floor_by, l.host->id, sizeof t->floor_by);
+  sv_teaching_keep_floor(t, l.b, now); /* not b's floor: nothing */
+  CHECK(t->floor == l.a && !t->kept_floor[0]);
+  sv_teaching_keep_floor(t, l.a, now);
+  CHECK(t->floor == NULL); /* nobody has it meanwhile */
+  sv_rooms_remove(l.rooms, l.a);
+  /* Another link does not get it. */
+  sv_participant *other = rejoin(&l, "Other", "bbbb");
+  CHECK(!sv_teaching_reclaim_floor(t, other, now + 1, NULL, NULL));
+  /* The same link within the time: the floor, with video, from the host. */
+  sv_participant *again = rejoin(&l, "Anne", "aaaa");
+  bool video = false;
+  const char *by = NULL;
+  CHECK(sv_teaching_reclaim_floor(t, again, now + SV_TEACHING_FLOOR_KEEP_US, &video, &by));
+  CHECK(t->floor == again && t->floor_video && video);
+  CHECK_STR(by, l.host->id);
+  CHECK_STR(t->floor_by, l.host->id);
+  CHECK(!t->kept_floor[0]);
+  CHECK(sv_teaching_sees(l.b, again));
+
+  /* Too late: gone. */
+  sv_teaching_keep_floor(t, again, now);
+  sv_rooms_remove(l.rooms, again);
+  sv_participant *late = rejoin(&l, "Anne", "aaaa");
+  CHECK(!sv_teaching_reclaim_floor(t, late, now + SV_TEACHING_FLOOR_KEEP_US + 1, NULL, NULL));
+  CHECK(t->floor == NULL && !t->kept_floor[0]);
+
+  /* Given to someone else meanwhile (the host drops the kept one). */
+  sv_teaching_give_floor(t, late, false);
+  sv_teaching_keep_floor(t, late, now);
+  CHECK(sv_teaching_drop_kept_floor(t));
+  CHECK(!sv_teaching_drop_kept_floor(t));
+  sv_teaching_give_floor(t, l.c, false);
+  sv_rooms_remove(l.rooms, late);
+  sv_participant *back = rejoin(&l, "Anne", "aaaa");
+  CHECK(!sv_teaching_reclaim_floor(t, back, now + 1, NULL, NULL));
+  CHECK(t->floor == l.c);
+
+  /* A holder without a link keeps nothing. */
+  sv_teaching_keep_floor(t, l.c, now);
+  CHECK(t->floor == NULL && !t->kept_floor[0]);
+  sv_rooms_free(l.rooms);
+}
+
 static void test_count_told_at_most_once_a_second(void) {
   sv_teaching *t = sv_teaching_new();
   gint64 now = 50 * G_USEC_PER_SEC;
@@ -182,6 +261,8 @@ int main(void) {
   RUN(test_hand_queue_in_order);
   RUN(test_floor_holder_is_seen_while_it_lasts);
   RUN(test_leaving_frees_hand_and_floor);
+  RUN(test_made_presenter_remembered_by_link);
+  RUN(test_floor_kept_for_a_dropped_holder);
   RUN(test_count_told_at_most_once_a_second);
   return check_summary();
 }

@@ -14,7 +14,9 @@
  *
  * An invitation link is /?room=R#token=T: the token stays in the URL
  * fragment, which the browser never sends to a server. Before joining, the
- * person sees the pre-call check and acknowledges the privacy notice.
+ * person sees the pre-call check and acknowledges the privacy notice;
+ * with ?direct=1 (links from the urgent-guidance pages, which showed the
+ * notice) the page joins at once with the token's name.
  * Patients, relatives and interpreters first land on the waiting screen
  * until a host admits them; hosts get the waiting-room panel; observers
  * join without sending.
@@ -46,7 +48,7 @@
  * A group teaching (teaching.js): attendees join without devices and
  * publish only while they have the floor; presenters get the classroom.
  */
-import { pickLanguage, setLanguage, t, errorText } from './i18n.js';
+import { pickLanguage, setLanguage, rememberLanguage, t, errorText } from './i18n.js';
 import { Signaling } from './signaling.js';
 import { LayerPrefs } from './layerprefs.js';
 import { LocalMedia } from './media.js';
@@ -63,7 +65,8 @@ import { ScreenShare } from './ui/screenshare.js';
 import { Teaching, attendsOnly } from './teaching.js';
 import { teachingNotice } from './ui/teaching.js';
 import { app, root, invite, token, isObserver, joinsWithoutDevices } from './state.js';
-import { startLiveness, renderSelf, renderPaused, renderParticipants } from './render.js';
+import { startLiveness, renderSelf, renderPaused, renderParticipants, renderWaiting } from './render.js';
+import { langSwitch } from './ui/langswitch.js';
 import {
   joinFields,
   applyJoinReply,
@@ -264,6 +267,9 @@ export function enterCall() {
   if (!invite) app.call.setRoom(app.room);
   app.call.setTitle(app.consultation?.title ?? app.link?.title ?? (invite ? t('call.consultation') : null));
   app.call.setSink(app.choices.speakerId);
+  /* A group teaching keeps its state (the floor, hands) in its view: no
+   * redrawing it there. */
+  if (!app.teaching) app.call.selfQuality.el.after(langSwitch({ onSwitch: (lang) => relabelCall(lang) }));
   root.replaceChildren(app.call.el);
   app.media.onChange = () => {
     renderSelf();
@@ -276,6 +282,27 @@ export function enterCall() {
   updateConnection();
   app.call.controls.mic.focus();
   startLiveness();
+}
+
+/* The language switch in the call: the call view is drawn again in the new
+ * language; the connections and the media go on untouched. Not while a
+ * recording or our own screen share runs, whose state lives in the view. */
+function relabelCall(lang) {
+  if ((app.recording && app.recording.state !== 'off') || app.screen?.state().sharing) {
+    app.call.toast(t('lang.busy'));
+    return;
+  }
+  rememberLanguage(lang);
+  setLanguage(lang);
+  document.title = t('app.name');
+  /* The new view's status line is drawn afresh (updateConnection draws
+   * only changes). */
+  app.connection = null;
+  app.reasonShown = null;
+  enterCall();
+  renderWaiting();
+  app.call.announce(t('lang.changed'));
+  document.getElementById('lang-switch')?.focus();
 }
 
 function startTeaching() {
@@ -410,5 +437,8 @@ gateLink({
     app.link = link;
     await noticeLoaded;
     showJoin();
+    /* ?direct=1 (the urgent-guidance pages, which showed the privacy
+     * notice): join at once with the name in the token. */
+    if (new URLSearchParams(location.search).get('direct') === '1' && invite?.name && app.room) join({ room: app.room, name: invite.name });
   },
 });

@@ -392,6 +392,9 @@ export class PeerSession {
 
   /* A server `pc-state` message: kept for its failure reason. */
   handlePcState(msg) {
+    /* The end of a publish connection we closed (unpublish: the floor taken
+     * back) is no failure. */
+    if (msg.pc === 'publish' && !this.pub) return;
     if (msg.pc === 'publish' || msg.pc === 'subscribe') {
       this.serverState[msg.pc] = { state: msg.state, reason: msg.reason ?? '' };
       /* The reason is the server's English, for support: not shown on the page. */

@@ -106,9 +106,11 @@ export function acceptJoin(reply) {
   /* An attendee of a group teaching listens until given the floor. */
   if (app.teaching?.accept(reply)) {
     stopSending();
+    app.screen?.resume(null); /* a share from before cannot go on */
     return;
   }
   if (isObserver()) {
+    app.screen?.resume(null);
     app.call?.toast(t('call.observer'), 10000);
     updateConnection();
     return;
@@ -117,6 +119,7 @@ export function acceptJoin(reply) {
   const m = app.media;
   app.watchOnly = !m.hasAudio && !m.hasVideo && !m.deviceId;
   if (app.watchOnly) {
+    app.screen?.resume(null);
     app.call?.toast(t('call.joined-none'), 10000);
     updateConnection();
     return;
@@ -161,8 +164,11 @@ export async function publish() {
   updateConnection();
   try {
     await peer.publish(app.media.audioTrack, app.media.videoTrack, app.media.stream);
+    /* A screen share from before a rejoin goes out again on this connection. */
+    if (peer === app.peer) app.screen?.resume(peer);
   } catch (err) {
     if (peer !== app.peer) return; /* replaced by a rejoin meanwhile */
+    app.screen?.resume(null);
     console.error('samvei: publish failed', err);
     if (err.code !== 'disconnected') app.fatal = t('reason.publish', { detail: err.message ?? String(err) });
   } finally {

@@ -64,7 +64,9 @@ export class Teaching {
   }
 
   /* A join reply (or `admitted`): a new session on the server, so no hand
-   * and no floor. True when this person only listens (an attendee). */
+   * and no floor (after a dropped connection the server may give the floor
+   * back: a `floor` message follows). True when this person only listens
+   * (an attendee). */
   accept(reply) {
     const first = this.presenter === null;
     if (typeof reply.presenter === 'boolean') this.presenter = reply.presenter;

@@ -6,6 +6,8 @@
  * through the REST API (api.js); nothing is kept but the key, in this tab.
  */
 import { h } from '../ui/dom.js';
+import { langSwitch } from '../ui/langswitch.js';
+import { pageFooter } from '../ui/footer.js';
 import { ApiError, apiKey, setApiKey, call, download } from './api.js';
 import { initLanguage, st } from './text.js';
 
@@ -154,10 +156,11 @@ const teamsPanel = h(
 
 const main = h('div', { id: 'coordinator', hidden: true }, listPanel, bookPanel, logPanel, teamsPanel);
 document.getElementById('app').replaceChildren(
-  h('header', { class: 'staff-header' }, h('h1', {}, st('coord.title'))),
+  h('header', { class: 'staff-header' }, h('h1', {}, st('coord.title')), langSwitch()),
   keyPanel,
   message,
   main,
+  pageFooter(),
 );
 
 async function addTeam() {

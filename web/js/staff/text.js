@@ -3,7 +3,7 @@
  * oncall.html, urgent.html) in Norwegian bokmål and English. The language
  * is chosen as for the call client (i18n.js: ?lang=, then the browser).
  */
-import { pickLanguage, setLanguage, language } from '../i18n.js';
+import { pickLanguage, setLanguage, language, t } from '../i18n.js';
 
 const STRINGS = {
   nb: {
@@ -103,6 +103,29 @@ const STRINGS = {
     'oncall.taken': '{by} tok forespørselen.',
     'oncall.withdrawn': 'Forespørselen ble trukket tilbake.',
     'oncall.error': 'Feil: {detail}',
+    'oncall.setup': 'Før vakten starter',
+    'oncall.setup.text': 'Slå på lyd og varsler, så ringer det og du får et varsel på skjermen også når denne fanen ligger i bakgrunnen.',
+    'oncall.setup.on': 'Slå på lyd og varsler',
+    'oncall.setup.skip': 'Fortsett uten lyd og varsler',
+    'oncall.setup.denied': 'Nettleseren blokkerer varsler for denne siden. Tillat varsler i nettleserens innstillinger, eller fortsett uten.',
+    'oncall.setup.no-sound': 'Lyden kunne ikke slås på. Trykk på knappen igjen, eller fortsett uten.',
+    'oncall.not-ready': 'Ikke klar ennå: slå på lyd og varsler, eller velg å fortsette uten.',
+    'oncall.watching-silent': 'Du har vakt for {team} som {name}, uten lyd og varsler: hold denne siden synlig.',
+    'oncall.silence': 'Stopp ringingen',
+    'oncall.notify.title': 'Akutt forespørsel',
+    'oncall.notify.body': '{name}, {team}',
+    'oncall.cancelled': 'Sykepleieren trakk forespørselen.',
+    'oncall.opened': 'Samtalen med {name} åpnet i en ny fane. Denne siden følger fortsatt med på nye forespørsler.',
+    'oncall.open-call': 'Åpne samtalen med {name}',
+    'oncall.blocked': 'Nettleseren stoppet den nye fanen. Åpne samtalen her:',
+    'oncall.notice': 'Når du godtar, blir du med i samtalen med én gang, med kamera og mikrofon. Personvern: {notice}',
+    'cat.label': 'Hva gjelder det? (valgfritt)',
+    'cat.none': 'Ikke oppgitt',
+    'cat.wound': 'Sår',
+    'cat.medication': 'Medisin',
+    'cat.breathing': 'Pust',
+    'cat.fall': 'Fall',
+    'cat.other': 'Annet',
 
     'urgent.title': 'Be om akutt veiledning',
     'urgent.intro': 'Trykk på knappen for å be vakthavende spesialistteam om hjelp nå.',
@@ -113,6 +136,12 @@ const STRINGS = {
     'urgent.accepted': '{by} har godtatt. Du blir tatt med inn i samtalen …',
     'urgent.no-link': 'Åpne lenken for akutt hjelp du fikk fra koordinatoren.',
     'urgent.error': 'Feil: {detail}',
+    'urgent.cancel': 'Avbryt forespørselen',
+    'urgent.cancelled': 'Forespørselen er avbrutt. Du kan be om hjelp igjen.',
+    'urgent.unanswered': 'Ingen har svart ennå. Ring vakthavende team:',
+    'urgent.unanswered-nophone': 'Ingen har svart ennå. Ring vakthavende team på telefon.',
+    'urgent.call': 'Ring {phone}',
+    'urgent.notice': 'Når en spesialist godtar, blir du med i samtalen med én gang, med kamera og mikrofon. Personvern: {notice}',
     'link.revoked': 'Denne lenken er trukket tilbake. Be koordinatoren om en ny.',
     'link.unknown': 'Denne lenken er ikke kjent (den kan være eldre enn siste oppdatering). Be koordinatoren om en ny.',
     'urgent.limit-link': 'Det venter allerede for mange forespørsler fra denne lenken. Vent på svar, eller ring teamet.',
@@ -215,6 +244,29 @@ const STRINGS = {
     'oncall.taken': '{by} took the request.',
     'oncall.withdrawn': 'The request was withdrawn.',
     'oncall.error': 'Error: {detail}',
+    'oncall.setup': 'Before your shift starts',
+    'oncall.setup.text': 'Turn on sound and notifications, so a request rings and shows a notification on your screen even when this tab is in the background.',
+    'oncall.setup.on': 'Turn on sound and notifications',
+    'oncall.setup.skip': 'Continue without sound and notifications',
+    'oncall.setup.denied': 'The browser blocks notifications for this page. Allow them in the browser settings, or continue without.',
+    'oncall.setup.no-sound': 'Sound could not be turned on. Press the button again, or continue without.',
+    'oncall.not-ready': 'Not ready yet: turn on sound and notifications, or choose to continue without.',
+    'oncall.watching-silent': 'You are on call for {team} as {name}, without sound and notifications: keep this page in view.',
+    'oncall.silence': 'Stop ringing',
+    'oncall.notify.title': 'Urgent request',
+    'oncall.notify.body': '{name}, {team}',
+    'oncall.cancelled': 'The nurse cancelled the request.',
+    'oncall.opened': 'The call with {name} opened in a new tab. This page still watches for new requests.',
+    'oncall.open-call': 'Open the call with {name}',
+    'oncall.blocked': 'The browser stopped the new tab. Open the call here:',
+    'oncall.notice': 'When you accept, you go straight into the call, with camera and microphone. Privacy: {notice}',
+    'cat.label': 'What is it about? (optional)',
+    'cat.none': 'Not given',
+    'cat.wound': 'Wound',
+    'cat.medication': 'Medication',
+    'cat.breathing': 'Breathing',
+    'cat.fall': 'Fall',
+    'cat.other': 'Other',
 
     'urgent.title': 'Ask for urgent guidance',
     'urgent.intro': 'Press the button to ask the on-call specialist team for help now.',
@@ -225,6 +277,12 @@ const STRINGS = {
     'urgent.accepted': '{by} accepted. Taking you into the call …',
     'urgent.no-link': 'Open the urgent-help link you got from the coordinator.',
     'urgent.error': 'Error: {detail}',
+    'urgent.cancel': 'Cancel the request',
+    'urgent.cancelled': 'The request is cancelled. You can ask for help again.',
+    'urgent.unanswered': 'Nobody has answered yet. Call the on-call team:',
+    'urgent.unanswered-nophone': 'Nobody has answered yet. Call the on-call team by phone.',
+    'urgent.call': 'Call {phone}',
+    'urgent.notice': 'When a specialist accepts, you go straight into the call, with camera and microphone. Privacy: {notice}',
     'link.revoked': 'This link has been revoked. Ask the coordinator for a new one.',
     'link.unknown': 'This link is not known (it may be older than the last upgrade). Ask the coordinator for a new one.',
     'urgent.limit-link': 'Too many requests from this link are already waiting. Wait for an answer, or call the team.',
@@ -242,7 +300,6 @@ export function st(key, params = {}) {
   return text.replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m));
 }
 
-/* The join page for a room and token, keeping the page's ?lang=. */
 /* A refused urgent-watch or urgent-request in the person's own words:
  * by `code` and `reason` (docs/protocol.md), else `fallback` with the
  * server's sentence. */
@@ -254,10 +311,29 @@ export function staffError(err, fallback) {
   return st(fallback, { detail: err?.message ?? '' });
 }
 
-export function joinLink(room, token) {
+/* The join page for a room and token, keeping the page's ?lang=. With
+ * `direct` the join page joins at once with the token's name (the person
+ * saw the privacy notice on the on-call or urgent-help page). */
+export function joinLink(room, token, { direct = false } = {}) {
   const lang = new URLSearchParams(location.search).get('lang');
-  const q = new URLSearchParams({ ...(lang ? { lang } : {}), room });
+  const q = new URLSearchParams({ ...(lang ? { lang } : {}), room, ...(direct ? { direct: '1' } : {}) });
   return `/?${q}#token=${token}`;
+}
+
+/* The categories an urgent request may carry (docs/protocol.md). */
+export const CATEGORIES = ['wound', 'medication', 'breathing', 'fall', 'other'];
+
+/* The privacy notice the join page would show: the server's, else the
+ * built-in text. */
+export async function privacyNotice() {
+  try {
+    const res = await fetch('/api/notice', { cache: 'no-store' });
+    const body = res.ok ? await res.json() : null;
+    if (typeof body?.notice === 'string') return body.notice;
+  } catch {
+    /* the built-in text */
+  }
+  return t('notice.default');
 }
 
 /* The token from the URL fragment (#token=…), or ''. */

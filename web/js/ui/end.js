@@ -10,6 +10,7 @@
 import { t } from '../i18n.js';
 import { h } from './dom.js';
 import { langSwitch } from './langswitch.js';
+import { pageFooter } from './footer.js';
 
 export const END_KINDS = ['left', 'rejected', 'removed', 'ended', 'cancelled', 'revoked', 'replaced'];
 
@@ -35,6 +36,7 @@ export class EndView {
         CAN_REJOIN.has(this.kind)
           ? h('button', { type: 'button', class: 'btn btn-primary', id: 'end-rejoin', onclick: () => onRejoin() }, t('end.rejoin'))
           : null,
+        pageFooter(),
       ),
     );
   }

@@ -9,6 +9,7 @@
 import { t } from '../i18n.js';
 import { h } from './dom.js';
 import { langSwitch } from './langswitch.js';
+import { pageFooter } from './footer.js';
 
 export const ROOM_RE = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -113,6 +114,7 @@ export class JoinPage {
         h('h1', { id: 'join-title' }, t('join.title')),
         h('p', { class: 'tagline' }, t('app.tagline')),
         this.form,
+        pageFooter(),
       ),
     );
   }

@@ -16,6 +16,7 @@
 import { t, formatTime } from '../i18n.js';
 import { h } from './dom.js';
 import { langSwitch } from './langswitch.js';
+import { pageFooter } from './footer.js';
 
 /* What the page shows for each refusal (keys link.<kind>.title/text/next). */
 export const LINK_KINDS = ['too-early', 'expired', 'revoked', 'ended', 'cancelled', 'removed', 'invalid'];
@@ -69,6 +70,7 @@ export class LinkStateView {
         h('header', { class: 'brand' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }), h('span', { class: 'brand-name' }, t('app.name')), langSwitch()),
         h('h1', { id: 'join-title' }, t('join.title')),
         this.region,
+        pageFooter(),
       ),
     );
   }

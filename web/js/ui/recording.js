@@ -8,8 +8,9 @@
  * (an alertdialog over the stage); while recording, everyone has "Withdraw
  * consent". Hosts get Record / Stop recording and the room's files with
  * download links in the host panel, and "Take still" on every remote tile;
- * a finished still comes as a notice with its link and a thumbnail. The
- * person whose camera was captured is told by whom.
+ * a finished still comes as a notice with its link and a thumbnail. A
+ * still is asked for first (stills.js): the person whose camera it is
+ * allows it, then is told it was taken and by whom.
  *
  * The state is the server's: this module only shows the last `recording`
  * message and sends the person's answers. It listens on the Signaling
@@ -17,6 +18,7 @@
  */
 import { t, errorText } from '../i18n.js';
 import { h } from './dom.js';
+import { StillsUI } from './stills.js';
 
 const NOTICES_MAX = 3;
 const LIST_RECHECK_MS = 3000; /* files are finalised a moment after a stop */
@@ -24,7 +26,7 @@ const LIST_RECHECK_MS = 3000; /* files are finalised a moment after a stop */
 /* The sentence for an error reply to one of the recording requests. */
 function recError(err) {
   const code = err?.code ?? 'internal';
-  const known = ['conflict', 'busy', 'consent-missing', 'unsupported', 'not-found', 'no-video', 'timeout'];
+  const known = ['conflict', 'busy', 'consent-missing', 'unsupported', 'not-found', 'no-video', 'timeout', 'declined', 'consent-timeout', 'left'];
   if (known.includes(code)) return t(`rec.error.${code}`, { detail: err.message ?? '' });
   return errorText(code, err?.message ?? '');
 }
@@ -98,6 +100,8 @@ export class RecordingUI {
     call.stage.append(this.prompt, this.notices);
 
     if (hostPanel) this.buildHostControls(hostPanel);
+    /* Stills are asked for: the person whose camera it is agrees first. */
+    this.stills = new StillsUI({ call, panel: this.hostEl ?? null, signaling, nameOf, errorOf: recError });
 
     this.unsubscribe = [
       signaling.on('recording', (m) => this.onRecording(m)),
@@ -180,10 +184,9 @@ export class RecordingUI {
     return this.signaling.request(type, {}).catch((err) => this.call.toast(recError(err)));
   }
 
-  /* A host's "Take still" on participant id's tile. */
+  /* A host's "Take still" on participant id's tile: asks them first. */
   capture(id) {
-    this.call.toast(t('rec.capture.asked', { name: this.nameOf(id) }));
-    return this.signaling.request('capture', { participant: id }).catch((err) => this.call.toast(recError(err)));
+    return this.stills.capture(id);
   }
 
   async refreshList() {
@@ -268,6 +271,7 @@ export class RecordingUI {
     this.destroyed = true;
     clearTimeout(this.listTimer);
     for (const off of this.unsubscribe) off();
+    this.stills.destroy();
     this.indicator.remove();
     this.prompt.remove();
     this.notices.remove();

@@ -13,7 +13,10 @@
  * `stop-share` (the server's `share-stopped`) all stop it the same way:
  * the track is taken off the connection (a new offer) and the server
  * withdraws it from everyone. Who may not publish (an attendee without
- * the floor) is refused by the server and told so.
+ * the floor) is refused by the server and told so. After a reconnect
+ * (a rejoin: new PeerConnections) a share whose track still runs is
+ * published again on the new connection once it publishes (resume); when
+ * it cannot be, the person is told that sharing stopped.
  *
  * Watching: a share from someone else shows large on a stage above the
  * tiles (beside them on a wide window), the tiles, the presenter's camera
@@ -45,6 +48,7 @@ export class ScreenShare {
     this.isHost = isHost;
     this.track = null; /* our screen while we share */
     this.sharedOn = null; /* the PeerSession it went out on */
+    this.resuming = false; /* the connection was replaced: publish the track again */
     this.busy = false;
     this.shown = null; /* { id, track } of the share on the stage */
     this.seen = []; /* participant ids sharing, in the order they began */
@@ -126,14 +130,16 @@ export class ScreenShare {
   async stop(why) {
     const track = this.track;
     const peer = this.sharedOn;
+    this.resuming = false;
     if (!track) return;
     this.track = null;
     this.sharedOn = null;
     track.stop();
     this.update();
     if (why === 'host') this.call.toast(t('screen.host-stopped'));
+    else if (why === 'lost') this.call.toast(t('screen.lost'), 10000);
     else this.call.announce(t('screen.stopped'));
-    if (why === 'reset' || !peer || peer !== this.peer()) return;
+    if (why === 'reset' || why === 'lost' || !peer || peer !== this.peer()) return;
     try {
       await peer.stopScreen();
     } catch (err) {
@@ -141,9 +147,40 @@ export class ScreenShare {
     }
   }
 
-  /* The PeerSession was replaced (a rejoin): the share ended with it. */
+  /* The PeerSession was replaced (a rejoin): the share ended with it on
+   * the server. A track that still runs waits for resume(). */
   reset() {
-    this.stop('reset');
+    if (this.track?.readyState !== 'live') return this.stop('reset');
+    this.sharedOn = null;
+    this.resuming = true;
+  }
+
+  /* The new connection publishes (peer), or will not (null): the share
+   * kept by reset() goes out again as source "screen", or stops and the
+   * person is told. */
+  async resume(peer) {
+    if (!this.resuming) return;
+    this.resuming = false;
+    const track = this.track;
+    if (!track) return;
+    if (!peer || peer !== this.peer() || track.readyState !== 'live' || !this.canSend()) return this.stop('lost');
+    this.busy = true;
+    this.button.setAttribute('aria-busy', 'true');
+    try {
+      this.sharedOn = peer;
+      await peer.startScreen(track);
+      if (this.track === track) this.call.announce(t('screen.resumed'));
+    } catch (err) {
+      console.warn('samvei: screen share not resumed:', err?.message ?? err);
+      if (this.track === track) {
+        this.sharedOn = null; /* startScreen took it off again */
+        await this.stop('lost');
+      }
+    } finally {
+      this.busy = false;
+      this.button.setAttribute('aria-busy', 'false');
+      this.update();
+    }
   }
 
   /* media: participant id → {screen, …} (peer.remoteMedia()); nameOf(id).
@@ -185,7 +222,7 @@ export class ScreenShare {
 
   /* For tests and support. */
   state() {
-    return { sharing: !!this.track, showing: this.shown?.id ?? null, available: !this.button.hidden };
+    return { sharing: !!this.track && !this.resuming, resuming: this.resuming, showing: this.shown?.id ?? null, available: !this.button.hidden };
   }
 
   destroy() {
