@@ -1,6 +1,6 @@
 /*
  * adapt.test.mjs — calls on weak links, the client and signalling side
- * (issue 11): simulcast publishing, the quality indicators, "Audio only",
+ * simulcast publishing, the quality indicators, "Audio only",
  * thumbnails asking for the lowest layer, unwatched layers paused at the
  * source, the `layer` / `audio-only` messages on a raw WebSocket, and the
  * adaptation metrics.
@@ -11,7 +11,7 @@
  * the page's connection (sendAs): (a) asks for each layer in turn that way,
  * as a client with a tile of each size would.
  *
- * Assertions that need the relay's forwarding side of issue 11 (layer
+ * Assertions that need the relay's forwarding side of weak links (layer
  * selection, pausing video, `layers` and `video-paused` events) are marked
  * RELAY in their messages; the rest needs only signalling and the client.
  */

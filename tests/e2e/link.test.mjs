@@ -1,6 +1,5 @@
 /*
- * link.test.mjs — the invitation link checked as the page opens (issue
- * 14): a link that is too early says when it opens, in the page's
+ * link.test.mjs — the invitation link checked as the page opens: a link that is too early says when it opens, in the page's
  * language and the browser's time zone, and the page goes on by itself
  * then; expired, revoked, cancelled, ended and broken links each say so
  * plainly in bokmål and in English before anything is filled in; invited

@@ -1,8 +1,8 @@
 /*
- * loss.test.mjs — calls over a lossy link (issue 12, "How it must be
- * shown"): 8 % of the UDP packets dropped at random (nftables numgen in a
- * network namespace of the test's own, netns.mjs; no netem on this kernel),
- * real Chromium on both ends, publishing its fake camera at 1280x720.
+ * loss.test.mjs — calls over a lossy link: 8 % of the UDP packets dropped
+ * at random (nftables numgen in a network namespace of the test's own,
+ * netns.mjs; no netem on this kernel), real Chromium on both ends,
+ * publishing its fake camera at 1280x720.
  *
  *   1. Loss on the receiver's side (UDP arriving in the namespace where
  *      the receiver's Chromium runs; its uplink is clean).
@@ -14,7 +14,7 @@
  * through samvei; both printed side by side, with the load average (and
  * written to artifacts/loss-results.json and .txt). After the first
  * decoded frame and a 10 s warm-up, 30 s are measured from getStats() of
- * the receiver (quality.mjs). samvei must, per the issue:
+ * the receiver (quality.mjs). samvei must:
  *   - conceal ≤ 2 % of the received audio (concealedSamples /
  *     totalSamplesReceived: RED and Opus FEC at work),
  *   - decode ≥ 20 frames/s (the fake camera runs at 30 here, CAMERA_ARGS)
@@ -64,7 +64,7 @@ const WITH_DIRECT = !/^(0|false|no)$/i.test(process.env.SAMVEI_LOSS_DIRECT ?? ''
 const skip = !canUseNetns &&
   `loss tests need root, ip, tc and nft (a network namespace with nftables loss); missing: ${netnsMissing.join(', ')}`;
 
-/* The issue's numbers. */
+/* The targets. */
 const LOSS_PCT = 8;
 const MAX_CONCEALED_PCT = 2;
 const MIN_FPS = 20;
@@ -84,7 +84,7 @@ const results = resultsFile('loss');
 let certs, outside;
 
 /* The fake camera at 30 frames/s (its default is 20, which a call cannot
- * exceed): the issue asks for 20 decoded under loss, so the camera must
+ * exceed): 20 decoded frames/s are asked for under loss, so the camera must
  * give more than that, as a tablet's does. */
 const CAMERA_ARGS = ['--use-fake-device-for-media-stream=fps=30'];
 
@@ -315,7 +315,7 @@ function printAndSave(key, title, { direct, relay }) {
   results.save(key, { lossPct: LOSS_PCT, windowS: WINDOW_S, warmupS: WARMUP_S, direct, relay });
 }
 
-/* The issue's quality thresholds for samvei; the direct call is shown next
+/* The quality thresholds for samvei; the direct call is shown next
  * to them (not judged): what a call over this link does without a relay. */
 function checkQuality(c, relay, direct) {
   const ref = (x) => (direct ? ` (direct call: ${x(direct)})` : '');

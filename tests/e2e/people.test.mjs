@@ -1,5 +1,5 @@
 /*
- * people.test.mjs — the people's side of a consultation (issue 14): joining
+ * people.test.mjs — the people's side of a consultation: joining
  * with whatever devices a person has, seeing each other's state, and clear
  * endings. Every assertion is about what the person sees on the page.
  *
@@ -40,8 +40,8 @@ import { DEFAULTS, Signaling } from '../../web/js/signaling.js';
 const SHOTS = join(ARTIFACTS, 'people');
 mkdirSync(SHOTS, { recursive: true });
 
-/* How soon a mute or camera change must show on the other side (issue 14:
- * 1 s). SAMVEI_E2E_STATE_MS widens it on a machine loaded far beyond its
+/* How soon a mute or camera change must show on the other side (the
+ * target: 1 s). SAMVEI_E2E_STATE_MS widens it on a machine loaded far beyond its
  * cores; the log says where the time went either way. */
 const STATE_MS = Number(process.env.SAMVEI_E2E_STATE_MS || 1000);
 

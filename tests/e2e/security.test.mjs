@@ -1,5 +1,5 @@
 /*
- * security.test.mjs — the findings of issue 15 through the real server,
+ * security.test.mjs — the security findings through the real server,
  * without a browser: raw WebSockets, HTTP over plain sockets (so a request
  * can carry what fetch() refuses to send), and the data directory on disk.
  *
@@ -76,7 +76,7 @@ async function client(server) {
   return c;
 }
 
-/* The token and its three other spellings (same bytes before issue 15). */
+/* The token and its three other spellings (the same bytes, once accepted). */
 function spellings(token) {
   const abc = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
   const v = abc.indexOf(token.at(-1));

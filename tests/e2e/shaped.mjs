@@ -87,7 +87,7 @@ export function relayTrace(env, from = env.startedAt, to = Date.now()) {
 
 /* check(ok, what): a quality threshold (reportOnly reports it instead of
  * failing); check(ok, what, { hard: true }): fails always;
- * check(ok, what, { gap: 'why' }): a threshold the issue sets that is known
+ * check(ok, what, { gap: 'why' }): a target that is known
  * not to be met yet, printed as such with the reason and never failing, so
  * the number stays in front of everyone until it is met. done() fails the
  * test if a check failed, after calling trace(). reportOnly names the

@@ -1,8 +1,8 @@
 /*
- * weaklink.test.mjs — calls over a weak link (issue 11, "How it must be
- * shown"): a receiver whose downlink is capped, in a network namespace of
- * the test's own (netns.mjs: veth pair, tc tbf; no netem on this kernel),
- * with real Chromium publishing its fake camera at 1280x720.
+ * weaklink.test.mjs — calls over a weak link: a receiver whose downlink
+ * is capped, in a network namespace of the test's own (netns.mjs: veth
+ * pair, tc tbf; no netem on this kernel), with real Chromium publishing
+ * its fake camera at 1280x720.
  *
  *   1. 1:1, receiver capped at 300 kbit/s: a direct browser-to-browser
  *      call over the same link as the reference, then the call through
@@ -59,7 +59,7 @@ const REPORT_ONLY = /^(1|true|yes)$/i.test(process.env.SAMVEI_WEAKLINK_REPORT_ON
 const REPORT = REPORT_ONLY && 'SAMVEI_WEAKLINK_REPORT_ONLY';
 const skip = !canUseNetns && netnsSkipReason;
 
-/* The issue's numbers. */
+/* The targets. */
 const CAP_KBIT = 300;
 const MOVING_CAP_KBIT = 250;
 const MIN_FPS = 15;
@@ -77,7 +77,7 @@ const PAUSED_TEXT = 'Video paused: weak connection'; /* en-US, web/js/i18n.js ti
 const AUDIO_ONLY_TEXT = 'Audio only: video paused'; /* tile.paused.audio-only */
 
 const WARMUP_S = 10;
-const WINDOW_S = 30; /* the issue's window for the 1:1 call */
+const WINDOW_S = 30; /* the measured window of the 1:1 call */
 const SHORT_WINDOW_S = 20; /* 3 parties: enough to see which layer each gets; keeps the file under 4 min */
 const FIRST_FRAME_TIMEOUT_MS = 30000;
 const PAUSE_NOTICE_TIMEOUT_MS = 30000; /* from joining under the 80 kbit/s cap */

@@ -179,8 +179,8 @@ static void test_garbage_input(void) {
   sv_dtls_identity_free(si);
 }
 
-/* A client that lists AES-CM before GCM, the order the issue reports for
- * Chrome's DTLS use_srtp offer. */
+/* A client that lists AES-CM before GCM, the order of Chrome's DTLS
+ * use_srtp offer. */
 #define CM_FIRST                                                                                   \
   "SRTP_AES128_CM_SHA1_80:SRTP_AEAD_AES_128_GCM:SRTP_AEAD_AES_256_GCM:SRTP_AES128_CM_SHA1_32"
 

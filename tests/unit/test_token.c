@@ -145,7 +145,7 @@ static int respell_refused(const char *t, size_t i, int unused) {
   return tried;
 }
 
-/* Finding 1 of issue 15: a 32-byte signature is 43 base64url characters
+/* Re-spelled tokens: a 32-byte signature is 43 base64url characters
  * whose last one has 2 unused bits, so it had 3 more spellings that
  * verified. Only the canonical one is accepted now, in every part, and
  * the link's id is the same as the stored hash of the token as signed. */

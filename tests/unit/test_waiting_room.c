@@ -201,7 +201,7 @@ static void revoke_link(fake_store *s, const char *token) {
 
 /* The token and its three re-spellings: the signature's last character
  * carries 2 unused bits, so three other characters decode to the same
- * bytes (they verified before issue 15, finding 1). */
+ * bytes (they used to verify too). */
 static GPtrArray *spellings(const char *token) {
   static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   GPtrArray *all = g_ptr_array_new_with_free_func(g_free);
