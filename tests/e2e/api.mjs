@@ -1,20 +1,23 @@
 /*
  * api.mjs — what the REST API tests share: an API key made with
  * `samvei apikey create` against the running server's database, a small
- * client for /api over real HTTP, and an iCalendar (RFC 5545) parser that
+ * client for /api over real HTTP, a group teaching booked with it, and an
+ * iCalendar (RFC 5545) parser that
  * checks what a calendar program would: CRLF line ends, lines of at most 75
  * octets, folding, BEGIN/END nesting, and the properties of each component.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { BASE_URL } from './lib.mjs';
+import { SAMVEI_BIN } from './server.mjs';
 
 const ENV = { ...process.env, ASAN_OPTIONS: 'detect_leaks=1' };
 
-/* A new API key in the database of run.sh's server (or of dataDir). */
+/* A new API key in the database of run.sh's server (or of dataDir, a
+ * server of the test's own). */
 export function makeApiKey(name = 'e2e', dataDir = process.env.SAMVEI_E2E_DATA_DIR) {
-  const bin = process.env.SAMVEI_E2E_BIN;
-  assert.ok(bin && dataDir, 'run.sh exports SAMVEI_E2E_BIN and SAMVEI_E2E_DATA_DIR');
+  const bin = process.env.SAMVEI_E2E_BIN || SAMVEI_BIN;
+  assert.ok(dataDir, 'run.sh exports SAMVEI_E2E_DATA_DIR, or the test names its server\'s data dir');
   const r = spawnSync(bin, ['apikey', 'create', '--name', name, '--data-dir', dataDir], { encoding: 'utf8', env: ENV });
   assert.equal(r.status, 0, `samvei apikey create: ${r.stderr}`);
   const key = r.stdout.trim();
@@ -41,6 +44,28 @@ export async function api(method, path, { key, body, base = BASE_URL, headers = 
     /* not JSON (iCalendar, CSV) */
   }
   return { status: res.status, headers: res.headers, text, json };
+}
+
+/* Books a group teaching starting now on `server` (a samvei of the test's
+ * own, server.mjs), with an API key of its own; returns {room,
+ * invite(role, name) → token}. */
+export async function bookTeaching(server, keyName = 'e2e teaching') {
+  const key = makeApiKey(keyName, server.dataDir);
+  const base = server.url;
+  const r = await api('POST', '/api/consultations', {
+    key,
+    base,
+    body: { title: 'Kurs i sårbehandling', kind: 'group-teaching', start: new Date().toISOString(), durationMin: 60 },
+  });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.kind, 'group-teaching');
+  const room = r.json.id;
+  const invite = async (role, name) => {
+    const inv = await api('POST', `/api/consultations/${room}/invitations`, { key, base, body: { role, name } });
+    assert.equal(inv.status, 201, inv.text);
+    return inv.json.token;
+  };
+  return { room, invite };
 }
 
 /* Asserts an error response: the HTTP status and {"error":{code,message}}. */

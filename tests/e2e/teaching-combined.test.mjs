@@ -16,8 +16,9 @@
  *    presenter) publishes camera and screen (Chromium's fake display
  *    capture), and six attendees (receive-only pages in the one browser)
  *    each decode the screen, shown large, and the presenter's camera, see
- *    "6 attendees" and no other attendee's name. One raises a hand, the
- *    host gives the floor, the other five decode that attendee's audio.
+ *    "6 attendees" and no other attendee's name; the host sees all six.
+ *    One raises a hand, the host gives the floor, the other five decode
+ *    that attendee's audio.
  *    The presenter's WebSocket is then cut: the page reconnects by itself,
  *    is still presenter, its screen share is published again, and every
  *    attendee decodes the screen from it again. Screenshots go to
@@ -25,16 +26,14 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import WebSocket from 'ws';
 import { launchBrowser, newParticipant, waitFor, waitForMediaFrom, stats, shots, ARTIFACTS } from './lib.mjs';
-import { startServer, SAMVEI_BIN } from './server.mjs';
-import { api } from './api.mjs';
+import { startServer } from './server.mjs';
+import { bookTeaching } from './api.mjs';
+import { protocolClient } from './wsclient.mjs';
 
 const SECRET = 'e2e-teaching-combined-secret-0123456789ab';
-const ENV = { ...process.env, ASAN_OPTIONS: 'detect_leaks=1' };
 const SHOTS = join(ARTIFACTS, 'teaching-combined');
 mkdirSync(SHOTS, { recursive: true });
 const SMALL = { width: 640, height: 480 };
@@ -51,95 +50,26 @@ after(async () => {
   await browser?.close();
 });
 
-function apiKey(dataDir) {
-  const r = spawnSync(SAMVEI_BIN, ['apikey', 'create', '--name', 'e2e teaching combined', '--data-dir', dataDir], { encoding: 'utf8', env: ENV });
-  assert.equal(r.status, 0, `samvei apikey create: ${r.stderr}`);
-  return r.stdout.trim();
-}
+const book = (server) => bookTeaching(server, 'e2e teaching combined');
 
-/* Books a group teaching starting now; returns {room, invite(role, name)}. */
-async function book(server) {
-  const key = apiKey(server.dataDir);
-  const base = server.url;
-  const r = await api('POST', '/api/consultations', {
-    key,
-    base,
-    body: { title: 'Kurs i sårbehandling', kind: 'group-teaching', start: new Date().toISOString(), durationMin: 60 },
-  });
-  assert.equal(r.status, 201, r.text);
-  assert.equal(r.json.kind, 'group-teaching');
-  const room = r.json.id;
-  const invite = async (role, name) => {
-    const inv = await api('POST', `/api/consultations/${room}/invitations`, { key, base, body: { role, name } });
-    assert.equal(inv.status, 201, inv.text);
-    return inv.json.token;
-  };
-  return { room, invite };
-}
-
-/* A protocol-level client; `inbox` is what next() has not taken yet. */
-async function client(server, label) {
-  const ws = new WebSocket(server.wsUrl, 'samvei-v1');
-  sockets.push(ws);
-  const inbox = [];
-  const all = [];
-  ws.on('message', (data) => {
-    const text = data.toString();
-    inbox.push(JSON.parse(text));
-    all.push(text);
-  });
-  await new Promise((ok, fail) => {
-    ws.once('open', ok);
-    ws.once('error', fail);
-  });
-  let id = 0;
-  const c = {
-    label,
-    ws,
-    inbox,
-    all,
-    next: (pred, what, timeoutMs = 20000) =>
-      waitFor(
-        () => {
-          const i = inbox.findIndex(pred);
-          return i < 0 ? false : inbox.splice(i, 1)[0];
-        },
-        { timeoutMs, intervalMs: 20, what: `${label}: ${what}` },
-      ),
-    latest: (type, pred = () => true) => inbox.filter((m) => m.type === type && pred(m)).at(-1),
-    async request(obj) {
-      const n = ++id;
-      ws.send(JSON.stringify({ ...obj, id: n }));
-      return c.next((m) => m.id === n && (m.type === 'ok' || m.type === 'error'), `the answer to ${obj.type}`);
-    },
-    async join(room, token) {
-      const r = await c.request({ type: 'join', room, name: label, token, noticeAck: true });
-      assert.equal(r.type, 'ok', `${label} joins: ${JSON.stringify(r)}`);
-      c.self = r.self;
-      return r;
-    },
-    /* The connection drops (no leave): the server notices the close. */
-    drop: () => ws.terminate(),
-  };
-  return c;
-}
+const client = (server, label) => protocolClient(server.wsUrl, label, sockets);
 
 test('a dropped connection keeps a made presenter and the floor; the host messages share one lookup', { timeout: 120000 }, async () => {
   const server = await startServer('teaching-rejoin', { args: ['--token-secret', SECRET] });
   try {
     const { room, invite } = await book(server);
     const host = await client(server, 'Dr. Vert');
-    await host.join(room, await invite('specialist', 'Dr. Vert'));
+    await host.joinOk(room, await invite('specialist', 'Dr. Vert'));
     const tokens = {};
     for (const n of ['Petter', 'Astrid', 'Bendik']) tokens[n] = await invite('municipal', n);
     let petter = await client(server, 'Petter');
-    await petter.join(room, tokens.Petter);
+    await petter.joinOk(room, tokens.Petter);
     let astrid = await client(server, 'Astrid');
-    await astrid.join(room, tokens.Astrid);
+    await astrid.joinOk(room, tokens.Astrid);
     const bendik = await client(server, 'Bendik');
-    await bendik.join(room, tokens.Bendik);
+    await bendik.joinOk(room, tokens.Bendik);
     const kari = await client(server, 'Kari');
-    const kariJoin = await kari.join(room, await invite('patient', 'Kari'));
+    const kariJoin = await kari.joinOk(room, await invite('patient', 'Kari'));
     assert.equal(kariJoin.state, 'waiting');
 
     /* One lookup for every host message that names someone. */
@@ -162,10 +92,10 @@ test('a dropped connection keeps a made presenter and the floor; the host messag
     assert.equal(made.type, 'ok', JSON.stringify(made));
     await bendik.next((m) => m.type === 'participant-joined' && m.participant.id === petter.self && m.participant.presenter === true, 'Petter shown as presenter');
     const oldPetter = petter.self;
-    petter.drop();
+    petter.close();
     await host.next((m) => m.type === 'participant-left' && m.participant === oldPetter && m.reason === 'disconnected', 'Petter dropped');
     petter = await client(server, 'Petter');
-    const again = await petter.join(room, tokens.Petter);
+    const again = await petter.joinOk(room, tokens.Petter);
     assert.equal(again.presenter, true, 'Petter presents again after joining with the same link');
     await petter.next((m) => m.type === 'hands', 'the hand queue, as to every presenter');
     await bendik.next((m) => m.type === 'participant-joined' && m.participant.id === petter.self && m.participant.presenter === true, 'attendees see Petter again as presenter');
@@ -176,11 +106,11 @@ test('a dropped connection keeps a made presenter and the floor; the host messag
     await astrid.next((m) => m.type === 'floor' && m.granted === true, 'Astrid has the floor');
     await bendik.next((m) => m.type === 'participant-joined' && m.participant.id === astrid.self, 'Bendik sees Astrid');
     const oldAstrid = astrid.self;
-    astrid.drop();
+    astrid.close();
     await bendik.next((m) => m.type === 'participant-left' && m.participant === oldAstrid, 'Astrid gone from Bendik');
     await host.next((m) => m.type === 'hands' && m.floor === null, 'nobody has the floor while Astrid is away');
     astrid = await client(server, 'Astrid');
-    await astrid.join(room, tokens.Astrid);
+    await astrid.joinOk(room, tokens.Astrid);
     const back = await astrid.next((m) => m.type === 'floor', 'the floor back');
     assert.equal(back.granted, true);
     assert.equal(back.resumed, true);
@@ -194,26 +124,26 @@ test('a dropped connection keeps a made presenter and the floor; the host messag
 
     /* Dropped again, and the host takes the kept floor back meanwhile: not given back. */
     const oldAstrid2 = astrid.self;
-    astrid.drop();
+    astrid.close();
     await host.next((m) => m.type === 'participant-left' && m.participant === oldAstrid2, 'Astrid dropped again');
     assert.equal((await host.request({ type: 'take-floor' })).type, 'ok', 'take-floor takes a kept floor back');
     assert.equal((await host.request({ type: 'take-floor' })).code, 'conflict', 'then nobody has it');
     astrid = await client(server, 'Astrid');
-    await astrid.join(room, tokens.Astrid);
+    await astrid.joinOk(room, tokens.Astrid);
     const hand = await astrid.request({ type: 'raise-hand' });
     assert.equal(hand.type, 'ok', `no floor: she may raise her hand (${JSON.stringify(hand)})`);
     assert.ok(!astrid.inbox.some((m) => m.type === 'floor'), 'no floor was given back');
 
     /* Revoked, then dropped: an attendee again. Left on purpose: likewise. */
     assert.equal((await host.request({ type: 'revoke-presenter', participant: petter.self })).type, 'ok');
-    petter.drop();
+    petter.close();
     petter = await client(server, 'Petter');
-    assert.equal((await petter.join(room, tokens.Petter)).presenter, false, 'revoked: not a presenter after rejoining');
+    assert.equal((await petter.joinOk(room, tokens.Petter)).presenter, false, 'revoked: not a presenter after rejoining');
     assert.equal((await host.request({ type: 'make-presenter', participant: petter.self })).type, 'ok');
     assert.equal((await petter.request({ type: 'leave' })).type, 'ok');
-    petter.drop();
+    petter.close();
     petter = await client(server, 'Petter');
-    assert.equal((await petter.join(room, tokens.Petter)).presenter, false, 'left on purpose: not a presenter after joining again');
+    assert.equal((await petter.joinOk(room, tokens.Petter)).presenter, false, 'left on purpose: not a presenter after joining again');
   } finally {
     await server.stopCleanly();
   }
@@ -283,7 +213,7 @@ test('group teaching in Chromium: camera and screen to six attendees, the floor,
   try {
     const { room, invite } = await book(server);
     const host = await client(server, 'Dr. Vert');
-    await host.join(room, await invite('specialist', 'Dr. Vert'));
+    await host.joinOk(room, await invite('specialist', 'Dr. Vert'));
 
     /* The presenter joins as an attendee and is made presenter. */
     const pres = await newParticipant(browser, 'tc-presenter', SMALL);
@@ -309,6 +239,11 @@ test('group teaching in Chromium: camera and screen to six attendees, the floor,
       p.name = name;
       p.id = await joinPage(p, server, room, await invite('municipal', name));
       att.push(p);
+    }
+    /* The host sees every attendee, by name (attendees see none). */
+    for (const p of att) {
+      const m = await host.next((m) => m.type === 'participant-joined' && m.participant.id === p.id, `the host sees ${p.name}`);
+      assert.equal(m.participant.name, p.name);
     }
 
     for (const p of att) {

@@ -19,16 +19,14 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import WebSocket from 'ws';
 import { launchBrowser, newParticipant, waitFor, waitForMediaFrom, stats, shots, ARTIFACTS } from './lib.mjs';
-import { startServer, SAMVEI_BIN } from './server.mjs';
-import { api } from './api.mjs';
+import { startServer } from './server.mjs';
+import { bookTeaching } from './api.mjs';
+import { protocolClient } from './wsclient.mjs';
 
 const SECRET = 'e2e-teaching-ui-secret-0123456789abcdef';
-const ENV = { ...process.env, ASAN_OPTIONS: 'detect_leaks=1' };
 const SHOTS = join(ARTIFACTS, 'teaching-ui');
 mkdirSync(SHOTS, { recursive: true });
 const SMALL = { width: 640, height: 480 };
@@ -41,30 +39,7 @@ after(async () => {
   await browser?.close();
 });
 
-function apiKey(dataDir) {
-  const r = spawnSync(SAMVEI_BIN, ['apikey', 'create', '--name', 'e2e teaching ui', '--data-dir', dataDir], { encoding: 'utf8', env: ENV });
-  assert.equal(r.status, 0, `samvei apikey create: ${r.stderr}`);
-  return r.stdout.trim();
-}
-
-/* Books a group teaching starting now; returns {room, invite(role, name)}. */
-async function book(server) {
-  const key = apiKey(server.dataDir);
-  const base = server.url;
-  const r = await api('POST', '/api/consultations', {
-    key,
-    base,
-    body: { title: 'Kurs i sårbehandling', kind: 'group-teaching', start: new Date().toISOString(), durationMin: 60 },
-  });
-  assert.equal(r.status, 201, r.text);
-  const room = r.json.id;
-  const invite = async (role, name) => {
-    const inv = await api('POST', `/api/consultations/${room}/invitations`, { key, base, body: { role, name } });
-    assert.equal(inv.status, 201, inv.text);
-    return inv.json.token;
-  };
-  return { room, invite };
-}
+const book = (server) => bookTeaching(server, 'e2e teaching ui');
 
 /* Opens the link, checks the privacy notice of a group teaching, joins. */
 async function joinPage(p, server, room, token, { attendee }) {
@@ -88,20 +63,12 @@ async function joinPage(p, server, room, token, { attendee }) {
   return (await page.evaluate(() => window.samvei.self())).id;
 }
 
-/* A protocol-level attendee; `all` keeps every message's text. */
+/* A protocol-level attendee (wsclient.mjs); `all` keeps every message's text. */
 async function wsAttendee(server, room, token, name) {
-  const ws = new WebSocket(server.wsUrl, 'samvei-v1');
-  const all = [];
-  ws.on('message', (d) => all.push(d.toString()));
-  await new Promise((ok, fail) => {
-    ws.once('open', ok);
-    ws.once('error', fail);
-  });
-  ws.send(JSON.stringify({ type: 'join', id: 1, room, name, token, noticeAck: true }));
-  const reply = await waitFor(() => all.map((x) => JSON.parse(x)).find((m) => m.id === 1), { timeoutMs: 10000, intervalMs: 20, what: `${name} joins` });
-  assert.equal(reply.type, 'ok', JSON.stringify(reply));
+  const c = await protocolClient(server.wsUrl, name);
+  const reply = await c.joinOk(room, token);
   assert.equal(reply.presenter, false);
-  return { ws, all, self: reply.self };
+  return c;
 }
 
 /* Whether the page receives more of `id`'s audio than at the last call. */
@@ -207,7 +174,7 @@ test('group teaching in the web client: attendees watch, a hand, the floor given
     const text = c.all.join('\n');
     assert.ok(!text.includes('Bendik') && !text.includes(bId), 'Cathrine never got Bendik');
   } finally {
-    c?.ws.terminate();
+    c?.close();
     for (const p of [host, a, b]) await p.context.close().catch(() => {});
     await server.stopCleanly();
   }

@@ -28,13 +28,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import WebSocket from 'ws';
 import { launchBrowser, newParticipant, waitFor } from './lib.mjs';
-import { startServer, SAMVEI_BIN } from './server.mjs';
-import { api } from './api.mjs';
+import { startServer } from './server.mjs';
+import { bookTeaching } from './api.mjs';
+import { protocolClient } from './wsclient.mjs';
 
 const SECRET = 'e2e-teaching-secret-0123456789abcdef';
-const ENV = { ...process.env, ASAN_OPTIONS: 'detect_leaks=1' };
 
 let browser;
 const sockets = [];
@@ -48,79 +47,9 @@ after(async () => {
   await browser?.close();
 });
 
-function apiKey(dataDir) {
-  const r = spawnSync(SAMVEI_BIN, ['apikey', 'create', '--name', 'e2e teaching', '--data-dir', dataDir], {
-    encoding: 'utf8',
-    env: ENV,
-  });
-  assert.equal(r.status, 0, `samvei apikey create: ${r.stderr}`);
-  return r.stdout.trim();
-}
+const book = (server) => bookTeaching(server, 'e2e teaching');
 
-/* Books a group teaching starting now; returns {room, invite(role, name)}. */
-async function book(server) {
-  const key = apiKey(server.dataDir);
-  const base = server.url;
-  const r = await api('POST', '/api/consultations', {
-    key,
-    base,
-    body: { title: 'Kurs i sårbehandling', kind: 'group-teaching', start: new Date().toISOString(), durationMin: 60 },
-  });
-  assert.equal(r.status, 201, r.text);
-  assert.equal(r.json.kind, 'group-teaching');
-  const room = r.json.id;
-  const invite = async (role, name) => {
-    const inv = await api('POST', `/api/consultations/${room}/invitations`, { key, base, body: { role, name } });
-    assert.equal(inv.status, 201, inv.text);
-    return inv.json.token;
-  };
-  return { room, invite };
-}
-
-/* A protocol-level client. `all` keeps every message it got (for the
- * privacy checks); `inbox` is what next() has not taken yet. */
-async function client(server, label) {
-  const ws = new WebSocket(server.wsUrl, 'samvei-v1');
-  sockets.push(ws);
-  const inbox = [];
-  const all = [];
-  ws.on('message', (data) => {
-    const text = data.toString();
-    const msg = JSON.parse(text);
-    inbox.push(msg);
-    all.push(text);
-  });
-  await new Promise((ok, fail) => {
-    ws.once('open', ok);
-    ws.once('error', fail);
-  });
-  let id = 0;
-  const c = {
-    label,
-    ws,
-    inbox,
-    all,
-    send: (obj) => ws.send(JSON.stringify(obj)),
-    next: (pred, what, timeoutMs = 20000) =>
-      waitFor(
-        () => {
-          const i = inbox.findIndex(pred);
-          return i < 0 ? false : inbox.splice(i, 1)[0];
-        },
-        { timeoutMs, intervalMs: 20, what: `${label}: ${what}` },
-      ),
-    /* The newest message of a type that matches pred, without taking it. */
-    latest: (type, pred = () => true) => inbox.filter((m) => m.type === type && pred(m)).at(-1),
-    async request(obj) {
-      const n = ++id;
-      c.send({ ...obj, id: n });
-      return c.next((m) => m.id === n && (m.type === 'ok' || m.type === 'error'), `the answer to ${obj.type}`);
-    },
-    join: (room, token) => c.request({ type: 'join', room, name: label, token, noticeAck: true }),
-    close: () => ws.terminate(),
-  };
-  return c;
-}
+const client = (server, label) => protocolClient(server.wsUrl, label, sockets);
 
 /* A real publish offer (Chromium's fake microphone and camera, sendonly),
  * made in a page of the server's origin (a secure context on loopback). */
