@@ -159,6 +159,8 @@ int sv_store_invitation_list(sv_store *st, const char *consultation, sv_invitati
 /* Revokes and appends "invitation-revoked". SV_ENOENT; SV_ESTATE when
  * already revoked. */
 int sv_store_invitation_revoke(sv_store *st, const char *id, const char *actor, int64_t now);
+/* Fills *out for the invitation with this id. SV_ENOENT. */
+int sv_store_invitation_get(sv_store *st, const char *id, sv_invitation *out);
 /* Fills *out for the invitation with this token hash. SV_ENOENT. */
 int sv_store_invitation_by_hash(sv_store *st, const char *token_hash, sv_invitation *out);
 /* Records the first join with this token (later calls keep the first time).

@@ -79,11 +79,10 @@ int sv_store_invitation_list(sv_store *st, const char *consultation, sv_invitati
                   consultation, out, n);
 }
 
-int sv_store_invitation_by_hash(sv_store *st, const char *token_hash, sv_invitation *out) {
+static int inv_one(sv_store *st, const char *sql, const char *arg, sv_invitation *out) {
   sv_invitation *list;
   size_t n;
-  int err = inv_list(st, "SELECT " INV_COLS " FROM invitations WHERE token_hash = ?", token_hash,
-                     &list, &n);
+  int err = inv_list(st, sql, arg, &list, &n);
   if (err < 0) return err;
   if (n == 0)
     err = SV_ENOENT;
@@ -91,6 +90,14 @@ int sv_store_invitation_by_hash(sv_store *st, const char *token_hash, sv_invitat
     *out = list[0];
   g_free(list);
   return err;
+}
+
+int sv_store_invitation_get(sv_store *st, const char *id, sv_invitation *out) {
+  return inv_one(st, "SELECT " INV_COLS " FROM invitations WHERE id = ?", id, out);
+}
+
+int sv_store_invitation_by_hash(sv_store *st, const char *token_hash, sv_invitation *out) {
+  return inv_one(st, "SELECT " INV_COLS " FROM invitations WHERE token_hash = ?", token_hash, out);
 }
 
 int sv_store_invitation_revoke(sv_store *st, const char *id, const char *actor, int64_t now) {

@@ -109,8 +109,14 @@ void sv_api_consultation_invitations(struct sv_signaling *sig, sv_api_call *call
                                      const sv_consultation *c, sv_api_resp *resp);
 void sv_api_audit(struct sv_signaling *sig, sv_api_call *call, sv_api_resp *resp);
 void sv_api_stats(struct sv_signaling *sig, sv_api_call *call, sv_api_resp *resp);
-/* GET /api/consultations/{id}.ics (api_ics.c). */
-void sv_api_ics(const sv_consultation *c, int64_t now, sv_api_resp *resp);
+/* GET /api/consultations/{id}.ics and /api/invitations/{id}.ics
+ * (api_ics.c): the calendar file in lang ("nb" or "en"); link (may be
+ * NULL) is one person's join link, put in the DESCRIPTION. */
+void sv_api_ics(const sv_consultation *c, int64_t now, const char *lang, const char *link,
+                sv_api_resp *resp);
+/* Reads the query's lang: absent → "nb"; nb or en; else false with the
+ * 400 bad-request in *resp. */
+bool sv_api_ics_lang(const sv_api_call *call, const char **lang, sv_api_resp *resp);
 
 json_t *sv_api_team_json(const sv_team *t);
 json_t *sv_api_consultation_json(const sv_consultation *c);

@@ -338,7 +338,9 @@ void sv_api_consultations(sv_signaling *sig, sv_api_call *call, const char *rest
       sv_api_error(resp, "method-not-allowed", "use GET for .ics");
       return;
     }
-    sv_api_ics(&c, g_get_real_time() / G_USEC_PER_SEC, resp);
+    const char *lang;
+    if (sv_api_ics_lang(call, &lang, resp))
+      sv_api_ics(&c, g_get_real_time() / G_USEC_PER_SEC, lang, NULL, resp);
     return;
   }
   if (invitations) {

@@ -1,10 +1,14 @@
 /*
  * api_ics.c — a consultation as an iCalendar object (RFC 5545), so that it
  * lands in Outlook or a tablet's calendar: one VEVENT with UID, DTSTAMP,
- * DTSTART/DTEND in UTC, SUMMARY (the title), a DESCRIPTION that names no
- * person and carries no join link (links are personal; each invitee gets
- * their own), STATUS and a SEQUENCE that grows with each change so that
+ * DTSTART/DTEND in UTC, SUMMARY (the title), a DESCRIPTION in bokmål or
+ * English, STATUS and a SEQUENCE that grows with each change so that
  * calendars replace an older copy.
+ *
+ * The consultation's file names no person and carries no join link (links
+ * are personal). Each invitation's own file (sv_api_invitation_ics) has the
+ * same UID, so it replaces the consultation's copy in a calendar, and that
+ * one person's link in its DESCRIPTION.
  *
  * Text values are escaped (backslash, semicolon, comma, newline) and lines
  * folded at 75 octets without splitting a UTF-8 character; lines end CRLF.
@@ -55,22 +59,50 @@ static char *ics_time(int64_t t) {
   return s;
 }
 
-static const char *kind_words(const char *kind) {
-  if (strcmp(kind, "urgent") == 0) return "urgent guidance";
-  if (strcmp(kind, "follow-up") == 0) return "follow-up meeting";
-  if (strcmp(kind, "group-teaching") == 0) return "group teaching";
-  return "guidance";
+static const char *kind_words(const char *kind, bool nb) {
+  if (strcmp(kind, "urgent") == 0) return nb ? "akutt veiledning" : "urgent guidance";
+  if (strcmp(kind, "follow-up") == 0) return nb ? "oppfølgingsmøte" : "follow-up meeting";
+  if (strcmp(kind, "group-teaching") == 0) return nb ? "gruppeundervisning" : "group teaching";
+  return nb ? "veiledning" : "guidance";
 }
 
-void sv_api_ics(const sv_consultation *c, int64_t now, sv_api_resp *resp) {
+bool sv_api_ics_lang(const sv_api_call *call, const char **lang, sv_api_resp *resp) {
+  const char *v = call->query ? g_hash_table_lookup(call->query, "lang") : NULL;
+  if (!v || strcmp(v, "nb") == 0 || strcmp(v, "en") == 0) {
+    *lang = v ? v : "nb";
+    return true;
+  }
+  sv_api_error(resp, "bad-request", "'lang' must be nb or en");
+  return false;
+}
+
+void sv_api_ics(const sv_consultation *c, int64_t now, const char *lang, const char *link,
+                sv_api_resp *resp) {
+  bool nb = strcmp(lang, "en") != 0;
   GString *out = g_string_new(NULL);
   char *uid = g_strdup_printf("%s@samvei", c->id);
   char *stamp = ics_time(now), *start = ics_time(c->start), *end = ics_time(c->end);
   char *summary = escape_text(c->title);
-  char *description = g_strdup_printf(
-      "Video consultation (%s). Join with the personal link from your invitation\\; "
-      "the link is not in this calendar entry.",
-      kind_words(c->kind));
+  char *text;
+  if (!link)
+    text = g_strdup_printf(
+        nb ? "Videokonsultasjon (%s). Bli med via den personlige lenken i invitasjonen din; "
+             "lenken står ikke i denne kalenderoppføringen."
+           : "Video consultation (%s). Join with the personal link from your invitation; "
+             "the link is not in this calendar entry.",
+        kind_words(c->kind, nb));
+  else
+    text = g_strdup_printf(
+        nb ? "Videokonsultasjon (%s). Bli med her: %s\n"
+             "Lenken er personlig: ikke del den.\n"
+             "Ha klart: et rolig sted, et ladet nettbrett eller en ladet telefon, kamera og "
+             "mikrofon."
+           : "Video consultation (%s). Join here: %s\n"
+             "The link is personal: do not share it.\n"
+             "Have ready: a quiet place, a charged tablet or phone, camera and microphone.",
+        kind_words(c->kind, nb), link);
+  char *description = escape_text(text);
+  g_free(text);
   char *sequence = g_strdup_printf(
       "%lld", (long long)(c->updated > c->created ? (c->updated - c->created) % 2147483647 : 0));
   add_line(out, "BEGIN", "VCALENDAR");
@@ -101,5 +133,6 @@ void sv_api_ics(const sv_consultation *c, int64_t now, sv_api_resp *resp) {
   resp->type = "text/calendar; charset=utf-8";
   resp->len = out->len;
   resp->body = g_string_free(out, FALSE);
-  resp->disposition = g_strdup_printf("attachment; filename=\"consultation-%s.ics\"", c->id);
+  resp->disposition = g_strdup_printf("attachment; filename=\"%s-%s.ics\"",
+                                      link ? "invitation" : "consultation", c->id);
 }

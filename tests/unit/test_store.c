@@ -356,6 +356,11 @@ static void test_invitations_and_tokens(void) {
   hash_of("never-issued", unknown);
   CHECK_EQ_INT(sv_store_invitation_mark_used(st, unknown, now), SV_ENOENT);
   CHECK_EQ_INT(sv_store_invitation_by_hash(st, unknown, &got), SV_ENOENT);
+  /* By id, as the per-invitation calendar file reads it. */
+  CHECK_EQ_INT(sv_store_invitation_get(st, b.id, &got), 0);
+  CHECK_STR(got.token_hash, b.token_hash);
+  CHECK_STR(got.consultation, b.consultation);
+  CHECK_EQ_INT(sv_store_invitation_get(st, "no-such-id", &got), SV_ENOENT);
 
   sv_invitation checked;
   CHECK_EQ_INT(sv_store_token_check(st, a.token_hash, &checked), 0);

@@ -208,7 +208,7 @@ export function closeViews() {
 export function enterWaiting() {
   closeViews();
   app.view = 'waiting';
-  app.waitingView = new WaitingView({ onLeave: () => leave() });
+  app.waitingView = new WaitingView({ onLeave: () => leave(), onLanguage: (lang) => relabelWaiting(lang) });
   app.waitingView.setStream(app.media?.stream ?? null);
   root.replaceChildren(app.waitingView.el);
   document.body.dataset.connection = 'waiting';
@@ -303,6 +303,16 @@ function relabelCall(lang) {
   renderWaiting();
   app.call.announce(t('lang.changed'));
   document.getElementById('lang-switch')?.focus();
+}
+
+/* The language switch in the waiting room: the text is drawn again in
+ * place; the connection, and so the place in the queue, goes on. */
+function relabelWaiting(lang) {
+  rememberLanguage(lang);
+  setLanguage(lang);
+  document.title = t('app.name');
+  app.waitingView?.relabel();
+  app.waitingView?.announceLanguage();
 }
 
 function startTeaching() {

@@ -2,14 +2,15 @@
  * coordinator.js — the coordinator page (coordinator.html): enter the API
  * key, see a day's or a week's consultations (by team and status), book
  * one, issue invitation links (copy) and calendar files (.ics), move or
- * cancel, and read the session log with a CSV download. Everything goes
+ * cancel, and read the session log with a CSV download. Each new link
+ * comes with an e-mail-ready invitation text and the person's own .ics. Everything goes
  * through the REST API (api.js); nothing is kept but the key, in this tab.
  */
 import { h } from '../ui/dom.js';
 import { langSwitch } from '../ui/langswitch.js';
 import { pageFooter } from '../ui/footer.js';
 import { ApiError, apiKey, setApiKey, call, download } from './api.js';
-import { initLanguage, st } from './text.js';
+import { initLanguage, st, eventName } from './text.js';
 
 initLanguage();
 document.title = `${st('coord.title')} – samvei`;
@@ -276,7 +277,7 @@ function card(c) {
       }
       copy.textContent = st('coord.copied');
     });
-    linkBox.replaceChildren(h('label', {}, st('coord.link', { name: inv.name }), out), copy);
+    linkBox.replaceChildren(h('label', {}, st('coord.link', { name: inv.name }), out), copy, ...invitationExtras(c, inv));
     name.value = '';
     loadInvitations();
   }
@@ -301,7 +302,7 @@ function card(c) {
     h('div', { class: 'cons-meta' },
       `${fmt(c.start)}–${fmt(c.end, false)} · ${st(`coord.kind.${c.kind}`)} · ${st(`coord.status.${c.status}`)}${teamsText ? ' · ' + teamsText : ''}`),
     h('div', { class: 'cons-actions' },
-      h('button', { type: 'button', class: 'btn btn-small', onclick: () => guarded(() => download(`/api/consultations/${c.id}.ics`, 'consultation.ics')) }, st('coord.ics')),
+      h('button', { type: 'button', class: 'btn btn-small', onclick: () => guarded(() => download(`/api/consultations/${c.id}.ics?lang=${document.documentElement.lang === 'en' ? 'en' : 'nb'}`, 'consultation.ics')) }, st('coord.ics')),
       h('button', { type: 'button', class: 'btn btn-small', onclick: () => { logCons.value = c.id; showLog(); logPanel.scrollIntoView(); } }, st('coord.log')),
       !cancelled && h('button', { type: 'button', class: 'btn btn-small', onclick: cancel }, st('coord.cancel'))),
     !cancelled && h('form', { class: 'staff-row', onsubmit: (e) => (e.preventDefault(), move()) },
@@ -311,6 +312,42 @@ function card(c) {
     linkBox,
     invBox,
   );
+}
+
+/* The text a coordinator pastes into an e-mail: title, time in the
+ * reader's zone, the link and what to have ready. */
+function invitationText(c, inv) {
+  const time = new Date(c.start).toLocaleString(document.documentElement.lang, {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  });
+  return st('coord.inv-text', { title: c.title, time, link: inv.link });
+}
+
+/* "Copy invitation text" and "Calendar file" next to a new link. */
+function invitationExtras(c, inv) {
+  const text = invitationText(c, inv);
+  const area = h('textarea', { class: 'inv-text', readonly: true, rows: 6 });
+  area.value = text;
+  const copy = h('button', { type: 'button', class: 'btn btn-small', 'data-copy': 'text' }, st('coord.copy-text'));
+  copy.addEventListener('click', async () => {
+    area.select();
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch {
+      document.execCommand('copy');
+    }
+    copy.textContent = st('coord.copied-text');
+  });
+  const lang = document.documentElement.lang === 'en' ? 'en' : 'nb';
+  const ics = h('button', { type: 'button', class: 'btn btn-small', 'data-download': 'invitation-ics', 'aria-label': st('coord.inv-ics-for', { name: inv.name }) }, st('coord.inv-ics'));
+  ics.addEventListener('click', () => guarded(() => download(`/api/invitations/${inv.id}.ics?lang=${lang}`, 'invitation.ics')));
+  return [copy, ics, h('label', { class: 'inv-text-label' }, st('coord.inv-text-label', { name: inv.name }), area)];
 }
 
 async function book() {
@@ -347,7 +384,7 @@ async function showLog() {
     h('table', { class: 'staff-table', id: 'log-table' },
       h('thead', {}, h('tr', {}, ...['coord.log.time', 'coord.log.event', 'coord.log.who', 'coord.log.role'].map((k) => h('th', {}, st(k))))),
       h('tbody', {}, ...doc.events.map((e) =>
-        h('tr', { 'data-event': e.event }, h('td', {}, fmt(e.time)), h('td', {}, e.event), h('td', {}, e.name || e.actor), h('td', {}, e.role))))),
+        h('tr', { 'data-event': e.event }, h('td', {}, fmt(e.time)), h('td', { class: 'log-event' }, eventName(e.event)), h('td', {}, e.name || e.actor), h('td', {}, e.role))))),
   );
 }
 
