@@ -72,7 +72,7 @@ static void emit_local(sv_peer *p, NiceCandidate *c) {
 
 /* The passive ICE-TCP candidate(s) bridged to the UDP host candidate c. */
 static void announce_tcp(sv_peer *p, NiceCandidate *c) {
-  struct sockaddr_storage ss;
+  struct sockaddr_storage ss = {0};
   nice_address_copy_to_sockaddr(&c->addr, (struct sockaddr *)&ss);
   socklen_t len =
       ss.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
