@@ -27,7 +27,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import WebSocket from 'ws';
+import { protocolClient } from './wsclient.mjs';
 import { ARTIFACTS, VIEWPORTS, WS_URL, launchBrowser, newParticipant, joinViaUi, waitFor, waitForMediaFrom, shots, roomName } from './lib.mjs';
 
 const BIN = process.env.SAMVEI_E2E_BIN;
@@ -229,51 +229,15 @@ test('the request dialog at tablet and laptop size; Escape declines', { timeout:
   assert.equal(stillFiles(room).length, before, 'no new still file');
 });
 
-/* A participant on a plain WebSocket (no media): enough to be asked. */
-class Client {
-  constructor() {
-    this.ws = new WebSocket(WS_URL, 'samvei-v1');
-    sockets.push(this.ws);
-    this.seen = [];
-    this.waiters = [];
-    this.nextId = 1;
-    this.ws.on('message', (data) => {
-      const m = JSON.parse(data);
-      this.seen.push(m);
-      for (const w of [...this.waiters])
-        if (w.match(m)) {
-          this.waiters.splice(this.waiters.indexOf(w), 1);
-          w.resolve(m);
-        }
-    });
-    this.open = new Promise((resolve, reject) => {
-      this.ws.on('open', resolve);
-      this.ws.on('error', reject);
-    });
-  }
-
-  wait(match, what, timeoutMs = 10000) {
-    const found = this.seen.find(match);
-    if (found) return Promise.resolve(found);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${what} within ${timeoutMs} ms`)), timeoutMs);
-      this.waiters.push({ match, resolve: (m) => (clearTimeout(timer), resolve(m)) });
-    });
-  }
-
-  async request(msg) {
-    await this.open;
-    const id = this.nextId++;
-    this.ws.send(JSON.stringify({ ...msg, id }));
-    return this.wait((m) => m.id === id && (m.type === 'ok' || m.type === 'error'), `reply to ${msg.type}`);
-  }
-}
+/* A participant on a plain WebSocket (no media, wsclient.mjs): enough to
+ * be asked. */
+const client = (label) => protocolClient(WS_URL, label, sockets);
 
 test('bad answers get a clear error and never a still', { timeout: 60000 }, async () => {
   const r = roomName('stillbad');
-  const h = new Client();
-  const g = new Client();
-  const o = new Client();
+  const h = await client('Kari Vert');
+  const g = await client('Ola Gjest');
+  const o = await client('Per Annen');
   const hj = await h.request({ type: 'join', room: r, name: 'Kari Vert', noticeAck: true });
   assert.equal(hj.type, 'ok', JSON.stringify(hj));
   const gj = await g.request({ type: 'join', room: r, name: 'Ola Gjest', noticeAck: true });
@@ -284,11 +248,11 @@ test('bad answers get a clear error and never a still', { timeout: 60000 }, asyn
   const asked = await h.request({ type: 'capture', participant: gj.self });
   assert.equal(asked.type, 'ok', JSON.stringify(asked));
   assert.equal(asked.state, 'asking');
-  const req = await g.wait((m) => m.type === 'capture-request', 'capture-request');
+  const req = await g.next((m) => m.type === 'capture-request', 'capture-request', 10000);
   assert.equal(req.request, asked.request);
   assert.equal(req.by, hj.self);
   assert.equal(req.name, 'Kari Vert');
-  assert.equal(o.seen.some((m) => m.type === 'capture-request'), false, 'only the person asked is asked');
+  assert.equal(o.all.map((t) => JSON.parse(t)).some((m) => m.type === 'capture-request'), false, 'only the person asked is asked');
 
   /* Busy while asking: one at a time per participant. */
   const again = await h.request({ type: 'capture', participant: gj.self });
@@ -305,7 +269,7 @@ test('bad answers get a clear error and never a still', { timeout: 60000 }, asyn
   /* The answer, then the same answer again. */
   const no = await g.request({ type: 'capture-consent', request: asked.request, agree: false });
   assert.equal(no.type, 'ok', JSON.stringify(no));
-  const failed = await h.wait((m) => m.type === 'capture-failed', 'capture-failed');
+  const failed = await h.next((m) => m.type === 'capture-failed', 'capture-failed', 10000);
   assert.equal(failed.code, 'declined');
   assert.equal(failed.participant, gj.self);
   const twice = await g.request({ type: 'capture-consent', request: asked.request, agree: true });
@@ -314,13 +278,13 @@ test('bad answers get a clear error and never a still', { timeout: 60000 }, asyn
   /* Asked again, the person leaves: the host is told, nothing is taken. */
   const third = await h.request({ type: 'capture', participant: gj.self });
   assert.equal(third.type, 'ok', JSON.stringify(third));
-  await g.wait((m) => m.type === 'capture-request' && m.request === third.request, 'the second capture-request');
+  await g.next((m) => m.type === 'capture-request' && m.request === third.request, 'the second capture-request', 10000);
   const left = await g.request({ type: 'leave' });
   assert.equal(left.type, 'ok');
-  const gone = await h.wait((m) => m.type === 'capture-failed' && m.code === 'left', 'capture-failed (left)');
+  const gone = await h.next((m) => m.type === 'capture-failed' && m.code === 'left', 'capture-failed (left)', 10000);
   assert.equal(gone.participant, gj.self);
 
-  assert.equal(h.seen.some((m) => m.type === 'capture-ready' || m.type === 'capture-allowed'), false, 'no still was started');
+  assert.equal(h.all.map((t) => JSON.parse(t)).some((m) => m.type === 'capture-ready' || m.type === 'capture-allowed'), false, 'no still was started');
   assert.deepEqual(stillFiles(r), [], 'no still file');
   const reasons = auditEvents(r)
     .filter((e) => e.event === 'capture-consent')
