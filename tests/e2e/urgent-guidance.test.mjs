@@ -31,8 +31,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import WebSocket from 'ws';
 import { VIEWPORTS, ARTIFACTS, launchBrowser, newParticipant, waitFor, waitForMediaFrom, shots } from './lib.mjs';
+import { protocolClient } from './wsclient.mjs';
 import { startServer } from './server.mjs';
 import { makeApiKey, api } from './api.mjs';
 
@@ -265,57 +265,29 @@ test('nobody answers: the nurse is shown the team phone after the configured tim
   await shots(nurse.page, SHOTS, 'urgent-nb');
 });
 
-/* A raw WebSocket: what the server refuses and tells. */
-function client() {
-  const ws = new WebSocket(server.wsUrl, 'samvei-v1');
-  const got = [];
-  const waiters = [];
-  ws.on('message', (data) => {
-    const m = JSON.parse(data);
-    got.push(m);
-    for (const w of [...waiters]) if (w.match(m)) waiters.splice(waiters.indexOf(w), 1) && w.resolve(m);
-  });
-  const open = new Promise((ok, fail) => {
-    ws.on('open', ok);
-    ws.on('error', fail);
-  });
-  return {
-    ws,
-    async send(m) {
-      await open;
-      ws.send(JSON.stringify(m));
-    },
-    next(match, what) {
-      const found = got.find(match);
-      if (found) return Promise.resolve(found);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), 10000);
-        waiters.push({ match, resolve: (m) => (clearTimeout(timer), resolve(m)) });
-      });
-    },
-  };
-}
+/* A raw WebSocket (wsclient.mjs): what the server refuses and tells. */
+const client = (label) => protocolClient(server.wsUrl, label);
 
 test('over the wire: a category outside the list is refused; cancel with nothing waiting is a conflict; a nurse who leaves is withdrawn as left', async () => {
   const { oncall, home, link } = await teams('');
   const tokenOf = async (body) => (await link(body.to ? home.id : oncall.id, body)).split('#token=')[1];
-  const watcher = client();
-  await watcher.send({ type: 'urgent-watch', id: 1, token: await tokenOf({ role: 'on-call', name: 'Dr. W' }) });
-  assert.equal((await watcher.next((m) => m.id === 1, 'watch')).type, 'ok');
-  const nurse = client();
+  const watcher = await client('watcher');
+  watcher.send({ type: 'urgent-watch', id: 1, token: await tokenOf({ role: 'on-call', name: 'Dr. W' }) });
+  assert.equal((await watcher.next((m) => m.id === 1, 'watch', 10000)).type, 'ok');
+  const nurse = await client('nurse');
   const token = await tokenOf({ role: 'requester', name: 'Per', to: oncall.id });
-  await nurse.send({ type: 'urgent-request', id: 1, token, team: oncall.id, category: 'the patient Hansen fell' });
-  assert.equal((await nurse.next((m) => m.id === 1, 'free text')).code, 'bad-request');
-  await nurse.send({ type: 'urgent-cancel', id: 2 });
-  assert.equal((await nurse.next((m) => m.id === 2, 'cancel')).code, 'conflict');
-  await nurse.send({ type: 'urgent-request', id: 3, token, team: oncall.id, category: 'fall' });
-  const ok = await nurse.next((m) => m.id === 3, 'request');
+  nurse.send({ type: 'urgent-request', id: 1, token, team: oncall.id, category: 'the patient Hansen fell' });
+  assert.equal((await nurse.next((m) => m.id === 1, 'free text', 10000)).code, 'bad-request');
+  nurse.send({ type: 'urgent-cancel', id: 2 });
+  assert.equal((await nurse.next((m) => m.id === 2, 'cancel', 10000)).code, 'conflict');
+  nurse.send({ type: 'urgent-request', id: 3, token, team: oncall.id, category: 'fall' });
+  const ok = await nurse.next((m) => m.id === 3, 'request', 10000);
   assert.equal(ok.type, 'ok', JSON.stringify(ok));
   assert.equal(ok.fallbackAfterS, 4);
   assert.equal(ok.team.phone, undefined, 'no phone set');
-  assert.equal((await watcher.next((m) => m.type === 'urgent-requested', 'pushed')).request.category, 'fall');
+  assert.equal((await watcher.next((m) => m.type === 'urgent-requested', 'pushed', 10000)).request.category, 'fall');
   nurse.ws.close();
-  const gone = await watcher.next((m) => m.type === 'urgent-withdrawn', 'withdrawn');
+  const gone = await watcher.next((m) => m.type === 'urgent-withdrawn', 'withdrawn', 10000);
   assert.equal(gone.reason, 'left');
   const metrics = await (await fetch(`${server.url}/metrics`)).text();
   assert.match(metrics, /samvei_urgent_withdrawn_total\{reason="left"\} [1-9]/);
