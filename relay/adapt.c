@@ -5,9 +5,10 @@
  * fed by its transport-cc feedback): audio is taken off the top (audio is
  * never dropped for bandwidth), the rest is shared by the videos it
  * receives, and for each one sv_layer_choose() picks the simulcast layer
- * that fits, or none: then, once the link has stayed too narrow for the
- * lowest layer for a second (a dip of the estimate does not pause a video
- * the link carries), video to that subscriber pauses and it is told.
+ * that fits, or none: then video to that subscriber pauses and it is told
+ * (the first video in order only once the link has stayed too narrow for
+ * its lowest layer for a second: a dip of the estimate does not pause the
+ * video the person is watching).
  * The forwarder (forward.c) moves it to the chosen layer at that layer's
  * next keyframe, which is asked for here. When a better layer would fit if
  * the estimate were a little higher, the estimator is asked whether to
@@ -251,8 +252,15 @@ static void adapt_subscriber(sv_part *s, uint64_t now) {
       targets[i] = -1;
   } else {
     sv_layer_allocate(reqs, nv, budget > UINT32_MAX ? UINT32_MAX : (uint32_t)budget, targets);
-    for (size_t i = 0; i < nv; i++)
-      targets[i] = sv_adapt_pause_grace(vids[i], targets[i], now);
+    /* The grace is for the video that goes first (a shared screen, the
+     * speaker): one after it that stops fitting pauses at once, or it
+     * would crowd the first one off the link for that second. */
+    for (size_t i = 0; i < nv; i++) {
+      if (i == 0)
+        targets[i] = sv_adapt_pause_grace(vids[i], targets[i], now);
+      else
+        vids[i]->short_since_us = 0;
+    }
   }
   /* Far more than the link takes: stop a layer that is being left at once
    * instead of at the next keyframe of the lower one. */
