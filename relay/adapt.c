@@ -265,29 +265,17 @@ static void adapt_subscriber(sv_part *s, uint64_t now) {
   /* Far more than the link takes: stop a layer that is being left at once
    * instead of at the next keyframe of the lower one. */
   bool flooding = budget * 10 < sending * 7;
-  uint64_t want = 0; /* what the next step up would need */
-  bool can_rise = false;
   for (size_t i = 0; i < nv; i++) {
     sv_out *o = vids[i];
-    int target = targets[i];
-    if (!s->audio_only) note_pause(o, o->target, target, now);
-    set_target(o, target, flooding);
-    if (reqs[i].n == 0) continue; /* held paused: no wish */
-    int top = (int)reqs[i].n - 1;
-    if (o->max_layer < top) top = o->max_layer;
-    /* Probing is for going up: a video already on its top layer adds what
-     * it takes now, and only when some video can go up is there a wish. */
-    int next = target + 1;
-    if (next <= top) {
-      want += (uint64_t)(reqs[i].bps[next] * SV_LAYER_RESUME_MARGIN);
-      can_rise = true;
-    } else {
-      want += reqs[i].bps[target];
-    }
+    if (!s->audio_only) note_pause(o, o->target, targets[i], now);
+    set_target(o, targets[i], flooding);
   }
   tell_paused(s);
   s->want_bps = 0;
-  if (!s->bwe || s->audio_only || !can_rise) return;
+  /* Probing is for going up: only when some video can, to what the
+   * allocation needs for that step. */
+  uint64_t want = s->audio_only ? 0 : sv_layer_want(reqs, nv, targets);
+  if (!s->bwe || !want) return;
   want += audio;
   s->want_bps = want > UINT32_MAX ? UINT32_MAX : (uint32_t)want;
   sv_forward_probe_due(s, now);

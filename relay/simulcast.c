@@ -56,6 +56,25 @@ void sv_layer_allocate(const sv_layer_req *reqs, size_t n, uint32_t budget_bps, 
   }
 }
 
+uint64_t sv_layer_want(const sv_layer_req *reqs, size_t n, const int *targets) {
+  double want = 0;
+  bool can_rise = false;
+  for (size_t i = 0; i < n; i++) {
+    const sv_layer_req *r = &reqs[i];
+    if (r->n == 0) continue; /* held paused: no wish */
+    int top = (int)r->n - 1;
+    if (r->max_layer < top) top = r->max_layer < 0 ? 0 : r->max_layer;
+    int next = targets[i] + 1;
+    if (next > top) {
+      want += targets[i] >= 0 ? r->bps[targets[i]] : 0;
+      continue;
+    }
+    want += r->bps[next] * (next == 0 ? SV_LAYER_RESUME_MARGIN : SV_LAYER_UP_MARGIN);
+    can_rise = true;
+  }
+  return can_rise ? (uint64_t)want + 1 : 0;
+}
+
 void sv_outmap_switch(sv_outmap *m, uint16_t seq, uint32_t ts, const sv_vp8_desc *vp8,
                       uint32_t clock_rate, uint64_t now_us, uint32_t seed) {
   if (!m->started) {

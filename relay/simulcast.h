@@ -50,6 +50,14 @@ typedef struct sv_layer_req {
  * layer (or -1) per video into out. Can't fail. */
 void sv_layer_allocate(const sv_layer_req *reqs, size_t n, uint32_t budget_bps, int *out);
 
+/* The budget at which sv_layer_allocate() would lift each of the n videos
+ * one step above targets[i] (its layer now; -1 = paused, so back to the
+ * lowest), with the same margins; a video already at its top (or held,
+ * n = 0) counts what its layer takes now. This is what probing aims at, so
+ * an estimate below it is one the allocation cannot rise on, and one at it
+ * is one it does. 0 when no video can go up. Can't fail. */
+uint64_t sv_layer_want(const sv_layer_req *reqs, size_t n, const int *targets);
+
 /* One subscriber's view of one publisher's video across layer switches.
  * Zero-initialise; the first sv_outmap_switch() starts it. */
 typedef struct sv_outmap {

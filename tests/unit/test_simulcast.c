@@ -105,6 +105,43 @@ static void test_allocate(void) {
   }
 }
 
+/* Probing aims at sv_layer_want(): at any budget the allocation leaves
+ * every video where it is, the wish must be higher, or a link whose
+ * estimate sits in between would never probe and never go up. And at the
+ * wish itself, a video does go up (the first one may take more than one
+ * step, at the cost of one after it). */
+static void test_want_matches_allocate(void) {
+  static const uint32_t measured[3] = {210000, 330000, 1400000};
+  const uint32_t *sets[2] = {rates, measured};
+  int out[2];
+  for (int s = 0; s < 2; s++) {
+    for (int a = -1; a <= 2; a++) {
+      for (int b = -1; b <= 2; b++) {
+        sv_layer_req r[2] = {{sets[s], 3, a, 2}, {rates, 3, b, 2}};
+        int now[2] = {a, b};
+        uint64_t want = sv_layer_want(r, 2, now);
+        if (a == 2 && b == 2) {
+          CHECK_EQ_INT(want, 0); /* nothing can go up: no probing */
+          continue;
+        }
+        CHECK(want > 0);
+        sv_layer_allocate(r, 2, (uint32_t)want, out);
+        CHECK(out[0] > a || out[1] > b);
+        for (uint32_t budget = 0; budget < 4000000; budget += 1009) {
+          sv_layer_allocate(r, 2, budget, out);
+          if (out[0] == a && out[1] == b) CHECK(budget < want);
+        }
+      }
+    }
+  }
+  sv_layer_req thumb[1] = {{rates, 3, 0, 0}}; /* a thumbnail wants no more */
+  int zero = 0;
+  CHECK_EQ_INT(sv_layer_want(thumb, 1, &zero), 0);
+  sv_layer_req held[1] = {{rates, 0, -1, 2}}; /* held paused: no wish */
+  int paused = -1;
+  CHECK_EQ_INT(sv_layer_want(held, 1, &paused), 0);
+}
+
 /* A VP8 payload: descriptor with X, I (15-bit picture ID), L (TL0PICIDX). */
 static size_t vp8_payload(uint8_t *p, uint16_t picid, uint8_t tl0, bool key) {
   p[0] = 0x90; /* X, S, PID 0 */
@@ -285,6 +322,7 @@ int main(void) {
   RUN(test_choose_hysteresis);
   RUN(test_choose_pause);
   RUN(test_allocate);
+  RUN(test_want_matches_allocate);
   RUN(test_pause_grace);
   RUN(test_vp8_desc);
   RUN(test_outmap_continuity);
