@@ -72,6 +72,11 @@ typedef struct sv_team {
   char phone[SV_STORE_PHONE_MAX]; /* shown when an urgent request goes unanswered; "" = none */
 } sv_team;
 
+/* Whether kind is a team kind ("specialist" or "municipal"); false for NULL. */
+bool sv_team_kind_valid(const char *kind);
+/* Whether t is a specialist team that takes urgent requests (onCall). */
+bool sv_team_takes_urgent(const sv_team *t);
+
 /* Stores team with a new id, written to team->id (any id given is ignored).
  * SV_EINVAL: empty name, kind not specialist/municipal, distance < 0. */
 int sv_store_team_create(sv_store *st, sv_team *team);

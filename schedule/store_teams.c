@@ -20,9 +20,16 @@ static void team_from_row(const sv_rows *rows, size_t r, sv_team *t) {
   SV_COPY(t->phone, sv_rows_text(rows, r, 6));
 }
 
+bool sv_team_kind_valid(const char *kind) {
+  return kind && (strcmp(kind, "specialist") == 0 || strcmp(kind, "municipal") == 0);
+}
+
+bool sv_team_takes_urgent(const sv_team *t) {
+  return t->on_call && strcmp(t->kind, "specialist") == 0;
+}
+
 static int check(const sv_team *t) {
-  if (!t->name[0] || t->distance_km < 0) return SV_EINVAL;
-  if (strcmp(t->kind, "specialist") != 0 && strcmp(t->kind, "municipal") != 0) return SV_EINVAL;
+  if (!t->name[0] || t->distance_km < 0 || !sv_team_kind_valid(t->kind)) return SV_EINVAL;
   return 0;
 }
 

@@ -41,7 +41,7 @@ static bool team_from_json(json_t *obj, sv_team *t, bool create, sv_api_resp *re
   json_t *kind = json_object_get(obj, "kind");
   if (kind || create) {
     const char *k = json_string_value(kind);
-    if (!k || (strcmp(k, "specialist") != 0 && strcmp(k, "municipal") != 0)) {
+    if (!sv_team_kind_valid(k)) {
       sv_api_error(resp, "bad-request", "field 'kind' must be \"specialist\" or \"municipal\"");
       return false;
     }

@@ -34,7 +34,7 @@ static void urgent_link(sv_signaling *sig, sv_api_call *call, const sv_team *tea
     goto out;
   }
   bool on_call = strcmp(role, "on-call") == 0;
-  if (on_call && (strcmp(team->kind, "specialist") != 0 || !team->on_call)) {
+  if (on_call && !sv_team_takes_urgent(team)) {
     sv_api_error(resp, "conflict", "on-call links are for specialist teams with onCall true");
     goto out;
   }
@@ -51,7 +51,7 @@ static void urgent_link(sv_signaling *sig, sv_api_call *call, const sv_team *tea
       sv_api_store_error(resp, err, "the team");
       goto out;
     }
-    if (strcmp(to.kind, "specialist") != 0 || !to.on_call) {
+    if (!sv_team_takes_urgent(&to)) {
       sv_api_error(resp, "bad-request", "team '%s' is not an on-call specialist team", to.id);
       goto out;
     }

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "common/common.h"
+#include "common/role.h"
 #include "signaling/message.h"
 #include "signaling/signaling_int.h"
 #include "signaling/teaching.h"
@@ -168,7 +169,7 @@ static void set_presenter(sv_conn *c, const sv_msg *m, bool on) {
   sv_participant *t = sv_host_target(c, m, false);
   if (!t) return;
   sv_room *room = t->room;
-  if (on && (sv_teaching_is_presenter(t) || strcmp(t->role, "observer") == 0)) {
+  if (on && (sv_teaching_is_presenter(t) || sv_role_is(t->role, SV_ROLE_OBSERVER))) {
     sv_conn_send_error(c, m->id, "conflict", "participant '%s' is %s", t->id,
                        sv_teaching_is_presenter(t) ? "a presenter already"
                                                    : "an observer, who receives only");
@@ -210,7 +211,7 @@ static void give_floor(sv_conn *c, const sv_msg *m) {
   if (!t) return;
   sv_room *room = t->room;
   sv_teaching *teach = room->teaching;
-  if (sv_teaching_is_presenter(t) || strcmp(t->role, "observer") == 0) {
+  if (sv_teaching_is_presenter(t) || sv_role_is(t->role, SV_ROLE_OBSERVER)) {
     sv_conn_send_error(c, m->id, "conflict", "participant '%s' is %s", t->id,
                        sv_teaching_is_presenter(t) ? "a presenter, who may speak anyway"
                                                    : "an observer, who receives only");

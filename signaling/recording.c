@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "common/common.h"
+#include "common/role.h"
 #include "common/tap.h"
 #include "media/media.h"
 #include "signaling/message.h"
@@ -379,7 +380,7 @@ static void start_recording(sv_signaling *sig, sv_room *room, const sv_participa
   for (guint i = 0; i < room->participants->len; i++) {
     sv_participant *o = g_ptr_array_index(room->participants, i);
     /* Observers are asked (they are present) but send nothing to record. */
-    if (!has_media(o) || strcmp(o->role, "observer") == 0 ||
+    if (!has_media(o) || sv_role_is(o->role, SV_ROLE_OBSERVER) ||
         g_hash_table_contains(rr->files, o->id))
       continue;
     rec_file *f = recorder_start(recs, o, false);

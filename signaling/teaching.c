@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include "common/role.h"
+
 sv_teaching *sv_teaching_new(void) {
   sv_teaching *t = g_new0(sv_teaching, 1);
   t->hands = g_ptr_array_new();
@@ -24,14 +26,14 @@ void sv_teaching_free(sv_teaching *t) {
 
 bool sv_teaching_is_presenter(const sv_participant *p) {
   if (!p->room->teaching) return true;
-  return strcmp(p->role, "specialist") == 0 || p->presenter;
+  return sv_role_is(p->role, SV_ROLE_SPECIALIST) || p->presenter;
 }
 
 bool sv_teaching_may_publish(const sv_participant *p, bool *audio, bool *video) {
   const sv_teaching *t = p->room->teaching;
   bool a = false, v = false;
   if (!t) {
-    a = v = strcmp(p->role, "observer") != 0;
+    a = v = !sv_role_is(p->role, SV_ROLE_OBSERVER);
   } else if (sv_teaching_is_presenter(p)) {
     a = v = true;
   } else if (t->floor == p) {

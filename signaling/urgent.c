@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "common/common.h"
+#include "common/role.h"
 #include "schedule/token.h"
 #include "signaling/api.h"
 #include "signaling/message.h"
@@ -148,7 +149,7 @@ static bool check(sv_conn *c, const sv_msg *m, bool on_call, sv_team *team, char
                        err == SV_ENOENT ? what : sv_strerror(err));
     return false;
   }
-  if (on_call && (strcmp(team->kind, "specialist") != 0 || !team->on_call)) {
+  if (on_call && !sv_team_takes_urgent(team)) {
     sv_conn_send_error(c, m->id, "forbidden", "team '%s' is not on call now", team->name);
     return false;
   }
@@ -252,7 +253,7 @@ static void on_request(sv_conn *c, const sv_msg *m) {
   }
   if (!within_limits(c, m, &from, link)) return;
   int err = sv_store_team_get(sig->db, m->team, &to);
-  if (err == SV_ENOENT || (err == 0 && (strcmp(to.kind, "specialist") != 0 || !to.on_call))) {
+  if (err == SV_ENOENT || (err == 0 && !sv_team_takes_urgent(&to))) {
     sv_conn_send_error(c, m->id, "not-found", "team '%s' is not an on-call specialist team",
                        m->team);
     return;
@@ -312,12 +313,12 @@ static void on_request(sv_conn *c, const sv_msg *m) {
 
 /* Mints a join token for the urgent consultation and stores its hash as
  * an invitation. */
-static char *mint(sv_signaling *sig, const sv_urgent_live *u, const char *role, const char *name,
+static char *mint(sv_signaling *sig, const sv_urgent_live *u, sv_role role, const char *name,
                   const char *actor, int64_t now) {
   sv_token_claims claims;
   memset(&claims, 0, sizeof claims);
   g_strlcpy(claims.room, u->consultation, sizeof claims.room);
-  g_strlcpy(claims.role, role, sizeof claims.role);
+  g_strlcpy(claims.role, sv_role_name(role), sizeof claims.role);
   copy_utf8(claims.name, sizeof claims.name, name);
   claims.nbf = now - 60; /* a little slack for clocks */
   claims.exp = u->end + (int64_t)sig->grace_after_min * 60;
@@ -326,7 +327,7 @@ static char *mint(sv_signaling *sig, const sv_urgent_live *u, const char *role, 
   sv_invitation inv;
   memset(&inv, 0, sizeof inv);
   g_strlcpy(inv.consultation, u->consultation, sizeof inv.consultation);
-  g_strlcpy(inv.role, role, sizeof inv.role);
+  g_strlcpy(inv.role, claims.role, sizeof inv.role);
   g_strlcpy(inv.name, claims.name, sizeof inv.name);
   sv_token_hash(token, inv.token_hash);
   inv.expires = claims.exp;
@@ -362,8 +363,9 @@ static void on_accept(sv_conn *c, const sv_msg *m) {
     sv_conn_send_error(c, m->id, "conflict", "someone else has already accepted this request");
     return;
   }
-  char *mine = err == 0 ? mint(sig, u, "specialist", c->watch_name, c->watch_name, now) : NULL;
-  char *theirs = mine ? mint(sig, u, "municipal", u->name, c->watch_name, now) : NULL;
+  char *mine =
+      err == 0 ? mint(sig, u, SV_ROLE_SPECIALIST, c->watch_name, c->watch_name, now) : NULL;
+  char *theirs = mine ? mint(sig, u, SV_ROLE_MUNICIPAL, u->name, c->watch_name, now) : NULL;
   if (!theirs) {
     g_free(mine);
     sv_conn_send_error(c, m->id, "internal",
