@@ -156,6 +156,8 @@ static int run(const sv_config *cfg) {
     if (sv_media_recorder_check(record_program, &why) != 0) {
       SV_WARN("app", "recording and still capture are off: %s", why);
       g_clear_pointer(&recordings_dir, g_free);
+    } else if (why) {
+      SV_WARN("app", "%s", why);
     }
     g_free(why);
   }

@@ -66,6 +66,9 @@ podman exec "$NAME" samvei-record --check || die "the image lacks GStreamer elem
 ! podman logs "$NAME" 2>&1 | grep -q "recording and still capture are off" ||
   die "the server in the image says recording is off: $(podman logs "$NAME" 2>&1 | grep 'are off')"
 say "recording available: samvei-record finds every GStreamer element it needs"
+if podman logs "$NAME" 2>&1 | grep -q "stills of H.264 video are off"; then
+  say "stills of H.264 video: off in this image, as the server says (build with H264_STILLS=1 to have them)"
+fi
 secret_before=$(podman exec "$NAME" cat /var/lib/samvei/token-secret | sha256sum)
 
 say "browser call through the container"

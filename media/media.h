@@ -79,7 +79,9 @@ int sv_media_recorder_start(const char *program, const char *option, const char 
 /* The tap that feeds the recorder; borrowed, valid until done runs. */
 struct sv_tap *sv_media_recorder_tap(sv_media_recorder *rec);
 /* Runs `program --check` (every GStreamer element it needs is installed).
- * Returns 0, or an SV_E* code with *why (g_free) saying what is missing. */
+ * Returns 0, or an SV_E* code with *why (g_free) saying what is missing.
+ * On 0, *why is NULL, or a note (g_free) on what works without an optional
+ * element (stills of H.264 video without the H.264 decoder). */
 int sv_media_recorder_check(const char *program, char **why);
 /* Ends the input: what is buffered is written, then the program finalises
  * the file and exits (done follows). Safe to call more than once. */

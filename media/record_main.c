@@ -4,7 +4,9 @@
  *   samvei-record --out BASE     (recording: BASE.webm for VP8, BASE.mkv for H.264)
  *   samvei-record --still FILE.png              (one decoded video frame)
  *   samvei-record --check     (are all the GStreamer elements it uses installed?
- *                              exit 0, or 1 naming the missing ones)
+ *                              exit 0, or 1 naming the missing ones; exit 0
+ *                              with a note on stderr when only the H.264
+ *                              decoder for stills is missing)
  *
  * The server (media/recorder.c) starts one per recorded participant and
  * writes framed RTP packets (common/tap.h, sv_tap_frame_header) to its
@@ -14,21 +16,20 @@
  * Recording: appsrc → rtpjitterbuffer → depayloader → webmmux
  * (VP8/Opus) or matroskamux (H.264/Opus) → filesink, no re-encoding. Only
  * gst-plugins-base and -good elements (and libav's H.264 decoder for a
- * still), so the server's image needs no more: the muxer's Opus channels and
- * H.264 picture size, which parser plugins would give, come from capssetter,
- * the size read from the first SPS (h264.c; H.264 before it is useless to
- * the depayloader anyway and is dropped). Buffer
- * timestamps are the relay's arrival times, so the jitter buffer orders,
- * de-jitters and times packets across loss from RTP timestamps as a
- * receiver does. The pipeline is built once both kinds have arrived (or
- * 1.5 s after the first packet), so a participant without audio or video
- * still gets a file. EOS on end of input finalises the file (cues,
- * duration); a killed server still leaves a readable file, since Matroska
- * is written as it goes.
+ * still, which is optional: the slim image leaves libav out), so the server's image needs no more:
+ * the muxer's Opus channels and H.264 picture size, which parser plugins would give, come from
+ * capssetter, the size read from the first SPS (h264.c; H.264 before it is useless to the
+ * depayloader anyway and is dropped). Buffer timestamps are the relay's arrival times, so the
+ * jitter buffer orders, de-jitters and times packets across loss from RTP timestamps as a receiver
+ * does. The pipeline is built once both kinds have arrived (or 1.5 s after the first packet), so a
+ * participant without audio or video still gets a file. EOS on end of input finalises the file
+ * (cues, duration); a killed server still leaves a readable file, since Matroska is written as it
+ * goes.
  *
  * Still: the first decoded keyframe is written as a PNG and the program
  * exits. Exit status: 0 done, 1 nothing usable arrived or the pipeline
- * failed, 2 bad options.
+ * failed, 2 bad options, 3 a still of H.264 video without the H.264
+ * decoder (avdec_h264, gstreamer1.0-libav) installed.
  */
 #include <gst/app/app.h>
 #include <gst/gst.h>
@@ -40,7 +41,8 @@
 #include "media/h264.h"
 #include "media/media.h"
 
-#define DECIDE_US 1500000 /* wait this long for the second kind before building */
+#define DECIDE_US    1500000      /* wait this long for the second kind before building */
+#define H264_DECODER "avdec_h264" /* optional: only stills of H.264 video need it */
 
 typedef struct rec {
   const char *out, *still;
@@ -51,6 +53,7 @@ typedef struct rec {
   uint64_t first_us;
   int width, height; /* H.264: from the first SPS; 0 until then */
   bool built;
+  int status;         /* an exit status decided early, 0 = none */
   GPtrArray *backlog; /* GstBuffer* (with kind in offset) until built */
 } rec;
 
@@ -99,7 +102,21 @@ static char *branch(const rec *r, int kind) {
   return d;
 }
 
+static bool have_element(const char *name) {
+  GstElementFactory *f = gst_element_factory_find(name);
+  if (f) gst_object_unref(f);
+  return f != NULL;
+}
+
+#define STILL_NO_DECODER 3
+
 static bool build(rec *r) {
+  if (r->still && r->codec[1] == SV_TAP_H264 && !have_element(H264_DECODER)) {
+    fprintf(stderr, "samvei-record: a still of H.264 video needs %s (gstreamer1.0-libav)\n",
+            H264_DECODER);
+    r->status = STILL_NO_DECODER;
+    return false;
+  }
   GString *d = g_string_new(NULL);
   if (r->still) {
     if (!r->codec[1]) return false;
@@ -168,22 +185,22 @@ static bool bus_done(rec *r, GstClockTime wait, bool *error) {
   return true;
 }
 
-/* Every element a pipeline above may use. */
+/* Every element a pipeline above may use, but the H.264 decoder: without
+ * it everything works but stills of H.264 video, which is said. */
 static int check_elements(void) {
   static const char *const names[] = {
       "appsrc",     "rtpjitterbuffer", "rtpopusdepay", "rtpvp8depay", "rtph264depay",
       "capssetter", "queue",           "webmmux",      "matroskamux", "filesink",
-      "vp8dec",     "avdec_h264",      "videoconvert", "pngenc"};
+      "vp8dec",     "videoconvert",    "pngenc"};
   GString *missing = g_string_new(NULL);
-  for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
-    GstElementFactory *f = gst_element_factory_find(names[i]);
-    if (f)
-      gst_object_unref(f);
-    else
-      g_string_append_printf(missing, " %s", names[i]);
-  }
+  for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
+    if (!have_element(names[i])) g_string_append_printf(missing, " %s", names[i]);
   int rc = missing->len ? 1 : 0;
-  if (rc) fprintf(stderr, "samvei-record: GStreamer elements missing:%s\n", missing->str);
+  if (rc)
+    fprintf(stderr, "samvei-record: GStreamer elements missing:%s\n", missing->str);
+  else if (!have_element(H264_DECODER))
+    fprintf(stderr, "stills of H.264 video are off: %s is missing (gstreamer1.0-libav)\n",
+            H264_DECODER);
   g_string_free(missing, TRUE);
   return rc;
 }
@@ -279,6 +296,7 @@ int main(int argc, char **argv) {
     gst_object_unref(r.pipe);
   }
   if (still && status == 0 && !done) status = 1; /* input ended before a frame was decoded */
+  if (r.status) status = r.status;
   g_free(out);
   g_free(still);
   return status;

@@ -102,6 +102,8 @@ int sv_media_recorder_check(const char *program, char **why) {
     *why = err_out && *err_out ? g_strdup(g_strchomp(err_out))
                                : g_strdup_printf("%s --check failed", program);
     rc = SV_EUNSUPP;
+  } else if (err_out && *err_out) {
+    *why = g_strdup(g_strchomp(err_out));
   }
   g_free(err_out);
   return rc;

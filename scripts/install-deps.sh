@@ -6,6 +6,8 @@
 #   scripts/install-deps.sh test     run + what `make test` needs (Chromium, Node, playwright-core)
 #   scripts/install-deps.sh runtime  only the shared libraries and plugins the built server loads
 #                                    (the slim stage of docker/Dockerfile)
+#   scripts/install-deps.sh h264-stills  the H.264 decoder for stills of H.264 video (libav,
+#                                    ~250 MB with its codecs; the image's H264_STILLS=1)
 #   scripts/install-deps.sh docker-test  podman and friends for `make docker-test`
 #   scripts/install-deps.sh bench    build + what `make bench` needs (Janus, gnuplot, valgrind, perf)
 #   scripts/install-deps.sh fuzz     build + clang and its libFuzzer runtime for `make fuzz`
@@ -29,9 +31,12 @@ RUNTIME_PKGS=(ca-certificates curl
   libwebsockets17 libwebsockets-evlib-glib
   libgstreamer1.0-0 libgstreamer-plugins-base1.0-0
   libsqlite3-0 libpq5 libsoup-3.0-0 sqlite3
-  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-libav)
-# (samvei-record uses base and good elements only, and libav's H.264 decoder
-# for stills; `samvei-record --check` says if one is missing.)
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good)
+# (samvei-record uses base and good elements only; `samvei-record --check`
+# says if one is missing.) Stills of a browser that sends H.264 need libav's
+# decoder, which with its codec libraries would double the image: the
+# source tree has it, the image only when built with H264_STILLS=1.
+H264_STILLS_PKGS=(gstreamer1.0-libav)
 # Running it from a source tree: dev certificates, and webrtcbin and more
 # codecs for samvei-peer.
 RUN_PKGS=(openssl gstreamer1.0-plugins-bad gstreamer1.0-nice gstreamer1.0-plugins-ugly
@@ -48,16 +53,18 @@ FUZZ_PKGS=(clang libclang-rt-14-dev llvm)
 want=()
 case "${1:-build}" in
   build) want=("${BUILD_PKGS[@]}") ;;
-  run) want=("${BUILD_PKGS[@]}" "${RUNTIME_PKGS[@]}" "${RUN_PKGS[@]}") ;;
-  test) want=("${BUILD_PKGS[@]}" "${RUNTIME_PKGS[@]}" "${RUN_PKGS[@]}" "${TEST_PKGS[@]}")
+  run) want=("${BUILD_PKGS[@]}" "${RUNTIME_PKGS[@]}" "${H264_STILLS_PKGS[@]}" "${RUN_PKGS[@]}") ;;
+  test) want=("${BUILD_PKGS[@]}" "${RUNTIME_PKGS[@]}" "${H264_STILLS_PKGS[@]}" "${RUN_PKGS[@]}"
+              "${TEST_PKGS[@]}")
         # Node may already come from elsewhere on a developer machine; only
         # pull Debian's when there is none, to avoid fighting over /usr/bin/node.
         command -v node >/dev/null && command -v npm >/dev/null || want+=("${NODE_PKGS[@]}") ;;
   runtime) want=("${RUNTIME_PKGS[@]}") ;;
+  h264-stills) want=("${H264_STILLS_PKGS[@]}") ;;
   docker-test) want=("${DOCKER_TEST_PKGS[@]}") ;;
   bench) want=("${BUILD_PKGS[@]}" "${BENCH_PKGS[@]}") ;;
   fuzz) want=("${BUILD_PKGS[@]}" "${FUZZ_PKGS[@]}") ;;
-  *) echo "usage: $0 [build|run|test|runtime|docker-test|bench|fuzz]" >&2; exit 2 ;;
+  *) echo "usage: $0 [build|run|test|runtime|h264-stills|docker-test|bench|fuzz]" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -299,15 +299,21 @@ static void on_recorder_done(void *user, int status) {
       } else {
         SV_WARN(MOD, "still of %s in room %s failed (samvei-record exit %d%s)", f->participant,
                 f->room, status, f->timed_out ? ", killed at its deadline" : "");
+        /* samvei-record's exit 3: their video is H.264 and this server has
+         * no H.264 decoder (the slim image leaves libav out). */
+        bool no_decoder = !f->timed_out && status == 3;
+        const char *code = f->timed_out ? "timeout" : no_decoder ? "unsupported-codec" : "no-video";
+        const char *why =
+            f->timed_out ? "no video frame arrived from this participant in time; check that "
+                           "their camera is on"
+            : no_decoder ? "this participant's browser sends H.264 video, which this server "
+                           "cannot decode for a still (its H.264 decoder is not installed)"
+                         : "no video frame could be decoded from this participant; check that "
+                           "their camera is on";
         if (host)
           sv_conn_send(host->conn,
                        json_pack("{s:s,s:s,s:s,s:s}", "type", "capture-failed", "participant",
-                                 f->participant, "code", f->timed_out ? "timeout" : "no-video",
-                                 "message",
-                                 f->timed_out ? "no video frame arrived from this participant "
-                                                "in time; check that their camera is on"
-                                              : "no video frame could be decoded from this "
-                                                "participant; check that their camera is on"));
+                                 f->participant, "code", code, "message", why));
       }
     } else {
       sv_recording_audit(sig, f->room, "recording-file", f->participant, NULL, NULL, NULL,

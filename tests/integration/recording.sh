@@ -25,6 +25,10 @@
 #   capture    the host asks for a still of the guest, who allows it: a PNG of the guest's
 #              resolution whose pixels are not all one colour (capture-h264:
 #              the same with H.264)
+#   capture-h264-nodecoder  the server's GStreamer has every plugin but
+#              libav (as the slim container image): the still of an H.264
+#              publisher fails at once with capture-failed code
+#              unsupported-codec, and no file is written
 set -uo pipefail
 server=$1 peer=$2 mode=$3
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -91,10 +95,23 @@ if [ "$mode" = retention ]; then
   touch -d '3 days ago' "$tmp/data/recordings/new-room/still-20261120T100000Z-pnew.png"
 fi
 
-start_samvei --recording-retention-days 30 ${SV_LOSS_NETNS:+--ice-addresses 10.213.0.1}
+if [ "$mode" = capture-h264-nodecoder ]; then
+  # The system's plugins but libav, seen by the server (and the recorder it
+  # starts) only: the peers keep their encoders.
+  plugins=$(pkg-config --variable=pluginsdir gstreamer-1.0)
+  [ -e "$plugins/libgstlibav.so" ] || { echo "skipped: no libgstlibav.so in $plugins"; exit 77; }
+  mkdir -p "$tmp/plugins"
+  for so in "$plugins"/*.so; do
+    [ "${so##*/}" = libgstlibav.so ] || ln -s "$so" "$tmp/plugins/"
+  done
+  export_plugins() { GST_PLUGIN_SYSTEM_PATH_1_0=$tmp/plugins GST_REGISTRY=$tmp/registry.bin "$@"; }
+else
+  export_plugins() { "$@"; }
+fi
+export_plugins start_samvei --recording-retention-days 30 ${SV_LOSS_NETNS:+--ice-addresses 10.213.0.1}
 ws="ws${url#http}ws"
 codec=vp8
-case "$mode" in h264 | capture-h264) codec=h264 ;; esac
+case "$mode" in h264 | capture-h264 | capture-h264-nodecoder) codec=h264 ;; esac
 
 run_peer() { # name log args...
   local name=$1 log=$2 token=""
@@ -144,7 +161,7 @@ refuse)
   guest_pid=$!
   wait_log '"id":"record-start"' host 60
   ;;
-capture | capture-h264)
+capture | capture-h264 | capture-h264-nodecoder)
   run_peer host host --duration 60 --capture 1 --width 352 --height 288 --consent yes
   host_pid=$!
   wait_host
@@ -272,6 +289,14 @@ refuse)
     fail "the record-refused event names people: $(audit record-refused)"
   [ -z "$(ls "$dir" 2>/dev/null)" ] || fail "files were written without consent: $(ls "$dir")"
   echo "record-start refused with consent-missing; consent and refusal audited; no files"
+  ;;
+capture-h264-nodecoder)
+  grep '"event":"capture-failed"' "$tmp/host.log" | grep -q '"code":"unsupported-codec"' ||
+    fail "the host got no capture-failed unsupported-codec: $(grep capture "$tmp/host.log")"
+  grep -q 'stills of H.264 video are off' "$tmp/server.log" ||
+    fail "the server did not say at start that H.264 stills are off"
+  [ -z "$(ls "$dir"/still-*.png 2>/dev/null)" ] || fail "a still was written: $(ls "$dir")"
+  echo "H.264 still without a decoder: capture-failed unsupported-codec, no file"
   ;;
 capture | capture-h264)
   grep -q '"event":"capture-ready"' "$tmp/host.log" ||

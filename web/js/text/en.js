@@ -161,6 +161,7 @@ export default {
   'rec.error.unsupported': 'Recording and stills are not available on this server.',
   'rec.error.not-found': 'That participant is no longer in the call.',
   'rec.error.no-video': 'No picture came from their camera; check that it is on.',
+  'rec.error.unsupported-codec': 'A still cannot be taken of this participant here: their browser sends H.264 video, which this server cannot decode for stills. Ask them to share the picture another way.',
   'rec.error.busy': 'A still of this participant is being taken now; wait for it.',
   'rec.error.timeout': 'No picture came from their camera in time; check that it is on.',
   'rec.error.declined': 'They declined.',

@@ -161,6 +161,7 @@ export default {
   'rec.error.unsupported': 'Opptak og stillbilder er ikke tilgjengelig på denne serveren.',
   'rec.error.not-found': 'Deltakeren er ikke lenger med i samtalen.',
   'rec.error.no-video': 'Det kom ikke noe bilde fra kameraet; sjekk at det er på.',
+  'rec.error.unsupported-codec': 'Det går ikke å ta stillbilde av denne deltakeren her: nettleseren sender H.264-video, som denne serveren ikke kan dekode til stillbilder. Be deltakeren dele bildet på en annen måte.',
   'rec.error.busy': 'Et stillbilde av denne deltakeren blir tatt nå; vent på det.',
   'rec.error.timeout': 'Det kom ikke noe bilde fra kameraet i tide; sjekk at det er på.',
   'rec.error.declined': 'Deltakeren avslo.',
