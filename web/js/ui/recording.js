@@ -26,7 +26,7 @@ const LIST_RECHECK_MS = 3000; /* files are finalised a moment after a stop */
 /* The sentence for an error reply to one of the recording requests. */
 function recError(err) {
   const code = err?.code ?? 'internal';
-  const known = ['conflict', 'busy', 'consent-missing', 'unsupported', 'not-found', 'no-video', 'timeout', 'declined', 'consent-timeout', 'left'];
+  const known = ['conflict', 'busy', 'consent-missing', 'unsupported', 'not-found', 'no-video', 'unsupported-codec', 'timeout', 'declined', 'consent-timeout', 'left'];
   if (known.includes(code)) return t(`rec.error.${code}`, { detail: err.message ?? '' });
   return errorText(code, err?.message ?? '');
 }
