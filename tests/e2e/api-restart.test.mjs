@@ -14,9 +14,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import WebSocket from 'ws';
 import { startServer } from './server.mjs';
 import { makeApiKey, api } from './api.mjs';
+import { protocolClient } from './wsclient.mjs';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'samvei-api-restart-'));
 let server;
@@ -27,19 +27,11 @@ after(async () => {
 });
 
 /* Joins over a WebSocket and returns the reply to the join. */
-function joinOnce(wsUrl, room, token) {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(wsUrl, 'samvei-v1');
-    ws.on('open', () => ws.send(JSON.stringify({ type: 'join', id: 1, room, name: 'x', token, noticeAck: true })));
-    ws.on('message', (data) => {
-      const m = JSON.parse(data);
-      if (m.id === 1) {
-        ws.close();
-        resolve(m);
-      }
-    });
-    ws.on('error', reject);
-  });
+async function joinOnce(wsUrl, room, token) {
+  const c = await protocolClient(wsUrl, 'x');
+  const reply = await c.join(room, token);
+  c.close();
+  return reply;
 }
 
 test('bookings, invitations and log entries survive a crash and restart', { timeout: 120000 }, async () => {

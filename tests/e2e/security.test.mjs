@@ -26,10 +26,10 @@ import { connect } from 'node:net';
 import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import WebSocket from 'ws';
 import { sleep, waitFor } from './lib.mjs';
 import { startServer, SAMVEI_BIN } from './server.mjs';
 import { api, assertError } from './api.mjs';
+import { protocolClient } from './wsclient.mjs';
 
 const SECRET = 'e2e-security-secret-0123456789abcdef';
 const ENV = { ...process.env, ASAN_OPTIONS: 'detect_leaks=1' };
@@ -43,39 +43,6 @@ function apiKey(dataDir) {
   return r.stdout.trim();
 }
 
-async function client(server) {
-  const ws = new WebSocket(server.wsUrl, 'samvei-v1');
-  const inbox = [];
-  ws.on('message', (data) => inbox.push(JSON.parse(data.toString())));
-  await new Promise((ok, fail) => {
-    ws.once('open', ok);
-    ws.once('error', fail);
-  });
-  let id = 0;
-  const c = {
-    ws,
-    inbox,
-    send: (obj) => ws.send(JSON.stringify(obj)),
-    next: (pred, what) =>
-      waitFor(
-        () => {
-          const i = inbox.findIndex(pred);
-          return i < 0 ? false : inbox.splice(i, 1)[0];
-        },
-        { timeoutMs: 10000, intervalMs: 20, what },
-      ),
-    /* Sends a request and waits for its ok or error. */
-    async request(obj) {
-      const n = ++id;
-      c.send({ ...obj, id: n });
-      return c.next((m) => m.id === n && (m.type === 'ok' || m.type === 'error'), `the answer to ${obj.type}`);
-    },
-    join: (room, token) => c.request({ type: 'join', room, name: 'x', token, noticeAck: true }),
-    close: () => ws.terminate(),
-  };
-  return c;
-}
-
 /* The token and its three other spellings (the same bytes, once accepted). */
 function spellings(token) {
   const abc = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
@@ -86,7 +53,7 @@ function spellings(token) {
 /* Every spelling of token is refused (none gets in, none takes a seat). */
 async function everySpellingRefused(server, room, token, what) {
   for (const t of spellings(token)) {
-    const c = await client(server);
+    const c = await protocolClient(server.wsUrl, 'x');
     const r = await c.join(room, t);
     c.close();
     assert.equal(r.type, 'error', `${what}: the spelling ${t.slice(-3)} must be refused, got ${JSON.stringify(r)}`);
@@ -131,12 +98,12 @@ test('re-spelled links: revoked, removed and cancelled stay out; those inside ar
     await everySpellingRefused(server, room, minted.stdout.trim(), 'a link without an invitation');
 
     /* Host, nurse and patient in the room. */
-    const h = await client(server);
+    const h = await protocolClient(server.wsUrl, 'x');
     const hok = await h.join(room, host.token);
     assert.equal(hok.type, 'ok', JSON.stringify(hok));
-    const n = await client(server);
+    const n = await protocolClient(server.wsUrl, 'x');
     assert.equal((await n.join(room, nurse.token)).type, 'ok');
-    const p = await client(server);
+    const p = await protocolClient(server.wsUrl, 'x');
     const pok = await p.join(room, patient.token);
     assert.equal(pok.state, 'waiting');
     assert.equal((await h.request({ type: 'admit', participant: pok.self })).type, 'ok');
@@ -316,8 +283,8 @@ test('a chat flood is throttled with rate-limited, and the slow receiver stays c
   const server = await startServer('security-flood');
   try {
     const room = `flood-${Date.now()}`;
-    const a = await client(server);
-    const b = await client(server);
+    const a = await protocolClient(server.wsUrl, 'x');
+    const b = await protocolClient(server.wsUrl, 'x');
     for (const c of [a, b]) assert.equal((await c.request({ type: 'join', room, name: 'x', noticeAck: true })).type, 'ok');
     /* B stops reading; A floods as fast as it can. */
     b.ws._socket.pause();

@@ -18,39 +18,17 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { waitFor } from './lib.mjs';
 import { startServer, makeCerts } from './server.mjs';
+import { protocolClient } from './wsclient.mjs';
 
 const cleanup = [];
 after(async () => {
   for (const f of cleanup.reverse()) await f();
 });
 
-/* A WebSocket client speaking samvei-v1: request() sends and waits for the
- * reply with the same id; every message is kept in `messages`. */
-async function client(url) {
-  const ws = new WebSocket(url, 'samvei-v1', { rejectUnauthorized: false });
-  const c = { ws, messages: [], nextId: 1, waiters: new Map() };
-  ws.on('message', (data) => {
-    const msg = JSON.parse(data.toString());
-    c.messages.push(msg);
-    if (msg.id !== undefined && c.waiters.has(msg.id)) {
-      c.waiters.get(msg.id)(msg);
-      c.waiters.delete(msg.id);
-    }
-  });
-  c.closed = new Promise((ok) => ws.on('close', ok));
-  c.request = (msg) =>
-    new Promise((ok) => {
-      const id = c.nextId++;
-      c.waiters.set(id, ok);
-      ws.send(JSON.stringify({ ...msg, id }));
-    });
-  await new Promise((ok, fail) => {
-    ws.once('open', ok);
-    ws.once('error', fail);
-  });
-  cleanup.push(() => ws.terminate());
-  return c;
-}
+/* The servers use dev certificates: their WebSockets skip the check. */
+const sockets = [];
+cleanup.push(() => sockets.forEach((ws) => ws.terminate()));
+const client = (url) => protocolClient(url, 'client', sockets, { rejectUnauthorized: false });
 
 /* SHA-256 fingerprint of the certificate a new TLS connection is served. */
 function servedFingerprint(port) {
@@ -125,11 +103,7 @@ test('SIGTERM drains: clients told, joins refused, exit 0 when the rooms empty',
 
   server.proc.kill('SIGTERM');
   for (const c of [a, b, late]) {
-    const msg = await waitFor(() => c.messages.find((m) => m.type === 'server-restarting'), {
-      timeoutMs: 5000,
-      intervalMs: 50,
-      what: 'server-restarting',
-    });
+    const msg = await c.next((m) => m.type === 'server-restarting', 'server-restarting', 5000);
     assert.ok(Number.isInteger(msg.retryAfterMs) && msg.retryAfterMs > 0, 'retryAfterMs given');
   }
   const refused = await late.request({ type: 'join', room: 'drain', name: 'C' });

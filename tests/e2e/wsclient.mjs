@@ -10,16 +10,19 @@
  *   await c.request({ type: 'raise-hand' }); c.send(obj); c.close();
  *
  * `inbox` holds what next() has not taken yet; `all` every message as
- * received (text), for checks that a name never reached someone. Sockets
- * go into `sockets`, for the test to terminate at the end.
+ * received (text), for checks that a name never reached someone; `closed`
+ * settles when the server closes the socket. Sockets go into `sockets`, for
+ * the test to terminate at the end; wsOptions go to the WebSocket (e.g.
+ * { rejectUnauthorized: false } for a server with dev certificates).
  */
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { waitFor } from './lib.mjs';
 
-export async function protocolClient(wsUrl, label, sockets = []) {
-  const ws = new WebSocket(wsUrl, 'samvei-v1');
+export async function protocolClient(wsUrl, label, sockets = [], wsOptions = {}) {
+  const ws = new WebSocket(wsUrl, 'samvei-v1', wsOptions);
   sockets.push(ws);
+  const closed = new Promise((ok) => ws.on('close', ok));
   const inbox = [];
   const all = [];
   ws.on('message', (data) => {
@@ -37,7 +40,9 @@ export async function protocolClient(wsUrl, label, sockets = []) {
     ws,
     inbox,
     all,
-    send: (obj) => ws.send(JSON.stringify(obj)),
+    closed,
+    /* An object goes as JSON; a string as it is (a malformed frame). */
+    send: (obj) => ws.send(typeof obj === 'string' ? obj : JSON.stringify(obj)),
     next: (pred, what, timeoutMs = 20000) =>
       waitFor(
         () => {
