@@ -17,7 +17,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
+import { protocolClient } from './wsclient.mjs';
 import {
   BASE_URL,
   VIEWPORTS,
@@ -104,48 +104,7 @@ const sendAs = (p, msg) => p.page.evaluate((m) => window.__samveiWs.send(JSON.st
 const inbox = (p, type) => p.page.evaluate((t) => window.__samveiInbox.filter((m) => m.type === t), type);
 const tile = (p, id) => p.page.locator(`#grid [data-participant="${id}"]`);
 
-/* A raw signalling client: every message lands in inbox; next(pred)
- * waits for the first not yet taken that matches. */
-async function rawClient() {
-  const ws = new WebSocket(WS_URL, 'samvei-v1');
-  sockets.push(ws);
-  const box = [];
-  ws.on('message', (data) => {
-    try {
-      box.push(JSON.parse(data.toString()));
-    } catch {
-      box.push({ unparsable: true });
-    }
-  });
-  await new Promise((ok, fail) => {
-    ws.once('open', ok);
-    ws.once('error', fail);
-  });
-  let nextId = 100;
-  return {
-    ws,
-    box,
-    next: (pred, what, timeoutMs = 10000) =>
-      waitFor(
-        () => {
-          const i = box.findIndex(pred);
-          return i < 0 ? false : box.splice(i, 1)[0];
-        },
-        { timeoutMs, intervalMs: 50, what },
-      ),
-    /* Sends msg with a fresh id and waits for its ok or error. */
-    async ask(msg) {
-      const id = nextId++;
-      ws.send(JSON.stringify({ ...msg, id }));
-      const i = await waitFor(() => box.findIndex((m) => m.id === id) + 1, {
-        timeoutMs: 10000,
-        intervalMs: 50,
-        what: `the reply to ${msg.type}`,
-      });
-      return box.splice(i - 1, 1)[0];
-    },
-  };
-}
+const rawClient = () => protocolClient(WS_URL, 'raw', sockets);
 
 /* Asks, as viewer, for each layer of publisher's video in turn (low,
  * medium, auto on loopback: the top), and waits each time for the
@@ -311,40 +270,40 @@ test('/metrics shows how the relay adapts', async () => {
 test('(d) layer and audio-only on a raw WebSocket: validation and errors', { timeout: 60000 }, async () => {
   const { room, a, b, idA, idB } = call;
   const raw = await rawClient();
-  let r = await raw.ask({ type: 'layer', participant: idA, max: 'low' });
+  let r = await raw.request({ type: 'layer', participant: idA, max: 'low' });
   assert.equal(r.code, 'conflict', `layer before join: ${JSON.stringify(r)}`);
-  r = await raw.ask({ type: 'audio-only', on: true });
+  r = await raw.request({ type: 'audio-only', on: true });
   assert.equal(r.code, 'conflict', 'audio-only before join');
 
-  r = await raw.ask({ type: 'join', room, name: 'Raw Socket' });
+  r = await raw.request({ type: 'join', room, name: 'Raw Socket' });
   assert.equal(r.type, 'ok', JSON.stringify(r));
   const rawId = r.self;
   assert.ok(r.participants.every((p) => p.audioOnly === false), 'the participant list carries audioOnly');
 
-  r = await raw.ask({ type: 'layer', participant: 'pnobody00000', max: 'low' });
+  r = await raw.request({ type: 'layer', participant: 'pnobody00000', max: 'low' });
   assert.equal(r.type, 'error');
   assert.equal(r.code, 'not-found', JSON.stringify(r));
-  r = await raw.ask({ type: 'layer', participant: idA, max: 'ultra' });
+  r = await raw.request({ type: 'layer', participant: idA, max: 'ultra' });
   assert.equal(r.code, 'bad-request');
   assert.match(r.message, /field 'max'/);
-  r = await raw.ask({ type: 'layer', participant: idA });
+  r = await raw.request({ type: 'layer', participant: idA });
   assert.equal(r.code, 'bad-request');
-  r = await raw.ask({ type: 'layer', participant: '../etc', max: 'low' });
+  r = await raw.request({ type: 'layer', participant: '../etc', max: 'low' });
   assert.equal(r.code, 'bad-request');
-  r = await raw.ask({ type: 'layer', participant: rawId, max: 'low' });
+  r = await raw.request({ type: 'layer', participant: rawId, max: 'low' });
   assert.equal(r.code, 'bad-request', 'nobody receives their own video');
-  r = await raw.ask({ type: 'layer', participant: idA, max: 'medium' });
+  r = await raw.request({ type: 'layer', participant: idA, max: 'medium' });
   assert.equal(r.type, 'ok', JSON.stringify(r));
-  r = await raw.ask({ type: 'layer', participant: idA, max: 'auto' });
+  r = await raw.request({ type: 'layer', participant: idA, max: 'auto' });
   assert.equal(r.type, 'ok');
 
-  r = await raw.ask({ type: 'audio-only' });
+  r = await raw.request({ type: 'audio-only' });
   assert.equal(r.code, 'bad-request');
-  r = await raw.ask({ type: 'audio-only', on: 'yes' });
+  r = await raw.request({ type: 'audio-only', on: 'yes' });
   assert.equal(r.code, 'bad-request');
 
   /* Identity comes from the connection: a participant field is ignored. */
-  r = await raw.ask({ type: 'audio-only', on: true, participant: idA });
+  r = await raw.request({ type: 'audio-only', on: true, participant: idA });
   assert.equal(r.type, 'ok', JSON.stringify(r));
   for (const p of [a, b]) {
     await waitFor(
@@ -360,18 +319,18 @@ test('(d) layer and audio-only on a raw WebSocket: validation and errors', { tim
 
   /* A late joiner learns it from the participant list. */
   const late = await rawClient();
-  r = await late.ask({ type: 'join', room, name: 'Late Socket' });
+  r = await late.request({ type: 'join', room, name: 'Late Socket' });
   assert.equal(r.type, 'ok');
   assert.equal(r.participants.find((p) => p.id === rawId)?.audioOnly, true, 'audioOnly in the join reply');
   assert.equal(r.participants.find((p) => p.id === idA)?.audioOnly, false);
 
-  r = await raw.ask({ type: 'audio-only', on: false });
+  r = await raw.request({ type: 'audio-only', on: false });
   assert.equal(r.type, 'ok');
   await late.next((m) => m.type === 'participant-audio-only' && m.participant === rawId && m.on === false, 'audio only off, told');
   await tile(a, rawId).locator('.tile-audio-only').waitFor({ state: 'hidden', timeout: 10000 });
 
   for (const c of [raw, late]) {
-    assert.equal((await c.ask({ type: 'leave' })).type, 'ok');
+    assert.equal((await c.request({ type: 'leave' })).type, 'ok');
     c.ws.close();
   }
   for (const p of [a, b]) await tile(p, rawId).waitFor({ state: 'detached', timeout: 10000 });

@@ -25,7 +25,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import WebSocket from 'ws';
+import { protocolClient } from './wsclient.mjs';
 import { ARTIFACTS, VIEWPORTS, launchBrowser, newParticipant, joinViaUi, waitFor, roomName, shots, waitForMediaFrom } from './lib.mjs';
 import { startServer, SAMVEI_BIN } from './server.mjs';
 
@@ -65,31 +65,7 @@ async function joinNb(page, base, room, name) {
   return (await page.evaluate(() => window.samvei.self())).id;
 }
 
-/* A raw WebSocket client: every message lands in `inbox`; next(pred)
- * takes the first not yet taken that matches. */
-async function rawClient(server) {
-  const ws = new WebSocket(server.wsUrl, 'samvei-v1');
-  sockets.push(ws);
-  const inbox = [];
-  ws.on('message', (data) => inbox.push(JSON.parse(data.toString())));
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('error', reject);
-  });
-  return {
-    inbox,
-    send: (obj) => ws.send(typeof obj === 'string' ? obj : JSON.stringify(obj)),
-    next: (pred, what, timeoutMs = 10000) =>
-      waitFor(
-        () => {
-          const i = inbox.findIndex(pred);
-          return i < 0 ? false : inbox.splice(i, 1)[0];
-        },
-        { timeoutMs, intervalMs: 50, what },
-      ),
-    close: () => ws.close(),
-  };
-}
+const rawClient = (server) => protocolClient(server.wsUrl, 'raw', sockets);
 
 /* What the panel shows: each message's name, time, text and whether it is
  * marked as the person's own. */

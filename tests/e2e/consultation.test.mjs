@@ -15,7 +15,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import WebSocket from 'ws';
+import { protocolClient } from './wsclient.mjs';
 import {
   VIEWPORTS,
   WS_URL,
@@ -84,27 +84,7 @@ async function checksDone(p) {
   );
 }
 
-async function rawClient() {
-  const ws = new WebSocket(WS_URL, 'samvei-v1');
-  sockets.push(ws);
-  const inbox = [];
-  ws.on('message', (data) => inbox.push(JSON.parse(data.toString())));
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('error', reject);
-  });
-  return {
-    send: (obj) => ws.send(JSON.stringify(obj)),
-    next: (pred, what) =>
-      waitFor(
-        () => {
-          const i = inbox.findIndex(pred);
-          return i < 0 ? false : inbox.splice(i, 1)[0];
-        },
-        { timeoutMs: 10000, intervalMs: 50, what },
-      ),
-  };
-}
+const rawClient = () => protocolClient(WS_URL, 'raw', sockets);
 
 test('a patient waits, is admitted by the specialist, and both see each other', { timeout: 300000 }, async () => {
   const room = roomName('cons');

@@ -19,7 +19,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import WebSocket from 'ws';
+import { protocolClient } from './wsclient.mjs';
 import { ARTIFACTS, VIEWPORTS, launchBrowser, shots } from './lib.mjs';
 import { startServer, SAMVEI_BIN } from './server.mjs';
 import { api } from './api.mjs';
@@ -206,7 +206,7 @@ test('expired, revoked, cancelled, ended and broken links say so on opening, in 
   const gone = await book(now);
   const cancelled = await invite(gone.id, 'patient', 'Kari Nordmann');
   assert.equal((await api('DELETE', `/api/consultations/${gone.id}`, { key, base: server.url })).status, 200);
-  /* Ended by its host, who joins and ends it (a bare WebSocket client). */
+  /* Ended by its host, who joins and ends it (a protocol-level client, no browser). */
   const held = await book(now);
   const host = await invite(held.id, 'specialist', 'Dr. Berg');
   const ended = await invite(held.id, 'patient', 'Kari Nordmann');
@@ -269,30 +269,11 @@ test('invited people see no room field; the call header shows the title; a refus
   await shots(q.page, SHOTS, 'join-refused-nb');
 });
 
-/* Joins held's room as its host over a bare WebSocket and ends it. */
+/* Joins held's room as its host over a protocol-level client and ends it. */
 async function endAsHost(room, token) {
-  const ws = new WebSocket(server.wsUrl, 'samvei-v1');
-  sockets.push(ws);
-  const replies = new Map();
-  ws.on('message', (data) => {
-    const m = JSON.parse(data.toString());
-    if (m.id !== undefined) replies.set(m.id, m);
-  });
-  await new Promise((ok, fail) => {
-    ws.once('open', ok);
-    ws.once('error', fail);
-  });
-  const reply = async (id) => {
-    const end = Date.now() + 10000;
-    while (!replies.has(id)) {
-      if (Date.now() > end) throw new Error(`no reply ${id}`);
-      await new Promise((r) => ws.once('message', r));
-    }
-    return replies.get(id);
-  };
-  ws.send(JSON.stringify({ type: 'join', id: 1, room, name: 'x', token, noticeAck: true }));
-  assert.equal((await reply(1)).type, 'ok');
-  ws.send(JSON.stringify({ type: 'end', id: 2 }));
-  assert.equal((await reply(2)).type, 'ok');
-  ws.close();
+  const c = await protocolClient(server.wsUrl, 'x', sockets);
+  await c.joinOk(room, token);
+  const ended = await c.request({ type: 'end' });
+  assert.equal(ended.type, 'ok', JSON.stringify(ended));
+  c.close();
 }

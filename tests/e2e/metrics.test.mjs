@@ -11,7 +11,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
+import { protocolClient } from './wsclient.mjs';
 import {
   BASE_URL,
   WS_URL,
@@ -83,23 +83,10 @@ function joinFailures(samples) {
   return out;
 }
 
-/* Joins room on a raw WebSocket and resolves with the reply (ok or error);
- * the socket stays open (a seat in the room) until the test ends. */
+/* Joins room on a protocol-level client and resolves with the reply (ok
+ * or error); the socket stays open (a seat in the room) until the test ends. */
 async function rawJoin(room, name, token) {
-  const ws = new WebSocket(WS_URL, 'samvei-v1');
-  sockets.push(ws);
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('error', reject);
-  });
-  const reply = new Promise((resolve) => {
-    ws.on('message', (data) => {
-      const m = JSON.parse(data.toString());
-      if (m.id === 'j' && (m.type === 'ok' || m.type === 'error')) resolve(m);
-    });
-  });
-  ws.send(JSON.stringify({ type: 'join', id: 'j', room, name, ...(token ? { token } : {}) }));
-  return reply;
+  return (await protocolClient(WS_URL, name, sockets)).join(room, token);
 }
 
 async function metrics() {

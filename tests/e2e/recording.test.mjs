@@ -24,7 +24,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import WebSocket from 'ws';
+import { protocolClient } from './wsclient.mjs';
 import { VIEWPORTS, WS_URL, launchBrowser, newParticipant, joinViaUi, waitFor, waitForMediaFrom, shot, roomName, sleep } from './lib.mjs';
 
 const BIN = process.env.SAMVEI_E2E_BIN;
@@ -262,22 +262,9 @@ test('recording needs everyone\'s consent, shows to everyone, and gives the host
   assert.equal(capture.actor, idHost);
 });
 
-/* Joins room on a plain WebSocket (no media): enough to be in the call. */
+/* Joins room on a protocol-level client (no media): enough to be in the call. */
 async function rawJoin(room, name) {
-  const ws = new WebSocket(WS_URL, 'samvei-v1');
-  sockets.push(ws);
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('error', reject);
-  });
-  const reply = new Promise((resolve) => ws.on('message', (d) => {
-    const m = JSON.parse(d.toString());
-    if (m.id === 'j') resolve(m);
-  }));
-  ws.send(JSON.stringify({ type: 'join', id: 'j', room, name, noticeAck: true }));
-  const r = await reply;
-  assert.equal(r.type, 'ok', JSON.stringify(r));
-  return ws;
+  return (await protocolClient(WS_URL, name, sockets)).joinOk(room);
 }
 
 test('a late joiner is asked too; a newcomer stops a running recording', { timeout: 300000 }, async () => {

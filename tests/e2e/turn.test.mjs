@@ -25,6 +25,7 @@ import {
 } from './lib.mjs';
 import { startServer, freePort } from './server.mjs';
 import { joinRecorded, settledPairs } from './transport.mjs';
+import { protocolClient } from './wsclient.mjs';
 
 const TURNSERVER = '/usr/bin/turnserver';
 const SECRET = 'e2e-turn-secret-not-for-production';
@@ -100,17 +101,9 @@ const joinRelayed = (label, room, name) =>
   joinRecorded(browser, opened, server.url, label, room, name, { relay: '1' });
 
 test('join reply carries TURN REST credentials for coturn', { skip: !haveCoturn && 'coturn not installed' }, async () => {
-  const WebSocket = (await import('ws')).default;
-  const ws = new WebSocket(server.wsUrl, 'samvei-v1');
-  await new Promise((ok, fail) => {
-    ws.once('open', ok);
-    ws.once('error', fail);
-  });
-  const reply = await new Promise((ok) => {
-    ws.once('message', (d) => ok(JSON.parse(d.toString())));
-    ws.send(JSON.stringify({ type: 'join', id: 1, room: roomName('turn-creds'), name: 'K' }));
-  });
-  ws.close();
+  const c = await protocolClient(server.wsUrl, 'K');
+  const reply = await c.join(roomName('turn-creds'));
+  c.close();
   assert.equal(reply.type, 'ok');
   assert.equal(reply.iceServers.length, 1);
   const s = reply.iceServers[0];
