@@ -42,7 +42,7 @@ H264_STILLS_PKGS=(gstreamer1.0-libav)
 RUN_PKGS=(openssl gstreamer1.0-plugins-bad gstreamer1.0-nice gstreamer1.0-plugins-ugly
   gstreamer1.0-tools)
 DOCKER_TEST_PKGS=(podman runc debootstrap uidmap)
-TEST_PKGS=(chromium fonts-dejavu-core postgresql coturn nftables gstreamer1.0-plugins-base-apps)
+TEST_PKGS=(chromium fonts-dejavu-core postgresql coturn nftables gstreamer1.0-plugins-base-apps libnss3-tools)
 NODE_PKGS=(nodejs npm)
 BENCH_PKGS=(janus gnuplot-nox valgrind linux-perf python3 iproute2 util-linux)
 # clang only recommends its sanitizer and libFuzzer runtimes (libclang_rt.*),

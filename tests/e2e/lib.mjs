@@ -38,12 +38,14 @@ const CHROMIUM_ARGS = [
 ];
 
 /* extraArgs come after the defaults; Chromium takes the last value of a
- * switch given twice. */
-export async function launchBrowser(extraArgs = []) {
+ * switch given twice. home: the browser's $HOME instead of the test's (its
+ * .pki/nssdb is where Chromium on Linux finds the roots a user trusts). */
+export async function launchBrowser(extraArgs = [], { home } = {}) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_BIN || '/usr/bin/chromium',
     headless: true,
     args: [...CHROMIUM_ARGS, ...extraArgs],
+    ...(home && { env: { ...process.env, HOME: home } }),
   });
 }
 

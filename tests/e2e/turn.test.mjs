@@ -11,74 +11,18 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  ARTIFACTS,
-  launchBrowser,
-  waitFor,
-  waitForMediaFrom,
-  roomName,
-  sleep,
-} from './lib.mjs';
-import { startServer, freePort } from './server.mjs';
+import { launchBrowser, waitForMediaFrom, roomName } from './lib.mjs';
+import { startServer } from './server.mjs';
+import { startCoturn, haveCoturn, TURN_SECRET as SECRET } from './coturn.mjs';
 import { joinRecorded, settledPairs } from './transport.mjs';
 import { protocolClient } from './wsclient.mjs';
 
-const TURNSERVER = '/usr/bin/turnserver';
-const SECRET = 'e2e-turn-secret-not-for-production';
-const haveCoturn = existsSync(TURNSERVER);
-
-let browser, server, turn, turnDir;
+let browser, server, turn;
 const opened = [];
-
-async function startCoturn() {
-  const port = await freePort();
-  turnDir = mkdtempSync(join(tmpdir(), 'samvei-coturn-'));
-  const log = createWriteStream(join(ARTIFACTS, 'turn.coturn.log'));
-  const args = [
-    '-n', /* no config file: everything is on this command line */
-    `--listening-ip=127.0.0.1`,
-    `--relay-ip=127.0.0.1`,
-    `--listening-port=${port}`,
-    '--min-port=49160',
-    '--max-port=49400',
-    '--use-auth-secret',
-    `--static-auth-secret=${SECRET}`,
-    '--realm=samvei.test',
-    /* Needed only here: samvei's ICE candidates are on 127.0.0.1, which a
-     * production coturn must refuse (docker/coturn/turnserver.conf denies
-     * loopback and private ranges). */
-    '--allow-loopback-peers',
-    '--no-tls',
-    '--no-dtls',
-    '--no-cli',
-    `--db=${join(turnDir, 'turndb')}`,
-    `--pidfile=${join(turnDir, 'turnserver.pid')}`,
-    '--log-file=stdout',
-    '--simple-log',
-    '--verbose',
-  ];
-  const proc = spawn(TURNSERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  proc.stdout.pipe(log);
-  proc.stderr.pipe(log);
-  const exited = new Promise((ok) => proc.on('exit', ok));
-  /* Ready when its UDP port is bound. */
-  await waitFor(
-    () => {
-      if (proc.exitCode !== null) throw new Error('coturn exited; see artifacts/turn.coturn.log');
-      return execFileSync('ss', ['-lun']).toString().includes(`127.0.0.1:${port}`);
-    },
-    { timeoutMs: 15000, intervalMs: 200, what: 'coturn to listen' },
-  );
-  return { proc, port, exited };
-}
 
 before(async () => {
   if (!haveCoturn) return;
-  turn = await startCoturn();
+  turn = await startCoturn('turn');
   server = await startServer('turn', {
     args: ['--turn-uris', `turn:127.0.0.1:${turn.port}?transport=udp`, '--turn-secret', SECRET],
   });
@@ -89,12 +33,7 @@ after(async () => {
   for (const p of opened) await p.context.close().catch(() => {});
   await browser?.close();
   await server?.stopCleanly();
-  if (turn && turn.proc.exitCode === null) {
-    turn.proc.kill('SIGTERM');
-    await Promise.race([turn.exited, sleep(5000)]);
-    if (turn.proc.exitCode === null) turn.proc.kill('SIGKILL');
-  }
-  if (turnDir) rmSync(turnDir, { recursive: true, force: true });
+  await turn?.stop();
 });
 
 const joinRelayed = (label, room, name) =>
