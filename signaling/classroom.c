@@ -153,7 +153,7 @@ static void end_floor(sv_signaling *sig, sv_participant *holder, const char *by,
   allow(sig, holder); /* its tracks leave every subscription now */
   tell_visibility(room, holder, before, "floor-ended", NULL);
   sv_conn_send(holder->conn, json_pack("{s:s,s:b,s:s}", "type", "floor", "granted", 0, "by", by));
-  sv_session_audit(sig, holder, "floor-taken", actor, NULL);
+  sv_audit_participant(sig, holder, "floor-taken", actor, NULL);
   SV_INFO("signaling", "%s no longer has the floor in room %s", holder->id, room->id);
 }
 
@@ -199,7 +199,8 @@ static void set_presenter(sv_conn *c, const sv_msg *m, bool on) {
                                   c->participant->id, "participants", sv_session_list(room, t)));
   if (hands_changed) send_hands(room);
   tell_count(sig, room, NULL);
-  sv_session_audit(sig, t, on ? "presenter-made" : "presenter-revoked", c->participant->id, NULL);
+  sv_audit_participant(sig, t, on ? "presenter-made" : "presenter-revoked", c->participant->id,
+                       NULL);
   SV_INFO("signaling", "%s %s %s in room %s", c->participant->id,
           on ? "made presenter" : "revoked presenter", t->id, room->id);
   sv_conn_send_ok(c, m->id, NULL);
@@ -228,8 +229,8 @@ static void give_floor(sv_conn *c, const sv_msg *m) {
   sv_conn_send(t->conn, json_pack("{s:s,s:b,s:b,s:b,s:s}", "type", "floor", "granted", 1, "audio",
                                   1, "video", m->video != 0, "by", c->participant->id));
   send_hands(room);
-  sv_session_audit(sig, t, "floor-given", c->participant->id,
-                   json_pack("{s:b}", "video", m->video != 0));
+  sv_audit_participant(sig, t, "floor-given", c->participant->id,
+                       json_pack("{s:b}", "video", m->video != 0));
   SV_INFO("signaling", "%s gave %s the floor in room %s (%s)", c->participant->id, t->id, room->id,
           m->video ? "audio and video" : "audio only");
   sv_conn_send_ok(c, m->id, NULL);
@@ -273,7 +274,7 @@ static void hand(sv_conn *c, const sv_msg *m, bool up) {
     unsigned at = sv_teaching_raise(t, p);
     if (!was) {
       send_hands(room);
-      sv_session_audit(c->sig, p, "hand-raised", NULL, NULL);
+      sv_audit_participant(c->sig, p, "hand-raised", NULL, NULL);
     }
     sv_conn_send_ok(c, m->id, json_pack("{s:I}", "position", (json_int_t)at));
     return;
@@ -283,7 +284,7 @@ static void hand(sv_conn *c, const sv_msg *m, bool up) {
     send_hands(room);
   } else if (sv_teaching_lower(t, p)) {
     send_hands(room);
-    sv_session_audit(c->sig, p, "hand-lowered", NULL, NULL);
+    sv_audit_participant(c->sig, p, "hand-lowered", NULL, NULL);
   }
   sv_conn_send_ok(c, m->id, NULL);
 }
@@ -297,11 +298,7 @@ void sv_classroom_handle(sv_conn *c, const sv_msg *m) {
     return;
   }
   bool host_only = m->type != SV_MSG_RAISE_HAND && m->type != SV_MSG_LOWER_HAND;
-  if (host_only && !sv_participant_is_host(p)) {
-    sv_conn_send_error(c, m->id, "forbidden", "only a host (a specialist in the room) may send %s",
-                       m->type_name);
-    return;
-  }
+  if (host_only && !sv_host_require(c, m)) return;
   switch (m->type) {
   case SV_MSG_MAKE_PRESENTER:
   case SV_MSG_REVOKE_PRESENTER:
@@ -345,7 +342,7 @@ void sv_classroom_restore_presenter(sv_signaling *sig, sv_participant *p) {
     return;
   }
   p->presenter = true;
-  sv_session_audit(sig, p, "presenter-made", NULL, json_pack("{s:s}", "reason", "reconnected"));
+  sv_audit_participant(sig, p, "presenter-made", NULL, json_pack("{s:s}", "reason", "reconnected"));
   SV_INFO("signaling", "%s presents again in room %s (reconnected)", p->id, room->id);
 }
 
@@ -367,8 +364,8 @@ static void reclaim_floor(sv_signaling *sig, sv_participant *p) {
   if (by && by[0]) json_object_set_new(msg, "by", json_string(by));
   sv_conn_send(p->conn, msg);
   send_hands(room);
-  sv_session_audit(sig, p, "floor-given", NULL,
-                   json_pack("{s:b,s:s}", "video", video, "reason", "reconnected"));
+  sv_audit_participant(sig, p, "floor-given", NULL,
+                       json_pack("{s:b,s:s}", "video", video, "reason", "reconnected"));
   SV_INFO("signaling", "%s has the floor again in room %s (reconnected)", p->id, room->id);
 }
 
@@ -394,8 +391,8 @@ void sv_classroom_before_leave(sv_signaling *sig, sv_participant *p, const char 
   if (drop && t->floor == p) sv_teaching_keep_floor(t, p, g_get_monotonic_time());
   bool kept = drop && t->kept_floor[0] && strcmp(t->kept_floor, p->token_hash) == 0;
   if (sv_teaching_forget(t, p) || kept) {
-    sv_session_audit(sig, p, "floor-taken", NULL,
-                     json_pack("{s:s,s:b}", "reason", reason, "kept", kept));
+    sv_audit_participant(sig, p, "floor-taken", NULL,
+                         json_pack("{s:s,s:b}", "reason", reason, "kept", kept));
     send_hands(room);
   }
   tell_count(sig, room, p);

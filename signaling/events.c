@@ -119,7 +119,7 @@ static void on_error(void *user, const char *room, const char *participant, int 
 static void on_quality(void *user, const char *room, const char *participant,
                        const sv_relay_quality *q) {
   sv_signaling *sig = user;
-  if (sig->closing || !sig->store || !sig->store->audit) return;
+  if (sig->closing) return;
   json_t *detail =
       json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "duration_s", (json_int_t)(q->duration_ms / 1000),
                 "packets", (json_int_t)q->packets, "packets_lost", (json_int_t)q->packets_lost,
@@ -128,11 +128,7 @@ static void on_quality(void *user, const char *room, const char *participant,
   /* The round trip in ms with a tenth: on a LAN it is well under 1 ms. */
   if (q->rtt_samples)
     json_object_set_new(detail, "rtt_ms", json_real((double)(q->rtt_us / 100) / 10.0));
-  char *text = json_dumps(detail, JSON_COMPACT);
-  json_decref(detail);
-  sig->store->audit(sig->store_user, room, "quality", participant, "", "", NULL,
-                    text ? text : "{}");
-  free(text);
+  sv_audit(sig, room, "quality", participant, "", "", NULL, detail);
 }
 
 /* Video towards a subscriber stopped or came back, from some publishers or

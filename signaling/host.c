@@ -2,8 +2,10 @@
  * host.c — what a host does (docs/protocol.md, "Hosts"): admit or reject
  * people waiting, remove a participant, end the consultation for everyone,
  * send a short message to the waiting room; and who leads the room when its
- * host leaves. sv_host_target() finds the participant a host message names,
- * for these and for classroom.c's and screenshare.c's host messages.
+ * host leaves. sv_host_require() is the one check that the sender may act
+ * as host, and sv_host_target() finds the participant a host message names,
+ * for these and for the host messages of classroom.c, recording.c and
+ * screenshare.c.
  *
  * Every specialist who is in the room (not waiting) is a host and may do all
  * of this; room->host names the one leading it, shown to everyone. When that
@@ -32,6 +34,13 @@ void sv_host_after_leave(sv_signaling *sig, sv_room *room, bool was_host) {
   }
   SV_INFO("signaling", "room %s has no host now", room->id);
   sv_session_broadcast(room, NULL, json_pack("{s:s}", "type", "host-away"), true);
+}
+
+bool sv_host_require(sv_conn *c, const sv_msg *m) {
+  if (sv_participant_is_host(c->participant)) return true;
+  sv_conn_send_error(c, m->id, "forbidden", "only a host (a specialist in the room) may send %s",
+                     m->type_name);
+  return false;
 }
 
 sv_participant *sv_host_target(sv_conn *c, const sv_msg *m, bool allow_waiting) {
@@ -85,7 +94,7 @@ static void admit(sv_conn *c, const sv_msg *m) {
   sv_session_tell_about(room, t,
                         json_pack("{s:s,s:o}", "type", "participant-joined", "participant",
                                   sv_session_participant_json(t)));
-  sv_session_audit(sig, t, "admitted", c->participant->id, NULL);
+  sv_audit_participant(sig, t, "admitted", c->participant->id, NULL);
   sv_recording_after_join(sig, t);
   sv_classroom_after_join(sig, t);
   SV_INFO("signaling", "%s admitted %s to room %s", c->participant->id, t->id, room->id);
@@ -109,7 +118,7 @@ static void send_off(sv_conn *c, const sv_msg *m, bool reject) {
     g_hash_table_remove(t->room->admitted, t->token_hash);
     g_hash_table_add(t->room->removed, g_strdup(t->token_hash));
   }
-  sv_session_audit(c->sig, t, event, c->participant->id, NULL);
+  sv_audit_participant(c->sig, t, event, c->participant->id, NULL);
   sv_conn_send(t->conn, json_pack("{s:s,s:s}", "type", event, "by", c->participant->id));
   SV_INFO("signaling", "%s %s %s from room %s", c->participant->id, event, t->id, t->room->id);
   sv_session_leave_participant(t->conn, event);
@@ -123,7 +132,7 @@ static void end_room(sv_conn *c, const sv_msg *m) {
   sv_participant *self = c->participant;
   sv_room *room = self->room;
   char *room_id = g_strdup(room->id);
-  sv_session_audit(sig, self, "ended", self->id, NULL);
+  sv_audit_participant(sig, self, "ended", self->id, NULL);
   sv_session_broadcast(
       room, NULL, json_pack("{s:s,s:s,s:s}", "type", "ended", "by", self->id, "name", self->name),
       true);
@@ -171,11 +180,7 @@ void sv_host_handle(sv_conn *c, const sv_msg *m) {
     sv_conn_send_error(c, m->id, "conflict", "send join before %s", m->type_name);
     return;
   }
-  if (!sv_participant_is_host(p)) {
-    sv_conn_send_error(c, m->id, "forbidden", "only a host (a specialist in the room) may send %s",
-                       m->type_name);
-    return;
-  }
+  if (!sv_host_require(c, m)) return;
   switch (m->type) {
   case SV_MSG_ADMIT:
     admit(c, m);

@@ -3,7 +3,7 @@
  * root, GET /healthz, GET /metrics (metrics.c), and the security headers every response carries.
  * Requests under /api (except GET /api/notice, GET /api/accessibility and
  * the download links /api/recordings/<key>, whose random key is the
- * authorisation) go to api_http.c. /accessibility is the accessibility
+ * authorisation) go to api/api_http.c. /accessibility is the accessibility
  * statement page (accessibility.html).
  *
  * Files are read whole (the client is a few small ES modules; a cap guards

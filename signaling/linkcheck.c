@@ -1,7 +1,7 @@
 /*
  * linkcheck.c — whether an invitation link opens its consultation now.
  *
- * The one check a `join` (session.c) and GET /api/link (api_link.c) share,
+ * The one check a `join` (session.c) and GET /api/link (api/api_link.c) share,
  * so the page a person opens says exactly what joining would say. In this
  * order: the token (signature first, canonical spelling, its room and
  * role), the consultation (cancelled), the invitation behind the link

@@ -26,9 +26,8 @@ static void end_cancelled(sv_signaling *sig, const char *room_id) {
   sv_room *room = sv_rooms_find(sig->rooms, room_id);
   if (!room) return;
   char *id = g_strdup(room_id);
-  if (sig->store && sig->store->audit)
-    sig->store->audit(sig->store_user, id, "ended", NULL, NULL, NULL, "organiser",
-                      "{\"reason\":\"cancelled\"}");
+  sv_audit(sig, id, "ended", NULL, NULL, NULL, "organiser",
+           json_pack("{s:s}", "reason", "cancelled"));
   sv_session_broadcast(room, NULL,
                        json_pack("{s:s,s:s,s:s,s:s}", "type", "ended", "by", "organiser", "name",
                                  "", "reason", "cancelled"),
@@ -49,8 +48,8 @@ static void remove_revoked(sv_signaling *sig, sv_participant *p) {
   sv_room *room = p->room;
   g_hash_table_remove(room->admitted, p->token_hash);
   g_hash_table_add(room->removed, g_strdup(p->token_hash));
-  sv_session_audit(sig, p, "removed", "organiser",
-                   json_pack("{s:s}", "reason", "invitation-revoked"));
+  sv_audit_participant(sig, p, "removed", "organiser",
+                       json_pack("{s:s}", "reason", "invitation-revoked"));
   sv_conn_send(p->conn, json_pack("{s:s,s:s,s:s}", "type", "removed", "by", "organiser", "reason",
                                   "invitation-revoked"));
   SV_LOG_IDS(SV_LOG_INFO, "signaling", p->id, room->id,

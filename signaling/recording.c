@@ -158,24 +158,10 @@ void sv_recordings_free(struct sv_recordings *recs) {
 
 /* ---- helpers ---- */
 
-void sv_recording_audit(sv_signaling *sig, const char *room, const char *event,
-                        const char *participant, const char *role, const char *name,
-                        const char *actor, json_t *detail) {
-  if (!detail) detail = json_object();
-  char *text = json_dumps(detail, JSON_COMPACT);
-  if (sig->store && sig->store->audit)
-    sig->store->audit(sig->store_user, room, event, participant, role, name, actor,
-                      text ? text : "{}");
-  SV_LOG_IDS(SV_LOG_INFO, MOD, participant, room, "audit %s: room %s, participant %s%s%s, %s",
-             event, room, participant, actor ? ", by " : "", actor ? actor : "",
-             text ? text : "{}");
-  free(text);
-  json_decref(detail);
-}
-
+/* Recording's audit events also leave a line in the server log. */
 static void audit(sv_signaling *sig, const sv_participant *p, const char *event, const char *actor,
                   json_t *detail) {
-  sv_recording_audit(sig, p->room->id, event, p->id, p->role, p->name, actor, detail);
+  sv_audit_and_log(sig, MOD, p->room->id, event, p->id, p->role, p->name, actor, detail);
 }
 
 static rec_room *room_get(struct sv_recordings *recs, const char *room) {
@@ -286,10 +272,10 @@ static void on_recorder_done(void *user, int status) {
       sv_participant *t = sv_rooms_find_participant(sig->rooms, f->room, f->participant);
       if (file && status == 0) {
         char *url = download_url(recs, file);
-        sv_recording_audit(sig, f->room, "capture", f->participant, t ? t->role : NULL,
-                           t ? t->name : NULL, f->host,
-                           json_pack("{s:s,s:I}", "file", strrchr(file, '/') + 1, "bytes",
-                                     (json_int_t)st.st_size));
+        sv_audit_and_log(sig, MOD, f->room, "capture", f->participant, t ? t->role : NULL,
+                         t ? t->name : NULL, f->host,
+                         json_pack("{s:s,s:I}", "file", strrchr(file, '/') + 1, "bytes",
+                                   (json_int_t)st.st_size));
         if (host)
           sv_conn_send(host->conn,
                        json_pack("{s:s,s:s,s:s,s:s}", "type", "capture-ready", "participant",
@@ -316,11 +302,11 @@ static void on_recorder_done(void *user, int status) {
                                  f->participant, "code", code, "message", why));
       }
     } else {
-      sv_recording_audit(sig, f->room, "recording-file", f->participant, NULL, NULL, NULL,
-                         json_pack("{s:s?,s:I,s:i,s:I,s:I}", "file",
-                                   file ? strrchr(file, '/') + 1 : NULL, "bytes",
-                                   (json_int_t)st.st_size, "status", status, "packets",
-                                   (json_int_t)packets, "dropped", (json_int_t)dropped));
+      sv_audit_and_log(sig, MOD, f->room, "recording-file", f->participant, NULL, NULL, NULL,
+                       json_pack("{s:s?,s:I,s:i,s:I,s:I}", "file",
+                                 file ? strrchr(file, '/') + 1 : NULL, "bytes",
+                                 (json_int_t)st.st_size, "status", status, "packets",
+                                 (json_int_t)packets, "dropped", (json_int_t)dropped));
       if (status != 0 && file)
         SV_WARN(MOD, "recorder of %s in room %s exited with %d", f->participant, f->room, status);
     }
@@ -434,13 +420,6 @@ static bool enabled(sv_conn *c, const sv_msg *m) {
   sv_conn_send_error(c, m->id, "unsupported",
                      "recording is not available on this server (no data directory or no "
                      "samvei-record); ask its operator");
-  return false;
-}
-
-static bool require_host(sv_conn *c, const sv_msg *m) {
-  if (sv_participant_is_host(c->participant)) return true;
-  sv_conn_send_error(c, m->id, "forbidden", "only a host (a specialist in the room) may send %s",
-                     m->type_name);
   return false;
 }
 
@@ -629,22 +608,22 @@ void sv_recording_handle(sv_conn *c, const sv_msg *m) {
   if (!enabled(c, m)) return;
   switch (m->type) {
   case SV_MSG_RECORD_REQUEST:
-    if (require_host(c, m)) on_request(c, m);
+    if (sv_host_require(c, m)) on_request(c, m);
     break;
   case SV_MSG_RECORD_CONSENT:
     on_consent(c, m);
     break;
   case SV_MSG_RECORD_START:
-    if (require_host(c, m)) on_start(c, m);
+    if (sv_host_require(c, m)) on_start(c, m);
     break;
   case SV_MSG_RECORD_STOP:
-    if (require_host(c, m)) on_stop(c, m);
+    if (sv_host_require(c, m)) on_stop(c, m);
     break;
   case SV_MSG_RECORDINGS:
-    if (require_host(c, m)) on_list(c, m);
+    if (sv_host_require(c, m)) on_list(c, m);
     break;
   case SV_MSG_CAPTURE:
-    if (require_host(c, m)) sv_stills_ask(c->sig->recordings->stills, c, m);
+    if (sv_host_require(c, m)) sv_stills_ask(c->sig->recordings->stills, c, m);
     break;
   case SV_MSG_CAPTURE_CONSENT:
     sv_stills_answer(c->sig->recordings->stills, c, m);

@@ -22,13 +22,13 @@ static void note(sv_signaling *sig, sv_participant *p, bool on, const char *why)
   if (on) {
     p->screen_us = g_get_monotonic_time();
     p->screen_stop_by[0] = '\0';
-    sv_session_audit(sig, p, "screen-share-started", NULL, NULL);
+    sv_audit_participant(sig, p, "screen-share-started", NULL, NULL);
     SV_INFO("signaling", "%s shares a screen in room %s", p->id, p->room->id);
     return;
   }
   gint64 seconds = (g_get_monotonic_time() - p->screen_us) / G_USEC_PER_SEC;
   const char *by = p->screen_stop_by[0] ? p->screen_stop_by : NULL;
-  sv_session_audit(
+  sv_audit_participant(
       sig, p, "screen-share-stopped", by,
       json_pack("{s:s,s:I}", "reason", by ? "host" : why, "duration_s", (json_int_t)seconds));
   SV_INFO("signaling", "%s stopped sharing a screen in room %s (%s)", p->id, p->room->id,
@@ -51,11 +51,7 @@ void sv_screenshare_before_leave(sv_signaling *sig, sv_participant *p, const cha
 static void on_stop_share(sv_conn *c, const sv_msg *m) {
   sv_participant *self = c->participant;
   if (!sv_session_require_joined(c, m)) return;
-  if (!sv_participant_is_host(self)) {
-    sv_conn_send_error(c, m->id, "forbidden",
-                       "only a host (a specialist in the room) may stop someone's screen share");
-    return;
-  }
+  if (!sv_host_require(c, m)) return;
   sv_participant *t = sv_host_target(c, m, false);
   if (!t) return;
   if (!t->screen_us) {

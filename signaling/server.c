@@ -175,7 +175,6 @@ int sv_signaling_new(const sv_signaling_config *config, GMainLoop *loop, sv_sign
   sig->grace_before_min = config->join_grace_before_min;
   sig->grace_after_min = config->join_grace_after_min;
   sig->waiting_open_min = config->waiting_room_open_min;
-  sig->urgent_fallback_s = config->urgent_fallback_s ? config->urgent_fallback_s : 120;
   sig->privacy_notice = g_strdup(config->privacy_notice);
   sig->accessibility_statement = g_strdup(config->accessibility_statement);
   sig->store = config->store;
@@ -183,7 +182,7 @@ int sv_signaling_new(const sv_signaling_config *config, GMainLoop *loop, sv_sign
   sig->recordings = sv_recordings_new(config, sig);
   sig->db = config->db;
   sig->public_url = config->public_url && *config->public_url ? g_strdup(config->public_url) : NULL;
-  sig->urgent = sv_urgent_table_new();
+  sig->urgent = sv_urgent_desk_new(config->urgent_fallback_s);
   sig->ended = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   sig->tls = config->cert_path != NULL;
   sig->strict_transport = sig->tls && !sv_signaling_is_loopback(sig->bind_address);
@@ -294,7 +293,7 @@ void sv_signaling_free(sv_signaling *sig) {
   g_hash_table_destroy(sig->pending);
   sv_rooms_free(sig->rooms);
   g_hash_table_destroy(sig->ended);
-  g_hash_table_destroy(sig->urgent);
+  sv_urgent_desk_free(sig->urgent);
   g_free(sig->public_url);
   if (sig->token_secret) g_bytes_unref(sig->token_secret);
   g_free(sig->privacy_notice);

@@ -105,30 +105,16 @@ json_t *sv_session_list(const sv_room *room, const sv_participant *viewer) {
   return list;
 }
 
-void sv_session_audit(sv_signaling *sig, const sv_participant *p, const char *event,
-                      const char *actor, json_t *detail) {
-  if (!sig->store || !sig->store->audit) {
-    json_decref(detail);
-    return;
-  }
-  if (!detail) detail = json_object();
-  char *text = json_dumps(detail, JSON_COMPACT);
-  sig->store->audit(sig->store_user, p->room->id, event, p->id, p->role, p->name, actor,
-                    text ? text : "{}");
-  free(text);
-  json_decref(detail);
-}
-
 void sv_session_media_state(sv_signaling *sig, sv_participant *p, bool up, const char *why) {
   if (up == (p->media_us != 0)) return;
   if (up) {
     p->media_us = g_get_monotonic_time();
-    sv_session_audit(sig, p, "media-started", NULL, NULL);
+    sv_audit_participant(sig, p, "media-started", NULL, NULL);
     return;
   }
   gint64 seconds = (g_get_monotonic_time() - p->media_us) / G_USEC_PER_SEC;
   p->media_us = 0;
-  sv_session_audit(
+  sv_audit_participant(
       sig, p, "media-stopped", NULL,
       json_pack("{s:s,s:I}", "reason", why ? why : "closed", "duration_s", (json_int_t)seconds));
 }
@@ -166,73 +152,95 @@ static void send_link_error(sv_conn *c, const sv_msg *m, const sv_link_check *li
   sv_conn_send(c, msg);
 }
 
-static void on_join(sv_conn *c, const sv_msg *m) {
+/* The checks before a seat: not in a room already, not draining, a token
+ * when rooms are not open, the link (checked as GET /api/link checks it,
+ * filling *link) and the privacy notice. Sends the error and returns false
+ * when one fails. */
+static bool may_join(sv_conn *c, const sv_msg *m, sv_link_check *link) {
   sv_signaling *sig = c->sig;
   if (c->participant) {
     sv_conn_send_error(c, m->id, "conflict",
                        "this connection is already in room '%s'; send leave before joining again",
                        c->participant->room->id);
-    return;
+    return false;
   }
   if (sig->draining) {
     sv_metrics_join_failed(&sig->metrics, SV_JOIN_FAIL_RESTARTING);
     sv_conn_send_error(c, m->id, "restarting",
                        "the server is restarting; join again in a few seconds");
-    return;
+    return false;
   }
   if (!m->token && !sig->allow_open_rooms) {
     send_join_error(c, m, "unauthorized",
                     "joining needs an invitation link: open the link from your invitation "
                     "(the join message needs its 'token')");
-    return;
+    return false;
   }
-  /* The link and the room, checked as GET /api/link checks them. */
-  sv_link_check link;
-  if (!sv_link_check_run(sig, m->room, m->token, g_get_real_time() / G_USEC_PER_SEC, &link)) {
-    send_link_error(c, m, &link);
-    return;
+  if (!sv_link_check_run(sig, m->room, m->token, g_get_real_time() / G_USEC_PER_SEC, link)) {
+    send_link_error(c, m, link);
+    return false;
   }
   if (m->token && !m->notice_ack) {
     send_join_error(c, m, "bad-request",
                     "acknowledge the privacy notice before joining (send \"noticeAck\": true)");
-    return;
+    return false;
   }
-  const char *role = link.role;
-  bool known = link.known;
-  const sv_signaling_consultation *info = &link.info;
-  const char *hash = link.id;
-  /* The display name comes from the invitation when it carries one. */
-  char name[SV_MESSAGE_MAX_NAME * 4 + 1];
-  g_strlcpy(name, link.name[0] ? link.name : m->name, sizeof name);
-  sv_room *existing = sv_rooms_find(sig->rooms, m->room);
+  return true;
+}
 
-  /* One link, one seat: joining again with the same link (a tablet whose
-   * old connection has not timed out yet, or a second window) takes over
-   * from the old connection, which is told `replaced`. */
-  for (guint i = 0; hash[0] && existing && i < existing->participants->len; i++) {
-    sv_participant *old = g_ptr_array_index(existing->participants, i);
+/* One link, one seat: joining again with the same link (a tablet whose
+ * old connection has not timed out yet, or a second window) takes over
+ * from the old connection in room_id, which is told `replaced`. */
+static void take_over_link(sv_signaling *sig, const char *room_id, const char *hash) {
+  sv_room *room = hash[0] ? sv_rooms_find(sig->rooms, room_id) : NULL;
+  for (guint i = 0; room && i < room->participants->len; i++) {
+    sv_participant *old = g_ptr_array_index(room->participants, i);
     if (strcmp(old->token_hash, hash) != 0) continue;
     sv_conn *old_conn = old->conn;
     sv_conn_send(old_conn, json_pack("{s:s}", "type", "replaced"));
-    bool last = existing->participants->len == 1;
     sv_session_leave_participant(old_conn, "replaced");
-    if (last) existing = NULL; /* the room went with its last participant */
-    break;
+    return;
   }
+}
 
-  sv_participant *p = NULL;
+/* Puts p into the relay's room unless it waits. Sends the error, takes p
+ * out of the room again and returns false when the relay refuses. */
+static bool join_relay(sv_conn *c, const sv_msg *m, sv_participant *p) {
+  sv_signaling *sig = c->sig;
+  if (!sig->relay || p->waiting) return true;
+  int rc = sv_relay_join(sig->relay, m->room, p->id);
+  if (rc >= 0) return true;
+  SV_ERROR("signaling", "relay refused %s in room %s: %s", p->id, m->room, sv_strerror(rc));
+  sv_rooms_remove(sig->rooms, p);
+  sv_metrics_join_failed(&sig->metrics, SV_JOIN_FAIL_RELAY);
+  sv_conn_send_error(c, m->id, "internal",
+                     "the media relay could not add you to the room; retry once, then report");
+  return false;
+}
+
+/* Takes a seat for c in m->room as the link says (role, name, the room's
+ * kind): in the call, or in the waiting room for a waiting role not yet
+ * admitted with this link. Sends the error and returns NULL when the room
+ * is full or the relay refuses. */
+static sv_participant *take_seat(sv_conn *c, const sv_msg *m, const sv_link_check *link) {
+  sv_signaling *sig = c->sig;
+  const char *hash = link->id;
+  /* The display name comes from the invitation when it carries one. */
+  char name[SV_MESSAGE_MAX_NAME * 4 + 1];
+  g_strlcpy(name, link->name[0] ? link->name : m->name, sizeof name);
   /* A group-teaching consultation holds a lecture hall; the others a room. */
-  bool teaching = known && info->teaching;
+  bool teaching = link->known && link->info.teaching;
   size_t max = teaching ? sig->max_teaching_size : sig->max_room_size;
+  sv_participant *p = NULL;
   if (sv_rooms_add(sig->rooms, m->room, name, max, c, &p) < 0) {
     sv_metrics_join_failed(&sig->metrics, SV_JOIN_FAIL_ROOM_FULL);
     sv_conn_send_error(c, m->id, "room-full",
                        "room '%s' already has the maximum of %zu participants; try later", m->room,
                        max);
-    return;
+    return NULL;
   }
   if (teaching && !p->room->teaching) p->room->teaching = sv_teaching_new();
-  if (role) p->role = role;
+  if (link->role) p->role = link->role;
   g_strlcpy(p->token_hash, hash, sizeof p->token_hash);
   /* Someone a host already admitted comes back in directly (a reconnect). */
   p->waiting =
@@ -241,42 +249,46 @@ static void on_join(sv_conn *c, const sv_msg *m) {
   sv_classroom_restore_presenter(sig, p);
   if (hash[0] && sig->store && sig->store->token_used)
     sig->store->token_used(sig->store_user, hash);
-  if (sig->relay && !p->waiting) {
-    int rc = sv_relay_join(sig->relay, m->room, p->id);
-    if (rc < 0) {
-      SV_ERROR("signaling", "relay refused %s in room %s: %s", p->id, m->room, sv_strerror(rc));
-      sv_rooms_remove(sig->rooms, p);
-      sv_metrics_join_failed(&sig->metrics, SV_JOIN_FAIL_RELAY);
-      sv_conn_send_error(c, m->id, "internal",
-                         "the media relay could not add you to the room; retry once, then report");
-      return;
-    }
-  }
+  if (!join_relay(c, m, p)) return NULL;
   c->participant = p;
   sv_metrics_join(&sig->metrics);
+  return p;
+}
 
+/* The booked consultation's window, kind and title for the join reply. */
+static json_t *consultation_json(const sv_signaling_consultation *info) {
+  json_t *cons =
+      json_pack("{s:I,s:I,s:s}", "start", (json_int_t)info->start, "end", (json_int_t)info->end,
+                "kind", info->teaching ? "group-teaching" : "consultation");
+  json_t *title = json_string(info->title);
+  if (title) json_object_set_new(cons, "title", title);
+  return cons;
+}
+
+/* The `ok` to join: who p is, whom it sees, the host, the room's features,
+ * the consultation (when booked) and the TURN servers. */
+static void send_join_reply(sv_conn *c, const sv_msg *m, const sv_participant *p,
+                            const sv_link_check *link) {
+  sv_signaling *sig = c->sig;
   sv_room *room = p->room;
-  bool new_host = !room->host && sv_participant_is_host(p);
-  if (new_host) room->host = p;
   json_t *reply =
       json_pack("{s:s,s:s,s:s,s:o}", "self", p->id, "role", p->role, "state",
                 p->waiting ? "waiting" : "joined", "participants", sv_session_list(room, p));
   json_object_set_new(reply, "host", room->host ? json_string(room->host->id) : json_null());
   sv_classroom_reply_fields(p, reply);
   json_object_set_new(reply, "features", json_pack("{s:b}", "chat", !sig->chat_off));
-  if (known) {
-    json_t *cons =
-        json_pack("{s:I,s:I,s:s}", "start", (json_int_t)info->start, "end", (json_int_t)info->end,
-                  "kind", info->teaching ? "group-teaching" : "consultation");
-    json_t *title = json_string(info->title);
-    if (title) json_object_set_new(cons, "title", title);
-    json_object_set_new(reply, "consultation", cons);
-  }
+  if (link->known) json_object_set_new(reply, "consultation", consultation_json(&link->info));
   json_t *ice = sv_turn_ice_servers(sig->turn_uris, sig->turn_secret, sig->turn_ttl, p->id,
                                     g_get_real_time() / G_USEC_PER_SEC);
   if (ice) json_object_set_new(reply, "iceServers", ice);
   sv_conn_send_ok(c, m->id, reply);
+}
 
+/* Tells the room about p: the hosts that p waits, or those who see p that
+ * p joined; everyone that p became host; p itself, waiting, that no host is
+ * there yet. */
+static void tell_room(sv_conn *c, sv_participant *p, bool new_host) {
+  sv_room *room = p->room;
   json_t *self = sv_session_participant_json(p);
   if (p->waiting) {
     sv_session_to_hosts(room,
@@ -290,16 +302,37 @@ static void on_join(sv_conn *c, const sv_msg *m) {
         room, p, json_pack("{s:s,s:s,s:s}", "type", "host-changed", "host", p->id, "name", p->name),
         true);
   }
-  /* The waiting are told at once that no host is there yet. */
   if (p->waiting && !room->host) sv_conn_send(c, json_pack("{s:s}", "type", "host-away"));
-  sv_session_audit(sig, p, p->waiting ? "waiting" : "joined", NULL,
-                   json_pack("{s:b,s:b}", "notice_ack", p->notice_ack, "token", m->token != NULL));
+}
+
+/* What follows p's arrival, told: the audit event, recording and group
+ * teaching catch up with p, and the log line. */
+static void after_join(sv_conn *c, const sv_msg *m, sv_participant *p) {
+  sv_signaling *sig = c->sig;
+  sv_room *room = p->room;
+  sv_audit_participant(
+      sig, p, p->waiting ? "waiting" : "joined", NULL,
+      json_pack("{s:b,s:b}", "notice_ack", p->notice_ack, "token", m->token != NULL));
   if (!p->waiting) sv_recording_after_join(sig, p);
   sv_classroom_after_join(sig, p);
   SV_LOG_IDS(SV_LOG_INFO, "signaling", p->id, room->id,
              "%s %s room %s as %s from %s (%u in the room; privacy notice %s)", p->id,
              p->waiting ? "waits in" : "joined", room->id, p->role, c->peer,
              room->participants->len, p->notice_ack ? "acknowledged" : "not acknowledged");
+}
+
+static void on_join(sv_conn *c, const sv_msg *m) {
+  sv_link_check link;
+  if (!may_join(c, m, &link)) return;
+  take_over_link(c->sig, m->room, link.id);
+  sv_participant *p = take_seat(c, m, &link);
+  if (!p) return;
+  /* The first host in the room leads it. */
+  bool new_host = !p->room->host && sv_participant_is_host(p);
+  if (new_host) p->room->host = p;
+  send_join_reply(c, m, p, &link);
+  tell_room(c, p, new_host);
+  after_join(c, m, p);
 }
 
 /* Drops the publishes of participant `pid` still waiting for the relay. */
@@ -335,8 +368,9 @@ void sv_session_leave_participant(sv_conn *c, const char *reason) {
   sv_session_media_state(sig, p, false, reason);
   sv_screenshare_before_leave(sig, p, reason);
   if (strcmp(reason, "removed") != 0 && strcmp(reason, "rejected") != 0)
-    sv_session_audit(sig, p, "left", NULL,
-                     json_pack("{s:s,s:I}", "reason", reason, "duration_s", (json_int_t)duration));
+    sv_audit_participant(
+        sig, p, "left", NULL,
+        json_pack("{s:s,s:I}", "reason", reason, "duration_s", (json_int_t)duration));
   /* Everyone is told, except when the whole room is ending. */
   if (strcmp(reason, "ended") != 0) {
     json_t *msg = json_pack("{s:s,s:s,s:s}", "type", "participant-left", "participant", p->id,
@@ -471,7 +505,7 @@ static void on_chat(sv_conn *c, const sv_msg *m) {
     sv_session_broadcast(p->room, NULL, chat, false);
   else /* an attendee of a group teaching: to the presenters, and back */
     sv_classroom_to_presenters(p->room, p, chat);
-  if (!p->chat_used) sv_session_audit(c->sig, p, "chat-used", NULL, NULL);
+  if (!p->chat_used) sv_audit_participant(c->sig, p, "chat-used", NULL, NULL);
   p->chat_used = true;
   if (m->id) sv_conn_send_ok(c, m->id, NULL);
 }

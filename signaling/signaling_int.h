@@ -15,7 +15,7 @@
 
 #include "schedule/store.h"
 #include "schedule/token.h"
-#include "signaling/api.h"
+#include "signaling/api/api.h"
 #include "signaling/conn_limits.h"
 #include "signaling/metrics.h"
 #include "signaling/room.h"
@@ -40,14 +40,14 @@ struct sv_signaling {
   int grace_before_min, grace_after_min, waiting_open_min;
   char *privacy_notice;          /* NULL = the client's own text */
   char *accessibility_statement; /* NULL = the client's template */
+  /* The store, two ways (README.md): a call's questions and audit events
+   * through these callbacks (tests give fakes), and the REST API and
+   * urgent guidance on the store itself (db). */
   const sv_signaling_store *store;
   void *store_user;
-  sv_store *db;     /* borrowed: the REST API and urgent guidance; NULL = off */
-  char *public_url; /* base of links the API makes; NULL = from the Host header */
-  /* urgent request id → sv_urgent_live *: requests whose requester is
-   * connected and that nobody has accepted yet (urgent.c). */
-  GHashTable *urgent;
-  unsigned urgent_fallback_s; /* the requester is shown the team's phone after this */
+  sv_store *db;                  /* borrowed: the REST API and urgent guidance; NULL = off */
+  char *public_url;              /* base of links the API makes; NULL = from the Host header */
+  struct sv_urgent_desk *urgent; /* urgent guidance (urgent.h) */
   /* room id → nothing: consultations their host ended. Kept while the
    * server runs (a few bytes each); with a store, the consultation's
    * status says the same across restarts. */
@@ -116,10 +116,9 @@ typedef struct sv_conn {
   double fanout_tokens;
   gint64 fanout_us; /* monotonic time of the last refill; 0 = never */
 
-  /* Urgent guidance (urgent.c): the on-call team this connection watches
-   * and the member's name, or NULL; the request it made and waits on. */
-  char *watch_team, *watch_name;
-  char *urgent_request;
+  /* Urgent guidance (urgent.c): what this connection watches or waits on;
+   * NULL until its first urgent message. */
+  struct sv_urgent_conn *urgent;
   guint unjoined_timer; /* closes the connection if no valid join came in time */
 } sv_conn;
 
@@ -192,7 +191,7 @@ int sv_http_respond_api(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, sv
  * once, before any request body is read; returns -1: close. */
 int sv_http_refuse(sv_signaling *sig, struct lws *wsi, unsigned status, const char *json_body);
 
-/* api_http.c: an /api request from lws to sv_api_handle() and back.
+/* api/api_http.c: an /api request from lws to sv_api_handle() and back.
  * begin runs on LWS_CALLBACK_HTTP: it copies what the API needs from the
  * headers, then answers at once or waits for the body (body, finish). */
 int sv_http_api_begin(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss, const char *path,
@@ -208,12 +207,33 @@ int sv_http_api_finish(sv_signaling *sig, struct lws *wsi, sv_http_pss *pss);
 
 struct sv_msg;
 
+/* audit.c: the one writer of the session log. An event of room through the
+ * store's audit callback (none: dropped); participant, role, name and actor
+ * are ids and role names as given (NULL or ""); detail is a JSON object,
+ * stolen, NULL = {}. */
+void sv_audit(sv_signaling *sig, const char *room, const char *event, const char *participant,
+              const char *role, const char *name, const char *actor, json_t *detail);
+/* An event about p: its room, id, role and name. */
+void sv_audit_participant(sv_signaling *sig, const sv_participant *p, const char *event,
+                          const char *actor, json_t *detail);
+/* sv_audit, and one server log line under module ("audit <event>: room
+ * ..., participant ...": recording and stills, where it is the operator's
+ * trace of each step). */
+void sv_audit_and_log(sv_signaling *sig, const char *module, const char *room, const char *event,
+                      const char *participant, const char *role, const char *name,
+                      const char *actor, json_t *detail);
+
 /* host.c: the host's messages (admit, reject, remove, end, waiting-message)
  * and what happens when a host comes or goes. */
 void sv_host_handle(sv_conn *c, const struct sv_msg *m);
 /* Called after p left room (p already removed): picks a new host if p was
  * it, or tells the waiting that no host is present. */
 void sv_host_after_leave(sv_signaling *sig, sv_room *room, bool was_host);
+/* The one check that c may act as host (sv_participant_is_host: a
+ * specialist in the call), for every host-only message (host.c,
+ * classroom.c, recording.c, screenshare.c); c has joined. Otherwise sends
+ * `forbidden` and returns false. */
+bool sv_host_require(sv_conn *c, const struct sv_msg *m);
 /* The participant a host message names (m->participant) in the sender's
  * room, for every host message that names one (host.c, classroom.c,
  * screenshare.c). Sends the error and returns NULL when there is none
@@ -239,11 +259,6 @@ void sv_recording_before_leave(sv_signaling *sig, sv_participant *p);
  * bytes, modified}; empty when there are none or recording is off. */
 json_t *sv_recording_files(sv_signaling *sig, const char *room, const char *base_url);
 bool sv_recording_download(sv_signaling *sig, const char *key, char **path, const char **type);
-/* An audit event (session log and server log) of room; detail (may be
- * NULL) is taken. */
-void sv_recording_audit(sv_signaling *sig, const char *room, const char *event,
-                        const char *participant, const char *role, const char *name,
-                        const char *actor, json_t *detail);
 /* Why no still of t can be taken now: "conflict" (t is being recorded) or
  * "busy" (a still of t is being taken), with a sentence in why; NULL when
  * one can. */
@@ -310,7 +325,7 @@ bool sv_link_check_run(sv_signaling *sig, const char *room, const char *token, i
  * "unavailable". */
 const char *sv_link_status_name(sv_link_status status);
 
-/* api_link.c: GET /api/link (no API key: the link's own token). */
+/* api/api_link.c: GET /api/link (no API key: the link's own token). */
 void sv_api_link(sv_signaling *sig, sv_api_call *call, sv_api_resp *resp);
 
 /* adapt.c: weak links (docs/protocol.md, "Weak links"): `layer` and
@@ -382,9 +397,6 @@ json_t *sv_session_list(const sv_room *room, const sv_participant *viewer);
 /* Records "media-started" when up is true and p had no media, and
  * "media-stopped" (with how long, and why) when up is false and it had. */
 void sv_session_media_state(sv_signaling *sig, sv_participant *p, bool up, const char *why);
-/* Audit through the store, if any; detail may be NULL. */
-void sv_session_audit(sv_signaling *sig, const sv_participant *p, const char *event,
-                      const char *actor, json_t *detail);
 /* Maps an SV_E* code to a protocol error code ("bad-request", ...). */
 const char *sv_session_error_code(int err);
 

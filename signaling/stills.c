@@ -53,8 +53,8 @@ static void audit_consent(sv_signaling *sig, const sv_still_ask *a, bool agree,
   sv_participant *t = sv_rooms_find_participant(sig->rooms, a->room, a->target);
   json_t *detail = json_pack("{s:b,s:s}", "agree", agree, "request", a->id);
   if (reason) json_object_set_new(detail, "reason", json_string(reason));
-  sv_recording_audit(sig, a->room, "capture-consent", a->target, t ? t->role : NULL,
-                     t ? t->name : NULL, a->host, detail);
+  sv_audit_and_log(sig, MOD, a->room, "capture-consent", a->target, t ? t->role : NULL,
+                   t ? t->name : NULL, a->host, detail);
 }
 
 static void tell_host_failed(sv_signaling *sig, const sv_still_ask *a, const char *code,
@@ -123,8 +123,8 @@ void sv_stills_ask(struct sv_stills *s, sv_conn *c, const struct sv_msg *m) {
     return;
   }
   if (!s->tick) s->tick = g_timeout_add_seconds(1, on_tick, s);
-  sv_recording_audit(sig, self->room->id, "capture-requested", t->id, t->role, t->name, self->id,
-                     json_pack("{s:s}", "request", id));
+  sv_audit_and_log(sig, MOD, self->room->id, "capture-requested", t->id, t->role, t->name, self->id,
+                   json_pack("{s:s}", "request", id));
   sv_conn_send_ok(c, m->id,
                   json_pack("{s:s,s:s,s:i}", "state", "asking", "request", id, "deadlineS",
                             SV_STILL_CONSENT_S));

@@ -26,7 +26,7 @@ void sv_teaching_free(sv_teaching *t) {
 
 bool sv_teaching_is_presenter(const sv_participant *p) {
   if (!p->room->teaching) return true;
-  return sv_role_is(p->role, SV_ROLE_SPECIALIST) || p->presenter;
+  return sv_participant_is_host(p) || p->presenter;
 }
 
 bool sv_teaching_may_publish(const sv_participant *p, bool *audio, bool *video) {

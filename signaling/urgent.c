@@ -20,7 +20,7 @@
 #include "common/common.h"
 #include "common/role.h"
 #include "schedule/token.h"
-#include "signaling/api.h"
+#include "signaling/api/api.h"
 #include "signaling/message.h"
 #include "signaling/signaling_int.h"
 
@@ -43,8 +43,35 @@ typedef struct sv_urgent_live {
   sv_conn *conn; /* the requester, not owned */
 } sv_urgent_live;
 
-GHashTable *sv_urgent_table_new(void) {
-  return g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+struct sv_urgent_desk {
+  /* request id → sv_urgent_live *: requests whose requester is connected
+   * and that nobody has accepted yet. */
+  GHashTable *live;
+  unsigned fallback_s; /* the requester is shown the team's phone after this */
+};
+
+/* What one connection does here (sv_conn.urgent), made on its first
+ * urgent message and freed when it closes. */
+struct sv_urgent_conn {
+  char *watch_team, *watch_name; /* the on-call team it watches and the member's name, or NULL */
+  char *request;                 /* the request it made and waits on, or NULL */
+};
+
+sv_urgent_desk *sv_urgent_desk_new(unsigned fallback_s) {
+  sv_urgent_desk *desk = g_new0(sv_urgent_desk, 1);
+  desk->live = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+  desk->fallback_s = fallback_s ? fallback_s : 120;
+  return desk;
+}
+
+void sv_urgent_desk_free(sv_urgent_desk *desk) {
+  if (!desk) return;
+  g_hash_table_destroy(desk->live);
+  g_free(desk);
+}
+
+bool sv_urgent_conn_busy(const sv_conn *c) {
+  return c->urgent && (c->urgent->watch_team || c->urgent->request);
 }
 
 static int sign(sv_signaling *sig, const sv_token_claims *claims, char **out) {
@@ -173,7 +200,9 @@ static unsigned to_watchers(sv_signaling *sig, const char *team, const sv_conn *
   unsigned n = 0;
   for (guint i = 0; i < sig->conns->len; i++) {
     sv_conn *w = g_ptr_array_index(sig->conns, i);
-    if (w == except || !w->watch_team || strcmp(w->watch_team, team) != 0) continue;
+    if (w == except || !w->urgent || !w->urgent->watch_team ||
+        strcmp(w->urgent->watch_team, team) != 0)
+      continue;
     sv_conn_send(w, json_incref(msg));
     n++;
   }
@@ -185,14 +214,14 @@ static void on_watch(sv_conn *c, const sv_msg *m) {
   sv_team team;
   char name[SV_STORE_NAME_MAX], link[SV_STORE_ID_MAX];
   if (!check(c, m, true, &team, name, sizeof name, link)) return;
-  g_free(c->watch_team);
-  g_free(c->watch_name);
-  c->watch_team = g_strdup(team.id);
-  c->watch_name = g_strdup(name);
+  g_free(c->urgent->watch_team);
+  g_free(c->urgent->watch_name);
+  c->urgent->watch_team = g_strdup(team.id);
+  c->urgent->watch_name = g_strdup(name);
   json_t *requests = json_array();
   GHashTableIter it;
   gpointer value;
-  g_hash_table_iter_init(&it, c->sig->urgent);
+  g_hash_table_iter_init(&it, c->sig->urgent->live);
   while (g_hash_table_iter_next(&it, NULL, &value)) {
     const sv_urgent_live *u = value;
     if (strcmp(u->to_team, team.id) == 0) json_array_append_new(requests, live_json(u));
@@ -211,7 +240,7 @@ static bool within_limits(sv_conn *c, const sv_msg *m, const sv_team *from, cons
   unsigned open = 0;
   GHashTableIter it;
   gpointer value;
-  g_hash_table_iter_init(&it, sig->urgent);
+  g_hash_table_iter_init(&it, sig->urgent->live);
   while (g_hash_table_iter_next(&it, NULL, &value))
     if (strcmp(((const sv_urgent_live *)value)->link, link) == 0) open++;
   if (open >= SV_URGENT_PER_LINK) {
@@ -246,7 +275,7 @@ static void on_request(sv_conn *c, const sv_msg *m) {
   sv_team from, to;
   char name[SV_STORE_NAME_MAX], link[SV_STORE_ID_MAX];
   if (!check(c, m, false, &from, name, sizeof name, link)) return;
-  if (c->urgent_request) {
+  if (c->urgent->request) {
     sv_conn_send_error(c, m->id, "conflict",
                        "you already asked for urgent help; wait for the answer");
     return;
@@ -296,8 +325,8 @@ static void on_request(sv_conn *c, const sv_msg *m) {
   live->requested_at = now;
   live->end = cons.end;
   live->conn = c;
-  g_hash_table_insert(sig->urgent, live->id, live);
-  c->urgent_request = g_strdup(live->id);
+  g_hash_table_insert(sig->urgent->live, live->id, live);
+  c->urgent->request = g_strdup(live->id);
   unsigned watchers =
       to_watchers(sig, to.id, NULL,
                   json_pack("{s:s,s:o}", "type", "urgent-requested", "request", live_json(live)));
@@ -305,7 +334,7 @@ static void on_request(sv_conn *c, const sv_msg *m) {
           to.id, watchers);
   json_t *reply =
       json_pack("{s:s,s:{s:s,s:s},s:i,s:i}", "request", live->id, "team", "id", to.id, "name",
-                to.name, "watchers", watchers, "fallbackAfterS", (int)sig->urgent_fallback_s);
+                to.name, "watchers", watchers, "fallbackAfterS", (int)sig->urgent->fallback_s);
   if (to.phone[0])
     json_object_set_new(json_object_get(reply, "team"), "phone", json_string(to.phone));
   sv_conn_send_ok(c, m->id, reply);
@@ -340,16 +369,17 @@ static char *mint(sv_signaling *sig, const sv_urgent_live *u, sv_role role, cons
 
 static void on_accept(sv_conn *c, const sv_msg *m) {
   sv_signaling *sig = c->sig;
-  if (!c->watch_team) {
+  if (!c->urgent->watch_team) {
     sv_conn_send_error(c, m->id, "forbidden",
                        "only an on-call specialist may accept: open your on-call link first");
     return;
   }
-  sv_urgent_live *u = g_hash_table_lookup(sig->urgent, m->request);
-  if (!u || strcmp(u->to_team, c->watch_team) != 0) {
+  const char *member = c->urgent->watch_name;
+  sv_urgent_live *u = g_hash_table_lookup(sig->urgent->live, m->request);
+  if (!u || strcmp(u->to_team, c->urgent->watch_team) != 0) {
     sv_urgent stored;
     if (sig->db && sv_store_urgent_get(sig->db, m->request, &stored) == 0 && stored.accepted_at &&
-        strcmp(stored.to_team, c->watch_team) == 0)
+        strcmp(stored.to_team, c->urgent->watch_team) == 0)
       sv_conn_send_error(c, m->id, "conflict", "%s has already accepted this request",
                          stored.accepted_by);
     else
@@ -358,14 +388,13 @@ static void on_accept(sv_conn *c, const sv_msg *m) {
     return;
   }
   int64_t now = g_get_real_time() / G_USEC_PER_SEC;
-  int err = sv_store_urgent_accept(sig->db, u->id, c->watch_name, now);
+  int err = sv_store_urgent_accept(sig->db, u->id, member, now);
   if (err == SV_ESTATE) {
     sv_conn_send_error(c, m->id, "conflict", "someone else has already accepted this request");
     return;
   }
-  char *mine =
-      err == 0 ? mint(sig, u, SV_ROLE_SPECIALIST, c->watch_name, c->watch_name, now) : NULL;
-  char *theirs = mine ? mint(sig, u, SV_ROLE_MUNICIPAL, u->name, c->watch_name, now) : NULL;
+  char *mine = err == 0 ? mint(sig, u, SV_ROLE_SPECIALIST, member, member, now) : NULL;
+  char *theirs = mine ? mint(sig, u, SV_ROLE_MUNICIPAL, u->name, member, now) : NULL;
   if (!theirs) {
     g_free(mine);
     sv_conn_send_error(c, m->id, "internal",
@@ -379,26 +408,25 @@ static void on_accept(sv_conn *c, const sv_msg *m) {
                   json_pack("{s:s,s:s,s:s,s:I}", "request", u->id, "room", u->consultation, "token",
                             mine, "waitS", wait));
   if (u->conn) {
-    sv_conn_send(u->conn, json_pack("{s:s,s:s,s:s,s:s,s:s,s:I}", "type", "urgent-accepted",
-                                    "request", u->id, "room", u->consultation, "token", theirs,
-                                    "by", c->watch_name, "waitS", wait));
-    g_free(u->conn->urgent_request);
-    u->conn->urgent_request = NULL;
+    sv_conn_send(u->conn,
+                 json_pack("{s:s,s:s,s:s,s:s,s:s,s:I}", "type", "urgent-accepted", "request", u->id,
+                           "room", u->consultation, "token", theirs, "by", member, "waitS", wait));
+    g_free(u->conn->urgent->request);
+    u->conn->urgent->request = NULL;
   }
-  to_watchers(
-      sig, u->to_team, c,
-      json_pack("{s:s,s:s,s:s}", "type", "urgent-taken", "request", u->id, "by", c->watch_name));
+  to_watchers(sig, u->to_team, c,
+              json_pack("{s:s,s:s,s:s}", "type", "urgent-taken", "request", u->id, "by", member));
   g_free(mine);
   g_free(theirs);
-  g_hash_table_remove(sig->urgent, m->request);
+  g_hash_table_remove(sig->urgent->live, m->request);
 }
 
 /* The requester of c's waiting request left or cancelled (`reason`): the
  * watchers are told, it is counted and logged, and it waits no more. */
 static void withdraw(sv_conn *c, const char *reason) {
   sv_signaling *sig = c->sig;
-  sv_urgent_live *u =
-      c->urgent_request ? g_hash_table_lookup(sig->urgent, c->urgent_request) : NULL;
+  char *request = c->urgent->request;
+  sv_urgent_live *u = request ? g_hash_table_lookup(sig->urgent->live, request) : NULL;
   if (u && u->conn == c) {
     if (!sig->closing) {
       to_watchers(sig, u->to_team, c,
@@ -415,14 +443,14 @@ static void withdraw(sv_conn *c, const char *reason) {
                 sv_strerror(err));
       SV_INFO("signaling", "urgent request %s withdrawn (%s)", u->id, reason);
     }
-    g_hash_table_remove(sig->urgent, c->urgent_request);
+    g_hash_table_remove(sig->urgent->live, request);
   }
-  g_free(c->urgent_request);
-  c->urgent_request = NULL;
+  g_free(request);
+  c->urgent->request = NULL;
 }
 
 static void on_cancel(sv_conn *c, const sv_msg *m) {
-  if (!c->urgent_request) {
+  if (!c->urgent->request) {
     sv_conn_send_error(c, m->id, "conflict",
                        "no request of yours is waiting (it may have been accepted already)");
     return;
@@ -432,6 +460,7 @@ static void on_cancel(sv_conn *c, const sv_msg *m) {
 }
 
 void sv_urgent_handle(sv_conn *c, const sv_msg *m) {
+  if (!c->urgent) c->urgent = g_new0(struct sv_urgent_conn, 1);
   switch (m->type) {
   case SV_MSG_URGENT_WATCH:
     on_watch(c, m);
@@ -451,8 +480,10 @@ void sv_urgent_handle(sv_conn *c, const sv_msg *m) {
 }
 
 void sv_urgent_conn_closed(sv_conn *c) {
+  if (!c->urgent) return;
   withdraw(c, "left");
-  g_free(c->watch_team);
-  g_free(c->watch_name);
-  c->urgent_request = c->watch_team = c->watch_name = NULL;
+  g_free(c->urgent->watch_team);
+  g_free(c->urgent->watch_name);
+  g_free(c->urgent);
+  c->urgent = NULL;
 }

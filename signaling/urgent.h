@@ -8,7 +8,7 @@
  * (POST /api/teams/{id}/urgent-links): HS256 JWTs like join tokens, with
  * room "oncall-<team>" and role "on-call", or room "urgent-<team>" and role
  * "requester". Neither is a room role, so such a token cannot join a call.
- * Each link is stored by its token's hash (api_urgent_links.c): a revoked
+ * Each link is stored by its token's hash (api/api_urgent_links.c): a revoked
  * or unknown one is refused, and a link or team past its limit on
  * requests gets `rate-limited`.
  */
@@ -28,11 +28,26 @@ struct sv_msg;
 int sv_urgent_token_sign(struct sv_signaling *sig, const char *team, bool on_call, const char *name,
                          int64_t nbf, int64_t exp, char **out);
 
-/* The table of live requests for sv_signaling.urgent. */
-GHashTable *sv_urgent_table_new(void);
+/* Urgent guidance's state on the server: the requests whose requester is
+ * connected and that nobody has accepted yet, and how long a requester
+ * waits before being shown the team's phone. One per server
+ * (sv_signaling.urgent); what a connection watches or waits on hangs off
+ * that connection (sv_conn.urgent). Both are urgent.c's alone. */
+typedef struct sv_urgent_desk sv_urgent_desk;
+
+/* fallback_s: seconds after which an unanswered requester is shown the
+ * on-call team's phone number; 0 = 120. */
+sv_urgent_desk *sv_urgent_desk_new(unsigned fallback_s);
+/* Frees the requests still waiting; call after every connection closed.
+ * NULL is fine. */
+void sv_urgent_desk_free(sv_urgent_desk *desk);
 
 /* urgent-watch, urgent-request, urgent-accept, urgent-cancel. */
 void sv_urgent_handle(struct sv_conn *c, const struct sv_msg *m);
+
+/* true when c watches a team or waits on a request it made: the
+ * connection is in use without having joined a room. */
+bool sv_urgent_conn_busy(const struct sv_conn *c);
 
 /* The connection closes: a request it was waiting on is withdrawn (the
  * watchers are told, it is counted and logged), and it watches no more. */

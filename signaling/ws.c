@@ -35,7 +35,7 @@ typedef struct sv_out_msg {
 static gboolean on_unjoined_timeout(gpointer data) {
   sv_conn *c = data;
   c->unjoined_timer = 0;
-  if (c->participant || c->watch_team || c->urgent_request) return G_SOURCE_REMOVE;
+  if (c->participant || sv_urgent_conn_busy(c)) return G_SOURCE_REMOVE;
   c->sig->metrics.closed_unjoined++;
   sv_guard_refused(c->sig, "closing a WebSocket from %s: no join within %u s", c->peer,
                    c->sig->unjoined_s);

@@ -1,6 +1,6 @@
 /*
  * fuzz_api.c — libFuzzer target for the REST API's handlers
- * (signaling/api*.c): a request made of the input goes to sv_api_handle()
+ * (the files of signaling/api/): a request made of the input goes to sv_api_handle()
  * with a real SQLite store in a temporary directory, as the HTTP layer
  * would hand it over, authenticated with a known key.
  *
@@ -19,7 +19,7 @@
 
 #include "schedule/store.h"
 #include "schedule/token.h"
-#include "signaling/api.h"
+#include "signaling/api/api.h"
 #include "signaling/signaling_int.h"
 
 static sv_signaling sig;

@@ -1,7 +1,7 @@
 /*
  * fuzz_http.c — libFuzzer target for what the HTTP side does with a
  * request's path, query and Host header before anything else sees them
- * (signaling/http.c, signaling/api_http.c).
+ * (signaling/http.c, signaling/api/api_http.c).
  *
  * Input: the path up to the first newline (as lws hands it over: decoded,
  * up to a NUL), the Host header up to the second, then the query string,
@@ -28,7 +28,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "signaling/api.h"
+#include "signaling/api/api.h"
 #include "signaling/signaling_int.h"
 
 static char *tmp, *root, *outside;

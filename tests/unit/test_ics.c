@@ -1,5 +1,5 @@
 /*
- * test_ics.c — the calendar files (api_ics.c): RFC 5545 lines (CRLF,
+ * test_ics.c — the calendar files (signaling/api/api_ics.c): RFC 5545 lines (CRLF,
  * folded at 75 octets without splitting a UTF-8 character, text escaped),
  * the DESCRIPTION in bokmål or English, a person's link only in their own
  * file, and the lang query (nb, en, absent; anything else 400).
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "signaling/api.h"
+#include "signaling/api/api.h"
 
 static void consultation(sv_consultation *c, const char *title) {
   memset(c, 0, sizeof *c);

@@ -1,7 +1,7 @@
 /*
  * test_link.c — whether a link opens its consultation now (linkcheck.c),
  * the check `join` and GET /api/link share, and the endpoint's answer
- * (api_link.c). The server is created for its state (secret, store,
+ * (signaling/api/api_link.c). The server is created for its state (secret, store,
  * ended rooms, rooms) but no socket is used: time is an input, so a
  * too-early link opens by moving `now`, with no sleeps.
  */
@@ -12,7 +12,7 @@
 #include "check.h"
 #include "common/common.h"
 #include "schedule/token.h"
-#include "signaling/api.h"
+#include "signaling/api/api.h"
 #include "signaling/signaling_int.h"
 
 #define SECRET "0123456789abcdef0123456789abcdef"

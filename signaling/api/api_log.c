@@ -11,7 +11,7 @@
 
 #include "common/common.h"
 #include "schedule/audit_export.h"
-#include "signaling/api.h"
+#include "signaling/api/api.h"
 #include "signaling/signaling_int.h"
 
 /* A query time: YYYY-MM-DD (midnight UTC; for an upper bound the end of

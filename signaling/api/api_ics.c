@@ -15,7 +15,7 @@
  */
 #include <string.h>
 
-#include "signaling/api.h"
+#include "signaling/api/api.h"
 
 /* Appends "NAME:value" folded to 75-octet lines, each ending CRLF. */
 static void add_line(GString *out, const char *name, const char *value) {

@@ -10,7 +10,7 @@
  * The key's name becomes the actor of what the request changes in the
  * session log.
  */
-#include "signaling/api.h"
+#include "signaling/api/api.h"
 
 #include <libwebsockets.h>
 #include <stdarg.h>

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "common/common.h"
-#include "signaling/api.h"
+#include "signaling/api/api.h"
 #include "signaling/signaling_int.h"
 
 #define ROOM_MAX 64 /* as the join message's `room` */

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "common/common.h"
-#include "signaling/api.h"
+#include "signaling/api/api.h"
 #include "signaling/signaling_int.h"
 
 json_t *sv_api_team_json(const sv_team *t) {

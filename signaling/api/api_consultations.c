@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "common/common.h"
-#include "signaling/api.h"
+#include "signaling/api/api.h"
 #include "signaling/signaling_int.h"
 
 static const char *const kinds[] = {"guidance", "urgent", "follow-up", "group-teaching"};

@@ -10,7 +10,7 @@
 #include <sys/socket.h>
 
 #include "common/common.h"
-#include "signaling/api.h"
+#include "signaling/api/api.h"
 #include "signaling/signaling_int.h"
 
 #define SV_API_MAX_AUTH 1024

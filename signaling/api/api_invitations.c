@@ -18,7 +18,7 @@
 #include "common/common.h"
 #include "common/role.h"
 #include "schedule/token.h"
-#include "signaling/api.h"
+#include "signaling/api/api.h"
 #include "signaling/signaling_int.h"
 
 static json_t *time_or_null(int64_t t) {

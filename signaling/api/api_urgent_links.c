@@ -9,7 +9,7 @@
 
 #include "common/common.h"
 #include "schedule/token.h"
-#include "signaling/api.h"
+#include "signaling/api/api.h"
 #include "signaling/signaling_int.h"
 #include "signaling/urgent.h"
 
