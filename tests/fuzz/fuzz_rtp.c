@@ -1,8 +1,9 @@
 /*
  * fuzz_rtp.c — libFuzzer target for relay/rtp.c: everything the relay does
  * with an inbound datagram before it forwards it (classify, parse, keyframe
- * detection for both video codecs, receive statistics, rewrite), on
- * arbitrary bytes.
+ * detection for both video codecs, the VP8 payload descriptor whose
+ * picture ID and TL0PICIDX the forwarder rewrites, receive statistics,
+ * rewrite), on arbitrary bytes.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "relay/rtp.h"
 #include "relay/sdp.h"
+#include "relay/vp8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   (void)sv_pkt_classify(data, size);
@@ -24,6 +26,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const uint8_t *payload = data + h.header_len;
   (void)sv_rtp_is_keyframe(SV_CODEC_VP8, payload, h.payload_len);
   (void)sv_rtp_is_keyframe(SV_CODEC_H264, payload, h.payload_len);
+  /* What the parser says it found must be inside the payload. */
+  sv_vp8_desc d;
+  if (sv_vp8_desc_parse(payload, h.payload_len, &d) == 0 &&
+      ((d.has_picid && d.picid_off + (d.picid_long ? 2u : 1u) > h.payload_len) ||
+       (d.has_tl0 && d.tl0_off + 1u > h.payload_len)))
+    abort();
 
   /* Statistics from the header fields, with the input as a clock. */
   sv_rtp_stats st = {.clock_rate = 90000};
