@@ -21,7 +21,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import WebSocket from 'ws';
+import { protocolClient } from './wsclient.mjs';
 import { ARTIFACTS, VIEWPORTS, WS_URL, launchBrowser, newParticipant, waitFor, shots, roomName } from './lib.mjs';
 import { makeApiKey, api, assertError } from './api.mjs';
 
@@ -39,6 +39,7 @@ before(async () => {
 });
 
 after(async () => {
+  for (const ws of sockets) ws.terminate();
   await browser?.close();
 });
 
@@ -50,48 +51,9 @@ function samvei(...args) {
   });
 }
 
-/* A WebSocket client: request() resolves with the reply to its id (ok or
- * error); next(type) waits for a message of that type. */
-class Client {
-  constructor() {
-    this.ws = new WebSocket(WS_URL, 'samvei-v1');
-    this.seen = [];
-    this.waiters = [];
-    this.nextId = 1;
-    this.ws.on('message', (data) => {
-      const m = JSON.parse(data);
-      this.seen.push(m);
-      for (const w of [...this.waiters]) if (w.match(m)) {
-        this.waiters.splice(this.waiters.indexOf(w), 1);
-        w.resolve(m);
-      }
-    });
-    this.open = new Promise((resolve, reject) => {
-      this.ws.on('open', resolve);
-      this.ws.on('error', reject);
-    });
-  }
-
-  wait(match, what, timeoutMs = 10000) {
-    const found = this.seen.find(match);
-    if (found) return Promise.resolve(found);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${what} within ${timeoutMs} ms`)), timeoutMs);
-      this.waiters.push({ match, resolve: (m) => (clearTimeout(timer), resolve(m)) });
-    });
-  }
-
-  async request(msg) {
-    await this.open;
-    const id = this.nextId++;
-    this.ws.send(JSON.stringify({ ...msg, id }));
-    return this.wait((m) => m.id === id && (m.type === 'ok' || m.type === 'error'), `reply to ${msg.type}`);
-  }
-
-  close() {
-    this.ws.close();
-  }
-}
+/* A protocol-level client (wsclient.mjs); closed with the test. */
+const sockets = [];
+const newClient = (label) => protocolClient(WS_URL, label, sockets);
 
 const tokenOf = (link) => decodeURIComponent(link.split('#token=')[1]);
 
@@ -121,7 +83,7 @@ test('urgent requests stop at 3 waiting per link and 10 an hour per team; a revo
     /* 20 connections, one link: the first 3 wait, the other 17 are refused. */
     const replies = [];
     for (let i = 0; i < 20; i++) {
-      const c = new Client();
+      const c = await newClient('client');
       clients.push(c);
       replies.push(await c.request({ type: 'urgent-request', token: tokenOf(first.link), team: oncall.id }));
     }
@@ -142,7 +104,7 @@ test('urgent requests stop at 3 waiting per link and 10 an hour per team; a revo
     const teamReplies = [];
     for (const l of more.slice(0, 3)) {
       for (let i = 0; i < 3; i++) {
-        const c = new Client();
+        const c = await newClient('client');
         clients.push(c);
         teamReplies.push(await c.request({ type: 'urgent-request', token: tokenOf(l.link), team: oncall.id }));
       }
@@ -174,7 +136,7 @@ test('urgent requests stop at 3 waiting per link and 10 an hour per team; a revo
     const after = (await api('GET', `/api/teams/${home.id}/urgent-links`, { key })).json.links.find((l) => l.id === last.id);
     assert.match(after.revoked, /^\d{4}-\d\d-\d\dT/);
 
-    const c = new Client();
+    const c = await newClient('client');
     clients.push(c);
     const r = await c.request({ type: 'urgent-request', token: tokenOf(last.link), team: oncall.id });
     assert.equal(r.type, 'error');
@@ -184,13 +146,13 @@ test('urgent requests stop at 3 waiting per link and 10 an hour per team; a revo
     /* Revoked with the CLI: an on-call link stops working too. */
     const oc = await api('POST', `/api/teams/${oncall.id}/urgent-links`, { key, body: { role: 'on-call', name: 'Dr. Berg' } });
     assert.equal(oc.status, 201, oc.text);
-    const watcher = new Client();
+    const watcher = await newClient('client');
     clients.push(watcher);
     assert.equal((await watcher.request({ type: 'urgent-watch', token: tokenOf(oc.json.link) })).type, 'ok');
     const rv = samvei('urgent-link', 'revoke', oc.json.id);
     assert.equal(rv.status, 0, rv.stderr);
     assert.equal(samvei('urgent-link', 'revoke', oc.json.id).status, 2, 'revoking twice is an error');
-    const again = new Client();
+    const again = await newClient('client');
     clients.push(again);
     const w = await again.request({ type: 'urgent-watch', token: tokenOf(oc.json.link) });
     assert.equal(w.code, 'unauthorized');
@@ -266,8 +228,8 @@ function recordersOf(room) {
 
 test('repeated captures start one recorder; one that gets no frame ends in capture-failed at the deadline', { timeout: 90000 }, async () => {
   const room = roomName('cap');
-  const host = new Client();
-  const guest = new Client();
+  const host = await newClient('host');
+  const guest = await newClient('guest');
   try {
     const h = await host.request({ type: 'join', room, name: 'Kari Vert' });
     assert.equal(h.type, 'ok', JSON.stringify(h));
@@ -282,8 +244,8 @@ test('repeated captures start one recorder; one that gets no frame ends in captu
       assert.equal(r.code, 'busy');
     }
     /* The guest is asked once and allows it; the still starts then. */
-    const asked = await guest.wait((m) => m.type === 'capture-request', 'capture-request');
-    assert.equal(guest.seen.filter((m) => m.type === 'capture-request').length, 1, 'asked once, not ten times');
+    const asked = await guest.next((m) => m.type === 'capture-request', 'capture-request');
+    assert.equal(guest.all.filter((t) => JSON.parse(t).type === 'capture-request').length, 1, 'asked once, not ten times');
     const started = Date.now();
     const allowed = await guest.request({ type: 'capture-consent', request: asked.request, agree: true });
     assert.equal(allowed.type, 'ok', JSON.stringify(allowed));
@@ -292,7 +254,7 @@ test('repeated captures start one recorder; one that gets no frame ends in captu
     await waitFor(() => recordersOf(room) === 1, { timeoutMs: 5000, intervalMs: 100, what: 'the one recorder to run' });
     assert.equal(recordersOf(room), 1, 'one recorder, not ten');
 
-    const failed = await host.wait((m) => m.type === 'capture-failed', 'capture-failed', (CAPTURE_DEADLINE_S + 10) * 1000);
+    const failed = await host.next((m) => m.type === 'capture-failed', 'capture-failed', (CAPTURE_DEADLINE_S + 10) * 1000);
     const took = (Date.now() - started) / 1000;
     assert.equal(failed.participant, g.self);
     assert.equal(failed.code, 'timeout');

@@ -16,7 +16,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
+import { protocolClient } from './wsclient.mjs';
 import { VIEWPORTS, BASE_URL, WS_URL, launchBrowser, newParticipant, waitForMediaFrom, shot } from './lib.mjs';
 import { makeApiKey, api } from './api.mjs';
 
@@ -28,7 +28,9 @@ before(async () => {
   browser = await launchBrowser();
 });
 
+const sockets = [];
 after(async () => {
+  for (const ws of sockets) ws.terminate();
   for (const p of opened) await p.context.close().catch(() => {});
   await browser?.close();
 });
@@ -42,19 +44,11 @@ async function participant(label, viewport) {
 const withLang = (link) => link.replace(/\.html(\?|#)/, (m, c) => `.html?lang=en${c === '?' ? '&' : '#'}`);
 
 /* Sends one message on a fresh WebSocket and returns the reply. */
-function wsOnce(msg) {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(WS_URL, 'samvei-v1');
-    ws.on('open', () => ws.send(JSON.stringify({ id: 1, ...msg })));
-    ws.on('message', (data) => {
-      const m = JSON.parse(data);
-      if (m.id === 1) {
-        ws.close();
-        resolve(m);
-      }
-    });
-    ws.on('error', reject);
-  });
+async function wsOnce(msg) {
+  const c = await protocolClient(WS_URL, 'once', sockets);
+  const reply = await c.request(msg);
+  c.close();
+  return reply;
 }
 
 /* The join link of an accept joins at once (direct=1): no form to fill. */
@@ -158,55 +152,16 @@ test('an urgent request reaches the on-call pages live; accept puts both in one 
   assert.equal(row.urgentAccepted, 1);
 });
 
-/* A WebSocket client that keeps every message it gets. */
-function client() {
-  const ws = new WebSocket(WS_URL, 'samvei-v1');
-  const got = [];
-  const waiters = [];
-  ws.on('message', (data) => {
-    const m = JSON.parse(data);
-    got.push(m);
-    for (const w of [...waiters]) {
-      if (!w.match(m)) continue;
-      waiters.splice(waiters.indexOf(w), 1);
-      w.resolve(m);
-    }
-  });
-  const opened = new Promise((ok, fail) => {
-    ws.on('open', ok);
-    ws.on('error', fail);
-  });
-  return {
-    ws,
-    async send(m) {
-      await opened;
-      ws.send(JSON.stringify(m));
-    },
-    next(match, what) {
-      const found = got.find(match);
-      if (found) return Promise.resolve(found);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), 10000);
-        waiters.push({
-          match,
-          resolve: (m) => {
-            clearTimeout(timer);
-            resolve(m);
-          },
-        });
-      });
-    },
-  };
-}
+const client = (label) => protocolClient(WS_URL, label, sockets);
 
 test('a request whose nurse leaves is withdrawn; one request at a time', async () => {
   const team = (await api('POST', '/api/teams', { key, body: { name: 'Vakt B', kind: 'specialist', onCall: true } })).json;
   const home = (await api('POST', '/api/teams', { key, body: { name: 'Sykehjemmet', kind: 'municipal' } })).json;
   const tok = async (t, body) => (await api('POST', `/api/teams/${t}/urgent-links`, { key, body })).json.link.split('#token=')[1];
-  const watcher = client();
+  const watcher = await client('watcher');
   await watcher.send({ type: 'urgent-watch', id: 1, token: await tok(team.id, { role: 'on-call', name: 'Dr. W' }) });
   assert.equal((await watcher.next((m) => m.id === 1, 'watch ok')).type, 'ok');
-  const nurse = client();
+  const nurse = await client('nurse');
   const nurseToken = await tok(home.id, { role: 'requester', name: 'Ola', to: team.id });
   await nurse.send({ type: 'urgent-request', id: 1, token: nurseToken, team: team.id });
   const ok = await nurse.next((m) => m.id === 1, 'request ok');
