@@ -6,11 +6,17 @@
 
 #include "relay/rtp.h"
 
+/* The highest layer a subscriber may get of n: its max_layer, within
+ * [0, n - 1]. */
+static int top_layer(size_t n, int max_layer) {
+  int top = (int)n - 1;
+  return max_layer < top ? (max_layer < 0 ? 0 : max_layer) : top;
+}
+
 int sv_layer_choose(const uint32_t *bps, size_t n, int current, int max_layer,
                     uint32_t budget_bps) {
   if (n == 0) return -1;
-  int top = (int)n - 1;
-  if (max_layer < top) top = max_layer < 0 ? 0 : max_layer;
+  int top = top_layer(n, max_layer);
   double budget = budget_bps;
   /* Paused: the lowest layer must fit with room to spare before video comes
    * back, or a link just at the edge would pause and resume every second. */
@@ -42,8 +48,7 @@ void sv_layer_allocate(const sv_layer_req *reqs, size_t n, uint32_t budget_bps, 
   for (size_t i = 0; i < n; i++) {
     const sv_layer_req *r = &reqs[i];
     if (out[i] < 0) continue;
-    int top = (int)r->n - 1;
-    if (r->max_layer < top) top = r->max_layer < 0 ? 0 : r->max_layer;
+    int top = top_layer(r->n, r->max_layer);
     for (int k = top; k > 0; k--) {
       /* Up needs the margin; keeping (or going down to) a layer does not. */
       double need = r->bps[k] * (k > r->current ? SV_LAYER_UP_MARGIN : 1.0) - r->bps[0];
@@ -62,8 +67,7 @@ uint64_t sv_layer_want(const sv_layer_req *reqs, size_t n, const int *targets) {
   for (size_t i = 0; i < n; i++) {
     const sv_layer_req *r = &reqs[i];
     if (r->n == 0) continue; /* held paused: no wish */
-    int top = (int)r->n - 1;
-    if (r->max_layer < top) top = r->max_layer < 0 ? 0 : r->max_layer;
+    int top = top_layer(r->n, r->max_layer);
     int next = targets[i] + 1;
     if (next > top) {
       want += targets[i] >= 0 ? r->bps[targets[i]] : 0;
