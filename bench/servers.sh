@@ -96,6 +96,9 @@ start_server() {
     local limits=() help
     help=$("$SAMVEI_BIN" --help 2>&1 || true)
     [[ $help == *--max-conns-per-ip* ]] && limits=(--max-conns-per-ip 100000)
+    # ICE over UDP only, as Janus is configured (ice_tcp = false): samvei's
+    # ICE-TCP bridge would add a listening socket per PeerConnection.
+    [[ $help == *--no-ice-tcp* ]] && limits+=(--no-ice-tcp)
     taskset -c "$SERVER_CPU" "$@" "$SAMVEI_BIN" --bind 127.0.0.1 --port "$port" \
       --web-root "$ROOT/web" --data-dir "$tmp/data" --allow-open-rooms --log-level warn \
       --workers 1 --ice-addresses 127.0.0.1 "${limits[@]}" >"$tmp/server.log" 2>&1 &

@@ -15,8 +15,10 @@
 
 #include <agent.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "common/common.h"
+#include "relay/pathguard.h"
 #include "relay/rtp.h"
 #include "relay/srtp.h"
 #include "relay/tcpbridge.h"
@@ -25,6 +27,9 @@
 /* Seconds without a packet in, once connected, that count as a stalled
  * selected pair (browsers send RTCP at least every second or so). */
 #define STALL_SECONDS 5
+/* UDP sockets of one PeerConnection given a pathguard filter (one per
+ * local address libnice gathered on). */
+#define MAX_GUARDED 8
 
 /* Owned by its worker thread. */
 struct sv_peer {
@@ -47,6 +52,21 @@ struct sv_peer {
   uint64_t rx_seen;  /* rx at the watchdog's last tick */
   unsigned quiet;    /* watchdog ticks without a packet in */
   GSource *watchdog; /* once connected: notices a stalled selected pair */
+  /* The selected pair's UDP socket and remote address, once ICE chose one
+   * that is not relayed: packets go out with one sendto() instead of
+   * through the agent (its lock, GIO's address objects). send_fd -1: no
+   * such pair, libnice sends. The fd is libnice's (kept open by a ref in
+   * guard[]) and forgotten before libnice could close it: at an ICE
+   * restart, a failure or the end. */
+  int send_fd;
+  struct sockaddr_storage send_to;
+  socklen_t send_to_len;
+  struct {
+    GSocket *sock;
+    uint32_t drops; /* the kernel's drop count at the last look */
+  } guard[MAX_GUARDED];
+  int n_guard;
+  bool guarding; /* from the first selected pair to a restart or failure */
 };
 
 static void set_state(sv_peer *p, sv_pc_state st, const char *reason) {
@@ -120,9 +140,109 @@ static void on_gathering_done(NiceAgent *agent, guint stream, gpointer data) {
   emit_candidate(p, "");
 }
 
+/* 0, or -1 if the packet could not be sent. */
+static int transmit(sv_peer *p, const uint8_t *buf, size_t len) {
+  if (p->send_fd >= 0)
+    return sendto(p->send_fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)&p->send_to,
+                  p->send_to_len) < 0
+               ? -1
+               : 0;
+  return nice_agent_send(p->agent, p->stream, 1, (guint)len, (const gchar *)buf) < 0 ? -1 : 0;
+}
+
 static void on_dtls_send(void *user, const uint8_t *buf, size_t len) {
-  sv_peer *p = user;
-  nice_agent_send(p->agent, p->stream, 1, (guint)len, (const gchar *)buf);
+  (void)transmit(user, buf, len);
+}
+
+/* Adds what the kernel dropped on the guarded sockets since the last look
+ * to the worker's counters. */
+static void count_guard_drops(sv_peer *p) {
+  for (int i = 0; i < p->n_guard; i++) {
+    uint32_t now = sv_pathguard_drops(g_socket_get_fd(p->guard[i].sock));
+    SV_STAT_ADD(p->env->stats, dropped_kernel, (uint32_t)(now - p->guard[i].drops));
+    p->guard[i].drops = now;
+  }
+}
+
+/* Back to libnice for sending, and every filter off. */
+static void unguard(sv_peer *p) {
+  p->send_fd = -1;
+  p->guarding = false;
+  count_guard_drops(p);
+  for (int i = 0; i < p->n_guard; i++) {
+    sv_pathguard_detach(g_socket_get_fd(p->guard[i].sock));
+    g_object_unref(p->guard[i].sock);
+  }
+  p->n_guard = 0;
+}
+
+/* The filter of pathguard.h on every UDP socket of the component, for the
+ * client's remote candidates as libnice knows them now. More candidates
+ * than a filter takes: no filter (calls before strangers). */
+static void guard(sv_peer *p) {
+  struct sockaddr_storage from[SV_PATHGUARD_FROM_MAX];
+  size_t n = 0;
+  bool fits = true;
+  GSList *cands = nice_agent_get_remote_candidates(p->agent, p->stream, 1);
+  for (GSList *i = cands; i; i = i->next) {
+    NiceCandidate *c = i->data;
+    if (c->transport != NICE_CANDIDATE_TRANSPORT_UDP) continue;
+    if (n == SV_PATHGUARD_FROM_MAX) fits = false;
+    if (!fits) break;
+    memset(&from[n], 0, sizeof from[n]);
+    nice_address_copy_to_sockaddr(&c->addr, (struct sockaddr *)&from[n++]);
+  }
+  g_slist_free_full(cands, (GDestroyNotify)nice_candidate_free);
+  if (!fits) {
+    for (int i = 0; i < p->n_guard; i++)
+      sv_pathguard_detach(g_socket_get_fd(p->guard[i].sock));
+    return;
+  }
+  count_guard_drops(p);
+  GPtrArray *all = nice_agent_get_sockets(p->agent, p->stream, 1);
+  for (guint i = 0; all && i < all->len; i++) {
+    GSocket *s = g_ptr_array_index(all, i);
+    if (g_socket_get_socket_type(s) != G_SOCKET_TYPE_DATAGRAM) continue;
+    int fd = g_socket_get_fd(s), k = 0;
+    while (k < p->n_guard && p->guard[k].sock != s)
+      k++;
+    if (k == MAX_GUARDED || sv_pathguard_attach(fd, from, n) != 0) continue;
+    if (k == p->n_guard) {
+      p->guard[k].sock = g_object_ref(s);
+      p->guard[k].drops = sv_pathguard_drops(fd);
+      p->n_guard++;
+    }
+  }
+  if (all) g_ptr_array_unref(all);
+}
+
+/* ICE chose (again) a pair: from now on media is taken only from the
+ * client's addresses, and goes out on the pair's socket directly. A
+ * relayed pair (TURN) is sent through libnice. */
+static void on_selected_pair(NiceAgent *agent, guint stream, guint component, NiceCandidate *local,
+                             NiceCandidate *remote, gpointer data) {
+  sv_peer *p = data;
+  p->guarding = true;
+  p->send_fd = -1;
+  guard(p);
+  GSocket *sel = nice_agent_get_selected_socket(agent, stream, component);
+  if (!sel) return;
+  /* Only while a ref in guard[] keeps the socket (and its fd) open. */
+  for (int i = 0; i < p->n_guard; i++) {
+    if (p->guard[i].sock != sel) continue;
+    memset(&p->send_to, 0, sizeof p->send_to);
+    nice_address_copy_to_sockaddr(&remote->addr, (struct sockaddr *)&p->send_to);
+    p->send_to_len =
+        p->send_to.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    p->send_fd = g_socket_get_fd(sel);
+  }
+  g_object_unref(sel);
+}
+
+/* A peer-reflexive candidate learnt from a check: admitted at once. */
+static void on_remote_candidate(NiceAgent *agent, NiceCandidate *c, gpointer data) {
+  sv_peer *p = data;
+  if (p->guarding) guard(p);
 }
 
 /* Once a second while connected: logs (once per stall) when nothing came
@@ -131,6 +251,7 @@ static void on_dtls_send(void *user, const uint8_t *buf, size_t len) {
  * checks fail and it restarts or rejoins. */
 static gboolean on_watchdog(gpointer data) {
   sv_peer *p = data;
+  count_guard_drops(p);
   if (p->rx != p->rx_seen) {
     if (p->quiet >= STALL_SECONDS)
       SV_INFO(MOD, "a PeerConnection's selected pair carries packets again after %u s", p->quiet);
@@ -169,6 +290,7 @@ static void on_component_state(NiceAgent *agent, guint stream, guint component, 
                                gpointer data) {
   sv_peer *p = data;
   if (state == NICE_COMPONENT_STATE_FAILED) {
+    unguard(p);
     set_state(p, SV_PC_STATE_FAILED,
               "ICE failed: no network path between the browser and "
               "the relay worked (firewall blocking UDP?)");
@@ -232,6 +354,7 @@ sv_peer *sv_peer_new(const sv_peer_env *env, bool controlling, const sv_peer_cal
   p->user = user;
   p->held = g_ptr_array_new_with_free_func(g_free);
   p->state = SV_PC_STATE_NEW;
+  p->send_fd = -1;
   p->agent =
       nice_agent_new_full(env->ctx, NICE_COMPATIBILITY_RFC5245, NICE_AGENT_OPTION_ICE_TRICKLE);
   SV_STAT_ADD(env->stats, peers, 1);
@@ -252,6 +375,8 @@ sv_peer *sv_peer_new(const sv_peer_env *env, bool controlling, const sv_peer_cal
   g_signal_connect(p->agent, "new-candidate-full", G_CALLBACK(on_new_candidate), p);
   g_signal_connect(p->agent, "candidate-gathering-done", G_CALLBACK(on_gathering_done), p);
   g_signal_connect(p->agent, "component-state-changed", G_CALLBACK(on_component_state), p);
+  g_signal_connect(p->agent, "new-selected-pair-full", G_CALLBACK(on_selected_pair), p);
+  g_signal_connect(p->agent, "new-remote-candidate-full", G_CALLBACK(on_remote_candidate), p);
   nice_agent_attach_recv(p->agent, p->stream, 1, env->ctx, on_recv, p);
   nice_agent_get_local_credentials(p->agent, p->stream, &p->ufrag, &p->pwd);
   if (env->ice_tcp) {
@@ -298,6 +423,7 @@ int sv_peer_restart_ice(sv_peer *p) {
       p->state == SV_PC_STATE_CLOSED)
     return SV_ESTATE;
   if (!nice_agent_restart_stream(p->agent, p->stream)) return SV_EIO;
+  unguard(p); /* until ICE selects again */
   g_free(p->ufrag);
   g_free(p->pwd);
   p->ufrag = p->pwd = NULL;
@@ -330,6 +456,7 @@ int sv_peer_add_remote_candidate(sv_peer *p, const char *candidate) {
   GSList *list = g_slist_append(NULL, c);
   int n = nice_agent_set_remote_candidates(p->agent, p->stream, 1, list);
   g_slist_free_full(list, (GDestroyNotify)nice_candidate_free);
+  if (n == 1 && p->guarding) guard(p);
   return n == 1 ? 0 : SV_EINVAL;
 }
 
@@ -352,7 +479,7 @@ sv_pc_state sv_peer_state(const sv_peer *p) {
 int sv_peer_send_rtp(sv_peer *p, uint8_t *buf, size_t len) {
   if (p->state != SV_PC_STATE_CONNECTED) return SV_ESTATE;
   if (sv_srtp_protect_rtp(&p->srtp, buf, &len) != 0) return SV_EIO;
-  if (nice_agent_send(p->agent, p->stream, 1, (guint)len, (const gchar *)buf) < 0) return SV_EIO;
+  if (transmit(p, buf, len) < 0) return SV_EIO;
   SV_STAT_ADD(p->env->stats, rtp_out, 1);
   SV_STAT_ADD(p->env->stats, bytes_out, len);
   return 0;
@@ -361,7 +488,7 @@ int sv_peer_send_rtp(sv_peer *p, uint8_t *buf, size_t len) {
 int sv_peer_send_rtcp(sv_peer *p, uint8_t *buf, size_t len) {
   if (p->state != SV_PC_STATE_CONNECTED) return SV_ESTATE;
   if (sv_srtp_protect_rtcp(&p->srtp, buf, &len) != 0) return SV_EIO;
-  if (nice_agent_send(p->agent, p->stream, 1, (guint)len, (const gchar *)buf) < 0) return SV_EIO;
+  if (transmit(p, buf, len) < 0) return SV_EIO;
   SV_STAT_ADD(p->env->stats, rtcp_out, 1);
   SV_STAT_ADD(p->env->stats, bytes_out, len);
   return 0;
@@ -374,7 +501,7 @@ int sv_peer_unprotect_rtp(sv_peer *p, uint8_t *buf, size_t *len) {
 
 int sv_peer_send_raw(sv_peer *p, const uint8_t *buf, size_t len) {
   if (p->state != SV_PC_STATE_CONNECTED) return SV_ESTATE;
-  if (nice_agent_send(p->agent, p->stream, 1, (guint)len, (const gchar *)buf) < 0) return SV_EIO;
+  if (transmit(p, buf, len) < 0) return SV_EIO;
   return 0;
 }
 
@@ -385,6 +512,7 @@ void sv_peer_free(sv_peer *p) {
   p->dtls = NULL;
   sv_srtp_stop(&p->srtp);
   sv_tcpbridge_free(p->tcp);
+  unguard(p);
   if (p->watchdog) {
     g_source_destroy(p->watchdog);
     g_source_unref(p->watchdog);

@@ -171,6 +171,7 @@ static void add_block(const sv_stats_block *cb, sv_relay_stats *out) {
   SUM(bytes_out);
   SUM(dropped_malformed);
   SUM(dropped_unknown);
+  SUM(dropped_kernel);
   SUM(pli_sent);
   SUM(pli_absorbed);
   SUM(nack_received);

@@ -137,6 +137,7 @@ typedef struct sv_relay_stats {
   uint64_t bytes_in, bytes_out;
   uint64_t dropped_malformed; /* unparseable or failed SRTP authentication */
   uint64_t dropped_unknown;   /* unknown SSRC or no route */
+  uint64_t dropped_kernel;    /* by the kernel: not from the selected pair, or no room */
   uint64_t pli_sent, pli_absorbed, nack_received, retransmitted;
   uint64_t packets_lost; /* inbound RTP missing by the publishers' sequence numbers */
   /* Join to first forwarded video packet per participant: per-bucket

@@ -24,6 +24,10 @@ typedef struct sv_stats_block {
   _Atomic uint64_t rtp_in, rtp_out, rtcp_in, rtcp_out;
   _Atomic uint64_t bytes_in, bytes_out;
   _Atomic uint64_t dropped_malformed, dropped_unknown;
+  /* Datagrams the kernel dropped on the relay's media sockets before it
+   * read them: not from the selected ICE pair (relay/pathguard.h) or no
+   * room in the socket's buffer. */
+  _Atomic uint64_t dropped_kernel;
   _Atomic uint64_t pli_sent, pli_absorbed, nack_received, retransmitted;
   _Atomic uint64_t packets_lost; /* inbound RTP the publishers' sequence numbers say is missing */
   /* Join to first forwarded video packet, per participant: counts per

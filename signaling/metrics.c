@@ -110,8 +110,9 @@ static void relay_part(GString *s, sv_relay *relay) {
                          "samvei_dropped_packets_total{reason=\"malformed\"} %" G_GUINT64_FORMAT
                          "\n"
                          "samvei_dropped_packets_total{reason=\"unknown-stream\"} "
-                         "%" G_GUINT64_FORMAT "\n",
-                         st.dropped_malformed, st.dropped_unknown);
+                         "%" G_GUINT64_FORMAT "\n"
+                         "samvei_dropped_packets_total{reason=\"kernel\"} %" G_GUINT64_FORMAT "\n",
+                         st.dropped_malformed, st.dropped_unknown, st.dropped_kernel);
   one(s, "samvei_ice_tcp_connections_total", "counter",
       "TCP connections accepted on the relay's ICE-TCP candidates.", st.ice_tcp_accepted);
   head(s, "samvei_ice_tcp_closed_total", "counter",

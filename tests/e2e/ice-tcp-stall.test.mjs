@@ -16,9 +16,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { launchBrowser, waitForMediaFrom, waitFor, stats, roomName } from './lib.mjs';
+import { keepsDecoding, launchBrowser, metric, waitForMediaFrom, waitFor, stats, roomName } from './lib.mjs';
 import { startServer } from './server.mjs';
-import { canBlock, joinRecorded, nftTable, settledPairs } from './transport.mjs';
+import { canBlock, joinRecorded, nftTable, relayPorts, settledPairs } from './transport.mjs';
 
 const block = nftTable('samvei_e2e_tcp_stall');
 const PORT_MIN = 46000 + (process.pid % 40) * 20;
@@ -49,20 +49,6 @@ after(async () => {
 
 const join = (label, room, name) => joinRecorded(browser, opened, server.url, label, room, name);
 
-/* The relay's TCP candidate ports, from the browsers' remote candidates. */
-function relayTcpPorts(page) {
-  return page.evaluate(async () => {
-    const ports = new Set();
-    for (const pc of window.__samveiPcs ?? []) {
-      if (pc.connectionState === 'closed') continue;
-      for (const r of (await pc.getStats()).values()) {
-        if (r.type === 'remote-candidate' && r.protocol === 'tcp' && r.port && r.port !== 9) ports.add(r.port);
-      }
-    }
-    return [...ports];
-  });
-}
-
 /* Opens a connection to port and writes bytes; resolves once they are sent. */
 function strangerConnection(port, bytes) {
   return new Promise((ok, fail) => {
@@ -71,30 +57,6 @@ function strangerConnection(port, bytes) {
     s.once('error', fail);
     sockets.push(s);
   });
-}
-
-async function metric(name) {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
-  let sum = 0;
-  for (const line of text.split('\n')) if (line.startsWith(name)) sum += Number(line.split(' ').pop());
-  return sum;
-}
-
-/* Checks that page's framesDecoded from `from` grows in every window of at
- * most 5 s for `ms`: a freeze of more than 5 s fails (the libnice stall
- * froze calls for good; 5 s leaves room for a loaded test machine). */
-async function keepsDecoding(page, from, ms, label) {
-  const end = Date.now() + ms;
-  let last = (await stats(page))[from]?.framesDecoded ?? 0;
-  while (Date.now() < end) {
-    last = await waitFor(
-      async () => {
-        const now = (await stats(page))[from]?.framesDecoded ?? 0;
-        return now > last ? now : false;
-      },
-      { timeoutMs: 5000, intervalMs: 250, what: `${label} to keep decoding video (framesDecoded > ${last})` },
-    );
-  }
 }
 
 test('stalled and garbage TCP connections to the relay do not freeze an ICE-TCP call', { skip: !canBlock && 'needs root and nft' }, async () => {
@@ -112,9 +74,9 @@ test('stalled and garbage TCP connections to the relay do not freeze an ICE-TCP 
       what: `${p.label} to decode 60 frames`,
     });
   }
-  const ports = [...new Set([...(await relayTcpPorts(a.page)), ...(await relayTcpPorts(b.page))])];
+  const ports = [...new Set([...(await relayPorts(a.page, 'tcp')), ...(await relayPorts(b.page, 'tcp'))])];
   assert.ok(ports.length >= 2, `the relay offered TCP candidates: ${ports}`);
-  const closedBefore = await metric('samvei_ice_tcp_closed_total');
+  const closedBefore = await metric(server.url, 'samvei_ice_tcp_closed_total');
 
   /* Two stalled headers on every relay TCP port, and one garbage frame. */
   for (const port of ports) {
@@ -129,7 +91,7 @@ test('stalled and garbage TCP connections to the relay do not freeze an ICE-TCP 
   ]);
 
   /* The garbage ones at once, the stalled ones after the relay's 5 s. */
-  await waitFor(async () => (await metric('samvei_ice_tcp_closed_total')) - closedBefore >= ports.length * 3, {
+  await waitFor(async () => (await metric(server.url, 'samvei_ice_tcp_closed_total')) - closedBefore >= ports.length * 3, {
     timeoutMs: 10000,
     what: `samvei_ice_tcp_closed_total to count ${ports.length * 3} closed connections`,
   });

@@ -168,3 +168,29 @@ export function shot(page, name) {
 export function roomName(prefix) {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
 }
+
+/* The sum of every sample of the /metrics family `name` (all labels) of
+ * the server at base. */
+export async function metric(base, name) {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split('\n')) if (line.startsWith(name)) sum += Number(line.split(' ').pop());
+  return sum;
+}
+
+/* Checks that page's framesDecoded from `from` grows in every window of at
+ * most 5 s for `ms`: a freeze of more than 5 s fails (5 s leaves room for a
+ * loaded test machine). */
+export async function keepsDecoding(page, from, ms, label) {
+  const end = Date.now() + ms;
+  let last = (await stats(page))[from]?.framesDecoded ?? 0;
+  while (Date.now() < end) {
+    last = await waitFor(
+      async () => {
+        const now = (await stats(page))[from]?.framesDecoded ?? 0;
+        return now > last ? now : false;
+      },
+      { timeoutMs: 5000, intervalMs: 250, what: `${label} to keep decoding video (framesDecoded > ${last})` },
+    );
+  }
+}

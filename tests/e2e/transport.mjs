@@ -125,3 +125,18 @@ export function settledPairs(p) {
     { timeoutMs: 10000, what: `${p.label}'s selected candidate pairs` },
   );
 }
+
+/* The relay's candidate ports of `protocol` ('udp' or 'tcp'), from the
+ * page's remote candidates (the discard port 9 of active TCP left out). */
+export function relayPorts(page, protocol) {
+  return page.evaluate(async (protocol) => {
+    const ports = new Set();
+    for (const pc of window.__samveiPcs ?? []) {
+      if (pc.connectionState === 'closed') continue;
+      for (const r of (await pc.getStats()).values()) {
+        if (r.type === 'remote-candidate' && r.protocol === protocol && r.port && r.port !== 9) ports.add(r.port);
+      }
+    }
+    return [...ports];
+  }, protocol);
+}
