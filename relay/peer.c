@@ -24,9 +24,6 @@
 #include "relay/tcpbridge.h"
 
 #define MOD "peer"
-/* Seconds without a packet in, once connected, that count as a stalled
- * selected pair (browsers send RTCP at least every second or so). */
-#define STALL_SECONDS 5
 /* UDP sockets of one PeerConnection given a pathguard filter (one per
  * local address libnice gathered on). */
 #define MAX_GUARDED 8
@@ -46,12 +43,12 @@ struct sv_peer {
   sv_srtp_profile profile; /* negotiated by DTLS, 0 until then */
   sv_pc_state state;
   bool dtls_client, dtls_started, remote_set, released, gathering_done;
-  GPtrArray *held;   /* local candidates not yet released (owned strings) */
-  sv_tcpbridge *tcp; /* NULL without --ice-tcp */
-  uint64_t rx;       /* packets in (DTLS, SRTP, SRTCP) */
-  uint64_t rx_seen;  /* rx at the watchdog's last tick */
-  unsigned quiet;    /* watchdog ticks without a packet in */
-  GSource *watchdog; /* once connected: notices a stalled selected pair */
+  GPtrArray *held;           /* local candidates not yet released (owned strings) */
+  sv_tcpbridge *tcp;         /* NULL without --ice-tcp */
+  uint64_t rx, tx;           /* packets in and out (DTLS, SRTP, SRTCP) */
+  uint64_t rx_seen, tx_seen; /* rx and tx at the watchdog's last tick */
+  unsigned quiet;            /* watchdog ticks with packets out but none in */
+  GSource *watchdog;         /* once connected: notices a stalled selected pair */
   /* The selected pair's UDP socket and remote address, once ICE chose one
    * that is not relayed: packets go out with one sendto() instead of
    * through the agent (its lock, GIO's address objects). send_fd -1: no
@@ -142,6 +139,7 @@ static void on_gathering_done(NiceAgent *agent, guint stream, gpointer data) {
 
 /* 0, or -1 if the packet could not be sent. */
 static int transmit(sv_peer *p, const uint8_t *buf, size_t len) {
+  p->tx++;
   if (p->send_fd >= 0)
     return sendto(p->send_fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)&p->send_to,
                   p->send_to_len) < 0
@@ -245,23 +243,33 @@ static void on_remote_candidate(NiceAgent *agent, NiceCandidate *c, gpointer dat
   if (p->guarding) guard(p);
 }
 
-/* Once a second while connected: logs (once per stall) when nothing came
- * in for STALL_SECONDS. The relay cannot restart ICE on its own (the
- * client holds the offer of the publish connection); the client's consent
- * checks fail and it restarts or rejoins. */
+/* Once a second while connected: adds up the kernel's drops, and notices
+ * a client that has gone silent although the relay kept sending to it (a
+ * live browser answers with RTCP at least every second or so): after
+ * SV_PC_STALL_SECONDS, and again every as many seconds, the client is told
+ * (SV_PC_STATE_STALLED) and restarts ICE, then rejoins. The relay cannot
+ * restart ICE on its own: the client holds the publish connection's
+ * offer, and its consent checks would take 30 s to fail when only its
+ * direction towards the relay is broken. Silence while the relay sends
+ * nothing (an idle subscribe connection) is no stall. */
 static gboolean on_watchdog(gpointer data) {
   sv_peer *p = data;
   count_guard_drops(p);
-  if (p->rx != p->rx_seen) {
-    if (p->quiet >= STALL_SECONDS)
-      SV_INFO(MOD, "a PeerConnection's selected pair carries packets again after %u s", p->quiet);
-    p->rx_seen = p->rx;
+  bool heard = p->rx != p->rx_seen, spoke = p->tx != p->tx_seen;
+  p->rx_seen = p->rx;
+  p->tx_seen = p->tx;
+  if (heard || !spoke || p->state != SV_PC_STATE_CONNECTED) {
+    if (heard && p->quiet >= SV_PC_STALL_SECONDS)
+      SV_INFO(MOD, "a PeerConnection's client is heard again after %u s", p->quiet);
     p->quiet = 0;
-  } else if (++p->quiet == STALL_SECONDS) {
-    SV_INFO(MOD,
-            "no packet from a connected client for %u s: its selected ICE pair is stalled "
-            "(or it has nothing to send on this PeerConnection)",
-            p->quiet);
+  } else if (++p->quiet % SV_PC_STALL_SECONDS == 0) {
+    if (p->quiet == SV_PC_STALL_SECONDS)
+      SV_INFO(MOD,
+              "no packet from a connected client for %u s while the relay kept sending: its "
+              "path to the relay is broken; asking it to restart ICE",
+              p->quiet);
+    p->cb.state(p->user, p, SV_PC_STATE_STALLED,
+                "no packet from the client while the relay kept sending");
   }
   return G_SOURCE_CONTINUE;
 }

@@ -62,6 +62,8 @@ const char *sv_pc_state_name(sv_pc_state state) {
     return "failed";
   case SV_PC_STATE_CLOSED:
     return "closed";
+  case SV_PC_STATE_STALLED:
+    return "stalled";
   }
   return "unknown";
 }

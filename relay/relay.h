@@ -34,12 +34,22 @@ typedef struct sv_relay sv_relay;
 
 typedef enum { SV_PC_PUBLISH = 0, SV_PC_SUBSCRIBE = 1 } sv_pc_kind;
 
+/* Seconds without a packet from a connected client, while the relay kept
+ * sending to it, that make a stall (browsers send RTCP at least every
+ * second or so on a PeerConnection that receives anything). */
+#define SV_PC_STALL_SECONDS 5
+
 typedef enum {
   SV_PC_STATE_NEW = 0,
   SV_PC_STATE_CONNECTING, /* ICE checks running or DTLS handshake in progress */
   SV_PC_STATE_CONNECTED,  /* DTLS done, SRTP keys installed: media flows */
   SV_PC_STATE_FAILED,     /* ICE failed, DTLS failed or fingerprint mismatch */
   SV_PC_STATE_CLOSED,
+  /* Not a state a PeerConnection is in but an event of a connected one:
+   * nothing came from the client for SV_PC_STALL_SECONDS (again) while the
+   * relay kept sending to it, so its path towards the relay is broken.
+   * The client restarts ICE (and rejoins if that does not help). */
+  SV_PC_STATE_STALLED,
 } sv_pc_state;
 
 typedef struct sv_relay_config {

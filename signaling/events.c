@@ -81,11 +81,15 @@ static void on_pc_state(void *user, const char *room, const char *participant, s
   case SV_PC_STATE_CLOSED:
     name = "closed";
     break;
+  case SV_PC_STATE_STALLED:
+    name = "stalled";
+    break;
   }
   if (!p || !name) return;
   /* Media is up from the publish connection's first "connected" to its
-   * failure or close; a reconnect in between (ICE restart) is not a stop. */
-  if (pc == SV_PC_PUBLISH && state != SV_PC_STATE_CONNECTING)
+   * failure or close; a reconnect in between (ICE restart) or a stall the
+   * client is told to repair is not a stop. */
+  if (pc == SV_PC_PUBLISH && state != SV_PC_STATE_CONNECTING && state != SV_PC_STATE_STALLED)
     sv_session_media_state(user, p, state == SV_PC_STATE_CONNECTED, reason);
   json_t *msg =
       json_pack("{s:s,s:s,s:s}", "type", "pc-state", "pc", sv_pc_kind_name(pc), "state", name);

@@ -23,11 +23,21 @@
  * second test sends no event at all: a PeerConnection disconnected for 5 s
  * is reason enough to rejoin.
  *
+ * Last, only the way towards the relay breaks: what A's browser sends to
+ * the relay's ports is dropped, what comes back still arrives. The browser
+ * goes on calling its PeerConnections connected (it still receives) until
+ * its consent checks run out after 30 s; the relay, which keeps sending
+ * and hears nothing, tells the client (`pc-state` `stalled`) after 5 s,
+ * and the client restarts ICE on new local ports: the same participant,
+ * and B decodes A's video again.
+ *
  * Skipped without root or nft; the nftables table is deleted afterwards.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, waitFor, waitForMediaFrom, roomName } from './lib.mjs';
+import { readFileSync } from 'node:fs';
+import { join as joinPath } from 'node:path';
+import { ARTIFACTS, launchBrowser, waitFor, waitForMediaFrom, roomName } from './lib.mjs';
 import { startServer } from './server.mjs';
 import { canBlock, joinRecorded, nftTable, selectedPairs } from './transport.mjs';
 
@@ -91,12 +101,14 @@ const join = (label, room, name) => joinRecorded(browser, opened, server.url, la
 
 const selfId = (p) => p.page.evaluate(() => window.samvei.self()?.id);
 
-/* Waits until p's client sees one of its PeerConnections no longer connected. */
+/* Waits until p's client sees one of its PeerConnections no longer
+ * connected, or has already restarted ICE because the relay said it hears
+ * nothing (`pc-state` `stalled`, often before the browser notices). */
 function noticeBroken(p) {
   return waitFor(
     async () => {
-      const pc = await p.page.evaluate(() => window.samvei.state().pc);
-      return pc && (pc.publish !== 'connected' || pc.subscribe !== 'connected');
+      const { pc, iceRestarts } = await p.page.evaluate(() => window.samvei.state());
+      return iceRestarts > 0 || (pc && (pc.publish !== 'connected' || pc.subscribe !== 'connected'));
     },
     { timeoutMs: 30000, intervalMs: 250, what: `${p.label}'s PeerConnections to notice the broken path` },
   );
@@ -205,4 +217,35 @@ test('media path stuck without any network event: the client rejoins by itself',
   /* First an ICE restart (on the same, still blocked relay ports), then,
    * with the path still stuck, the rejoin. */
   await breakAndRecover('stuck', { nudge: null, rejoinMs: 30000 });
+});
+
+test('only the way towards the relay breaks: the relay says so and the client restarts ICE', { skip: !canBlock && 'needs root and nft' }, async () => {
+  const label = 'oneway';
+  const room = roomName(label);
+  const a = await join(`${label}-a`, room, 'Kari');
+  const b = await join(`${label}-b`, room, 'Ola');
+  const idA = await selfId(a);
+  const idB = await selfId(b);
+  await waitForMediaFrom(a.page, [idB], `${label}-a`);
+  await waitForMediaFrom(b.page, [idA], `${label}-b`);
+  const ports = [...new Set(await browserPorts(a.page))].join(', ');
+  /* What A sends to the relay is lost; what the relay sends A arrives. */
+  block.drop(`meta l4proto udp ip daddr 127.0.0.1 udp sport { ${ports} } udp dport ${PORT_MIN}-${PORT_MAX} counter drop`);
+  try {
+    await waitFor(async () => (await a.page.evaluate(() => window.samvei.state().iceRestarts)) > 0, {
+      timeoutMs: 25000,
+      what: 'A to restart ICE',
+    });
+    /* Because the relay said so, not because A's browser noticed. */
+    const consoleLog = readFileSync(joinPath(ARTIFACTS, `${label}-a.console.log`), 'utf8');
+    assert.match(consoleLog, /media path broken \(the relay hears nothing on the (publish|subscribe) connection\)/);
+    assert.match(server.output(), /asking it to restart ICE/);
+    await waitForMediaFrom(b.page, [idA], `${label}-b-after`);
+    await waitForMediaFrom(a.page, [idB], `${label}-a-after`);
+    assert.equal(await selfId(a), idA, 'A is still the same participant: no rejoin');
+    assert.ok(block.dropped() > 0, "A's packets towards the relay were dropped");
+  } finally {
+    block.remove();
+    for (const p of [a, b]) await p.context.close().catch(() => {});
+  }
 });

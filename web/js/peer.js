@@ -59,13 +59,14 @@ const FORCE_RELAY = new URLSearchParams(globalThis.location?.search ?? '').get('
 export class PeerSession {
   /* options: iceServers (from the join reply), iceTransportPolicy ("all" or
    * "relay"; default "relay" with ?relay=1), onRemoteChange(),
-   * onStateChange(), onError(kind, err) */
+   * onStateChange(), onStalled(pc), onError(kind, err) */
   constructor(signaling, options = {}) {
     this.signaling = signaling;
     this.iceServers = Array.isArray(options.iceServers) ? options.iceServers : [];
     this.iceTransportPolicy = options.iceTransportPolicy ?? (FORCE_RELAY ? 'relay' : 'all');
     this.onRemoteChange = options.onRemoteChange ?? (() => {});
     this.onStateChange = options.onStateChange ?? (() => {});
+    this.onStalled = options.onStalled ?? (() => {});
     this.onError = options.onError ?? ((kind, err) => console.error(`samvei: ${kind}`, err));
     this.pub = null;
     this.sub = null;
@@ -390,11 +391,18 @@ export class PeerSession {
     for (const msg of this.remoteQueue[kind].splice(0)) await this.addRemote(pc, msg);
   }
 
-  /* A server `pc-state` message: kept for its failure reason. */
+  /* A server `pc-state` message: kept for its failure reason. `stalled`
+   * (the relay hears nothing from us on that connection although it keeps
+   * sending) is passed on: our path towards the relay is broken even if
+   * the browser still calls the connection connected. */
   handlePcState(msg) {
     /* The end of a publish connection we closed (unpublish: the floor taken
      * back) is no failure. */
     if (msg.pc === 'publish' && !this.pub) return;
+    if (msg.state === 'stalled') {
+      this.onStalled(msg.pc);
+      return;
+    }
     if (msg.pc === 'publish' || msg.pc === 'subscribe') {
       this.serverState[msg.pc] = { state: msg.state, reason: msg.reason ?? '' };
       /* The reason is the server's English, for support: not shown on the page. */

@@ -150,6 +150,7 @@ export function newPeer() {
     iceServers: app.iceServers,
     onRemoteChange: () => renderParticipants(),
     onStateChange: () => updateConnection(),
+    onStalled: (pc) => recoverMedia(`the relay hears nothing on the ${pc} connection`, true),
     onError: (kind, err) => {
       console.error(`samvei: ${kind} failed`, err);
       app.fatal = t('reason.publish', { detail: err.message ?? String(err) });
