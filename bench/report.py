@@ -267,7 +267,7 @@ def advice(top, sc=None):
     total = (sc or {}).get("total")
     if total:
         lines.append(f"The relay makes {total:.1f} counted system calls per forwarded packet: one "
-                     "sendmsg per packet per subscriber, the recvmsg calls (one more per wakeup that "
+                     "send (sendto) per packet per subscriber, the recvmsg calls (one more per wakeup that "
                      "finds the socket empty) and the poll over every socket of the worker.")
     lines.append("Once ICE has chosen a pair that is not relayed, samvei sends on that pair's "
                  "socket itself (one sendto, no agent lock or GIO address objects per packet), "
