@@ -52,10 +52,12 @@ struct sv_peer {
   /* The selected pair's UDP socket and remote address, once ICE chose one
    * that is not relayed: packets go out with one sendto() instead of
    * through the agent (its lock, GIO's address objects). send_fd -1: no
-   * such pair, libnice sends. The fd is libnice's (kept open by a ref in
-   * guard[]) and forgotten before libnice could close it: at an ICE
-   * restart, a failure or the end. */
+   * such pair, libnice sends. The fd is libnice's: a ref in guard[] keeps
+   * its GSocket, send_fd is forgotten at an ICE restart, a failure and the
+   * end, and a socket closed at any other moment is noticed before a
+   * send. */
   int send_fd;
+  GSocket *send_sock; /* the socket of send_fd, one of guard[] */
   struct sockaddr_storage send_to;
   socklen_t send_to_len;
   struct {
@@ -140,6 +142,9 @@ static void on_gathering_done(NiceAgent *agent, guint stream, gpointer data) {
 /* 0, or -1 if the packet could not be sent. */
 static int transmit(sv_peer *p, const uint8_t *buf, size_t len) {
   p->tx++;
+  /* Closed behind our back (libnice never does that to a live stream):
+   * the number may belong to another file by now. */
+  if (p->send_fd >= 0 && g_socket_is_closed(p->send_sock)) p->send_fd = -1;
   if (p->send_fd >= 0)
     return sendto(p->send_fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)&p->send_to,
                   p->send_to_len) < 0
@@ -233,6 +238,7 @@ static void on_selected_pair(NiceAgent *agent, guint stream, guint component, Ni
     p->send_to_len =
         p->send_to.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
     p->send_fd = g_socket_get_fd(sel);
+    p->send_sock = sel;
   }
   g_object_unref(sel);
 }
