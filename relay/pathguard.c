@@ -5,7 +5,6 @@
 #include "relay/pathguard.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <string.h>

@@ -190,8 +190,10 @@ static void guard(sv_peer *p) {
   for (GSList *i = cands; i; i = i->next) {
     NiceCandidate *c = i->data;
     if (c->transport != NICE_CANDIDATE_TRANSPORT_UDP) continue;
-    if (n == SV_PATHGUARD_FROM_MAX) fits = false;
-    if (!fits) break;
+    if (n == SV_PATHGUARD_FROM_MAX) {
+      fits = false;
+      break;
+    }
     memset(&from[n], 0, sizeof from[n]);
     nice_address_copy_to_sockaddr(&c->addr, (struct sockaddr *)&from[n++]);
   }

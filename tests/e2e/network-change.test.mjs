@@ -101,6 +101,18 @@ const join = (label, room, name) => joinRecorded(browser, opened, server.url, la
 
 const selfId = (p) => p.page.evaluate(() => window.samvei.self()?.id);
 
+/* Two new participants in a room of their own, each decoding the other. */
+async function callOfTwo(label) {
+  const room = roomName(label);
+  const a = await join(`${label}-a`, room, 'Kari');
+  const b = await join(`${label}-b`, room, 'Ola');
+  const idA = await selfId(a);
+  const idB = await selfId(b);
+  await waitForMediaFrom(a.page, [idB], `${label}-a`);
+  await waitForMediaFrom(b.page, [idA], `${label}-b`);
+  return { a, b, idA, idB };
+}
+
 /* Waits until p's client sees one of its PeerConnections no longer
  * connected, or has already restarted ICE because the relay said it hears
  * nothing (`pc-state` `stalled`, often before the browser notices). */
@@ -118,12 +130,7 @@ function noticeBroken(p) {
  * dropped and `nudge` runs (or not); A must rejoin by itself within
  * rejoinMs and video must flow both ways again on new paths. */
 async function breakAndRecover(label, { nudge, rejoinMs }) {
-  const room = roomName(label);
-  const a = await join(`${label}-a`, room, 'Kari');
-  const b = await join(`${label}-b`, room, 'Ola');
-  const idA = await selfId(a);
-  await waitForMediaFrom(a.page, [await selfId(b)], `${label}-a`);
-  await waitForMediaFrom(b.page, [idA], `${label}-b`);
+  const { a, b, idA } = await callOfTwo(label);
 
   const pairs = (await selectedPairs(a.page)).filter(Boolean);
   assert.ok(pairs.length >= 2, 'A has a publish and a subscribe path');
@@ -154,13 +161,7 @@ async function breakAndRecover(label, { nudge, rejoinMs }) {
 
 test('network change under a participant: ICE restarts on the same PeerConnections and video flows again', { skip: !canBlock && 'needs root and nft' }, async () => {
   const label = 'icerestart';
-  const room = roomName(label);
-  const a = await join(`${label}-a`, room, 'Kari');
-  const b = await join(`${label}-b`, room, 'Ola');
-  const idA = await selfId(a);
-  const idB = await selfId(b);
-  await waitForMediaFrom(a.page, [idB], `${label}-a`);
-  await waitForMediaFrom(b.page, [idA], `${label}-b`);
+  const { a, b, idA, idB } = await callOfTwo(label);
   const ufrags = await remoteUfrags(a.page);
   assert.equal(ufrags.length, 2, 'A has a publish and a subscribe PeerConnection');
   const ports = await browserPorts(a.page);
@@ -221,13 +222,7 @@ test('media path stuck without any network event: the client rejoins by itself',
 
 test('only the way towards the relay breaks: the relay says so and the client restarts ICE', { skip: !canBlock && 'needs root and nft' }, async () => {
   const label = 'oneway';
-  const room = roomName(label);
-  const a = await join(`${label}-a`, room, 'Kari');
-  const b = await join(`${label}-b`, room, 'Ola');
-  const idA = await selfId(a);
-  const idB = await selfId(b);
-  await waitForMediaFrom(a.page, [idB], `${label}-a`);
-  await waitForMediaFrom(b.page, [idA], `${label}-b`);
+  const { a, b, idA, idB } = await callOfTwo(label);
   const ports = [...new Set(await browserPorts(a.page))].join(', ');
   /* What A sends to the relay is lost; what the relay sends A arrives. */
   block.drop(`meta l4proto udp ip daddr 127.0.0.1 udp sport { ${ports} } udp dport ${PORT_MIN}-${PORT_MAX} counter drop`);
