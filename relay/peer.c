@@ -48,7 +48,7 @@ struct sv_peer {
   uint64_t rx, tx;           /* packets in and out (DTLS, SRTP, SRTCP) */
   uint64_t rx_seen, tx_seen; /* rx and tx at the watchdog's last tick */
   unsigned quiet;            /* watchdog ticks with packets out but none in */
-  GSource *watchdog;         /* once connected: notices a stalled selected pair */
+  GList watched;             /* in env->watch from the first connection on */
   /* The selected pair's UDP socket and remote address, once ICE chose one
    * that is not relayed: packets go out with one sendto() instead of
    * through the agent (its lock, GIO's address objects). send_fd -1: no
@@ -260,8 +260,7 @@ static void on_remote_candidate(NiceAgent *agent, NiceCandidate *c, gpointer dat
  * offer, and its consent checks would take 30 s to fail when only its
  * direction towards the relay is broken. Silence while the relay sends
  * nothing (an idle subscribe connection) is no stall. */
-static gboolean on_watchdog(gpointer data) {
-  sv_peer *p = data;
+static void watchdog(sv_peer *p) {
   count_guard_drops(p);
   bool heard = p->rx != p->rx_seen, spoke = p->tx != p->tx_seen;
   p->rx_seen = p->rx;
@@ -279,7 +278,36 @@ static gboolean on_watchdog(gpointer data) {
     p->cb.state(p->user, p, SV_PC_STATE_STALLED,
                 "no packet from the client while the relay kept sending");
   }
+}
+
+struct sv_peer_watch {
+  GQueue peers; /* of sv_peer, linked through their watched */
+  GSource *timer;
+};
+
+static gboolean on_watch(gpointer data) {
+  sv_peer_watch *w = data;
+  for (GList *l = w->peers.head, *next; l; l = next) {
+    next = l->next;
+    watchdog(l->data);
+  }
   return G_SOURCE_CONTINUE;
+}
+
+sv_peer_watch *sv_peer_watch_new(GMainContext *ctx) {
+  sv_peer_watch *w = g_new0(sv_peer_watch, 1);
+  g_queue_init(&w->peers);
+  w->timer = g_timeout_source_new_seconds(1);
+  g_source_set_callback(w->timer, on_watch, w, NULL);
+  g_source_attach(w->timer, ctx);
+  return w;
+}
+
+void sv_peer_watch_free(sv_peer_watch *w) {
+  if (!w) return;
+  g_source_destroy(w->timer);
+  g_source_unref(w->timer);
+  g_free(w);
 }
 
 static void on_dtls_connected(void *user, const sv_dtls_srtp_keys *keys, bool is_client) {
@@ -289,10 +317,9 @@ static void on_dtls_connected(void *user, const sv_dtls_srtp_keys *keys, bool is
     return;
   }
   p->profile = keys->profile;
-  if (!p->watchdog) {
-    p->watchdog = g_timeout_source_new_seconds(1);
-    g_source_set_callback(p->watchdog, on_watchdog, p, NULL);
-    g_source_attach(p->watchdog, p->env->ctx);
+  if (p->env->watch && !p->watched.data) {
+    p->watched.data = p;
+    g_queue_push_tail_link(&p->env->watch->peers, &p->watched);
   }
   set_state(p, SV_PC_STATE_CONNECTED, NULL);
 }
@@ -529,10 +556,7 @@ void sv_peer_free(sv_peer *p) {
   sv_srtp_stop(&p->srtp);
   sv_tcpbridge_free(p->tcp);
   unguard(p);
-  if (p->watchdog) {
-    g_source_destroy(p->watchdog);
-    g_source_unref(p->watchdog);
-  }
+  if (p->watched.data) g_queue_unlink(&p->env->watch->peers, &p->watched);
   if (p->agent) {
     nice_agent_attach_recv(p->agent, p->stream, 1, p->env->ctx, NULL, NULL);
     g_signal_handlers_disconnect_by_data(p->agent, p);

@@ -22,6 +22,7 @@
 #include "relay/stats.h"
 
 typedef struct sv_peer sv_peer;
+typedef struct sv_peer_watch sv_peer_watch;
 
 /* ICE settings shared by all peers of a worker (read-only after start). */
 typedef struct sv_peer_env {
@@ -34,7 +35,16 @@ typedef struct sv_peer_env {
   uint8_t *scratch;      /* worker's receive buffer, SV_PEER_SCRATCH bytes */
   uint8_t *scratch_out;  /* worker's send buffer, SV_PEER_SCRATCH + SV_SRTP_TRAILER bytes */
   sv_stats_block *stats; /* worker's counters */
+  sv_peer_watch *watch;  /* worker's stall watch; NULL = none (the load generator) */
 } sv_peer_env;
+
+/* A worker's once-a-second round over its connected peers: it notices a
+ * client gone silent (SV_PC_STATE_STALLED) and adds up what the kernel
+ * dropped on their sockets. One timer per worker rather than one per peer
+ * keeps the worker's main loop from walking a source more per
+ * PeerConnection at every wakeup. Freed after the last of its peers. */
+sv_peer_watch *sv_peer_watch_new(GMainContext *ctx);
+void sv_peer_watch_free(sv_peer_watch *w);
 
 #define SV_PEER_SCRATCH 2048
 

@@ -292,6 +292,7 @@ int sv_worker_start(sv_worker *w) {
   w->env.scratch = w->scratch;
   w->env.scratch_out = w->scratch_out;
   w->env.stats = &w->stats;
+  w->env.watch = sv_peer_watch_new(w->ctx);
   char name[16];
   snprintf(name, sizeof name, "relay-%d", w->index);
   GError *error = NULL;
@@ -317,6 +318,8 @@ void sv_worker_stop(sv_worker *w) {
   while (w->inbox && (m = g_async_queue_try_pop(w->inbox)))
     msg_free(m);
   if (w->rooms) g_hash_table_destroy(w->rooms);
+  sv_peer_watch_free(w->env.watch);
+  w->env.watch = NULL;
   if (w->inbox) g_async_queue_unref(w->inbox);
   if (w->loop) g_main_loop_unref(w->loop);
   if (w->ctx) g_main_context_unref(w->ctx);
