@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 
 #include "common/common.h"
+#include "relay/fastpoll.h"
 #include "relay/pathguard.h"
 #include "relay/rtp.h"
 #include "relay/srtp.h"
@@ -563,6 +564,7 @@ void sv_peer_free(sv_peer *p) {
     if (p->stream) nice_agent_remove_stream(p->agent, p->stream);
     g_object_unref(p->agent);
     SV_STAT_SUB(p->env->stats, peers, 1);
+    sv_fastpoll_touch(); /* its sockets are closed */
   }
   g_free(p->ufrag);
   g_free(p->pwd);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/common.h"
+#include "relay/fastpoll.h"
 #include "relay/rtp.h"
 
 #define MOD "ice-tcp"
@@ -141,6 +142,7 @@ static void conn_free(conn *c) {
   unwatch(&c->hello);
   if (c->tcp >= 0) close(c->tcp);
   if (c->udp >= 0) close(c->udp);
+  sv_fastpoll_touch();
   g_free(c);
 }
 
@@ -440,6 +442,7 @@ void sv_tcpbridge_free(sv_tcpbridge *b) {
     close(b->listeners[i]->fd);
     g_free(b->listeners[i]);
   }
+  sv_fastpoll_touch();
   g_free(b->ufrag);
   g_free(b);
 }

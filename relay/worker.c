@@ -7,6 +7,7 @@
 
 #include <string.h>
 #include "common/tap.h"
+#include "relay/fastpoll.h"
 
 #define MOD "worker"
 
@@ -274,7 +275,9 @@ void sv_worker_post(sv_worker *w, sv_work *msg) {
 static gpointer worker_main(gpointer data) {
   sv_worker *w = data;
   g_main_context_push_thread_default(w->ctx);
+  g_main_context_set_poll_func(w->ctx, sv_fastpoll);
   g_main_loop_run(w->loop);
+  sv_fastpoll_release();
   g_main_context_pop_thread_default(w->ctx);
   return NULL;
 }
