@@ -267,26 +267,62 @@ def advice(top, sc=None):
     total = (sc or {}).get("total")
     if total:
         lines.append(f"The relay makes {total:.1f} counted system calls per forwarded packet: one "
-                     "send (sendto) per packet per subscriber, the recvmsg calls (one more per wakeup that "
-                     "finds the socket empty) and the poll over every socket of the worker.")
+                     "send (sendto) per packet per subscriber, the recvmsg calls (one more per wakeup "
+                     "that finds the socket empty) and one epoll_wait per wakeup.")
     lines.append("Once ICE has chosen a pair that is not relayed, samvei sends on that pair's "
                  "socket itself (one sendto, no agent lock or GIO address objects per packet), "
                  "which cut its CPU per forwarded packet by about 4% (presenter) to 18% "
-                 "(teaching) in A/B runs before this page was written. Batching the sends "
-                 "(one socket per worker, sendmmsg) was measured before it was built and not "
-                 "built: on this kernel, with no CPU-vulnerability mitigations, a system call "
-                 "costs about 0.1 µs, and 16 datagrams to 16 addresses cost 1.7-1.9 µs of "
-                 "kernel time each whether sent by 16 sendto calls on 16 sockets or one "
-                 "sendmmsg on one socket: the UDP/IP path itself (and, on loopback, the "
-                 "receiver's delivery, which a network card would take over) is the kernel "
-                 "share. The levers left are in user space and in poll: GLib walks every source "
-                 "of the worker (libnice's sockets and timers, the peers' watchdogs) and poll() "
-                 "every socket at each wakeup (about 18 ns per socket here, so 7 µs for 400 "
-                 "sockets); an epoll-backed poll function for the worker's context, and one "
-                 "watchdog per worker instead of one per PeerConnection, would cut both. Then "
-                 "GCM without OpenSSL 3's parameter lookups (its low-level AES-GCM, or "
-                 "libsrtp2's own).")
+                 "(teaching) in A/B runs. Batching the sends (one socket per worker, sendmmsg) "
+                 "was measured and not built: on this kernel, with no CPU-vulnerability "
+                 "mitigations, a system call costs about 0.1 µs, and 16 datagrams to 16 "
+                 "addresses cost 1.7-1.9 µs of kernel time each whether sent by 16 sendto calls "
+                 "on 16 sockets or one sendmmsg on one socket: the UDP/IP path itself (and, on "
+                 "loopback, the receiver's delivery, which a network card would take over) is "
+                 "the kernel share. Two later changes came from the profile: the workers wait "
+                 "with epoll (relay/fastpoll.c) instead of a poll() over every socket "
+                 "(do_sys_poll was 7.4% of samvei's CPU in presenter with 64 PeerConnections; "
+                 "epoll_wait and the poll function are 2.7%), and one stall watch per worker "
+                 "replaced a 1 s timer per PeerConnection that GLib walked at every wakeup. "
+                 "Together they took about 7% off the CPU per forwarded packet in presenter and "
+                 "4party (A/B, 3 runs each, perf task-clock). The levers left: GLib still walks "
+                 "two sources per PeerConnection at each wakeup (libnice's socket and its "
+                 "keepalive timer, about 6% in presenter), and OpenSSL 3.0 asks its provider "
+                 "for the IV length at every GCM IV and goes through parameter arrays for every "
+                 "tag; its public low-level GCM (CRYPTO_gcm128_*) has no AES-NI stitched path, "
+                 "so it would be slower overall.")
     return " ".join(lines)
+
+
+def floor_text(runs, scenarios):
+    """Where a scenario misses half of Janus's CPU per packet: each server's
+    kernel and user time per forwarded packet, and the user time samvei
+    would have to get down to with its kernel time as it is."""
+    rows = []
+    for sc in scenarios:
+        a, b = runs["samvei"].get(sc, {}), runs["janus"].get(sc, {})
+        ca, cb, ka, kb = cpu_per_1000(a), cpu_per_1000(b), sys_share(a), sys_share(b)
+        if None in (ca, cb, ka, kb) or cb / ca >= 2:
+            continue
+        rows.append((sc, ca * 1000, cb * 1000, ka, kb))  # µs per packet
+    if not rows:
+        return ("In every scenario of this run samvei needed at most half of Janus's CPU per "
+                "forwarded packet.")
+    out = ["Where samvei needed more than half of Janus's CPU per forwarded packet, µs per "
+           "packet split into kernel and user time (medians over the ramp):", "",
+           "| scenario | samvei kernel | samvei user | Janus kernel | Janus user | "
+           "samvei user for 2× |", "|---|---:|---:|---:|---:|---:|"]
+    for sc, ca, cb, ka, kb in rows:
+        need = cb / 2 - ca * ka
+        out.append(f"| {sc} | {ca * ka:.2f} | {ca * (1 - ka):.2f} | {cb * kb:.2f} | "
+                   f"{cb * (1 - kb):.2f} | {need:.2f} |")
+    out += ["", "Both servers send each packet to each subscriber with one system call, and "
+            "their kernel time per packet is about the same: the UDP/IP send path and, on this "
+            "loopback bench, the delivery into the load generator's socket (`do_softirq` under "
+            "`sendto`: 18% of samvei's CPU in a perf profile of teaching with 2 rooms, taken "
+            "apart from the runs), which on a real network the receiving machines would do. With the kernel share fixed, half of Janus's "
+            "CPU leaves samvei the user time in the last column, against what it spends now "
+            "on SRTP alone (libsrtp2 and OpenSSL are about 20% of its CPU)."]
+    return "\n".join(out)
 
 
 def srtp_text(runs):
@@ -544,6 +580,8 @@ def render(path, doc, plots):
     w("## What to optimise next")
     w("")
     w(advice(cg.get("samvei", {}).get("top"), sca))
+    w("")
+    w(floor_text(runs, scen_all))
     w("")
 
     # ---- noise
