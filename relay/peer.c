@@ -399,8 +399,8 @@ sv_peer *sv_peer_new(const sv_peer_env *env, bool controlling, const sv_peer_cal
   p->held = g_ptr_array_new_with_free_func(g_free);
   p->state = SV_PC_STATE_NEW;
   p->send_fd = -1;
-  p->agent = nice_agent_new_full(env->timer_ctx ? env->timer_ctx : env->ctx,
-                                 NICE_COMPATIBILITY_RFC5245, NICE_AGENT_OPTION_ICE_TRICKLE);
+  p->agent =
+      nice_agent_new_full(env->ctx, NICE_COMPATIBILITY_RFC5245, NICE_AGENT_OPTION_ICE_TRICKLE);
   SV_STAT_ADD(env->stats, peers, 1);
   /* No UPnP: a relay has no NAT router to open ports on, and libnice would
    * otherwise multicast an SSDP search for every PeerConnection. */

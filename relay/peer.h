@@ -27,7 +27,6 @@ typedef struct sv_peer_watch sv_peer_watch;
 /* ICE settings shared by all peers of a worker (read-only after start). */
 typedef struct sv_peer_env {
   GMainContext *ctx;
-  GMainContext *timer_ctx; /* the agents' timers (relay/subctx.h); NULL = ctx */
   const sv_dtls_identity *identity;
   char **ice_addresses;  /* NULL-terminated; NULL or empty = all interfaces */
   const char *public_ip; /* NULL = none */

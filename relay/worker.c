@@ -8,7 +8,6 @@
 #include <string.h>
 #include "common/tap.h"
 #include "relay/fastpoll.h"
-#include "relay/subctx.h"
 
 #define MOD "worker"
 
@@ -297,8 +296,6 @@ int sv_worker_start(sv_worker *w) {
   w->env.scratch_out = w->scratch_out;
   w->env.stats = &w->stats;
   w->env.watch = sv_peer_watch_new(w->ctx);
-  w->timers = sv_subctx_new(w->ctx);
-  w->env.timer_ctx = sv_subctx_context(w->timers);
   char name[16];
   snprintf(name, sizeof name, "relay-%d", w->index);
   GError *error = NULL;
@@ -326,9 +323,6 @@ void sv_worker_stop(sv_worker *w) {
   if (w->rooms) g_hash_table_destroy(w->rooms);
   sv_peer_watch_free(w->env.watch);
   w->env.watch = NULL;
-  sv_subctx_free(w->timers);
-  w->timers = NULL;
-  w->env.timer_ctx = NULL;
   if (w->inbox) g_async_queue_unref(w->inbox);
   if (w->loop) g_main_loop_unref(w->loop);
   if (w->ctx) g_main_context_unref(w->ctx);

@@ -90,7 +90,6 @@ typedef struct sv_worker {
   GThread *thread;
   GMainContext *ctx;
   GMainLoop *loop;
-  struct sv_subctx *timers; /* the libnice agents' timers, driven from ctx */
   GAsyncQueue *inbox;
   GHashTable *rooms; /* room id → sv_router*, worker thread only */
   sv_outbox *outbox;
